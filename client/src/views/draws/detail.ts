@@ -1,0 +1,75 @@
+// One draw for the procurement centre: the request, the commitments, live counts (not who);
+// after the reveal, the panel. Asking for the panel before then is refused (and audited).
+import { h, mount } from '../../dom';
+import { api } from '../../api';
+import { t, formatTime, type MessageKey } from '../../i18n';
+import { live } from '../../main';
+import { showError, errorLine } from '../suppliers/ui';
+import type { DrawSummary } from './list';
+
+export function roundsList(rounds: DrawSummary['rounds']): HTMLElement {
+  return h(
+    'ol',
+    { class: 'rounds', 'data-testid': 'rounds' },
+    rounds.map((r) =>
+      h(
+        'li',
+        {},
+        h('strong', {}, t('draws.round', { n: r.roundNo, kind: t(`draws.round.${r.kind}` as MessageKey) })),
+        h('div', { class: 'mono small' }, `${t('draws.commitment')}: ${r.commitment}`),
+        h('div', { class: 'mono small' }, `${t('draws.poolHash')}: ${r.poolHash} · ${t('draws.poolSize')}: ${r.poolSize}`),
+        r.seed ? h('div', { class: 'mono small' }, `${t('draws.seed')}: ${r.seed}`) : null,
+      ),
+    ),
+  );
+}
+
+export function drawDetailView(params: Record<string, string>): HTMLElement {
+  const root = h('section', { 'data-testid': 'draw-detail' });
+  const id = Number(params.id);
+  const panel = h('div', { 'data-testid': 'draw-panel' });
+  const load = async () => {
+    const d = await api<DrawSummary>('GET', `/api/draws/${id}`);
+    const err = errorLine();
+    const readResult = async () => {
+      try {
+        const r = await api<{ panel: Array<{ name: string; title: string; specialty: string; answer: string; roundNo: number }> }>('GET', `/api/draws/${id}/result`);
+        mount(panel, h('h2', {}, t('draws.panel')), h('ul', {}, r.panel.map((p) => h('li', {}, `${p.name} · ${p.title} · ${p.specialty} · ${t(`draws.answer.${p.answer}` as MessageKey)}`))));
+      } catch (x) {
+        showError(err, x);
+      }
+    };
+    mount(
+      root,
+      h('p', {}, h('a', { href: '/draws', 'data-link': '' }, t('draws.back'))),
+      h('h1', {}, `${d.projectRef} · ${t(`draws.status.${d.status}` as MessageKey)}`),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, t('draws.groups')), h('dd', {}, d.groups.map((g) => `${g.specialty} × ${g.count}`).join(', ')),
+        h('dt', {}, t('draws.revealAt')), h('dd', {}, formatTime(d.revealAt)),
+        h('dt', {}, t('draws.evaluationAt')), h('dd', {}, formatTime(d.evaluationAt)),
+        h('dt', {}, t('draws.place')), h('dd', {}, d.evaluationPlace),
+        h('dt', {}, t('draws.col.confirmed')), h('dd', { 'data-testid': 'draw-confirmed' }, String(d.confirmedCount)),
+      ),
+      h('p', { 'data-testid': 'draw-counts' }, t('draws.counts', { ...d.invitations, shortfall: d.shortfall })),
+      d.status === 'sealed' ? h('p', { class: 'notice' }, t('draws.sealedNote')) : null,
+      h('h2', {}, t('draws.rounds')),
+      roundsList(d.rounds),
+      err,
+      h('button', { 'data-testid': 'read-result', onclick: readResult }, t('draws.readResult')),
+      panel,
+    );
+  };
+  // Live counts while the draw is open.
+  live.subscribe(`draw:${id}`);
+  const off = live.onMessage((m) => {
+    if (!root.isConnected) {
+      live.unsubscribe(`draw:${id}`);
+      return off();
+    }
+    if (m.type === 'draw.progress' && m.drawId === id) void load();
+  });
+  void load().catch((x) => mount(root, h('p', { class: 'error' }, t('error.generic', { message: (x as Error).message }))));
+  return root;
+}

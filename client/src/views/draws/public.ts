@@ -1,0 +1,70 @@
+// The public draw records (no login) and the in-browser recomputation of a revealed draw.
+import { h, mount } from '../../dom';
+import { api } from '../../api';
+import { t, formatTime, type MessageKey } from '../../i18n';
+import { verifyRounds, type PublishedRound } from '../../../../server/execution/draws/selection';
+import { browserHashes } from './verify';
+import { roundsList } from './detail';
+
+interface PublicDraw {
+  id: number;
+  projectRef: string;
+  status: string;
+  totalCount: number;
+  revealAt: string;
+  groups: Array<{ specialty: string; count: number }>;
+  rounds: Array<PublishedRound & { kind: string; poolSize: number; selectedCount: number }>;
+  panel: Array<{ expertId: number; name: string; title: string; specialty: string; answer: string; roundNo: number }> | null;
+}
+
+export function publicDrawsView(): HTMLElement {
+  const root = h('section', { 'data-testid': 'public-draws' }, h('h1', {}, t('draws.public.title')));
+  void api<{ items: Array<{ id: number; projectRef: string; status: string; totalCount: number; revealAt: string }> }>('GET', '/api/public/draws?pageSize=50').then((r) =>
+    root.append(
+      h('p', { class: 'muted' }, t('draws.public.intro')),
+      h(
+        'ul',
+        { class: 'notice-list' },
+        r.items.map((d) => h('li', {}, h('a', { href: `/portal/draws/${d.id}`, 'data-link': '', 'data-testid': `public-draw-${d.id}` }, d.projectRef), h('span', { class: 'tag' }, t(`draws.status.${d.status}` as MessageKey)), h('span', { class: 'muted small' }, formatTime(d.revealAt)))),
+      ),
+    ),
+  );
+  return root;
+}
+
+export function publicDrawView(params: Record<string, string>): HTMLElement {
+  const root = h('section', { 'data-testid': 'public-draw' });
+  void api<PublicDraw>('GET', `/api/public/draws/${Number(params.id)}`).then(
+    (d) => {
+      const outcome = h('div', { 'data-testid': 'verify-outcome', role: 'status' });
+      const verify = () => {
+        if (d.status !== 'revealed') {
+          mount(outcome, h('p', { class: 'muted' }, t('draws.verify.sealed')));
+          return;
+        }
+        const v = verifyRounds(d.rounds, browserHashes);
+        const mark = (ok: boolean) => t(ok ? 'draws.ok' : 'draws.mismatch');
+        const bad = v.rounds.find((c) => !(c.commitmentOk && c.poolHashOk && c.resultOk && c.disjointOk));
+        mount(
+          outcome,
+          h('p', { class: v.ok ? 'badge ok' : 'badge bad', 'data-testid': 'verify-result', 'data-ok': String(v.ok) }, v.ok ? t('draws.verify.ok', { n: v.rounds.length }) : t('draws.verify.bad', { n: bad?.roundNo ?? 0 })),
+          h('ul', {}, v.rounds.map((c) => h('li', {}, t('draws.verify.line', { n: c.roundNo, c: mark(c.commitmentOk), p: mark(c.poolHashOk), r: mark(c.resultOk && c.disjointOk) })))),
+        );
+      };
+      mount(
+        root,
+        h('h1', {}, `${d.projectRef} · ${t(`draws.status.${d.status}` as MessageKey)}`),
+        h('p', {}, `${d.groups.map((g) => `${g.specialty} × ${g.count}`).join(', ')} · ${t('draws.revealAt')}: ${formatTime(d.revealAt)}`),
+        roundsList(d.rounds),
+        d.rounds.some((r) => r.result)
+          ? h('ul', { class: 'mono small' }, d.rounds.map((r) => h('li', {}, `#${r.roundNo} ${t('draws.result')}: ${JSON.stringify(r.result)} · pool: ${r.pool?.map((g) => `${g.specialty}[${g.ids.length}]`).join(' ')}`)))
+          : null,
+        d.panel ? [h('h2', {}, t('draws.panel')), h('ul', { 'data-testid': 'public-panel' }, d.panel.map((p) => h('li', {}, `${p.name} · ${p.title} · ${p.specialty} · ${t(`draws.answer.${p.answer}` as MessageKey)}`)))] : h('p', { class: 'notice' }, t('draws.sealedNote')),
+        h('button', { 'data-testid': 'verify', onclick: verify }, t('draws.verify')),
+        outcome,
+      );
+    },
+    (x) => mount(root, h('p', { class: 'error' }, t('error.generic', { message: (x as Error).message }))),
+  );
+  return root;
+}

@@ -1,0 +1,80 @@
+// The expert's own invitations (found by their tag on the server): accept or decline.
+import { h, mount } from '../../dom';
+import { api } from '../../api';
+import { t, formatTime, type MessageKey } from '../../i18n';
+import { live } from '../../main';
+import { showError, errorLine } from '../suppliers/ui';
+
+interface Invitation {
+  id: number;
+  projectRef: string;
+  specialty: string;
+  evaluationAt: string;
+  evaluationPlace: string;
+  deadlineAt: string;
+  status: string;
+  drawStatus: string;
+}
+
+export function myInvitationsView(): HTMLElement {
+  const root = h('section', { 'data-testid': 'my-invitations' });
+  const load = async () => {
+    const { items } = await api<{ items: Invitation[] }>('GET', '/api/my/invitations');
+    const err = errorLine();
+    const answer = async (id: number, a: 'accept' | 'decline') => {
+      try {
+        await api('POST', `/api/my/invitations/${id}/${a}`);
+        await load();
+      } catch (x) {
+        showError(err, x);
+      }
+    };
+    mount(
+      root,
+      h('h1', {}, t('experts.inv.title')),
+      h('p', { class: 'muted' }, t('experts.inv.hint')),
+      err,
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, ['experts.inv.project', 'experts.inv.specialty', 'experts.inv.when', 'experts.inv.where', 'experts.inv.deadline', 'experts.inv.status'].map((k) => h('th', {}, t(k as MessageKey))), h('th', {}))),
+          h(
+            'tbody',
+            {},
+            items.length
+              ? items.map((i) =>
+                  h(
+                    'tr',
+                    { 'data-testid': `invitation-${i.id}`, 'data-status': i.status },
+                    h('td', {}, i.projectRef),
+                    h('td', {}, i.specialty),
+                    h('td', {}, formatTime(i.evaluationAt)),
+                    h('td', {}, i.evaluationPlace),
+                    h('td', {}, formatTime(i.deadlineAt)),
+                    h('td', { 'data-testid': 'invitation-status' }, t(`experts.inv.status.${i.status}` as MessageKey)),
+                    h(
+                      'td',
+                      {},
+                      i.status === 'pending' && i.drawStatus === 'sealed'
+                        ? [h('button', { type: 'submit', 'data-testid': 'accept', onclick: () => answer(i.id, 'accept') }, t('experts.inv.accept')), ' ', h('button', { 'data-testid': 'decline', onclick: () => answer(i.id, 'decline') }, t('experts.inv.decline'))]
+                        : null,
+                    ),
+                  ),
+                )
+              : h('tr', {}, h('td', { colspan: 7, class: 'empty' }, t('table.empty'))),
+          ),
+        ),
+      ),
+    );
+  };
+  // A new invitation arrives on the expert's own channel: refresh.
+  const off = live.onMessage((m) => {
+    if (!root.isConnected) return off();
+    if (m.type === 'expert.invitation') void load();
+  });
+  void load().catch((x) => mount(root, h('p', { class: 'error' }, t('error.generic', { message: (x as Error).message }))));
+  return root;
+}

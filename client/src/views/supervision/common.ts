@@ -1,0 +1,53 @@
+// Shared pieces of the supervision views: alert summaries in the reader's language, tags.
+import { h } from '../../dom';
+import { t, locale, formatTime } from '../../i18n';
+import { session } from '../../session';
+
+export interface Alert {
+  id: number;
+  ruleCode: string;
+  severity: string;
+  status: string;
+  summary: Record<string, string | number>;
+  evidence: Record<string, unknown>;
+  processKey: string | null;
+  orgName: string | null;
+  raisedAt: string;
+  latencyMs: number | null;
+  assignedTo: number | null;
+  assigneeName: string | null;
+  finding: string | null;
+  findingNote: string | null;
+  riskPointId: number | null;
+  notes?: Array<{ id: number; kind: string; body: string; authorName: string; createdAt: string }>;
+}
+
+export interface Rule {
+  code: string;
+  family: 'cardinal' | 'platform';
+  nameZh: string;
+  nameEn: string;
+  definitionZh: string;
+  definitionEn: string;
+  enabled: boolean;
+  severity: string;
+  thresholds: Record<string, unknown>;
+  actions: string[];
+}
+
+export const ruleName = (r: Pick<Rule, 'nameZh' | 'nameEn'>) => (locale() === 'en' ? r.nameEn : r.nameZh);
+export const ruleDefinition = (r: Pick<Rule, 'definitionZh' | 'definitionEn'>) => (locale() === 'en' ? r.definitionEn : r.definitionZh);
+
+export function alertSummary(a: Pick<Alert, 'ruleCode' | 'summary'>): string {
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(a.summary ?? {})) params[k] = typeof v === 'number' && k === 'value' && v < 1 ? `${Math.round(v * 1000) / 10}%` : v;
+  if (params.unit) params.days = `${params.days}${params.unit === 'workingDays' ? (locale() === 'en' ? ' working days' : ' 个工作日') : locale() === 'en' ? ' days' : ' 天'}`;
+  if (params.unit) params.minimum = `${params.minimum}`;
+  return t(`supervision.alert.${a.ruleCode}`, params);
+}
+
+export const severityTag = (s: string) => h('span', { class: `tag sev-${s}`, 'data-severity': s }, t(`supervision.severity.${s}`));
+export const statusTag = (s: string) => h('span', { class: `tag st-${s}`, 'data-status': s }, t(`supervision.status.${s}`));
+export const when = (iso: string | null) => formatTime(iso, session.user?.timeZone);
+export const yuan = (fen: number) => (fen / 100).toLocaleString(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+export const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);

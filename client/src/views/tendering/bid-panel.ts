@@ -1,0 +1,133 @@
+// The supplier's side: prepare the bid, seal it in this browser (crypto-js AES-256, key generated
+// here or derived from a passphrase), submit ciphertext and digest, keep the key; at the opening,
+// hand the key in from the key file or the passphrase.
+import { h, mount } from '../../dom';
+import { api } from '../../api';
+import { t } from '../../i18n';
+import { session } from '../../session';
+import { sealBid, generateBidKey, newPassphraseKdf, keyFileContent, keyFromKeyFile, keyForEnvelope, type BidAttachment } from './sealing';
+import { action, errorText, money, readFile, reasonText, table, when, yuanToFen } from './ui';
+import type { TenderDetail } from './types';
+
+const MAX_ATTACHMENT_BYTES = 400 * 1024;
+
+function receiptView(r: { receiptNo: string; digest: string; serverTime: string }, keyFile: { name: string; text: string } | null): HTMLElement {
+  const link = keyFile ? h('a', { href: URL.createObjectURL(new Blob([keyFile.text], { type: 'application/json' })), download: keyFile.name, 'data-testid': 'tender-key-download', class: 'button' }, t('tendering.bid.downloadKey')) : null;
+  return h(
+    'div',
+    { class: 'card tender-receipt', 'data-testid': 'tender-receipt' },
+    h('h3', {}, t('tendering.bid.receipt')),
+    h('dl', { class: 'facts' }, h('dt', {}, t('tendering.bid.receiptNo')), h('dd', { 'data-testid': 'tender-receipt-no' }, r.receiptNo), h('dt', {}, t('tendering.bid.digest')), h('dd', { class: 'mono', 'data-testid': 'tender-receipt-digest' }, r.digest), h('dt', {}, t('tendering.bid.serverTime')), h('dd', {}, when(r.serverTime))),
+    link,
+    h('p', { class: 'muted small' }, t('tendering.bid.keepKey')),
+  );
+}
+
+export function bidForm(d: TenderDetail, reload: () => void): HTMLElement {
+  const root = h('section', { class: 'card', 'data-testid': 'tender-bid-form' });
+  const price = h('input', { name: 'price', inputmode: 'decimal', required: true, 'data-testid': 'tender-bid-price' });
+  const responses = d.requirements.map((r) => ({ key: r.key, input: h('textarea', { rows: 2, 'data-testid': `tender-bid-response-${r.key}` }), label: r.text }));
+  const files = h('input', { type: 'file', multiple: true, 'data-testid': 'tender-bid-files' });
+  const modeFile = h('input', { type: 'radio', name: 'keymode', value: 'file', checked: true, 'data-testid': 'tender-keymode-file' });
+  const modePass = h('input', { type: 'radio', name: 'keymode', value: 'pass', 'data-testid': 'tender-keymode-pass' });
+  const pass1 = h('input', { type: 'password', autocomplete: 'new-password', 'data-testid': 'tender-bid-pass' });
+  const pass2 = h('input', { type: 'password', autocomplete: 'new-password', 'data-testid': 'tender-bid-pass2' });
+  const out = h('div', {});
+  const err = h('p', { class: 'error', role: 'alert', 'data-testid': 'tender-bid-error' });
+  const submit = h('button', { type: 'submit', 'data-testid': 'tender-bid-submit' }, t('tendering.bid.seal')) as HTMLButtonElement;
+  const onsubmit = async (e: Event) => {
+    e.preventDefault();
+    err.textContent = '';
+    const priceFen = yuanToFen(price.value);
+    if (!priceFen) return void (err.textContent = t('tendering.form.badMoney'));
+    const attachments: BidAttachment[] = [];
+    let bytes = 0;
+    for (const f of Array.from(files.files ?? [])) {
+      bytes += f.size;
+      if (bytes > MAX_ATTACHMENT_BYTES) return void (err.textContent = t('tendering.bid.tooLarge'));
+      attachments.push({ name: f.name, type: f.type || 'application/octet-stream', dataBase64: await readFile(f, 'base64') });
+    }
+    const usePass = modePass.checked;
+    if (usePass && (pass1.value.length < 8 || pass1.value !== pass2.value)) return void (err.textContent = t('tendering.bid.passphraseMismatch'));
+    submit.disabled = true;
+    submit.textContent = t('tendering.bid.sealing');
+    try {
+      // Sealing is synchronous CPU work (PBKDF2 for a passphrase): let the label paint first.
+      await new Promise((r) => setTimeout(r, 20));
+      const plain = { tenderId: d.id, supplierId: session.user!.supplierId!, priceFen, responses: Object.fromEntries(responses.map((r) => [r.key, r.input.value])), attachments };
+      const sealed = usePass ? sealBid(plain, { passphrase: pass1.value, kdf: newPassphraseKdf() }) : sealBid(plain, { keyHex: generateBidKey() });
+      const receipt = await api<{ receiptNo: string; digest: string; serverTime: string }>('POST', `/api/tenders/${d.id}/bids`, { envelope: sealed.envelope, digest: sealed.digest });
+      // Only now, with the receipt, does the key file exist; the key never went to the server.
+      const keyFile = usePass ? null : { name: `${receipt.receiptNo}.bidkey.json`, text: keyFileContent({ tenderId: d.id, tenderReference: d.reference, receiptNo: receipt.receiptNo, digest: sealed.digest, keyHex: sealed.keyHex }) };
+      mount(out, receiptView(receipt, keyFile));
+      price.value = '';
+      pass1.value = pass2.value = '';
+    } catch (e2) {
+      err.textContent = errorText(e2);
+    } finally {
+      submit.disabled = false;
+      submit.textContent = t('tendering.bid.seal');
+    }
+  };
+  const mine = d.myBids ?? [];
+  mount(
+    root,
+    h('h2', {}, t('tendering.bid.title')),
+    mine.length ? table([t('tendering.bid.receiptNo'), t('tendering.submittedAt'), t('tendering.status')], mine.map((b) => [b.receiptNo, when(b.submittedAt), t(`tendering.bid.status.${b.status}`)]), 'tender-my-bids') : null,
+    mine.some((b) => b.status === 'sealed') ? h('p', {}, action(t('tendering.bid.withdraw'), 'tender-bid-withdraw', async () => { await api('POST', `/api/tenders/${d.id}/bids/withdraw`); reload(); }), ' ', h('span', { class: 'muted small' }, t('tendering.bid.replaceHint'))) : null,
+    h(
+      'form',
+      { onsubmit, class: 'tender-form' },
+      h('p', { class: 'muted small' }, t('tendering.bid.sealedNote')),
+      h('label', {}, t('tendering.bid.price'), price),
+      responses.map((r) => h('label', {}, t('tendering.bid.response', { requirement: r.label }), r.input)),
+      h('label', {}, t('tendering.bid.attachments'), files),
+      h('fieldset', {}, h('legend', {}, t('tendering.bid.keyMode')), h('label', { class: 'inline' }, modeFile, t('tendering.bid.keyFile')), h('label', { class: 'inline' }, modePass, t('tendering.bid.passphrase')), h('label', {}, t('tendering.bid.passphrase'), pass1), h('label', {}, t('tendering.bid.passphrase2'), pass2)),
+      submit,
+      err,
+    ),
+    out,
+  );
+  return root;
+}
+
+/** At the opening: the bidder hands in its own key (from the key file, or derived from the passphrase here). */
+export function decryptForm(d: TenderDetail, reload: () => void): HTMLElement {
+  const keyFile = h('input', { type: 'file', accept: '.json,application/json', 'data-testid': 'tender-decrypt-file' });
+  const pass = h('input', { type: 'password', autocomplete: 'off', 'data-testid': 'tender-decrypt-pass' });
+  const out = h('p', {});
+  return h(
+    'section',
+    { class: 'card', 'data-testid': 'tender-decrypt' },
+    h('h2', {}, t('tendering.decrypt.title')),
+    h('p', { class: 'muted' }, `${t('tendering.decryptionEnds')}: ${when(d.decryptionEndsAt)}`),
+    h('label', {}, t('tendering.decrypt.keyFile'), keyFile),
+    h('label', {}, t('tendering.decrypt.passphrase'), pass),
+    action(t('tendering.decrypt.submit'), 'tender-decrypt-submit', async () => {
+      let key: string;
+      const file = keyFile.files?.[0];
+      if (file) key = keyFromKeyFile(await readFile(file, 'text'));
+      else if (pass.value) {
+        const mine = await api<{ items: Array<{ status: string; envelope: string | null }> }>('GET', `/api/tenders/${d.id}/bids/mine`);
+        const sealed = mine.items.find((b) => b.status === 'sealed' && b.envelope);
+        if (!sealed) throw new Error(t('tendering.bid.status.invalid'));
+        key = keyForEnvelope(sealed.envelope!, { passphrase: pass.value });
+      } else throw new Error(t('tendering.decrypt.needSecret'));
+      const r = await api<{ status: string; priceFen?: number; reason?: string }>('POST', `/api/tenders/${d.id}/opening/key`, { key });
+      out.textContent = r.status === 'decrypted' ? t('tendering.decrypt.ok', { price: money(r.priceFen) }) : t('tendering.decrypt.invalid', { reason: reasonText(r.reason ?? null) });
+      reload();
+    }),
+    out,
+  );
+}
+
+/** The bidder's own decryption outcome, once its key is handed in. */
+export function decryptionOutcome(bid: { status: string; priceFen: number | null; invalidReason: string | null }): HTMLElement {
+  const ok = bid.status !== 'invalid';
+  return h('p', { class: ok ? 'ok' : 'error', 'data-testid': 'tender-decrypt-result', 'data-status': ok ? 'decrypted' : 'invalid' }, ok ? t('tendering.decrypt.ok', { price: money(bid.priceFen) }) : t('tendering.decrypt.invalid', { reason: reasonText(bid.invalidReason) }));
+}
+
+export function explanationForm(d: TenderDetail, reload: () => void): HTMLElement {
+  const text = h('textarea', { rows: 4, 'data-testid': 'tender-explain-text' });
+  return h('section', { class: 'card' }, h('h2', {}, t('tendering.explain.title')), text, action(t('tendering.explain.submit'), 'tender-explain-submit', async () => { await api('POST', `/api/tenders/${d.id}/explanation`, { text: text.value }); reload(); }));
+}

@@ -1,0 +1,53 @@
+// The tender as GET /api/tenders/:id returns it.
+export interface OpeningLine {
+  bidId: number;
+  supplierId: number;
+  supplierName: string | null;
+  receiptNo: string;
+  submittedAt: string;
+  decryptionStatus: 'pending' | 'decrypted' | 'invalid';
+  decryptedAt: string | null;
+  priceFen: number | null;
+  invalidReason: string | null;
+  status: string;
+}
+export interface EvaluationLine extends OpeningLine {
+  evaluatedPriceFen: number | null;
+  priceScore: number | null;
+  techScore: number | null;
+  totalScore: number | null;
+  rank: number | null;
+  recommended: boolean;
+  abnormalStatus: string | null;
+  disqualifiedReason: string | null;
+}
+export interface TenderDetail {
+  id: number;
+  reference: string;
+  projectId: number | null;
+  title: string;
+  kind: string;
+  categoryCode: string;
+  budgetFen: number;
+  method: string;
+  priceWeight: number;
+  smeDeductionPct: number;
+  abnormalLowPct: number;
+  description: string;
+  requirements: Array<{ key: string; text: string }>;
+  qualifications: Array<{ key: string; text: string }>;
+  criteria: Array<{ key: string; name: string; kind: string; weight: number }>;
+  status: string;
+  bidDeadline: string;
+  openingAt: string;
+  decryptionEndsAt: string | null;
+  awardAmountFen: number | null;
+  awardedBidId: number | null;
+  challengeEndsAt: string | null;
+  failureReason: string | null;
+  notices: Array<{ id: number; kind: string; title: string; body: unknown; deadlineAfter: string | null; publishedAt: string }>;
+  openingRecord: OpeningLine[] | null;
+  evaluation: EvaluationLine[] | null;
+  myBids: Array<{ id: number; receiptNo: string; status: string; submittedAt: string; priceFen: number | null; invalidReason: string | null; abnormalStatus: string | null }> | null;
+  onCommittee: boolean;
+}

@@ -1,0 +1,141 @@
+// Configuration comes from the environment only, validated once at start-up.
+// A bad value stops the process with one line that names the variable.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { ajv } from '../http/ajv';
+
+export type DbClient = 'sqlite' | 'mysql';
+
+export interface Config {
+  port: number;
+  host: string;
+  nodeEnv: 'development' | 'production' | 'test';
+  dbClient: DbClient;
+  databaseUrl: string | null;
+  dataDir: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  secureCookies: boolean;
+  seedDemo: boolean;
+  secrets: Secrets;
+}
+
+export interface Secrets {
+  /** Signs nothing on its own; mixed into session token hashing so a DB dump alone cannot forge a session. */
+  sessionSecret: string;
+  /** AES-256 key for sealed data (expert draws). Lives outside the database by design. */
+  sealKey: string;
+  /** Shared HMAC secret for the finance bureau's API. */
+  financeHmacSecret: string;
+}
+
+export class ConfigError extends Error {
+  constructor(public variable: string, message: string) {
+    super(`Configuration error: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const envSchema = {
+  type: 'object',
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535 },
+    HOST: { type: 'string', minLength: 1 },
+    NODE_ENV: { enum: ['development', 'production', 'test'] },
+    DB_CLIENT: { enum: ['sqlite', 'mysql'] },
+    DATABASE_URL: { type: 'string', pattern: '^mysql2?://[^\\s]+$' },
+    DATA_DIR: { type: 'string', minLength: 1 },
+    LOG_LEVEL: { enum: ['debug', 'info', 'warn', 'error', 'silent'] },
+    SECURE_COOKIES: { enum: ['true', 'false'] },
+    SEED_DEMO: { enum: ['true', 'false'] },
+    SESSION_SECRET: { type: 'string', minLength: 32 },
+    SEAL_KEY: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+    FINANCE_HMAC_SECRET: { type: 'string', minLength: 32 },
+  },
+} as const;
+
+const validateEnv = ajv.compile(envSchema);
+
+const SECRET_VARS: Array<[keyof Secrets, string, () => string]> = [
+  ['sessionSecret', 'SESSION_SECRET', () => crypto.randomBytes(32).toString('hex')],
+  ['sealKey', 'SEAL_KEY', () => crypto.randomBytes(32).toString('hex')],
+  ['financeHmacSecret', 'FINANCE_HMAC_SECRET', () => crypto.randomBytes(32).toString('hex')],
+];
+
+/** Pure part: env → typed values. Throws ConfigError naming the first bad variable. */
+export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { givenSecrets: Partial<Secrets> } {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(envSchema.properties)) {
+    const v = env[key];
+    if (v === undefined || v === '') continue;
+    if (key === 'PORT') raw[key] = /^-?\d+$/.test(v) ? Number(v) : v;
+    else raw[key] = v;
+  }
+  if (!validateEnv(raw)) {
+    const err = validateEnv.errors![0];
+    const variable = err.instancePath.replace(/^\//, '') || 'environment';
+    const got = raw[variable];
+    throw new ConfigError(variable, `${err.message}${got !== undefined ? ` (got ${JSON.stringify(redactIfSecret(variable, got))})` : ''}`);
+  }
+  let dbClient = (raw.DB_CLIENT as DbClient | undefined) ?? (raw.DATABASE_URL ? 'mysql' : 'sqlite');
+  if (dbClient === 'mysql' && !raw.DATABASE_URL && raw.DB_CLIENT === 'mysql') {
+    // MariaDB on the same host is the documented default for DB_CLIENT=mysql.
+    raw.DATABASE_URL = 'mysql://root@127.0.0.1:3306/test';
+  }
+  if (dbClient === 'sqlite' && raw.DATABASE_URL) {
+    throw new ConfigError('DATABASE_URL', 'is set but DB_CLIENT is sqlite; unset one of them');
+  }
+  const nodeEnv = (raw.NODE_ENV as Config['nodeEnv']) ?? 'development';
+  const givenSecrets: Partial<Secrets> = {};
+  for (const [k, name] of SECRET_VARS) if (raw[name]) givenSecrets[k] = raw[name] as string;
+  return {
+    port: (raw.PORT as number | undefined) ?? 3000,
+    host: (raw.HOST as string | undefined) ?? '0.0.0.0',
+    nodeEnv,
+    dbClient,
+    databaseUrl: (raw.DATABASE_URL as string | undefined) ?? null,
+    dataDir: path.resolve((raw.DATA_DIR as string | undefined) ?? './data'),
+    logLevel: (raw.LOG_LEVEL as Config['logLevel'] | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    secureCookies: raw.SECURE_COOKIES ? raw.SECURE_COOKIES === 'true' : nodeEnv === 'production',
+    seedDemo: raw.SEED_DEMO ? raw.SEED_DEMO === 'true' : nodeEnv !== 'production',
+    givenSecrets,
+  };
+}
+
+function redactIfSecret(variable: string, value: unknown): unknown {
+  return SECRET_VARS.some(([, name]) => name === variable) ? '<redacted>' : value;
+}
+
+/**
+ * Full load: parse, create DATA_DIR, and fill missing secrets from DATA_DIR/secrets.json,
+ * generating them (mode 0600) on first start.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const { givenSecrets, ...base } = parseEnv(env);
+  try {
+    fs.mkdirSync(base.dataDir, { recursive: true });
+  } catch (e) {
+    throw new ConfigError('DATA_DIR', `cannot be created: ${(e as Error).message}`);
+  }
+  const file = path.join(base.dataDir, 'secrets.json');
+  let stored: Partial<Record<string, string>> = {};
+  if (fs.existsSync(file)) {
+    try {
+      stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      throw new ConfigError('DATA_DIR', `holds an unreadable secrets.json (${file})`);
+    }
+  }
+  let changed = false;
+  const secrets = {} as Secrets;
+  for (const [k, name, gen] of SECRET_VARS) {
+    if (givenSecrets[k]) secrets[k] = givenSecrets[k]!;
+    else if (stored[name]) secrets[k] = stored[name]!;
+    else {
+      secrets[k] = stored[name] = gen();
+      changed = true;
+    }
+  }
+  if (changed) fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  return { ...base, secrets };
+}

@@ -1,0 +1,87 @@
+// Requisition attachments (needs assessments, quotations, drawings): stored content-addressed
+// under DATA_DIR/uploads/requisitions/<sha256>, listed on the requisition. The file is written
+// before the transaction that references it, so a committed reference never points at nothing;
+// a rolled-back upload leaves at most an unreferenced file.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { Tx } from '../../db/tx';
+import { toDbTime } from '../../db/time';
+import type { Actor } from '../../http/actor';
+import { ConflictError, NotFoundError, RuleError, ValidationError } from '../../http/errors';
+import { record } from '../../supervision/audit/audit';
+import { EDITABLE } from './rules';
+
+export const MAX_ATTACHMENTS = 20;
+export const MAX_ATTACHMENT_BYTES = 700 * 1024; // inside the API's 1 MB JSON limit once base64-encoded
+export const ALLOWED_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'text/plain', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/msword', 'application/vnd.ms-excel', 'application/zip'];
+
+export interface Attachment {
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  uploadedAt: string;
+}
+
+export class AttachmentStore {
+  constructor(private dir: string) {}
+
+  static forDataDir(dataDir: string): AttachmentStore {
+    return new AttachmentStore(path.join(dataDir, 'uploads', 'requisitions'));
+  }
+
+  /** Writes the bytes (once per content) and returns their digest. */
+  save(bytes: Buffer): string {
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    fs.mkdirSync(this.dir, { recursive: true });
+    const file = path.join(this.dir, sha256);
+    if (!fs.existsSync(file)) {
+      const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+      fs.writeFileSync(tmp, bytes, { mode: 0o640 });
+      fs.renameSync(tmp, file);
+    }
+    return sha256;
+  }
+
+  read(sha256: string): Buffer {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new NotFoundError('Attachment not found', null, 'ATTACHMENT_NOT_FOUND');
+    const file = path.join(this.dir, sha256);
+    if (!fs.existsSync(file)) throw new NotFoundError('Attachment not found', null, 'ATTACHMENT_NOT_FOUND');
+    return fs.readFileSync(file);
+  }
+}
+
+export function decodeUpload(input: { name: string; contentType: string; contentBase64: string }): Buffer {
+  if (!ALLOWED_TYPES.includes(input.contentType)) throw new RuleError('ATTACHMENT_TYPE_NOT_ALLOWED', `Attachments may be PDF, images, office documents, text or zip (got ${input.contentType})`, { allowed: ALLOWED_TYPES });
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.contentBase64)) throw new ValidationError('The content is not base64', null, 'ATTACHMENT_NOT_BASE64');
+  const bytes = Buffer.from(input.contentBase64, 'base64');
+  if (bytes.length === 0) throw new RuleError('ATTACHMENT_EMPTY', 'The file is empty');
+  if (bytes.length > MAX_ATTACHMENT_BYTES) throw new RuleError('ATTACHMENT_TOO_LARGE', `An attachment is at most ${MAX_ATTACHMENT_BYTES} bytes`, { max: MAX_ATTACHMENT_BYTES });
+  return bytes;
+}
+
+async function editable(tx: Tx, who: { orgId: number | null }, id: number) {
+  const r = await tx('requisitions').where({ id }).first('id', 'org_id', 'status', 'attachments_json', 'version');
+  if (!r || r.org_id !== who.orgId) throw new NotFoundError(`Requisition ${id} not found`, null, 'REQUISITION_NOT_FOUND');
+  if (!(EDITABLE as readonly string[]).includes(r.status)) throw new ConflictError('REQUISITION_NOT_EDITABLE', `A ${r.status} requisition cannot be changed`, { status: r.status });
+  return { r, list: (r.attachments_json ? JSON.parse(r.attachments_json) : []) as Attachment[] };
+}
+
+export async function addAttachment(tx: Tx, actor: Actor, who: { orgId: number | null }, id: number, a: Omit<Attachment, 'uploadedAt'>): Promise<void> {
+  const { r, list } = await editable(tx, who, id);
+  if (list.length >= MAX_ATTACHMENTS) throw new RuleError('TOO_MANY_ATTACHMENTS', `At most ${MAX_ATTACHMENTS} attachments`);
+  const next = [...list.filter((x) => !(x.sha256 === a.sha256 && x.name === a.name)), { ...a, uploadedAt: actor.clock.now().toISOString() }];
+  const n = await tx('requisitions').where({ id, version: r.version }).update({ attachments_json: JSON.stringify(next), version: r.version + 1, updated_at: toDbTime(actor.clock.now()) });
+  if (n !== 1) throw new ConflictError('REQUISITION_CHANGED', 'The requisition changed meanwhile; reload and retry');
+  await record(tx, actor, { action: 'requisition.attachment_added', entityType: 'requisition', entityId: id, after: { name: a.name, sha256: a.sha256, size: a.size } });
+}
+
+export async function removeAttachment(tx: Tx, actor: Actor, who: { orgId: number | null }, id: number, sha256: string): Promise<void> {
+  const { r, list } = await editable(tx, who, id);
+  const gone = list.filter((x) => x.sha256 === sha256);
+  if (!gone.length) throw new NotFoundError('Attachment not found', null, 'ATTACHMENT_NOT_FOUND');
+  const n = await tx('requisitions').where({ id, version: r.version }).update({ attachments_json: JSON.stringify(list.filter((x) => x.sha256 !== sha256)), version: r.version + 1, updated_at: toDbTime(actor.clock.now()) });
+  if (n !== 1) throw new ConflictError('REQUISITION_CHANGED', 'The requisition changed meanwhile; reload and retry');
+  await record(tx, actor, { action: 'requisition.attachment_removed', entityType: 'requisition', entityId: id, before: { name: gone[0].name, sha256 } });
+}

@@ -1,0 +1,55 @@
+// Every legal number the workflow enforces, in one table, each with the regulation it comes from.
+// These are defaults: a city overrides a value in procurement_rule_settings (PUT /api/rules/:key)
+// without touching code. Money in fen, periods in days or working days as the key says.
+import type { Knex } from 'knex';
+
+export interface RuleDef {
+  value: number;
+  unit: 'fen' | 'days' | 'working_days' | 'count' | 'percent';
+  source: string;
+}
+
+const YUAN = 100;
+
+export const DEFAULT_RULES = {
+  publicTenderThresholdGoodsServicesFen: { value: 2_000_000 * YUAN, unit: 'fen', source: 'State Council General Office notice on the central centralized-procurement catalogue and thresholds (public tender at or above 2,000,000 CNY for goods and services)' },
+  publicTenderThresholdWorksFen: { value: 4_000_000 * YUAN, unit: 'fen', source: 'Bidding Law and its threshold rules (construction contracts at or above 4,000,000 CNY)' },
+  decentralizedThresholdGoodsServicesFen: { value: 1_000_000 * YUAN, unit: 'fen', source: 'Central decentralized-procurement threshold, goods and services (1,000,000 CNY)' },
+  decentralizedThresholdWorksFen: { value: 1_200_000 * YUAN, unit: 'fen', source: 'Central decentralized-procurement threshold, works (1,200,000 CNY)' },
+  tenderBiddingPeriodDays: { value: 20, unit: 'days', source: 'MOF Order No. 87 (2017): at least 20 days from issuing tender documents to the bid deadline' },
+  tenderDocumentsAvailableWorkingDays: { value: 5, unit: 'working_days', source: 'MOF Order No. 87 (2017): tender documents available for at least 5 working days' },
+  tenderMinimumValidBids: { value: 3, unit: 'count', source: 'Government Procurement Law art. 36; MOF Order No. 87: fewer than 3 bidders or valid bids fails the tender' },
+  inquiryResponsePeriodWorkingDays: { value: 3, unit: 'working_days', source: 'MOF Order No. 74: inquiry, at least 3 working days from issuing documents to the deadline' },
+  negotiationResponsePeriodWorkingDays: { value: 3, unit: 'working_days', source: 'MOF Order No. 74: competitive negotiation, at least 3 working days from issuing documents to the deadline' },
+  nonTenderMinimumSuppliers: { value: 3, unit: 'count', source: 'MOF Order No. 74: inquiry and competitive negotiation need at least 3 suppliers' },
+  singleSourceNoticeWorkingDays: { value: 5, unit: 'working_days', source: 'MOF Order No. 74; Finance Treasury [2014] No. 214: single-source justification published for at least 5 working days' },
+  awardNoticeWorkingDays: { value: 1, unit: 'working_days', source: 'MOF Order No. 87: the award announcement runs 1 working day' },
+  challengePeriodWorkingDays: { value: 7, unit: 'working_days', source: 'Government Procurement Law art. 52: a supplier may challenge within 7 working days' },
+  challengeReplyWorkingDays: { value: 7, unit: 'working_days', source: 'Government Procurement Law art. 53: the purchaser replies to a challenge within 7 working days' },
+  contractWithinDays: { value: 30, unit: 'days', source: 'Government Procurement Law art. 46: contract within 30 days of the award notice' },
+  onlineCompetitionMinimumSuppliers: { value: 3, unit: 'count', source: 'Platform rules for online price competition (varies by province): at least 3 responding suppliers' },
+  splitWindowDays: { value: 30, unit: 'days', source: 'Government Procurement Law art. 28 (no splitting to evade public tender); platform detection window' },
+  approvalStepWorkingDays: { value: 3, unit: 'working_days', source: 'Platform default time limit for an approval step (configurable per chain step)' },
+  acceptanceWithinDays: { value: 30, unit: 'days', source: 'Platform default: acceptance recorded within 30 days of contract signing (Law art. 41 requires acceptance)' },
+} satisfies Record<string, RuleDef>;
+
+export type RuleKey = keyof typeof DEFAULT_RULES;
+export type RuleBook = Record<RuleKey, RuleDef>;
+
+export function isRuleKey(k: string): k is RuleKey {
+  return Object.prototype.hasOwnProperty.call(DEFAULT_RULES, k);
+}
+
+/** Defaults merged with the city's own values. */
+export async function loadRuleBook(db: Knex): Promise<RuleBook> {
+  const book = { ...DEFAULT_RULES } as RuleBook;
+  for (const r of await db('procurement_rule_settings').select()) {
+    const key: string = r.rule_key;
+    if (isRuleKey(key)) book[key] = { ...book[key], value: Number(JSON.parse(r.value_json)), source: r.source };
+  }
+  return book;
+}
+
+export function rule(book: RuleBook, key: RuleKey): number {
+  return book[key].value;
+}

@@ -1,0 +1,321 @@
+// Demo data for the workflow, created through the services on a story clock: each story starts
+// some days ago and moves forward, the deadline jobs run when the story's time passes them, and
+// whatever is still in the future is left to the real scheduler. Every state appears: drafts,
+// each approval step, returned, rejected, cancelled, an overdue step, a suspected split, projects
+// of every method in their stages (failed too), contracts, acceptance, payment requests paid and open.
+import type { ModuleContext } from '../../platform';
+import { withTx, type Tx } from '../../db/tx';
+import { toDbTime, type Clock } from '../../db/time';
+import { systemActor, type Actor, type Role } from '../../http/actor';
+import { hashPassword } from '../../http/auth/passwords';
+import { createLogger } from '../../http/log';
+import { Scheduler } from '../../scheduler/scheduler';
+import { record } from '../../supervision/audit/audit';
+import * as req from '../requisitions/service';
+import { decide } from '../approvals/service';
+import { setChain, DEFAULT_CHAIN } from '../approvals/chain';
+import * as proj from '../projects/service';
+import * as con from '../contracts/service';
+import { fileChallenge, replyChallenge } from '../projects/challenges';
+import { AttachmentStore, addAttachment } from '../requisitions/attachments';
+import { allocate, lineMoney } from '../budget/service';
+import { defineWorkflowJobs } from './module';
+import type { ItemInput } from '../requisitions/rules';
+
+const DAY = 86400_000;
+const YUAN = 100;
+
+/** Extra demo accounts for the approval chains of the demo units (password Sunshine@2026). */
+export const WORKFLOW_DEMO_ACCOUNTS: Array<{ username: string; role: Role; displayName: string; orgCode: string }> = [
+  { username: 'purchaser2', role: 'purchaser', displayName: '钱采购 (市第一中学)', orgCode: 'PU02' },
+  { username: 'approver2', role: 'approver', displayName: '吴校长 (市第一中学)', orgCode: 'PU02' },
+  { username: 'purchaser4', role: 'purchaser', displayName: '郑采购 (市卫生健康委员会)', orgCode: 'PU04' },
+  { username: 'approver4', role: 'approver', displayName: '冯主任 (市卫生健康委员会)', orgCode: 'PU04' },
+];
+
+class StoryClock implements Clock {
+  t = 0;
+  now() {
+    return new Date(this.t);
+  }
+}
+
+export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
+  const { db, config } = ctx;
+  const realNow = ctx.clock.now().getTime();
+  const c = new StoryClock();
+  const jobs = new Scheduler({ db, clock: c, log: createLogger('silent') });
+  defineWorkflowJobs(jobs, { db, clock: c, secret: config.secrets.financeHmacSecret });
+  const orgs = new Map<string, number>((await db('organisations').select('code', 'id')).map((o: any) => [o.code, o.id]));
+  const seedActor = systemActor('seed', c);
+  const store = AttachmentStore.forDataDir(config.dataDir);
+
+  // Accounts for the other demo units' approval chains.
+  const hash = await hashPassword('Sunshine@2026');
+  c.t = realNow - 90 * DAY;
+  await withTx(db, async (tx) => {
+    for (const a of WORKFLOW_DEMO_ACCOUNTS) {
+      if (await tx('users').where({ username: a.username }).first('id')) continue;
+      const [id] = await tx('users').insert({ username: a.username, display_name: a.displayName, password_hash: hash, org_id: orgs.get(a.orgCode), status: 'active', is_demo: true, locale: 'zh-CN', time_zone: 'Asia/Shanghai', created_at: toDbTime(c.now()) });
+      await tx('user_roles').insert({ user_id: Number(id), role: a.role });
+      await record(tx, seedActor, { action: 'user.created', entityType: 'user', entityId: Number(id), after: { username: a.username, roles: [a.role] } });
+    }
+    // The health commission runs a shorter chain: unit head, then the procurement centre.
+    await setChain(tx, seedActor, orgs.get('PU04')!, [DEFAULT_CHAIN[0], DEFAULT_CHAIN[2]]);
+  });
+  const users = new Map<string, { id: number; orgId: number | null; supplierId: number | null; roles: string[] }>();
+  for (const u of await db('users as u').join('user_roles as r', 'r.user_id', 'u.id').select('u.id', 'u.username', 'u.org_id', 'u.supplier_id', 'r.role')) {
+    const e = users.get(u.username) ?? { id: u.id, orgId: u.org_id, supplierId: u.supplier_id, roles: [] as string[] };
+    e.roles.push(u.role);
+    users.set(u.username, e);
+  }
+  // Awards go to approved suppliers that have never been blacklisted (at any story time).
+  const suppliers = (await db('suppliers').where({ status: 'approved' }).whereNotIn('id', db('supplier_blacklist').select('supplier_id')).orderBy('id').select('id')).map((s: any) => s.id as number);
+  const demoSupplier = users.get('supplier')?.supplierId ?? suppliers[0];
+
+  const actorOf = (username: string): Actor => ({ userId: users.get(username)!.id, role: users.get(username)!.roles[0], requestId: null, ip: null, clock: c });
+  const tx = <T>(fn: (tx: Tx) => Promise<T>) => withTx(db, fn);
+  const at = async (daysAgo: number) => {
+    c.t = realNow - daysAgo * DAY;
+    await jobs.runDue(500);
+  };
+  const later = async (days: number) => {
+    c.t = Math.min(realNow, c.t + days * DAY);
+    await jobs.runDue(500);
+  };
+
+  // The finance bureau tops a line up when a story needs more than the random city allocated.
+  async function lineFor(orgCode: string, needFen: number): Promise<number> {
+    const line = await db('budget_lines').where({ org_id: orgs.get(orgCode) }).orderBy('allocated_fen', 'desc').first();
+    const m = await tx((t) => lineMoney(t, line.id));
+    if (m.availableFen < needFen) {
+      await tx((t) => allocate(t, systemActor('finance-api', c), { code: line.code, orgId: line.org_id, fiscalYear: line.fiscal_year, name: line.name, economicClass: line.economic_class, allocatedFen: m.allocatedFen + needFen - m.availableFen + 500_000 * YUAN }));
+    }
+    return line.id;
+  }
+
+  const item = (categoryCode: string, name: string, quantity: number, unitYuan: number, unit = '台'): ItemInput => ({ categoryCode, name, specification: `${name}，符合国家标准，含三年质保`, quantity, unit, unitPriceFen: unitYuan * YUAN });
+  async function raise(username: string, title: string, items: ItemInput[], opts: { submit?: boolean; singleSourceReason?: string } = {}): Promise<number> {
+    const u = users.get(username)!;
+    const orgCode = [...orgs.entries()].find(([, id]) => id === u.orgId)![0];
+    const total = items.reduce((s, i) => s + i.quantity * i.unitPriceFen, 0);
+    const budgetLineId = await lineFor(orgCode, total);
+    const neededBy = new Date(c.t + 120 * DAY).toISOString().slice(0, 10);
+    return tx(async (t) => {
+      const id = await req.createDraft(t, actorOf(username), { userId: u.id, orgId: u.orgId }, { title, budgetLineId, neededBy, justification: `${title}：现有设备老化，无法满足工作需要。`, items, singleSourceReason: opts.singleSourceReason ?? null });
+      // A needs assessment as a real attached file.
+      const text = Buffer.from(`${title}\n需求论证报告\n\n一、现状\n现有设备已使用多年，故障率高。\n二、需求\n${items.map((i) => `${i.name} ${i.quantity}${i.unit}`).join('；')}\n`, 'utf8');
+      await addAttachment(t, actorOf(username), { orgId: u.orgId }, id, { name: '需求论证报告.txt', contentType: 'text/plain', size: text.length, sha256: store.save(text) });
+      if (opts.submit !== false) await req.submit(t, actorOf(username), { userId: u.id, orgId: u.orgId }, id);
+      return id;
+    });
+  }
+  async function decideNext(reqId: number, decision: 'approve' | 'reject' | 'return' = 'approve', comment?: string) {
+    const step = await db('approval_steps').where({ requisition_id: reqId, status: 'pending' }).first();
+    const username = [...users.entries()].find(([, u]) => u.orgId === step.approver_org_id && u.roles.includes(step.approver_role))![0];
+    const u = users.get(username)!;
+    return tx((t) => decide(t, actorOf(username), { userId: u.id, orgId: u.orgId, roles: u.roles }, step.id, { decision, comment: comment ?? (decision === 'approve' ? '同意' : undefined) }));
+  }
+  async function approved(username: string, title: string, items: ItemInput[], opts: { singleSourceReason?: string } = {}): Promise<number> {
+    const id = await raise(username, title, items, opts);
+    let r;
+    do {
+      await later(0.2);
+      r = await decideNext(id);
+    } while (!r.projectId);
+    return r.projectId;
+  }
+  /** Lets story time pass, a day at a time, until the deadline jobs have moved the project on. */
+  async function until(pid: number, stage: string) {
+    for (let i = 0; i < 40 && (await proj.loadProject(db, pid)).stage !== stage; i++) await later(1);
+  }
+  const op = actorOf('operator');
+  const run = (fn: (t: Tx) => Promise<unknown>) => tx(fn);
+  const iso = (days: number) => new Date(c.t + days * DAY).toISOString();
+  async function throughAward(pid: number, supplierId: number, amountYuan: number) {
+    const p = await proj.loadProject(db, pid);
+    if (p.method === 'public_tender') {
+      await run((t) => proj.publishNotice(t, op, pid, { deadlineAt: iso(22) }));
+      await later(1);
+      await run((t) => proj.issueDocuments(t, op, pid, {}));
+      await until(pid, 'opening'); // the deadline job opens the bids
+      await run((t) => proj.recordOpening(t, op, pid, { bidsReceived: 5 }));
+      await later(3);
+      await run((t) => proj.recordResult(t, op, pid, { validResponses: 4, supplierId, amountFen: amountYuan * YUAN }));
+    } else if (p.method === 'inquiry' || p.method === 'competitive_negotiation') {
+      await run((t) => proj.issueDocuments(t, op, pid, { deadlineAt: iso(6) }));
+      await until(pid, 'evaluation');
+      await run((t) => proj.recordResult(t, op, pid, { validResponses: 3, supplierId, amountFen: amountYuan * YUAN }));
+    } else if (p.method === 'single_source') {
+      await run((t) => proj.publishJustification(t, op, pid));
+      await until(pid, 'negotiation');
+      await run((t) => proj.recordNegotiation(t, op, pid, { supplierId, amountFen: amountYuan * YUAN }));
+    } else {
+      await later(2);
+      await run((t) => proj.recordAward(t, op, { projectId: pid, supplierId, amountFen: amountYuan * YUAN, source: 'manual', sourceRef: 'demo-competition' }));
+    }
+  }
+  const party = (username: string): con.Party => ({ userId: users.get(username)!.id, orgId: users.get(username)!.orgId, supplierId: users.get(username)!.supplierId });
+  async function throughContract(pid: number, purchaser: string, upTo: 'drafted' | 'purchaser_signed' | 'signed' | 'accepted' | 'treasury_accepted' | 'treasury_rejected' | 'paid') {
+    await until(pid, 'contract'); // award notice and challenge period run out (jobs)
+    const cid = await run((t) => con.createContract(t, op, party('operator'), { projectId: pid, terms: '按采购文件及中标（成交）结果签订，交货期30日，验收合格后一次性支付。' }));
+    if (upTo === 'drafted') return;
+    await later(1);
+    await run((t) => con.signContract(t, actorOf(purchaser), party(purchaser), cid as number));
+    if (upTo === 'purchaser_signed') return;
+    const p = await proj.loadProject(db, pid);
+    const supplierUser = [...users.entries()].find(([, u]) => u.supplierId === p.awarded_supplier_id)?.[0];
+    // Demo suppliers without a platform account: the seed signs in their name (audited as system:seed).
+    const sup: Actor = supplierUser ? actorOf(supplierUser) : { ...seedActor, role: 'supplier' };
+    await later(1);
+    await run((t) => con.signContract(t, sup, { userId: supplierUser ? users.get(supplierUser)!.id : 0, orgId: null, supplierId: p.awarded_supplier_id }, cid as number));
+    if (upTo === 'signed') return;
+    await later(10);
+    await run((t) => con.acceptDelivery(t, actorOf(purchaser), party(purchaser), cid as number, { note: '货物到齐，经验收小组验收合格。' }));
+    if (upTo === 'accepted') return;
+    await later(4);
+    const pay = await db('payment_requests').where({ project_id: pid }).first();
+    const fin = systemActor('finance-api', c);
+    if (upTo === 'treasury_rejected') {
+      await run((t) => con.applyPaymentStatus(t, fin, pay.ref, { status: 'rejected', reason: '发票信息与合同不一致，请补正后重新提交。' }));
+      return;
+    }
+    await run((t) => con.applyPaymentStatus(t, fin, pay.ref, { status: 'accepted', treasuryRef: `GK${pay.id}` }));
+    if (upTo === 'treasury_accepted') return;
+    await later(2);
+    await run((t) => con.applyPaymentStatus(t, fin, pay.ref, { status: 'paid', treasuryRef: `GK${pay.id}` }));
+  }
+
+  // --- Requisitions in every approval state (Education Bureau, PU01) ---
+  await at(1);
+  await raise('purchaser', '教研室便携式计算机采购', [item('A02010105', '便携式计算机', 12, 6800)], { submit: false }); // draft
+  await raise('purchaser', '多媒体教室投影仪更新', [item('A02020800', '投影仪', 20, 4500)]); // waiting for the unit head
+  await at(2);
+  const atFinance = await raise('purchaser', '教育局机关办公桌椅采购', [item('A05010100', '办公桌椅', 40, 1800, '套')]);
+  await later(0.5);
+  await decideNext(atFinance); // now with finance review
+  await at(3);
+  const atCentre = await raise('purchaser', '教育城域网交换机采购', [item('A02010302', '交换机', 30, 12000)]);
+  await later(0.3);
+  await decideNext(atCentre);
+  await later(0.5);
+  await decideNext(atCentre); // now with the procurement centre
+  await at(8);
+  const returned = await raise('purchaser', '考试中心激光打印机采购', [item('A02021003', '激光打印机', 25, 3200)]);
+  await later(1);
+  await decideNext(returned, 'return', '请补充现有打印机的使用年限和报废情况。');
+  await at(9);
+  const rejected = await raise('purchaser', '局机关公务用车采购', [item('A02030500', '乘用车', 2, 180000, '辆')]);
+  await later(1);
+  await decideNext(rejected, 'reject', '公务用车编制已满，不予采购。');
+  await at(6);
+  const cancelled = await raise('purchaser', '会议室空调机更换', [item('A02061800', '空调机', 6, 7000)]);
+  await later(1);
+  await tx((t) => req.cancel(t, actorOf('purchaser'), { userId: users.get('purchaser')!.id, orgId: users.get('purchaser')!.orgId }, cancelled, { reason: '已由物业统一更换，无需采购。' }));
+  // An approval step left beyond its time limit: the job writes step.overdue.
+  await at(12);
+  await raise('purchaser2', '学校图书馆平板电脑采购', [item('A02010108', '平板式微型计算机', 60, 3000)]);
+  await later(8);
+
+  // --- A suspected split: three property-management orders, each under the tender threshold ---
+  await at(20);
+  for (const [n, days] of [
+    ['一号楼', 0],
+    ['二号楼', 5],
+    ['三号楼', 5],
+  ] as const) {
+    await later(days);
+    await raise('purchaser4', `委机关${n}物业管理服务`, [item('C2101', `${n}物业管理服务（一年）`, 1, 900_000, '项')]);
+  }
+
+  // --- Projects in every stage, for every method ---
+  // Public tender: documents prepared; bidding open; failed; challenge period; closed and paid.
+  await at(2);
+  await approved('purchaser4', '市急救中心医疗设备采购', [item('A02320000', '心电监护仪', 100, 25_000)]);
+  await at(12);
+  const tOpen = await approved('purchaser', '智慧校园信息系统集成', [item('C1603', '智慧校园系统集成实施', 1, 2_600_000, '项')]);
+  await run((t) => proj.publishNotice(t, op, tOpen, { deadlineAt: iso(24) }));
+  await later(1);
+  await run((t) => proj.issueDocuments(t, op, tOpen, {}));
+  await at(50);
+  const tFail = await approved('purchaser2', '学校实验楼装修工程', [item('B07', '实验楼装修工程', 1, 4_500_000, '项')]);
+  await run((t) => proj.publishNotice(t, op, tFail, { deadlineAt: iso(21) }));
+  await later(0.5);
+  await run((t) => proj.issueDocuments(t, op, tFail, {}));
+  await later(21);
+  await run((t) => proj.recordOpening(t, op, tFail, { bidsReceived: 2 }));
+  await at(31);
+  const tChallenge = await approved('purchaser4', '全民健康信息平台运维服务', [item('C1605', '信息平台运行维护服务（三年）', 1, 2_400_000, '项')]);
+  await throughAward(tChallenge, suppliers[3], 2_180_000);
+  await later(1); // a losing bidder challenges; the reply is still due
+  await run((t) => fileChallenge(t, op, { supplierId: null }, tChallenge, { supplierId: suppliers[6], summary: '中标人的业绩证明材料与招标文件要求的项目规模不符。' }));
+  await at(85);
+  const tClosed = await approved('purchaser', '全市中小学教学用计算机', [item('A02010104', '台式计算机', 500, 5200)]);
+  await throughAward(tClosed, demoSupplier, 2_310_000);
+  await later(1); // a challenge, answered and dismissed within the period
+  const ch = await run((t) => fileChallenge(t, op, { supplierId: null }, tClosed, { supplierId: suppliers[2], summary: '评分中对我方售后服务方案的打分不合理。' }));
+  await later(2);
+  await run((t) => replyChallenge(t, op, { userId: users.get('operator')!.id }, tClosed, ch as number, { upheld: false, reply: '经复核，评标委员会评分符合招标文件规定的评分标准，质疑不成立。' }));
+  await throughContract(tClosed, 'purchaser', 'paid');
+
+  // Inquiry: responses open; contract awaiting the supplier's signature; acceptance.
+  await at(2);
+  const iOpen = await approved('purchaser2', '学校网络服务器采购', [item('A02010201', '服务器', 4, 60_000)]);
+  await run((t) => proj.issueDocuments(t, op, iOpen, { deadlineAt: iso(7) }));
+  await at(28);
+  const iContract = await approved('purchaser', '教育局数据中心服务器扩容', [item('A02010201', '服务器', 6, 58_000)]);
+  await throughAward(iContract, demoSupplier, 318_000);
+  await throughContract(iContract, 'purchaser', 'purchaser_signed');
+  await at(26);
+  const iDrafted = await approved('purchaser4', '卫健委机关网络交换机更新', [item('A02010302', '交换机', 10, 9_000)]);
+  await throughAward(iDrafted, suppliers[4], 84_000);
+  await throughContract(iDrafted, 'purchaser4', 'drafted');
+  await at(45);
+  const iAccept = await approved('purchaser4', '卫健委医疗设备采购', [item('A02320000', '便携式超声诊断仪', 3, 98_000)]);
+  await throughAward(iAccept, suppliers[5], 276_000);
+  await throughContract(iAccept, 'purchaser4', 'signed');
+
+  // Competitive negotiation: evaluation; payment requested (awaiting the treasury).
+  await at(8);
+  const nEval = await approved('purchaser', '教育局法律顾问服务', [item('C2301', '常年法律顾问服务', 1, 180_000, '项')]);
+  await run((t) => proj.issueDocuments(t, op, nEval, { deadlineAt: iso(5) }));
+  await later(5);
+  await at(60);
+  const nPay = await approved('purchaser2', '学校保洁服务', [item('C1204', '校园保洁服务（一年）', 1, 420_000, '项')]);
+  await throughAward(nPay, suppliers[7], 396_000);
+  await throughContract(nPay, 'purchaser2', 'accepted');
+  await at(66);
+  const nTreasury = await approved('purchaser', '教育局机关物业管理服务', [item('C2101', '机关物业管理服务（一年）', 1, 380_000, '项')]);
+  await throughAward(nTreasury, suppliers[8], 362_000);
+  await throughContract(nTreasury, 'purchaser', 'treasury_accepted');
+  await at(75);
+  const nReturned = await approved('purchaser', '教育局会计审计服务', [item('C2302', '年度财务审计服务', 1, 150_000, '项')]);
+  await throughAward(nReturned, suppliers[10] ?? suppliers[0], 138_000);
+  await throughContract(nReturned, 'purchaser', 'treasury_rejected');
+
+  // Single source: justification notice running; contract overdue past the 30 days.
+  await at(1);
+  const sNotice = await approved('purchaser', '教务管理系统原厂升级', [item('C1601', '教务管理系统升级（原厂独有技术）', 1, 350_000, '项')], { singleSourceReason: '系统为原厂专有技术，升级只能由原开发商实施，无其他供应商可提供。' });
+  await run((t) => proj.publishJustification(t, op, sNotice));
+  await at(16);
+  const sNegotiation = await approved('purchaser2', '校园一卡通系统原厂扩容', [item('C1601', '一卡通系统扩容（原厂专有协议）', 1, 260_000, '项')], { singleSourceReason: '一卡通系统采用原厂专有通信协议，扩容只能由原厂实施。' });
+  await run((t) => proj.publishJustification(t, op, sNegotiation));
+  await until(sNegotiation, 'negotiation');
+  await at(48);
+  const sOverdue = await approved('purchaser4', '医学影像系统原厂维保', [item('C1605', '影像系统原厂维保（一年）', 1, 520_000, '项')], { singleSourceReason: '设备厂商独家掌握维修技术和备件，其他供应商无法提供。' });
+  await throughAward(sOverdue, suppliers[9], 505_000);
+  await later(40); // no contract: the 30-day job writes step.overdue
+
+  // Online price competition (framework goods): open for the auction; closed.
+  await at(1);
+  await approved('purchaser', '教育局机关复印纸采购', [item('A08060301', '复印纸A4', 800, 150, '箱')]);
+  await at(1);
+  const oAwarded = await approved('purchaser4', '卫健委办公室激光打印机', [item('A02021003', '激光打印机', 12, 3_100)]);
+  await run((t) => proj.recordAward(t, op, { projectId: oAwarded, supplierId: demoSupplier, amountFen: 34_800 * YUAN, source: 'manual', sourceRef: 'demo-competition-2' }));
+  await at(70);
+  const oClosed = await approved('purchaser2', '学校复印机采购', [item('A02020100', '复印机', 8, 21_000)]);
+  await throughAward(oClosed, suppliers[1], 158_400);
+  await throughContract(oClosed, 'purchaser2', 'paid');
+
+  await at(0);
+}

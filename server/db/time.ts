@@ -1,0 +1,36 @@
+// Times are stored as UTC text 'YYYY-MM-DD HH:MM:SS.mmm' in both dialects
+// (DATETIME(3) on MySQL with dateStrings, TEXT on SQLite): sortable, unambiguous, one code path.
+export function toDbTime(d: Date | number): string {
+  const date = typeof d === 'number' ? new Date(d) : d;
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export function fromDbTime(v: string | Date | null | undefined): Date | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v;
+  return new Date(v.replace(' ', 'T') + 'Z');
+}
+
+export function isoFromDb(v: string | Date | null | undefined): string | null {
+  const d = fromDbTime(v);
+  return d ? d.toISOString() : null;
+}
+
+/** An injectable clock so tests can move time (deadlines, sessions, rate limits). */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+export class ManualClock implements Clock {
+  constructor(private t: number = Date.UTC(2026, 0, 5, 1, 0, 0)) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+  set(d: Date | number): void {
+    this.t = typeof d === 'number' ? d : d.getTime();
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}

@@ -1,0 +1,51 @@
+// Eligibility on the bid path. assertSupplierMayAct costs two queries; at thousands of bids a
+// second that would dominate the commit, so each supplier's answer is kept for a short time
+// and dropped at once when a supplier or blacklist change is committed (audit events).
+import type { Knex } from 'knex';
+import type { Clock } from '../../db/time';
+import { assertSupplierMayAct } from '../suppliers/eligibility';
+import { onAuditEvents } from '../../supervision/audit/audit';
+import { AppError } from '../../http/errors';
+
+export const ELIGIBILITY_TTL_MS = 2000;
+
+interface Entry {
+  at: number;
+  result: Promise<{ code: string; message: string } | null>;
+}
+
+export class EligibilityCache {
+  private entries = new Map<number, Entry>();
+  private unsubscribe: () => void;
+
+  constructor(private db: Knex, private clock: Clock, private ttlMs = ELIGIBILITY_TTL_MS) {
+    this.unsubscribe = onAuditEvents((events) => {
+      if (events.some((e) => /supplier|blacklist/i.test(e.entity_type) || /supplier|blacklist/i.test(e.action))) this.entries.clear();
+    });
+  }
+
+  /** null when the supplier may bid now, otherwise the refusal (SUPPLIER_BLACKLISTED, ...). */
+  check(supplierId: number): Promise<{ code: string; message: string } | null> {
+    const now = this.clock.now().getTime();
+    const e = this.entries.get(supplierId);
+    if (e && now - e.at < this.ttlMs && now >= e.at) return e.result;
+    const result = assertSupplierMayAct(this.db, supplierId, new Date(now), 'submit_bid').then(
+      () => null,
+      (err) => {
+        if (err instanceof AppError) return { code: err.code, message: err.message };
+        this.entries.delete(supplierId); // a database error is not an answer to keep
+        throw err;
+      },
+    );
+    this.entries.set(supplierId, { at: now, result });
+    return result;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+}

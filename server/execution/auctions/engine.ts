@@ -1,0 +1,273 @@
+// The bid sequencer with group commit. One Node process owns the order of validation:
+// bids are queued, validated in arrival order against the in-memory state, and every bid
+// gathered while the previous commit was running is written in ONE transaction (bid rows,
+// their audit events, the competitions' rows, moved end jobs). Only after that commit are
+// the answers sent and the new state announced; if the commit fails, the in-memory state is
+// rolled back and the batch's bids are rejected. The audit chain head is one locked row, so
+// one transaction per bid could never go faster than one commit per bid; batches can.
+import type { Db } from '../../db/knex';
+import { withTx } from '../../db/tx';
+import type { Clock } from '../../db/time';
+import type { Logger } from '../../http/log';
+import type { Scheduler } from '../../scheduler/scheduler';
+import { recordMany, type AuditInput } from '../../supervision/audit/audit';
+import { systemActor, type Actor } from '../../http/actor';
+import { insertBids, updateRunningFigures, type BidInsert } from './repository';
+import { checkBid, decrementFen, extendedEnd, parseAmount, type BidRejection } from './rules';
+import type { BidAnswer, LiveAuction, Snapshot } from './live';
+
+export const CLOSE_JOB = 'auction.close';
+export const closeJobKey = (id: number) => `auction:close:${id}`;
+
+export interface BidRequest {
+  auctionId: number;
+  supplierId: number;
+  userId: number | null;
+  amount: unknown;
+  clientBidId: string;
+  ip: string | null;
+  deviceId: string | null;
+}
+
+type Task =
+  | { kind: 'bid'; req: BidRequest; resolve: (a: BidAnswer) => void }
+  | { kind: 'control'; run: () => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+const MAX_BATCH = 2000;
+
+const REJECTION_MESSAGES: Record<string, string> = {
+  AUCTION_NOT_FOUND: 'No such competition',
+  AUCTION_NOT_STARTED: 'The competition has not started',
+  AUCTION_SUSPENDED: 'The competition is suspended',
+  AUCTION_ENDED: 'The competition has ended',
+  NOT_A_PARTICIPANT: 'Your company has not joined this competition',
+  BAD_AMOUNT: 'The amount must be a positive whole number of fen (at most 1,000,000,000,000)',
+  ABOVE_CEILING: 'The amount is above the ceiling price',
+  NOT_BELOW_OWN_BID: 'The amount must be at least one decrement below your previous bid',
+  NOT_BELOW_BEST: 'The amount must be at least one decrement below the current best price',
+  BID_NOT_RECORDED: 'The bid could not be recorded; send it again',
+};
+
+export function rejection(auctionId: number, clientBidId: string, code: string, message = REJECTION_MESSAGES[code] ?? code): BidAnswer {
+  return { type: 'bid.rejected', auctionId, clientBidId, code, message };
+}
+
+export class AuctionEngine {
+  readonly live = new Map<number, LiveAuction>();
+  private queue: Task[] = [];
+  private draining = false;
+  private kicked = false;
+  private inflight = new Map<string, Promise<BidAnswer>>();
+  /** Called after each committed batch with the competitions whose state changed. */
+  onCommitted: (ids: Set<number>) => void = () => {};
+  /** Called when an extension moved a competition's end (re-arm the precise timer). */
+  onEndMoved: (live: LiveAuction) => void = () => {};
+  /** Where the time goes: batches, bids, the largest batch, time validating and committing. */
+  stats = { batches: 0, bids: 0, maxBatch: 0, validateMs: 0, commitMs: 0, announceMs: 0 };
+
+  constructor(private deps: { db: Db; clock: Clock; log: Logger; scheduler: Scheduler }) {}
+
+  /** Queue a bid; resolves with the answer once it is committed (or rejected). */
+  submit(req: BidRequest): Promise<BidAnswer> {
+    const k = `${req.auctionId}\u0000${req.supplierId}\u0000${req.clientBidId}`;
+    const pending = this.inflight.get(k);
+    if (pending) return pending; // the same clientBidId is already on its way: one answer for both
+    const done = this.live.get(req.auctionId)?.answerFor(req.supplierId, req.clientBidId);
+    if (done) return Promise.resolve(this.withRank(done, req));
+    const p = new Promise<BidAnswer>((resolve) => {
+      this.queue.push({ kind: 'bid', req, resolve });
+      this.kick();
+    });
+    this.inflight.set(k, p);
+    void p.then(() => this.inflight.delete(k));
+    return p;
+  }
+
+  /** Run a state change (open, close, suspend, resume) between bid batches, never during one. */
+  control<T>(run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ kind: 'control', run, resolve: resolve as (v: unknown) => void, reject });
+      this.kick();
+    });
+  }
+
+  /** Resolves when everything queued so far has been processed (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.control(async () => undefined);
+  }
+
+  private kick(): void {
+    if (this.draining || this.kicked) return;
+    this.kicked = true;
+    // setImmediate: bids that arrive in the same event-loop turn share the first batch.
+    setImmediate(() => {
+      this.kicked = false;
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length) {
+        const head = this.queue[0];
+        if (head.kind === 'control') {
+          this.queue.shift();
+          try {
+            head.resolve(await head.run());
+          } catch (err) {
+            head.reject(err);
+          }
+          continue;
+        }
+        let n = 0;
+        while (n < this.queue.length && n < MAX_BATCH && this.queue[n].kind === 'bid') n++;
+        const batch = this.queue.splice(0, n) as Array<Extract<Task, { kind: 'bid' }>>;
+        try {
+          await this.flush(batch);
+        } catch (err) {
+          this.deps.log.error('bid batch failed', { error: (err as Error).message });
+          for (const t of batch) t.resolve(rejection(t.req.auctionId, t.req.clientBidId, 'BID_NOT_RECORDED'));
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private decide(live: LiveAuction | undefined, req: BidRequest, now: number): { code: BidRejection | string; message?: string } | null {
+    if (!live) return { code: 'AUCTION_NOT_FOUND' };
+    const a = live.a;
+    if (a.status === 'announced' || a.status === 'draft') return { code: 'AUCTION_NOT_STARTED' };
+    if (a.status === 'suspended') return { code: 'AUCTION_SUSPENDED' };
+    if (a.status !== 'running' || !a.endsAt || now >= a.endsAt.getTime()) return { code: 'AUCTION_ENDED' };
+    if (!live.participants.has(req.supplierId)) return { code: 'NOT_A_PARTICIPANT' };
+    const amount = parseAmount(req.amount);
+    if (amount === null) return { code: 'BAD_AMOUNT' };
+    const own = live.standings.get(req.supplierId)?.amountFen ?? null;
+    const code = checkBid(a, amount, own, a.bestFen);
+    if (!code) return null;
+    if (code === 'NOT_BELOW_OWN_BID') return { code, message: `The amount must be at most ${own! - decrementFen(a, own!)} fen (your previous bid minus the decrement)` };
+    if (code === 'NOT_BELOW_BEST') return { code, message: `The amount must be at most ${a.bestFen! - decrementFen(a, a.bestFen!)} fen (the best price minus the decrement)` };
+    if (code === 'ABOVE_CEILING') return { code, message: `The amount is above the ceiling price of ${a.ceilingFen} fen` };
+    return { code };
+  }
+
+  private async flush(batch: Array<Extract<Task, { kind: 'bid' }>>): Promise<void> {
+    const { db, clock, scheduler } = this.deps;
+    const now = clock.now();
+    const t = now.getTime();
+    const undo = new Map<number, Snapshot>();
+    const accepted: Array<{ task: (typeof batch)[number]; row: BidInsert; live: LiveAuction; bestBefore: number | null }> = [];
+    const answers: Array<{ task: (typeof batch)[number]; answer: BidAnswer }> = [];
+    const moved = new Map<number, { from: Date; to: Date; bySeq: number }>();
+    const t0 = performance.now();
+
+    for (const task of batch) {
+      const { req } = task;
+      const live = this.live.get(req.auctionId);
+      // A retry queued behind its own first attempt gets the first answer.
+      const earlier = live?.answerFor(req.supplierId, req.clientBidId);
+      if (earlier) {
+        answers.push({ task, answer: earlier });
+        continue;
+      }
+      const bad = this.decide(live, req, t);
+      if (bad) {
+        const answer = rejection(req.auctionId, req.clientBidId, bad.code, bad.message);
+        live?.remember(req.supplierId, answer);
+        answers.push({ task, answer });
+        continue;
+      }
+      const l = live!;
+      if (!undo.has(l.a.id)) undo.set(l.a.id, l.snapshot());
+      const amount = req.amount as number;
+      const seq = l.a.lastSeq + 1;
+      const bestBefore = l.a.bestFen;
+      l.applyBid({ supplierId: req.supplierId, amountFen: amount, seq, at: t });
+      const newEnd = extendedEnd(l.a.endsAt!.getTime(), t, l.a.extensionSec, l.a.hardEndAt?.getTime() ?? null);
+      if (newEnd !== l.a.endsAt!.getTime()) {
+        const prev = moved.get(l.a.id);
+        moved.set(l.a.id, { from: prev?.from ?? l.a.endsAt!, to: new Date(newEnd), bySeq: seq });
+        l.a.endsAt = new Date(newEnd);
+      }
+      // Remember the clientBidId at once so a retry in this same batch is not a second bid.
+      l.remember(req.supplierId, { type: 'bid.accepted', auctionId: l.a.id, clientBidId: req.clientBidId, seq, amount, rank: 0, endsAt: null, acceptedAt: now.toISOString() });
+      accepted.push({
+        task,
+        live: l,
+        bestBefore,
+        row: { auctionId: l.a.id, seq, supplierId: req.supplierId, amountFen: amount, clientBidId: req.clientBidId, userId: req.userId, ip: req.ip, deviceId: req.deviceId, acceptedAt: now },
+      });
+    }
+
+    const t1 = performance.now();
+    this.stats.validateMs += t1 - t0;
+    if (accepted.length) {
+      try {
+        await withTx(db, async (tx) => {
+          await insertBids(tx, accepted.map((x) => x.row));
+          const events: AuditInput[] = [];
+          for (const x of accepted) {
+            const actor: Actor = { userId: x.row.userId, role: 'supplier', requestId: null, ip: x.row.ip, clock };
+            events.push({
+              action: 'auction.bid_accepted',
+              entityType: 'auction',
+              entityId: x.row.auctionId,
+              actor,
+              after: {
+                seq: x.row.seq,
+                supplierId: x.row.supplierId,
+                amountFen: x.row.amountFen,
+                ceilingFen: x.live.a.ceilingFen,
+                bestBeforeFen: x.bestBefore,
+                clientBidId: x.row.clientBidId,
+                ip: x.row.ip,
+                deviceId: x.row.deviceId,
+              },
+            });
+          }
+          for (const [id, m] of moved) {
+            events.push({ action: 'auction.extended', entityType: 'auction', entityId: id, before: { endsAt: m.from.toISOString() }, after: { endsAt: m.to.toISOString(), bySeq: m.bySeq, reason: 'anti_sniping' } });
+          }
+          await recordMany(tx, systemActor('auction-anti-sniping', clock), events, now);
+          await updateRunningFigures(tx, [...undo.keys()].map((id) => this.live.get(id)!.a), now);
+          for (const [id, m] of moved) await scheduler.schedule(tx, { kind: CLOSE_JOB, key: closeJobKey(id), runAt: m.to, payload: { auctionId: id } });
+        });
+      } catch (err) {
+        this.deps.log.error('bid batch not committed; in-memory state rolled back', { bids: accepted.length, error: (err as Error).message });
+        for (const [id, snap] of undo) this.live.get(id)!.restore(snap);
+        for (const x of accepted) {
+          const answer = rejection(x.row.auctionId, x.row.clientBidId, 'BID_NOT_RECORDED');
+          x.live.forget(x.row.supplierId, x.row.clientBidId);
+          answers.push({ task: x.task, answer });
+        }
+        accepted.length = 0;
+        moved.clear();
+      }
+    }
+
+    // Committed (or nothing to commit): answer, then announce.
+    const t2 = performance.now();
+    this.stats.commitMs += t2 - t1;
+    this.stats.batches++;
+    this.stats.bids += accepted.length;
+    this.stats.maxBatch = Math.max(this.stats.maxBatch, accepted.length);
+    for (const x of accepted) {
+      const a = x.live.a;
+      x.task.resolve({ type: 'bid.accepted', auctionId: a.id, clientBidId: x.row.clientBidId, seq: x.row.seq, amount: x.row.amountFen, rank: x.live.rankOf(x.row.supplierId) ?? 0, endsAt: a.endsAt?.toISOString() ?? null, acceptedAt: now.toISOString() });
+    }
+    for (const x of answers) x.task.resolve(this.withRank(x.answer, x.task.req));
+    for (const id of moved.keys()) this.onEndMoved(this.live.get(id)!);
+    if (undo.size) this.onCommitted(new Set(undo.keys()));
+    this.stats.announceMs += performance.now() - t2;
+  }
+
+  /** A repeated accepted answer carries the supplier's current rank and end. */
+  private withRank(answer: BidAnswer, req: BidRequest): BidAnswer {
+    if (answer.type !== 'bid.accepted') return answer;
+    const live = this.live.get(req.auctionId);
+    return { ...answer, rank: live?.rankOf(req.supplierId) ?? answer.rank, endsAt: live?.a.endsAt?.toISOString() ?? answer.endsAt };
+  }
+}

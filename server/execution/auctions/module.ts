@@ -1,0 +1,47 @@
+// Online price competition (网上竞价): live reverse auctions over the WebSocket hub.
+import type { ModuleContext, PlatformModule } from '../../platform';
+import { AuctionService, OPEN_JOB } from './service';
+import { CLOSE_JOB } from './engine';
+import { auctionRoutes } from './routes';
+import * as repo from './repository';
+import { stateFor, viewerOf } from './views';
+import { seedAuctions } from './seed';
+
+export function auctionsModule(ctx: ModuleContext): PlatformModule {
+  const service = new AuctionService(ctx);
+  const idOf = (channel: string) => {
+    const id = Number(channel.slice('auction:'.length));
+    return Number.isSafeInteger(id) && id > 0 ? id : null;
+  };
+
+  ctx.realtime.channel('auction:', {
+    authorize: async (user, channel) => {
+      const id = idOf(channel);
+      if (!id) return false;
+      const a = await repo.findAuction(ctx.db, id);
+      return !!a && (await service.mayWatch(user, a));
+    },
+    // A (re)connecting client gets the full current state first.
+    snapshot: async (client, channel) => {
+      const live = await service.live(idOf(channel)!);
+      return live ? stateFor(live, viewerOf(client.user), ctx.clock.now()) : undefined;
+    },
+  });
+  ctx.realtime.on('bid', async (client, msg) => client.send(await service.bid(client, msg)));
+
+  ctx.scheduler.define<{ auctionId: number }>(OPEN_JOB, (job) => service.openOrFail(job.payload.auctionId));
+  ctx.scheduler.define<{ auctionId: number }>(CLOSE_JOB, (job) => service.close(job.payload.auctionId));
+
+  return {
+    name: 'auctions',
+    routes: auctionRoutes(ctx.db, service),
+    seedDemo: () => seedAuctions(ctx, service),
+    start: async () => {
+      const n = await service.recover();
+      if (n) ctx.log.info('competitions resumed from the database', { competitions: n });
+    },
+    stop: () => service.stop(),
+    // Exposed for tests and the benchmark (engine statistics, idle()).
+    service,
+  } as PlatformModule & { service: AuctionService };
+}

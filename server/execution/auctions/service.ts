@@ -1,0 +1,481 @@
+// Competitions: create, announce, join, open (or fail), bid, suspend, resume, close, result.
+// Every state change runs in a transaction with its audit event; announcements go out after
+// commit. Changes to a live competition run through the engine, between bid batches.
+import type { Knex } from 'knex';
+import type { ModuleContext } from '../../platform';
+import type { Actor } from '../../http/actor';
+import { systemActor } from '../../http/actor';
+import type { SessionUser } from '../../http/auth/sessions';
+import type { Client } from '../../realtime/hub';
+import { withTx } from '../../db/tx';
+import { toDbTime } from '../../db/time';
+import { isUniqueViolation } from '../../db/errors';
+import { ConflictError, ForbiddenError, NotFoundError, RuleError } from '../../http/errors';
+import { record } from '../../supervision/audit/audit';
+import { assertSupplierMayAct } from '../suppliers/eligibility';
+import * as repo from './repository';
+import type { Auction } from './repository';
+import { assertStep, type AuctionStatus } from './state-machine';
+import { openingShortfall, participantLabel, savings, type DecrementKind, type Visibility } from './rules';
+import { LiveAuction, type BidAnswer } from './live';
+import { AuctionEngine, CLOSE_JOB, closeJobKey, rejection } from './engine';
+import { EligibilityCache } from './eligibility-cache';
+import { Broadcaster, channelOf } from './broadcaster';
+import { stateFor, viewerOf } from './views';
+import { announceNotice, failureNotice, resultNotice } from './notices';
+import { assertProjectMayCompete, handFailureToWorkflow, handResultToWorkflow } from './workflow-link';
+
+export const OPEN_JOB = 'auction.open';
+export const openJobKey = (id: number) => `auction:open:${id}`;
+/** Government Procurement rules: an online price competition needs at least 3 responding suppliers. */
+export const LEGAL_MIN_SUPPLIERS = 3;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface CreateAuctionInput {
+  title: string;
+  lotDescription: string;
+  quantity: number;
+  unit: string;
+  categoryCode: string;
+  ceilingFen: number;
+  decrementKind: DecrementKind;
+  decrementValue: number;
+  startsAt: string;
+  durationSec: number;
+  extensionSec: number;
+  maxExtensionSec?: number | null;
+  visibility: Visibility;
+  minSuppliers: number;
+  minBrands: number;
+  orgId?: number | null;
+  requisitionId?: number | null;
+  projectId?: number | null;
+  announce?: boolean;
+}
+
+/** The award handed to the workflow body: winner, price and savings against the ceiling. */
+export interface AuctionAward {
+  auctionId: number;
+  code: string;
+  requisitionId: number | null;
+  projectId: number | null;
+  status: 'closed' | 'failed';
+  winnerSupplierId: number | null;
+  priceFen: number | null;
+  ceilingFen: number;
+  savingsFen: number | null;
+  closedAt: string | null;
+  failureCode: string | null;
+}
+
+/** The one place the result of a finished competition is produced (to be wired to the award). */
+export async function auctionAward(db: Knex, auctionId: number): Promise<AuctionAward> {
+  const a = await repo.findAuction(db, auctionId);
+  if (!a) throw new NotFoundError(`Competition ${auctionId} not found`);
+  if (a.status !== 'closed' && a.status !== 'failed') throw new ConflictError('AUCTION_NOT_FINISHED', 'The competition has not finished', { status: a.status });
+  return {
+    auctionId: a.id,
+    code: a.code,
+    requisitionId: a.requisitionId,
+    projectId: a.projectId,
+    status: a.status,
+    winnerSupplierId: a.winnerSupplierId,
+    priceFen: a.winnerPriceFen,
+    ceilingFen: a.ceilingFen,
+    savingsFen: a.savingsFen,
+    closedAt: a.closedAt?.toISOString() ?? null,
+    failureCode: a.failureCode,
+  };
+}
+
+export class AuctionService {
+  readonly engine: AuctionEngine;
+  readonly broadcaster: Broadcaster;
+  private eligibility: EligibilityCache;
+  private timers = new Map<number, NodeJS.Timeout>();
+  private loading = new Map<number, Promise<LiveAuction | null>>();
+  private stopped = false;
+
+  constructor(private ctx: ModuleContext) {
+    this.engine = new AuctionEngine(ctx);
+    this.eligibility = new EligibilityCache(ctx.db, ctx.clock);
+    this.broadcaster = new Broadcaster(ctx.realtime, ctx.clock, (id) => this.engine.live.get(id));
+    this.engine.onCommitted = (ids) => ids.forEach((id) => this.broadcaster.changed(id, this.engine.live.get(id)?.frozen()));
+    this.engine.onEndMoved = (live) => this.armEndTimer(live);
+  }
+
+  private get db() {
+    return this.ctx.db;
+  }
+
+  // ---- creation and announcement ----------------------------------------------------------
+
+  async create(actor: Actor, user: SessionUser, input: CreateAuctionInput): Promise<Auction> {
+    const now = this.ctx.clock.now();
+    const startsAt = new Date(input.startsAt);
+    if (!(startsAt.getTime() > now.getTime())) throw new RuleError('START_IN_PAST', 'The start time must be in the future', { startsAt: input.startsAt });
+    if (input.minSuppliers < LEGAL_MIN_SUPPLIERS) throw new RuleError('TOO_FEW_SUPPLIERS_REQUIRED', `At least ${LEGAL_MIN_SUPPLIERS} suppliers are required by law`, { minSuppliers: input.minSuppliers });
+    if (input.decrementKind === 'absolute' && input.decrementValue >= input.ceilingFen) throw new RuleError('DECREMENT_TOO_LARGE', 'The decrement must be smaller than the ceiling price');
+    const cat = await this.db('catalogue_categories').where({ code: input.categoryCode }).first();
+    if (!cat) throw new RuleError('UNKNOWN_CATEGORY', `No catalogue category ${input.categoryCode}`);
+    if (!cat.framework_agreement) throw new RuleError('CATEGORY_NOT_FRAMEWORK', 'Online price competition is for framework-agreement catalogue goods', { categoryCode: input.categoryCode });
+    // A purchasing unit competes for itself; an operator names the unit it acts for.
+    let orgId = input.orgId ?? null;
+    if (!user.roles.includes('operator') && !user.roles.includes('admin')) orgId = user.orgId;
+    // From an approved requisition: the competition belongs to its project and unit.
+    let requisitionId = input.requisitionId ?? null;
+    if (input.projectId) {
+      const link = await assertProjectMayCompete(this.db, input.projectId, input);
+      if (orgId !== null && orgId !== link.orgId) throw new RuleError('PROJECT_OF_ANOTHER_UNIT', 'The project belongs to another purchasing unit');
+      orgId = link.orgId;
+      requisitionId = link.requisitionId;
+    }
+    if (orgId !== null) {
+      const org = await this.db('organisations').where({ id: orgId }).first('kind');
+      if (!org || org.kind !== 'purchasing_unit') throw new RuleError('NOT_A_PURCHASING_UNIT', `Organisation ${orgId} is not a purchasing unit`);
+    }
+    const id = await withTx(this.db, async (tx) => {
+      const code = await repo.nextCode(tx, now.getUTCFullYear());
+      const row = {
+        code,
+        title: input.title,
+        lot_description: input.lotDescription,
+        quantity: input.quantity,
+        unit: input.unit,
+        category_code: input.categoryCode,
+        ceiling_fen: input.ceilingFen,
+        decrement_kind: input.decrementKind,
+        decrement_value: input.decrementValue,
+        starts_at: toDbTime(startsAt),
+        duration_sec: input.durationSec,
+        extension_sec: input.extensionSec,
+        max_extension_sec: input.maxExtensionSec ?? null,
+        visibility: input.visibility,
+        min_suppliers: input.minSuppliers,
+        min_brands: input.minBrands,
+        status: 'draft',
+        requisition_id: requisitionId,
+        project_id: input.projectId ?? null,
+        org_id: orgId,
+        created_by: actor.userId,
+        created_at: toDbTime(now),
+        updated_at: toDbTime(now),
+      };
+      const [newId] = await tx('auctions').insert(row);
+      const aid = Number(newId);
+      const { updated_at: _u, created_at: _c, ...facts } = row;
+      await record(tx, actor, { action: 'auction.created', entityType: 'auction', entityId: aid, after: facts });
+      if (input.announce !== false) await this.announceInTx(tx, actor, aid);
+      return aid;
+    });
+    return (await repo.findAuction(this.db, id))!;
+  }
+
+  async announce(actor: Actor, id: number): Promise<Auction> {
+    await withTx(this.db, (tx) => this.announceInTx(tx, actor, id));
+    return (await repo.findAuction(this.db, id))!;
+  }
+
+  private async announceInTx(tx: import('../../db/tx').Tx, actor: Actor, id: number): Promise<void> {
+    const a = await repo.findAuction(tx, id, { lock: tx });
+    if (!a) throw new NotFoundError(`Competition ${id} not found`);
+    assertStep(a.status, 'announce');
+    const now = this.ctx.clock.now();
+    if (a.startsAt.getTime() <= now.getTime()) throw new RuleError('START_IN_PAST', 'The start time has passed; create the competition again with a new start');
+    await tx('auctions').where({ id }).update({ status: 'announced', announced_at: toDbTime(now), updated_at: toDbTime(now) });
+    await this.ctx.scheduler.schedule(tx, { kind: OPEN_JOB, key: openJobKey(id), runAt: a.startsAt, payload: { auctionId: id } });
+    await announceNotice(tx, actor, a);
+    await record(tx, actor, { action: 'auction.announced', entityType: 'auction', entityId: id, before: { status: a.status }, after: { status: 'announced', startsAt: a.startsAt.toISOString(), ceilingFen: a.ceilingFen, categoryCode: a.categoryCode, orgId: a.orgId, title: a.title, requisitionId: a.requisitionId } });
+    tx.afterCommit(() => {
+      this.ctx.realtime.publish('system', { type: 'auction.announced', auctionId: id, code: a.code, title: a.title, startsAt: a.startsAt.toISOString() });
+    });
+  }
+
+  // ---- joining ------------------------------------------------------------------------------
+
+  async join(actor: Actor, user: SessionUser, id: number, input: { brand: string; model: string; deviceId?: string }) {
+    const supplierId = user.supplierId;
+    if (!supplierId) throw new ForbiddenError('Only a supplier account linked to a supplier may join', null, 'NOT_A_SUPPLIER');
+    const now = this.ctx.clock.now();
+    await assertSupplierMayAct(this.db, supplierId, now, 'join_competition');
+    try {
+      return await withTx(this.db, async (tx) => {
+        const a = await repo.findAuction(tx, id, { lock: tx });
+        if (!a || a.status === 'draft') throw new NotFoundError(`Competition ${id} not found`);
+        assertStep(a.status, 'join');
+        if (now.getTime() >= a.startsAt.getTime()) throw new ConflictError('AUCTION_WRONG_STATE', 'Joining closes at the start time');
+        if (!(await repo.supplierCategories(tx, supplierId)).includes(a.categoryCode)) throw new RuleError('CATEGORY_MISMATCH', 'Your company is not registered for this category', { categoryCode: a.categoryCode });
+        if (!(await repo.suppliesBrand(tx, supplierId, a.categoryCode, input.brand, input.model))) throw new RuleError('BRAND_NOT_SUPPLIED', 'Your company has not registered this brand and model for the category', { brand: input.brand, model: input.model });
+        if (await tx('auction_participants').where({ auction_id: id, supplier_id: supplierId }).first('id')) throw new ConflictError('ALREADY_JOINED', 'Your company has already joined this competition');
+        const count = await tx('auction_participants').where({ auction_id: id }).count({ n: '*' }).first();
+        const label = participantLabel(Number(count?.n ?? 0));
+        const [pid] = await tx('auction_participants').insert({ auction_id: id, supplier_id: supplierId, label, brand: input.brand, model: input.model, user_id: user.id, ip: actor.ip, device_id: input.deviceId ?? null, joined_at: toDbTime(now) });
+        await record(tx, actor, { action: 'auction.participant_joined', entityType: 'auction', entityId: id, after: { supplierId, label, brand: input.brand, model: input.model, ip: actor.ip, deviceId: input.deviceId ?? null } });
+        return { participantId: Number(pid), auctionId: id, label, brand: input.brand, model: input.model, joinedAt: now.toISOString() };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError('ALREADY_JOINED', 'Your company has already joined this competition');
+      throw err;
+    }
+  }
+
+  // ---- live state ---------------------------------------------------------------------------
+
+  /** The competition as the engine holds it (loaded from the database when not yet live). */
+  async live(id: number): Promise<LiveAuction | null> {
+    const have = this.engine.live.get(id);
+    if (have) return have;
+    let p = this.loading.get(id);
+    if (!p) {
+      p = this.build(id).then((l) => {
+        this.loading.delete(id);
+        // Only running and suspended competitions are owned by the engine.
+        if (l && (l.a.status === 'running' || l.a.status === 'suspended') && !this.engine.live.has(id)) this.engine.live.set(id, l);
+        return this.engine.live.get(id) ?? l;
+      });
+      this.loading.set(id, p);
+    }
+    return p;
+  }
+
+  private async build(id: number): Promise<LiveAuction | null> {
+    const a = await repo.findAuction(this.db, id);
+    if (!a) return null;
+    const parts = await repo.participants(this.db, id);
+    const names = await repo.supplierNames(this.db, parts.map((p) => p.supplierId));
+    return LiveAuction.build(a, parts, names, await repo.bids(this.db, id));
+  }
+
+  async state(user: SessionUser, id: number): Promise<Record<string, unknown>> {
+    const live = await this.live(id);
+    if (!live || !(await this.mayWatch(user, live.a))) throw new NotFoundError(`Competition ${id} not found`);
+    return stateFor(live, viewerOf(user), this.ctx.clock.now());
+  }
+
+  /** Who may watch: participants, the purchasing unit, operators, supervisors. */
+  async mayWatch(user: Pick<SessionUser, 'roles' | 'orgId' | 'supplierId'>, a: Auction): Promise<boolean> {
+    if (user.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'admin')) return a.status !== 'draft' || user.roles.includes('operator') || user.roles.includes('admin');
+    if (user.roles.some((r) => r === 'purchaser' || r === 'approver')) return a.orgId !== null && a.orgId === user.orgId;
+    if (user.roles.includes('supplier') && user.supplierId) {
+      const live = this.engine.live.get(a.id);
+      if (live) return live.participants.has(user.supplierId);
+      return !!(await this.db('auction_participants').where({ auction_id: a.id, supplier_id: user.supplierId }).first('id'));
+    }
+    return false;
+  }
+
+  // ---- bidding ------------------------------------------------------------------------------
+
+  /** A bid message from a WebSocket client: {type:'bid', auctionId, amount, clientBidId, deviceId?}. */
+  async bid(client: Client, msg: Record<string, unknown>): Promise<BidAnswer> {
+    const auctionId = msg.auctionId;
+    const clientBidId = msg.clientBidId;
+    const cbid = typeof clientBidId === 'string' ? clientBidId : '';
+    const aid = typeof auctionId === 'number' && Number.isSafeInteger(auctionId) && auctionId > 0 ? auctionId : 0;
+    if (!aid || !cbid || cbid.length > 64) return rejection(aid, cbid.slice(0, 64), 'MALFORMED_BID', 'A bid needs a numeric auctionId and a clientBidId of 1 to 64 characters');
+    const supplierId = client.user.supplierId;
+    if (!client.user.roles.includes('supplier') || !supplierId) return rejection(aid, cbid, 'NOT_A_SUPPLIER', 'Only suppliers bid');
+    const deviceId = typeof msg.deviceId === 'string' ? msg.deviceId.slice(0, 64) : null;
+    const req = { auctionId: aid, supplierId, userId: client.user.id, amount: msg.amount, clientBidId: cbid, ip: client.ip, deviceId };
+    const live = this.engine.live.get(aid) ?? (await this.live(aid));
+    if (!live || live.a.status === 'draft') return rejection(aid, cbid, 'AUCTION_NOT_FOUND');
+    if (!this.engine.live.has(aid)) {
+      // Not running: a retry of an accepted bid still gets its first answer.
+      const first = await repo.bidByClientId(this.db, aid, supplierId, cbid);
+      if (first) return { type: 'bid.accepted', auctionId: aid, clientBidId: cbid, seq: first.seq, amount: first.amountFen, rank: live.rankOf(supplierId) ?? 0, endsAt: live.a.endsAt?.toISOString() ?? null, acceptedAt: first.acceptedAt.toISOString() };
+      return rejection(aid, cbid, live.a.status === 'announced' ? 'AUCTION_NOT_STARTED' : 'AUCTION_ENDED');
+    }
+    const earlier = live.answerFor(supplierId, cbid);
+    if (!earlier) {
+      if (!live.participants.has(supplierId)) return rejection(aid, cbid, 'NOT_A_PARTICIPANT', 'Your company has not joined this competition');
+      const refusal = await this.eligibility.check(supplierId);
+      if (refusal) return rejection(aid, cbid, refusal.code, refusal.message);
+    }
+    return this.engine.submit(req);
+  }
+
+  // ---- opening, closing, suspending ---------------------------------------------------------
+
+  /** At the start time: open when the participant and brand minimums are met, else fail. */
+  openOrFail(id: number): Promise<void> {
+    return this.engine.control(async () => {
+      const actor = systemActor('auction-start', this.ctx.clock);
+      const now = this.ctx.clock.now();
+      let opened: Auction | null = null;
+      await withTx(this.db, async (tx) => {
+        const a = await repo.findAuction(tx, id, { lock: tx });
+        if (!a || a.status !== 'announced') return; // already handled (catch-up after restart)
+        if (now.getTime() < a.startsAt.getTime()) {
+          await this.ctx.scheduler.schedule(tx, { kind: OPEN_JOB, key: openJobKey(id), runAt: a.startsAt, payload: { auctionId: id } });
+          return;
+        }
+        const parts = await repo.participants(tx, id);
+        const short = openingShortfall(parts, a.minSuppliers, a.minBrands);
+        if (short) {
+          // The project first: money-moving steps lock the budget line before the audit chain.
+          await handFailureToWorkflow(tx, actor, a, 'NOT_ENOUGH_COMPETITION');
+          const reason = `Not enough competition: ${short.suppliers} supplier(s) of ${a.minSuppliers} required, ${short.brands} brand(s) of ${a.minBrands} required`;
+          await tx('auctions').where({ id }).update({ status: 'failed', failure_code: 'NOT_ENOUGH_COMPETITION', status_reason: reason, closed_at: toDbTime(now), updated_at: toDbTime(now) });
+          await failureNotice(tx, actor, a, `竞争不充分：${short.suppliers} 家供应商（至少 ${a.minSuppliers} 家）、${short.brands} 个品牌（至少 ${a.minBrands} 个）`, reason);
+          await record(tx, actor, { action: 'auction.failed', entityType: 'auction', entityId: id, before: { status: a.status }, after: { status: 'failed', failureCode: 'NOT_ENOUGH_COMPETITION', reason, suppliers: short.suppliers, brands: short.brands, minSuppliers: a.minSuppliers, minBrands: a.minBrands } });
+          tx.afterCommit(() => this.publishFinished(id));
+          return;
+        }
+        const endsAt = new Date(now.getTime() + a.durationSec * 1000);
+        const hardEndAt = a.maxExtensionSec === null ? null : new Date(endsAt.getTime() + a.maxExtensionSec * 1000);
+        await tx('auctions').where({ id }).update({ status: 'running', opened_at: toDbTime(now), ends_at: toDbTime(endsAt), hard_end_at: hardEndAt ? toDbTime(hardEndAt) : null, updated_at: toDbTime(now) });
+        await this.ctx.scheduler.schedule(tx, { kind: CLOSE_JOB, key: closeJobKey(id), runAt: endsAt, payload: { auctionId: id } });
+        await record(tx, actor, { action: 'auction.opened', entityType: 'auction', entityId: id, before: { status: a.status }, after: { status: 'running', endsAt: endsAt.toISOString(), hardEndAt: hardEndAt?.toISOString() ?? null, participants: parts.map((p) => ({ supplierId: p.supplierId, label: p.label, brand: p.brand, model: p.model })) } });
+        opened = a;
+      });
+      if (opened) {
+        // Built fresh from the committed rows (never a copy loaded before it opened).
+        const live = (await this.build(id))!;
+        this.engine.live.set(id, live);
+        this.armEndTimer(live);
+        this.broadcaster.now(id);
+      }
+    });
+  }
+
+  /** At the end (server clock): the lowest valid bid wins; ties went to the earlier bid. */
+  close(id: number): Promise<void> {
+    return this.engine.control(async () => {
+      const live = this.engine.live.get(id) ?? (await this.live(id));
+      if (!live || live.a.status !== 'running') return;
+      const now = this.ctx.clock.now();
+      if (now.getTime() < live.a.endsAt!.getTime()) {
+        this.armEndTimer(live); // moved by an extension meanwhile
+        return;
+      }
+      const actor = systemActor('auction-end', this.ctx.clock);
+      const winner = live.sorted()[0] ?? null;
+      const a = live.a;
+      const save = winner ? savings(a.ceilingFen, winner.amountFen) : null;
+      const status: AuctionStatus = winner ? 'closed' : 'failed';
+      await withTx(this.db, async (tx) => {
+        // The result flows back to the workflow first (budget line locked before the audit chain).
+        if (winner) await handResultToWorkflow(tx, actor, a, winner, live.sorted().length);
+        else await handFailureToWorkflow(tx, actor, a, 'NO_VALID_BIDS');
+        const patch = winner
+          ? { status, winner_supplier_id: winner.supplierId, winner_price_fen: winner.amountFen, savings_fen: save!.fen, closed_at: toDbTime(now), updated_at: toDbTime(now) }
+          : { status, failure_code: 'NO_VALID_BIDS', status_reason: 'No valid bid was received', closed_at: toDbTime(now), updated_at: toDbTime(now) };
+        await tx('auctions').where({ id, status: 'running' }).update(patch);
+        await this.ctx.scheduler.cancel(tx, closeJobKey(id));
+        if (winner) {
+          const w = live.participants.get(winner.supplierId)!;
+          await resultNotice(tx, actor, a, w, winner.amountFen, save!.fen, a.bidCount);
+        } else await failureNotice(tx, actor, a, '未收到有效报价', 'no valid bid was received');
+        await record(tx, actor, {
+          action: 'auction.closed',
+          entityType: 'auction',
+          entityId: id,
+          before: { status: 'running' },
+          after: winner
+            ? { status, winnerSupplierId: winner.supplierId, priceFen: winner.amountFen, ceilingFen: a.ceilingFen, savingsFen: save!.fen, savingsBp: save!.bp, bids: a.bidCount, lastSeq: a.lastSeq, requisitionId: a.requisitionId, projectId: a.projectId }
+            : { status, failureCode: 'NO_VALID_BIDS', bids: 0 },
+        });
+      });
+      Object.assign(a, winner ? { status, winnerSupplierId: winner.supplierId, winnerPriceFen: winner.amountFen, savingsFen: save!.fen, closedAt: now } : { status, failureCode: 'NO_VALID_BIDS', statusReason: 'No valid bid was received', closedAt: now });
+      this.clearEndTimer(id);
+      this.broadcaster.now(id);
+      this.engine.live.delete(id);
+    });
+  }
+
+  suspend(actor: Actor, id: number, reason: string): Promise<Auction> {
+    return this.engine.control(async () => {
+      const live = await this.live(id);
+      if (!live) throw new NotFoundError(`Competition ${id} not found`);
+      assertStep(live.a.status, 'suspend');
+      const now = this.ctx.clock.now();
+      const remainingMs = Math.max(0, live.a.endsAt!.getTime() - now.getTime());
+      if (remainingMs === 0) throw new ConflictError('AUCTION_WRONG_STATE', 'The competition has already ended');
+      await withTx(this.db, async (tx) => {
+        await tx('auctions').where({ id }).update({ status: 'suspended', remaining_ms: remainingMs, status_reason: reason, updated_at: toDbTime(now) });
+        await this.ctx.scheduler.cancel(tx, closeJobKey(id));
+        await record(tx, actor, { action: 'auction.suspended', entityType: 'auction', entityId: id, before: { status: 'running', endsAt: live.a.endsAt!.toISOString() }, after: { status: 'suspended', remainingMs, reason } });
+      });
+      Object.assign(live.a, { status: 'suspended', remainingMs, statusReason: reason });
+      this.clearEndTimer(id);
+      this.broadcaster.now(id);
+      return live.a;
+    });
+  }
+
+  resume(actor: Actor, id: number, reason: string): Promise<Auction> {
+    return this.engine.control(async () => {
+      const live = await this.live(id);
+      if (!live) throw new NotFoundError(`Competition ${id} not found`);
+      assertStep(live.a.status, 'resume');
+      const now = this.ctx.clock.now();
+      const remainingMs = live.a.remainingMs ?? 0;
+      const endsAt = new Date(now.getTime() + remainingMs);
+      // The hard cap moves with the pause, so a suspension neither adds nor removes time.
+      const hardEndAt = live.a.hardEndAt ? new Date(live.a.hardEndAt.getTime() + (endsAt.getTime() - live.a.endsAt!.getTime())) : null;
+      await withTx(this.db, async (tx) => {
+        await tx('auctions').where({ id }).update({ status: 'running', ends_at: toDbTime(endsAt), hard_end_at: hardEndAt ? toDbTime(hardEndAt) : null, remaining_ms: null, status_reason: null, updated_at: toDbTime(now) });
+        await this.ctx.scheduler.schedule(tx, { kind: CLOSE_JOB, key: closeJobKey(id), runAt: endsAt, payload: { auctionId: id } });
+        await record(tx, actor, { action: 'auction.resumed', entityType: 'auction', entityId: id, before: { status: 'suspended', remainingMs }, after: { status: 'running', endsAt: endsAt.toISOString(), reason } });
+      });
+      Object.assign(live.a, { status: 'running', endsAt, hardEndAt, remainingMs: null, statusReason: null });
+      this.armEndTimer(live);
+      this.broadcaster.now(id);
+      return live.a;
+    });
+  }
+
+  private publishFinished(id: number): void {
+    void this.build(id).then((live) => {
+      if (!live) return;
+      const shape = stateFor.bind(null, live);
+      this.ctx.realtime.publish(channelOf(id), (c: Client) => shape(viewerOf(c.user), this.ctx.clock.now()));
+    });
+  }
+
+  // ---- timers and recovery ------------------------------------------------------------------
+
+  /** Precise in-memory end timer (the durable close job is the safety net across restarts). */
+  armEndTimer(live: LiveAuction): void {
+    if (this.stopped) return;
+    const id = live.a.id;
+    this.clearEndTimer(id);
+    if (live.a.status !== 'running' || !live.a.endsAt) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, live.a.endsAt.getTime() - this.ctx.clock.now().getTime()));
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      void this.close(id).catch((e) => this.ctx.log.error('auction close failed', { auctionId: id, error: (e as Error).message }));
+    }, delay);
+    timer.unref?.();
+    this.timers.set(id, timer);
+  }
+
+  private clearEndTimer(id: number): void {
+    const t = this.timers.get(id);
+    if (t) clearTimeout(t);
+    this.timers.delete(id);
+  }
+
+  /** On start: rebuild running and suspended competitions from the database, re-arm timers. */
+  async recover(): Promise<number> {
+    this.stopped = false;
+    const open = await repo.auctionsInStatus(this.db, ['running', 'suspended']);
+    for (const a of open) {
+      const live = await this.build(a.id);
+      if (!live) continue;
+      this.engine.live.set(a.id, live);
+      this.armEndTimer(live);
+    }
+    return open.length;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.engine.idle();
+    const st = this.engine.stats;
+    if (st.bids) this.ctx.log.info('auction engine', { ...st, validateMs: Math.round(st.validateMs), commitMs: Math.round(st.commitMs), announceMs: Math.round(st.announceMs), meanBatch: Math.round(st.bids / Math.max(1, st.batches)) });
+    for (const id of [...this.timers.keys()]) this.clearEndTimer(id);
+    this.broadcaster.stop();
+    this.eligibility.close();
+  }
+}

@@ -1,0 +1,148 @@
+// HTTP for the draw: operators request and follow it (counts only), experts answer their own
+// invitations, everyone may read the public record, nobody reads the result before reveal.
+import type { Db } from '../../db/knex';
+import { withTx } from '../../db/tx';
+import { defineRoutes } from '../../http/routes';
+import { ForbiddenError } from '../../http/errors';
+import type { SessionUser } from '../../http/auth/sessions';
+import type { DrawService } from './service';
+import { drawSummary, roundsPublic, groupsOf, publishedPanel, type DrawRow } from './repository';
+import { idParams, drawRequestBody, drawListQuery } from './schemas';
+import { isoFromDb } from '../../db/time';
+
+const STAFF = ['operator', 'supervisor', 'admin'] as const;
+
+export async function expertIdOf(db: Db, user: SessionUser): Promise<number> {
+  const e = await db('experts').where({ user_id: user.id }).first('id');
+  if (!e) throw new ForbiddenError('This account is not linked to an expert in the library', null, 'NOT_AN_EXPERT');
+  return Number(e.id);
+}
+
+async function publicRecord(db: Db, d: DrawRow) {
+  const revealed = d.status === 'revealed';
+  return {
+    id: d.id,
+    projectRef: d.project_ref,
+    groups: groupsOf(d),
+    totalCount: d.total_count,
+    evaluationAt: isoFromDb(d.evaluation_at),
+    revealAt: isoFromDb(d.reveal_at),
+    status: d.status,
+    confirmedCount: d.confirmed_count,
+    createdAt: isoFromDb(d.created_at),
+    revealedAt: isoFromDb(d.revealed_at),
+    rounds: await roundsPublic(db, d.id, revealed),
+    panel: publishedPanel(d)?.map((p) => ({ expertId: p.expertId, name: p.name, title: p.title, roundNo: p.roundNo, specialty: p.specialty, answer: p.answer })) ?? null,
+  };
+}
+
+export function drawRoutes(db: Db, draws: DrawService) {
+  return defineRoutes([
+    {
+      method: 'post',
+      path: '/api/draws',
+      tag: 'expert draw',
+      summary: 'Request a sealed expert draw for a project (the system draws at once and invites)',
+      roles: ['operator'],
+      body: drawRequestBody,
+      handler: ({ body, actor }) => withTx(db, (tx) => draws.requestDraw(tx, actor, body)),
+    },
+    {
+      method: 'get',
+      path: '/api/draws',
+      tag: 'expert draw',
+      summary: 'Draws with their commitments and counts (never names before reveal)',
+      roles: STAFF,
+      query: drawListQuery,
+      handler: async ({ query }) => {
+        const q = db('draws').orderBy('id', 'desc');
+        if (query.status) q.where({ status: query.status });
+        if (query.projectRef) q.where('project_ref', 'like', `%${query.projectRef}%`);
+        const total = Number((await q.clone().clearOrder().count({ n: '*' }).first())?.n ?? 0);
+        const rows: DrawRow[] = await q.offset((query.page - 1) * query.pageSize).limit(query.pageSize);
+        const items = [];
+        for (const r of rows) items.push(await drawSummary(db, r));
+        return { items, total, page: query.page, pageSize: query.pageSize };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/draws/:id',
+      tag: 'expert draw',
+      summary: 'One draw: request, commitments, confirmed count (not who)',
+      roles: STAFF,
+      params: idParams,
+      handler: async ({ params }) => drawSummary(db, await draws.loadDraw(db, params.id)),
+    },
+    {
+      method: 'get',
+      path: '/api/draws/:id/result',
+      tag: 'expert draw',
+      summary: 'The drawn panel: 403 DRAW_SEALED for every role before the reveal time (the attempt is audited)',
+      roles: 'authenticated',
+      params: idParams,
+      handler: ({ params, actor }) => draws.readResult(db, actor, params.id),
+    },
+    {
+      method: 'get',
+      path: '/api/public/draws',
+      tag: 'expert draw',
+      summary: 'Public draw records: commitments before reveal; seed, pool and result after',
+      roles: 'public',
+      query: { type: 'object', additionalProperties: false, properties: { page: { type: 'integer', minimum: 1, default: 1 }, pageSize: { type: 'integer', minimum: 1, maximum: 100, default: 20 } } },
+      handler: async ({ query }) => {
+        const total = Number((await db('draws').count({ n: '*' }).first())?.n ?? 0);
+        const rows: DrawRow[] = await db('draws').orderBy('id', 'desc').offset((query.page - 1) * query.pageSize).limit(query.pageSize);
+        return {
+          items: rows.map((d) => ({ id: d.id, projectRef: d.project_ref, status: d.status, totalCount: d.total_count, revealAt: isoFromDb(d.reveal_at), createdAt: isoFromDb(d.created_at) })),
+          total,
+          page: query.page,
+          pageSize: query.pageSize,
+        };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/public/draws/:id',
+      tag: 'expert draw',
+      summary: 'One public draw record, enough to recompute the selection after reveal',
+      roles: 'public',
+      params: idParams,
+      handler: async ({ params }) => publicRecord(db, await draws.loadDraw(db, params.id)),
+    },
+    {
+      method: 'get',
+      path: '/api/my/invitations',
+      tag: 'expert draw',
+      summary: "The expert's own evaluation invitations",
+      roles: ['expert'],
+      handler: async ({ user }) => ({ items: await draws.myInvitations(db, await expertIdOf(db, user!)) }),
+    },
+    {
+      method: 'post',
+      path: '/api/my/invitations/:id/accept',
+      tag: 'expert draw',
+      summary: 'Accept an invitation to sit on an evaluation committee',
+      roles: ['expert'],
+      params: idParams,
+      status: 200,
+      handler: async ({ params, user, actor }) => {
+        const expertId = await expertIdOf(db, user!);
+        return withTx(db, (tx) => draws.respond(tx, actor, expertId, params.id, 'accept'));
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/my/invitations/:id/decline',
+      tag: 'expert draw',
+      summary: 'Decline an invitation; a replacement is drawn at once from the remaining pool',
+      roles: ['expert'],
+      params: idParams,
+      status: 200,
+      handler: async ({ params, user, actor }) => {
+        const expertId = await expertIdOf(db, user!);
+        return withTx(db, (tx) => draws.respond(tx, actor, expertId, params.id, 'decline'));
+      },
+    },
+  ]);
+}

@@ -1,0 +1,81 @@
+// Where a tender meets its procurement project in the workflow body (server/core/projects).
+// The tender drives the project's public-tender stages through the body's own services, in the
+// tender's transactions: publication (notice, documents), the opening (bids received), a
+// failure (the project goes back to the workflow: re-tender or change of method) and the award
+// (the body re-freezes the budget, runs the award notice and challenge period, then the contract).
+import type { Knex } from 'knex';
+import type { Tx } from '../../../db/tx';
+import type { Actor } from '../../../http/actor';
+import { ConflictError, RuleError } from '../../../http/errors';
+import { record } from '../../../supervision/audit/audit';
+import * as projects from '../../../core/projects/service';
+import { canMove } from '../../../core/projects/state-machine';
+
+const READY_STAGES = ['documents_prepared', 'notice_published', 'bidding_open'];
+
+/** A tender may be drafted for a public-tender project not yet past bidding, once. */
+export async function assertProjectMayTender(db: Knex, projectId: number, budgetFen: number): Promise<{ orgId: number }> {
+  const p = await projects.projectForExecution(db, projectId);
+  if (p.method !== 'public_tender') throw new RuleError('PROJECT_NOT_PUBLIC_TENDER', `Project ${p.ref} is procured by ${p.method}, not public tender`);
+  if (!READY_STAGES.includes(p.stage)) throw new ConflictError('PROJECT_WRONG_STAGE', `Project ${p.ref} is in stage ${p.stage}`, { stage: p.stage });
+  if (budgetFen > p.budgetFen) throw new RuleError('TENDER_ABOVE_PROJECT_BUDGET', 'The tender budget exceeds the approved budget of the project', { projectBudgetFen: p.budgetFen });
+  const other = await db('tenders').where({ project_id: projectId }).whereNotIn('status', ['failed', 'cancelled']).first('reference');
+  if (other) throw new ConflictError('PROJECT_HAS_TENDER', `Project ${p.ref} already has tender ${other.reference}`);
+  return { orgId: p.orgId };
+}
+
+/** Publication: the project's notice is published and bidding opens with the tender's deadline. */
+export async function handPublicationToWorkflow(tx: Tx, actor: Actor, projectId: number | null, deadline: Date): Promise<void> {
+  if (projectId === null) return;
+  let p = await projects.loadProject(tx, projectId);
+  if (p.stage === 'documents_prepared') p = await projects.publishNotice(tx, actor, projectId, { deadlineAt: deadline.toISOString() });
+  if (p.stage === 'notice_published') p = await projects.issueDocuments(tx, actor, projectId, { deadlineAt: deadline.toISOString() });
+  if (p.stage !== 'bidding_open') throw new ConflictError('PROJECT_WRONG_STAGE', `The project is in stage ${p.stage}; a tender publishes from documents_prepared`, { stage: p.stage });
+}
+
+/** A late substantive amendment moved the tender's deadline: the project's deadline moves with it. */
+export async function handDeadlineToWorkflow(tx: Tx, actor: Actor, tenderId: number, projectId: number | null, deadline: Date): Promise<void> {
+  if (projectId === null) return;
+  const p = await projects.loadProject(tx, projectId);
+  if (p.stage !== 'bidding_open') return outOfStep(tx, actor, tenderId, p, 'bidding_open');
+  await projects.extendDeadline(tx, actor, projectId, { deadlineAt: deadline, reason: `amendment of tender ${tenderId}` });
+}
+
+async function bringToOpening(tx: Tx, actor: Actor, p: projects.ProjectRow): Promise<projects.ProjectRow> {
+  return p.stage === 'bidding_open' ? projects.closeAtDeadline(tx, actor, p.id) : p;
+}
+
+/** The opening: the project records the bids received (fewer than the minimum fails it there). */
+export async function handOpeningToWorkflow(tx: Tx, actor: Actor, tenderId: number, projectId: number | null, bidsReceived: number): Promise<void> {
+  if (projectId === null) return;
+  const p = await bringToOpening(tx, actor, await projects.loadProject(tx, projectId));
+  if (p.stage !== 'opening') return outOfStep(tx, actor, tenderId, p, 'opening');
+  await projects.recordOpening(tx, actor, projectId, { bidsReceived });
+}
+
+/** A failed tender: the project fails in the workflow, which decides on a re-tender or another method. */
+export async function handFailureToWorkflow(tx: Tx, actor: Actor, o: { tenderId: number; projectId: number | null; reason: string; bids: number; validBids: number }): Promise<void> {
+  if (o.projectId === null) return;
+  let p = await projects.loadProject(tx, o.projectId);
+  if (p.stage === 'failed') return;
+  if (o.reason === 'TOO_FEW_BIDS') {
+    p = await bringToOpening(tx, actor, p);
+    if (p.stage === 'opening') {
+      await projects.recordOpening(tx, actor, o.projectId, { bidsReceived: o.bids });
+      return;
+    }
+  }
+  if (!canMove(p.method, p.stage, 'failed')) return outOfStep(tx, actor, o.tenderId, p, 'failed');
+  await projects.declareFailure(tx, actor, o.projectId, { reason: `TENDER_${o.reason}: ${o.validBids} valid of ${o.bids} bids (tender ${o.tenderId})` });
+}
+
+/** The award: the body's one entry point for results (award notice, budget re-freeze, contract due). */
+export async function handAwardToWorkflow(tx: Tx, actor: Actor, o: { tenderId: number; reference: string; projectId: number | null; supplierId: number; amountFen: number; validBids: number }): Promise<void> {
+  if (o.projectId === null) return;
+  await projects.recordResult(tx, actor, o.projectId, { validResponses: o.validBids, supplierId: o.supplierId, amountFen: o.amountFen, sourceRef: `tender:${o.reference}` });
+}
+
+/** A step the project could not follow (moved by hand meanwhile): recorded for the operator, not fatal for a timed job. */
+async function outOfStep(tx: Tx, actor: Actor, tenderId: number, p: projects.ProjectRow, wanted: string): Promise<void> {
+  await record(tx, actor, { action: 'tender.workflow_out_of_step', entityType: 'tender', entityId: tenderId, after: { projectId: p.id, projectStage: p.stage, wanted } });
+}

@@ -1,0 +1,164 @@
+// The online opening. At the opening time (a durable job) the session starts and each bidder
+// hands in its own key within the decryption window. The server checks the stored envelope
+// against the receipt, the key against the envelope, and the plaintext against the digest;
+// any failure makes that bid invalid with the reason. When the window closes (another job) or
+// every bid is resolved, the opening record is published and the tender goes on to evaluation,
+// or fails with fewer than 3 valid bids.
+import crypto from 'node:crypto';
+import { withTx, type Tx } from '../../../db/tx';
+import { toDbTime, fromDbTime, isoFromDb } from '../../../db/time';
+import { record, recordMany } from '../../../supervision/audit/audit';
+import { systemActor, type Actor } from '../../../http/actor';
+import { ConflictError, NotFoundError } from '../../../http/errors';
+import { openBid } from '../../../../client/src/views/tendering/sealing';
+import { bidsWithSupplier, lockTender, openingLine, type BidRow, type TenderRow } from '../repository';
+import { transition } from '../state-machine';
+import { loadLegal } from '../legal';
+import { abnormallyLowBids } from '../evaluation/scoring';
+import { closeJobKey, JOB_CLOSE_DECRYPTION, JOB_OPEN, tenderChannel, type TenderingDeps } from '../deps';
+import { failTender } from './failure';
+import { announce } from '../documents/service';
+import { toPortal } from '../documents/portal';
+import { handOpeningToWorkflow } from '../award/workflow-link';
+
+const SMALL_SIZES = ['micro', 'small'];
+
+/** Job: the opening time has come. */
+export async function startOpening(deps: TenderingDeps, tenderId: number): Promise<void> {
+  const actor = systemActor(JOB_OPEN, deps.clock);
+  await withTx(deps.db, async (tx) => {
+    const row = await lockTender(tx, tenderId);
+    if (row.status !== 'published') return; // cancelled, or already opened (job re-run)
+    const now = deps.clock.now();
+    const openingAt = fromDbTime(row.opening_at)!;
+    if (now < openingAt) {
+      // The opening moved (amendment) after this job was claimed: run again at the new time.
+      await deps.scheduler.schedule(tx, { kind: JOB_OPEN, key: `tender:${tenderId}:open`, runAt: openingAt, payload: { tenderId } });
+      return;
+    }
+    const sealed = await tx('tender_bids').where({ tender_id: tenderId, status: 'sealed' }).count({ n: '*' }).first();
+    const bids = Number(sealed?.n ?? 0);
+    const legal = await loadLegal(tx);
+    if (bids < legal.minValidBids.value) {
+      await failTender(deps, tx, actor, row, 'TOO_FEW_BIDS', { bids, validBids: 0 });
+      return;
+    }
+    const status = transition(row.status, 'open');
+    // The window runs from when the session actually starts (a restart may start it late).
+    const endsAt = new Date(Math.max(now.getTime(), openingAt.getTime()) + row.decryption_minutes * 60_000);
+    await tx('tenders').where({ id: tenderId }).update({ status, decryption_ends_at: toDbTime(endsAt), updated_at: toDbTime(now) });
+    await deps.scheduler.schedule(tx, { kind: JOB_CLOSE_DECRYPTION, key: closeJobKey(tenderId), runAt: endsAt, payload: { tenderId } });
+    await handOpeningToWorkflow(tx, actor, tenderId, row.project_id, bids);
+    await record(tx, actor, { action: 'tender.opened', entityType: 'tender', entityId: tenderId, before: { status: row.status }, after: { status, openedAt: now.toISOString(), bids, decryptionEndsAt: endsAt.toISOString() } });
+    announce(deps, tx, tenderId, status, { decryptionEndsAt: endsAt.toISOString() });
+    // Each bidder is told on its own channel that it is time to hand in its key.
+    const bidders = await tx('users').whereIn('supplier_id', tx('tender_bids').select('supplier_id').where({ tender_id: tenderId, status: 'sealed' })).select('id');
+    tx.afterCommit(() => {
+      for (const u of bidders) deps.realtime.publish(`user:${u.id}`, { type: 'tender.decrypt_now', tenderId, reference: row.reference, decryptionEndsAt: endsAt.toISOString() });
+    });
+  });
+}
+
+export type DecryptionOutcome = { status: 'decrypted'; priceFen: number } | { status: 'invalid'; reason: string };
+
+/** A bidder hands in the key of its own bid. The first key handed in decides: a wrong one invalidates the bid. */
+export async function submitKey(deps: TenderingDeps, actor: Actor, supplierId: number, tenderId: number, keyHex: string): Promise<DecryptionOutcome & { bidId: number; receiptNo: string }> {
+  return withTx(deps.db, async (tx) => {
+    const row = await lockTender(tx, tenderId);
+    const now = deps.clock.now();
+    if (row.status !== 'opening') throw new ConflictError('NOT_IN_OPENING', `The tender is ${row.status}; keys are accepted only during the opening session`, { status: row.status });
+    if (now >= fromDbTime(row.decryption_ends_at)!) throw new ConflictError('DECRYPTION_WINDOW_CLOSED', 'The decryption window has closed', { decryptionEndsAt: isoFromDb(row.decryption_ends_at) });
+    const bid: BidRow | undefined = await tx('tender_bids').where({ tender_id: tenderId, supplier_id: supplierId }).whereIn('status', ['sealed', 'decrypted', 'invalid']).first();
+    if (!bid) throw new NotFoundError('You have no bid in this tender', null, 'NO_BID');
+    if (bid.status !== 'sealed') throw new ConflictError('ALREADY_RESOLVED', `Your bid is already ${bid.status}`, { status: bid.status });
+    const outcome = decrypt(bid, keyHex, tenderId, supplierId);
+    if (outcome.status === 'decrypted') {
+      const supplier = await tx('suppliers').where({ id: supplierId }).first('size');
+      await tx('tender_bids').where({ id: bid.id }).update({ status: 'decrypted', decrypted_at: toDbTime(now), price_fen: outcome.priceFen, small_business: SMALL_SIZES.includes(supplier.size), opened_json: outcome.plaintext });
+    } else {
+      await tx('tender_bids').where({ id: bid.id }).update({ status: 'invalid', decrypted_at: toDbTime(now), invalid_reason: outcome.reason, invalid_detail: outcome.detail });
+    }
+    await record(tx, actor, {
+      action: outcome.status === 'decrypted' ? 'bid.decrypted' : 'bid.invalidated',
+      entityType: 'tender',
+      entityId: tenderId,
+      before: { bidId: bid.id, status: 'sealed' },
+      after: { tenderId, bidId: bid.id, supplierId, receiptNo: bid.receipt_no, status: outcome.status, ...(outcome.status === 'decrypted' ? { priceFen: outcome.priceFen } : { reason: outcome.reason }), at: now.toISOString(), ip: actor.ip },
+    });
+    const line = openingLine({ ...(await tx('tender_bids').where({ id: bid.id }).first()), supplier_name: (await tx('suppliers').where({ id: supplierId }).first('name')).name });
+    tx.afterCommit(() => void deps.realtime.publish(tenderChannel(tenderId), { type: 'tender.opening_line', tenderId, line }));
+    const stillSealed = await tx('tender_bids').where({ tender_id: tenderId, status: 'sealed' }).count({ n: '*' }).first();
+    if (Number(stillSealed?.n ?? 0) === 0) await closeOpeningIn(deps, tx, systemActor(JOB_CLOSE_DECRYPTION, deps.clock), await lockTender(tx, tenderId));
+    const result: DecryptionOutcome = outcome.status === 'decrypted' ? { status: 'decrypted', priceFen: outcome.priceFen } : { status: 'invalid', reason: outcome.reason };
+    return { ...result, bidId: bid.id, receiptNo: bid.receipt_no };
+  });
+}
+
+type Decrypted = { status: 'decrypted'; priceFen: number; plaintext: string } | { status: 'invalid'; reason: string; detail: string };
+
+function decrypt(bid: BidRow, keyHex: string, tenderId: number, supplierId: number): Decrypted {
+  if (!bid.envelope) return { status: 'invalid', reason: 'CIPHERTEXT_MISSING', detail: 'The sealed envelope is not on record' };
+  // The stored envelope must be byte for byte the one the receipt was issued for.
+  const stored = crypto.createHash('sha256').update(bid.envelope, 'utf8').digest('hex');
+  if (stored !== bid.envelope_sha256) return { status: 'invalid', reason: 'CIPHERTEXT_TAMPERED', detail: 'The stored ciphertext does not match the digest in the receipt' };
+  const r = openBid(bid.envelope, keyHex.toLowerCase(), bid.plaintext_sha256);
+  if (!r.ok) {
+    const detail = {
+      WRONG_KEY: 'The key does not open this bid',
+      DIGEST_MISMATCH: 'The decrypted bid does not match the digest given at submission (ciphertext altered)',
+      MALFORMED_ENVELOPE: 'The sealed envelope is damaged',
+      UNREADABLE_PLAINTEXT: 'The decrypted bid is not a bid',
+    }[r.reason];
+    return { status: 'invalid', reason: r.reason === 'DIGEST_MISMATCH' ? 'CIPHERTEXT_TAMPERED' : r.reason, detail };
+  }
+  if (r.bid.tenderId !== tenderId || r.bid.supplierId !== supplierId) return { status: 'invalid', reason: 'BID_FOR_ANOTHER_TENDER', detail: 'The sealed bid names another tender or supplier' };
+  return { status: 'decrypted', priceFen: r.bid.priceFen, plaintext: JSON.stringify(r.bid) };
+}
+
+/** Job: the decryption window has closed. */
+export async function closeOpening(deps: TenderingDeps, tenderId: number): Promise<void> {
+  await withTx(deps.db, async (tx) => {
+    const row = await lockTender(tx, tenderId);
+    if (row.status !== 'opening') return;
+    await closeOpeningIn(deps, tx, systemActor(JOB_CLOSE_DECRYPTION, deps.clock), row);
+  });
+}
+
+async function closeOpeningIn(deps: TenderingDeps, tx: Tx, actor: Actor, row: TenderRow): Promise<void> {
+  const now = deps.clock.now();
+  const undecrypted: BidRow[] = await tx('tender_bids').where({ tender_id: row.id, status: 'sealed' });
+  await tx('tender_bids').where({ tender_id: row.id, status: 'sealed' }).update({ status: 'invalid', invalid_reason: 'NOT_DECRYPTED', invalid_detail: 'No key was handed in within the decryption window', decrypted_at: null });
+  if (undecrypted.length) await recordMany(tx, actor, undecrypted.map((b) => ({ action: 'bid.invalidated', entityType: 'tender', entityId: row.id, before: { status: 'sealed' }, after: { tenderId: row.id, bidId: b.id, supplierId: b.supplier_id, receiptNo: b.receipt_no, status: 'invalid', reason: 'NOT_DECRYPTED' } })));
+  await deps.scheduler.cancel(tx, closeJobKey(row.id));
+  const bids = await bidsWithSupplier(tx, row.id);
+  const lines = bids.map(openingLine);
+  const valid = bids.filter((b) => b.status === 'decrypted');
+  const openingRecord = { reference: row.reference, openedAt: isoFromDb(row.opening_at), closedAt: now.toISOString(), bids: lines };
+  await tx('tender_notices').insert({ tender_id: row.id, kind: 'opening_record', substantive: false, title: row.title, body: JSON.stringify(openingRecord), published_at: toDbTime(now), created_by: null });
+  const fmt = (l: (typeof lines)[number], en: boolean) => `${l.supplierName}  ${l.priceFen === null ? (en ? 'invalid: ' : '无效：') + l.invalidReason : (l.priceFen / 100).toFixed(2)}`;
+  await toPortal(tx, actor, row, {
+    kind: 'other',
+    sourceType: 'tender_opening',
+    sourceId: row.id,
+    titleZh: `${row.title}（${row.reference}）开标记录`,
+    titleEn: `Opening record ${row.reference}: ${row.title}`,
+    bodyZh: `开标时间：${openingRecord.openedAt}\n投标人 / 投标报价（元）：\n${lines.map((l) => fmt(l, false)).join('\n')}`,
+    bodyEn: `Opened at ${openingRecord.openedAt}\nBidder / price (CNY):\n${lines.map((l) => fmt(l, true)).join('\n')}`,
+  });
+  await record(tx, actor, { action: 'tender.opening_record', entityType: 'tender', entityId: row.id, after: { ...openingRecord, bids: lines.map((l) => ({ supplierId: l.supplierId, receiptNo: l.receiptNo, priceFen: l.priceFen, decryptionStatus: l.decryptionStatus, reason: l.invalidReason, submittedAt: l.submittedAt, decryptedAt: l.decryptedAt })) } });
+  tx.afterCommit(() => void deps.realtime.publish(tenderChannel(row.id), { type: 'tender.opening_record', tenderId: row.id, record: openingRecord }));
+  if (valid.length < (await loadLegal(tx)).minValidBids.value) {
+    await failTender(deps, tx, actor, row, 'TOO_FEW_VALID_BIDS', { bids: bids.length, validBids: valid.length });
+    return;
+  }
+  const status = transition(row.status, 'startEvaluation');
+  await tx('tenders').where({ id: row.id }).update({ status, evaluation_started_at: toDbTime(now), updated_at: toDbTime(now) });
+  // Abnormally low prices are flagged for the committee to ask the bidder for an explanation.
+  const low = abnormallyLowBids(valid.map((b) => ({ bidId: b.id, priceFen: Number(b.price_fen) })), row.abnormal_low_pct);
+  if (low.size) await tx('tender_bids').whereIn('id', [...low]).update({ abnormal_status: 'flagged' });
+  await recordMany(tx, actor, [
+    { action: 'tender.evaluation.started', entityType: 'tender', entityId: row.id, before: { status: row.status }, after: { status, validBids: valid.length } },
+    ...[...low].map((bidId) => ({ action: 'tender.evaluation.abnormally_low_flagged', entityType: 'tender', entityId: row.id, after: { bidId, supplierId: valid.find((b) => b.id === bidId)!.supplier_id, priceFen: Number(valid.find((b) => b.id === bidId)!.price_fen), thresholdPct: row.abnormal_low_pct } })),
+  ]);
+  announce(deps, tx, row.id, status);
+}

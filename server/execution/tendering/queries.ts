@@ -1,0 +1,90 @@
+// Read side: what each role may see of a tender. Before the opening nobody, the operator
+// included, learns who has bid; a supplier sees only its own receipts. The opening record is
+// public once the session starts; scores are public once the award is announced.
+import type { Knex } from 'knex';
+import { isoFromDb } from '../../db/time';
+import { NotFoundError } from '../../http/errors';
+import type { SessionUser } from '../../http/auth/sessions';
+import { paged } from '../../http/paging';
+import { bidsWithSupplier, evaluationLine, findTender, openingLine, ownBidFromRow, tenderFromRow, type BidRow, type TenderRow } from './repository';
+import { ocdsBidStatus } from './state-machine';
+
+const OFFICIALS = ['operator', 'supervisor', 'admin'];
+const has = (u: SessionUser | null, roles: string[]) => !!u && u.roles.some((r) => roles.includes(r));
+const OPENED = ['opening', 'evaluation', 'report_confirmation', 'evaluated', 'awarded', 'failed'];
+
+function noticeFromRow(n: any) {
+  return { id: n.id, kind: n.kind, substantive: Boolean(n.substantive), title: n.title, body: n.kind === 'clarification' || n.kind === 'amendment' ? n.body : JSON.parse(n.body), deadlineBefore: isoFromDb(n.deadline_before), deadlineAfter: isoFromDb(n.deadline_after), publishedAt: isoFromDb(n.published_at) };
+}
+
+export async function listTenders(db: Knex, user: SessionUser, q: { status?: string; page: number; pageSize: number }) {
+  const qb = db('tenders').select('*').orderBy('id', 'desc');
+  if (q.status) qb.where('status', q.status);
+  if (!has(user, [...OFFICIALS, 'finance'])) {
+    const or: Array<(w: Knex.QueryBuilder) => void> = [];
+    if (has(user, ['purchaser', 'approver']) && user.orgId) or.push((w) => w.orWhere('purchasing_org_id', user.orgId));
+    if (has(user, ['supplier'])) or.push((w) => w.orWhereNot('status', 'draft'));
+    if (has(user, ['expert'])) or.push((w) => w.orWhereIn('id', db('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').where('e.user_id', user.id).select('c.tender_id')));
+    qb.where((w) => {
+      w.whereRaw('1 = 0');
+      or.forEach((f) => f(w));
+    });
+  } else if (!has(user, OFFICIALS)) qb.whereNot('status', 'draft');
+  return paged(qb, q.page, q.pageSize, (r: TenderRow) => {
+    const t = tenderFromRow(r);
+    return { id: t.id, reference: t.reference, title: t.title, kind: t.kind, method: t.method, budgetFen: t.budgetFen, status: t.status, bidDeadline: t.bidDeadline, openingAt: t.openingAt, publishedAt: t.publishedAt, projectId: t.projectId };
+  });
+}
+
+async function mayRead(db: Knex, user: SessionUser | null, row: TenderRow): Promise<boolean> {
+  if (has(user, [...OFFICIALS, 'finance'])) return row.status !== 'draft' || has(user, OFFICIALS);
+  if (row.status === 'draft') return has(user, ['purchaser', 'approver']) && user!.orgId === row.purchasing_org_id;
+  return true;
+}
+
+export async function tenderDetail(db: Knex, user: SessionUser | null, id: number, now: Date) {
+  const row = await findTender(db, id);
+  if (!(await mayRead(db, user, row))) throw new NotFoundError(`Tender ${id} not found`, null, 'TENDER_NOT_FOUND');
+  const notices = (await db('tender_notices').where({ tender_id: id }).orderBy('id')).map(noticeFromRow);
+  const opened = OPENED.includes(row.status);
+  const bids = opened ? await bidsWithSupplier(db, id) : [];
+  const official = has(user, OFFICIALS);
+  const onCommittee = !!user && has(user, ['expert']) && !!(await db('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').where({ 'c.tender_id': id, 'e.user_id': user.id }).first('c.expert_id'));
+  const scoresVisible = row.status === 'awarded' || ((official || onCommittee) && ['report_confirmation', 'evaluated'].includes(row.status));
+  const sealedCount = !opened && official && row.status !== 'draft' && now >= new Date(isoFromDb(row.bid_deadline)!) ? Number((await db('tender_bids').where({ tender_id: id, status: 'sealed' }).count({ n: '*' }).first())?.n ?? 0) : null;
+  return {
+    ...tenderFromRow(row),
+    notices,
+    openingRecord: opened && bids.length ? bids.map(openingLine) : null,
+    evaluation: scoresVisible ? bids.map(evaluationLine) : null,
+    report: scoresVisible && row.report_json ? { sha256: row.report_sha256, at: isoFromDb(row.report_at), content: JSON.parse(row.report_json) } : null,
+    myBids: user?.supplierId && has(user, ['supplier']) ? (await db('tender_bids').where({ tender_id: id, supplier_id: user.supplierId }).orderBy('id', 'desc')).map((b: BidRow) => ownBidFromRow(b)) : null,
+    sealedBidsAtDeadline: sealedCount,
+    onCommittee,
+  };
+}
+
+/** The portal: published notices only, the OCDS-like release of a tender. */
+export async function portalList(db: Knex, q: { page: number; pageSize: number }) {
+  return paged(db('tenders').whereNot('status', 'draft').orderBy('id', 'desc'), q.page, q.pageSize, (r: TenderRow) => {
+    const t = tenderFromRow(r);
+    return { id: t.id, reference: t.reference, title: t.title, kind: t.kind, status: t.ocdsStatus, tenderPeriod: t.tenderPeriod, openingAt: t.openingAt, budgetFen: t.budgetFen };
+  });
+}
+
+export async function portalRelease(db: Knex, id: number) {
+  const row = await findTender(db, id);
+  if (row.status === 'draft') throw new NotFoundError(`Tender ${id} not found`, null, 'TENDER_NOT_FOUND');
+  const t = tenderFromRow(row);
+  const notices = (await db('tender_notices').where({ tender_id: id }).orderBy('id')).map(noticeFromRow);
+  const bids = OPENED.includes(row.status) ? await bidsWithSupplier(db, id) : [];
+  return {
+    ocid: `ocds-sunshine-${t.reference}`,
+    tender: { id: t.reference, title: t.title, status: t.ocdsStatus, value: { amountFen: t.budgetFen, currency: 'CNY' }, procurementMethod: 'open', mainProcurementCategory: t.kind, awardCriteria: t.method === 'comprehensive' ? 'ratedCriteria' : 'lowestCost', tenderPeriod: t.tenderPeriod, criteria: t.criteria, requirements: t.requirements, qualifications: t.qualifications, description: t.description },
+    documents: notices,
+    bids: bids.length
+      ? { statistics: { bids: bids.length, validBids: bids.filter((b) => b.status === 'decrypted').length }, details: bids.map((b) => ({ id: b.receipt_no, date: isoFromDb(b.submitted_at), status: ocdsBidStatus(b.status), tenderers: [{ id: b.supplier_id, name: b.supplier_name }], value: row.status === 'awarded' || b.status !== 'sealed' ? (b.price_fen === null ? null : { amountFen: Number(b.price_fen), currency: 'CNY' }) : null })) }
+      : null,
+    awards: row.status === 'awarded' ? [{ id: `${t.reference}-A1`, status: 'active', date: t.awardedAt, value: { amountFen: t.awardAmountFen, currency: 'CNY' }, suppliers: bids.filter((b) => b.id === row.awarded_bid_id).map((b) => ({ id: b.supplier_id, name: b.supplier_name })), challengePeriodEnd: t.challengeEndsAt }] : [],
+  };
+}

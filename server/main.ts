@@ -1,0 +1,50 @@
+// Entry point: config → database (migrate, seed when empty) → platform → listen.
+import { loadConfig, ConfigError } from './config';
+import { openDb } from './db/knex';
+import { migrateLatest } from './db/migrate';
+import { createPlatform } from './platform';
+import { createLogger } from './http/log';
+import { systemClock } from './db/time';
+import { isEmpty, seedDemo } from '../db/seeds/demo';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const db = openDb(config);
+  const applied = await migrateLatest(db);
+  if (applied.length) log.info('migrations applied', { migrations: applied });
+  const platform = createPlatform({ config, db, log });
+  if (config.seedDemo && (await isEmpty(db))) {
+    const summary = await seedDemo(db, systemClock);
+    await platform.seedModules();
+    log.info('demo data loaded', { ...summary });
+  }
+  const url = await platform.listen();
+  log.info(`Sunshine Procurement listening on ${url.replace('127.0.0.1', config.host === '0.0.0.0' ? 'localhost' : config.host)} (db: ${config.dbClient})`);
+
+  let stopping = false;
+  const stop = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal: sig });
+    await platform.close();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(`Start-up failed: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+// The platform's modules, in mount order. A module contributes routes, channels and jobs.
+import type { ModuleContext, PlatformModule } from './platform';
+import { masterDataModule } from './core/masterdata/module';
+import { auditModule } from './supervision/audit/module';
+import { supervisionModule } from './supervision/module';
+import { suppliersModule } from './execution/suppliers/module';
+import { expertsModule } from './execution/experts/module';
+import { drawsModule } from './execution/draws/module';
+import { workflowModule } from './core/workflow/module';
+import { auctionsModule } from './execution/auctions/module';
+import { noticesModule } from './core/notices/module';
+import { tenderingModule } from './execution/tendering/module';
+import { reportsModule } from './supervision/reports/module';
+import { ocdsModule } from './supervision/ocds/module';
+
+export const MODULES: Array<(ctx: ModuleContext) => PlatformModule> = [masterDataModule, noticesModule, suppliersModule, expertsModule, drawsModule, workflowModule, auctionsModule, tenderingModule, auditModule, reportsModule, ocdsModule, supervisionModule];

@@ -1,0 +1,191 @@
+// Composition root: builds the HTTP app, the WebSocket hub and the modules from explicit
+// dependencies, so tests can build a platform on a test database with a manual clock.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from './config';
+import type { Db } from './db/knex';
+import { systemClock, type Clock } from './db/time';
+import { createLogger, type Logger } from './http/log';
+import { securityHeaders, requestId } from './http/security';
+import { errorHandler } from './http/error-handler';
+import { mount, openApiDocument, type RouteDef } from './http/routes';
+import { NotFoundError } from './http/errors';
+import { SessionStore, parseCookies, SESSION_COOKIE, type SessionUser } from './http/auth/sessions';
+import { LoginRateLimiter } from './http/auth/rate-limit';
+import { authRoutes, checkCsrf } from './http/auth/routes';
+import { RealtimeHub } from './realtime/hub';
+import type { Actor } from './http/actor';
+import { MODULES } from './modules';
+import { Scheduler } from './scheduler/scheduler';
+
+export const VERSION = '0.1.0';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CLIENT_DIR = path.join(ROOT, 'dist', 'client');
+
+export interface ModuleContext {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  realtime: RealtimeHub;
+  scheduler: Scheduler;
+}
+
+export interface PlatformModule {
+  name: string;
+  routes?: RouteDef[];
+  /**
+   * Demo data for this module, created through its own services, run once after the master
+   * data on the first start of an empty database (modules run in MODULES order).
+   */
+  seedDemo?: () => Promise<void>;
+  /** Starts timers/cron jobs; returns a stop function. */
+  start?: () => Promise<void> | void;
+  stop?: () => Promise<void> | void;
+}
+
+export interface Platform {
+  app: express.Express;
+  server: http.Server;
+  realtime: RealtimeHub;
+  scheduler: Scheduler;
+  sessions: SessionStore;
+  modules: PlatformModule[];
+  routes: readonly RouteDef[];
+  /** Runs every module's demo seed (after the master data seed). */
+  seedModules(): Promise<void>;
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; log?: Logger; autoStartScheduler?: boolean }): Platform {
+  const { config, db } = opts;
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createLogger(config.logLevel);
+  const sessions = new SessionStore(db, config.secrets.sessionSecret, clock);
+  const limiter = new LoginRateLimiter(clock);
+  const realtime = new RealtimeHub({ sessions, clock, log });
+  const scheduler = new Scheduler({ db, clock, log });
+  const ctx: ModuleContext = { db, config, clock, log, realtime, scheduler };
+  const modules = MODULES.map((m) => m(ctx));
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestId());
+  app.use(securityHeaders({ hsts: config.secureCookies }));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      if (!req.path.startsWith('/api')) return;
+      // Path only: query strings and bodies may carry personal data.
+      log.info('http', { id: (req as Request & { id?: string }).id, m: req.method, p: req.path, s: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+    });
+    next();
+  });
+  app.use('/api', express.json({ limit: '1mb', strict: true }));
+
+  // Resolve the session for every API request; routes decide whether it is required.
+  app.use('/api', async (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      (req as Request & { user: SessionUser | null }).user = await sessions.resolve(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const actorFor = (req: Request, role: string): Actor => ({
+    userId: (req as Request & { user?: SessionUser | null }).user?.id ?? null,
+    role,
+    requestId: (req as Request & { id?: string }).id ?? null,
+    ip: req.ip ?? null,
+    clock,
+  });
+
+  const router = express.Router();
+  const allRoutes: RouteDef[] = [];
+  const health: RouteDef[] = [
+    {
+      method: 'get',
+      path: '/api/health',
+      tag: 'platform',
+      summary: 'Liveness and database check',
+      roles: 'public',
+      response: { type: 'object', properties: { status: { const: 'ok' }, db: { enum: ['sqlite', 'mysql'] }, version: { type: 'string' }, serverTime: { type: 'string' } } },
+      handler: async () => {
+        await db.raw('select 1');
+        return { status: 'ok', db: db.dialect, version: VERSION, serverTime: clock.now().toISOString() };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/openapi.json',
+      tag: 'platform',
+      summary: 'This API description (OpenAPI 3.1), built from the validation schemas',
+      roles: 'public',
+      handler: () => openApiDocument(VERSION, allRoutes),
+    },
+  ];
+  for (const defs of [health, authRoutes({ db, sessions, limiter, config, realtime: () => realtime }), ...modules.map((m) => m.routes ?? [])]) {
+    allRoutes.push(...defs);
+  }
+  mount(router, allRoutes, { checkCsrf, actorFor });
+  app.use(router);
+  app.use('/api', (req: Request) => {
+    throw new NotFoundError(`No API route ${req.method} ${req.path}`);
+  });
+
+  // The built browser client, with history-API fallback to index.html.
+  if (fs.existsSync(path.join(CLIENT_DIR, 'index.html'))) {
+    app.use(express.static(CLIENT_DIR, { index: false, maxAge: '1h', setHeaders: (res, p) => p.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache') }));
+    app.get('/{*splat}', (_req: Request, res: Response) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(CLIENT_DIR, 'index.html'));
+    });
+  } else {
+    app.get('/', (_req: Request, res: Response) => {
+      res.type('text').send('The browser client is not built yet: run `npm run build`.');
+    });
+  }
+  app.use(errorHandler(log));
+
+  const server = http.createServer(app);
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  realtime.attach(server);
+
+  return {
+    app,
+    server,
+    realtime,
+    scheduler,
+    sessions,
+    modules,
+    routes: allRoutes,
+    async seedModules() {
+      for (const m of modules) await m.seedDemo?.();
+    },
+    async listen(port = config.port, host = config.host) {
+      for (const m of modules) await m.start?.();
+      // Tests with a manual clock drive the scheduler themselves (scheduler.runDue()).
+      if (opts.autoStartScheduler !== false) await scheduler.start();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      const addr = server.address() as { port: number };
+      return `http://127.0.0.1:${addr.port}`;
+    },
+    async close() {
+      scheduler.stop();
+      for (const m of modules) await m.stop?.();
+      await realtime.close();
+      server.closeAllConnections?.();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

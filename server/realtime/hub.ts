@@ -1,0 +1,214 @@
+// WebSocket hub on /ws: authenticated by the session cookie, channel subscriptions that
+// modules authorise and publish to, heartbeats, and a clean close when the session ends.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { parseCookies, SESSION_COOKIE, type SessionStore, type SessionUser } from '../http/auth/sessions';
+import type { Clock } from '../db/time';
+import type { Logger } from '../http/log';
+
+export const WS_PATH = '/ws';
+export const CLOSE_LOGGED_OUT = 4001;
+
+export interface Client {
+  socket: WebSocket;
+  user: SessionUser;
+  ip: string | null;
+  channels: Set<string>;
+  alive: boolean;
+  send(msg: unknown): void;
+}
+
+/** Decides whether a user may join a channel; may return a first message (current state). */
+export interface ChannelPolicy {
+  authorize(user: SessionUser, channel: string): boolean | Promise<boolean>;
+  snapshot?(client: Client, channel: string): unknown | Promise<unknown>;
+}
+
+export type MessageHandler = (client: Client, msg: Record<string, unknown>) => void | Promise<void>;
+
+export class RealtimeHub {
+  private wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private clients = new Set<Client>();
+  private subscribers = new Map<string, Set<Client>>();
+  private policies: Array<{ prefix: string; policy: ChannelPolicy }> = [];
+  private handlers = new Map<string, MessageHandler>();
+  private heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private deps: { sessions: SessionStore; clock: Clock; log: Logger; heartbeatMs?: number },
+  ) {
+    // Every user has a private channel for notifications.
+    this.channel('user:', { authorize: (u, ch) => ch === `user:${u.id}` });
+    this.channel('system', { authorize: () => true });
+    this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs ?? 25_000);
+    this.heartbeat.unref();
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname !== WS_PATH) {
+        socket.destroy();
+        return;
+      }
+      void this.authenticate(req).then((user) => {
+        if (!user) {
+          socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          socket.destroy();
+          return;
+        }
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, user, req.socket.remoteAddress ?? null));
+      }, () => socket.destroy());
+    });
+  }
+
+  private async authenticate(req: IncomingMessage): Promise<SessionUser | null> {
+    // Cross-site WebSocket hijacking: a browser always sends Origin; it must be this host.
+    const origin = req.headers.origin;
+    if (origin) {
+      try {
+        if (new URL(origin).host !== req.headers.host) return null;
+      } catch {
+        return null;
+      }
+    }
+    return this.deps.sessions.resolve(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+  }
+
+  /** Register who may subscribe to channels starting with prefix (longest prefix wins). */
+  channel(prefix: string, policy: ChannelPolicy): void {
+    this.policies.push({ prefix, policy });
+    this.policies.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  /** Register a handler for a client message type (e.g. 'bid'). */
+  on(type: string, handler: MessageHandler): void {
+    this.handlers.set(type, handler);
+  }
+
+  private onConnection(socket: WebSocket, user: SessionUser, ip: string | null): void {
+    const client: Client = {
+      socket,
+      user,
+      ip,
+      channels: new Set(),
+      alive: true,
+      send: (msg) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(msg));
+      },
+    };
+    this.clients.add(client);
+    socket.on('pong', () => (client.alive = true));
+    socket.on('message', (data: RawData) => void this.onMessage(client, data));
+    socket.on('close', () => this.drop(client));
+    socket.on('error', () => this.drop(client));
+    client.send({ type: 'hello', user: { id: user.id, username: user.username, roles: user.roles }, serverTime: this.deps.clock.now().toISOString() });
+  }
+
+  private async onMessage(client: Client, data: RawData): Promise<void> {
+    let msg: Record<string, unknown>;
+    try {
+      msg = JSON.parse(data.toString());
+      if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') throw new Error();
+    } catch {
+      client.send({ type: 'error', code: 'MALFORMED_MESSAGE', message: 'Messages are JSON objects with a string "type"' });
+      return;
+    }
+    try {
+      switch (msg.type) {
+        case 'ping':
+          client.send({ type: 'pong', serverTime: this.deps.clock.now().toISOString(), id: msg.id ?? null });
+          return;
+        case 'subscribe':
+          await this.subscribe(client, String(msg.channel ?? ''));
+          return;
+        case 'unsubscribe': {
+          const ch = String(msg.channel ?? '');
+          client.channels.delete(ch);
+          this.subscribers.get(ch)?.delete(client);
+          client.send({ type: 'unsubscribed', channel: ch });
+          return;
+        }
+        default: {
+          const h = this.handlers.get(msg.type as string);
+          if (!h) {
+            client.send({ type: 'error', code: 'UNKNOWN_TYPE', message: `Unknown message type ${String(msg.type).slice(0, 40)}` });
+            return;
+          }
+          await h(client, msg);
+        }
+      }
+    } catch (err) {
+      this.deps.log.error('ws handler failed', { type: String(msg.type), error: (err as Error).message });
+      client.send({ type: 'error', code: 'INTERNAL', message: 'Internal error' });
+    }
+  }
+
+  private async subscribe(client: Client, channel: string): Promise<void> {
+    const entry = this.policies.find((p) => channel.startsWith(p.prefix));
+    if (!channel || channel.length > 128 || !entry || !(await entry.policy.authorize(client.user, channel))) {
+      client.send({ type: 'error', code: 'FORBIDDEN_CHANNEL', channel, message: 'You may not subscribe to this channel' });
+      return;
+    }
+    client.channels.add(channel);
+    let set = this.subscribers.get(channel);
+    if (!set) this.subscribers.set(channel, (set = new Set()));
+    set.add(client);
+    client.send({ type: 'subscribed', channel });
+    const snap = entry.policy.snapshot ? await entry.policy.snapshot(client, channel) : undefined;
+    if (snap !== undefined) client.send(snap);
+  }
+
+  /** Send to every subscriber of a channel; `shape` may tailor the message per recipient (an object, or a JSON string). */
+  publish(channel: string, msg: unknown | ((client: Client) => unknown)): number {
+    const set = this.subscribers.get(channel);
+    if (!set) return 0;
+    let payloadForAll: string | null = typeof msg === 'function' ? null : JSON.stringify(msg);
+    let n = 0;
+    for (const c of set) {
+      if (c.socket.readyState !== WebSocket.OPEN) continue;
+      if (payloadForAll !== null) c.socket.send(payloadForAll);
+      else {
+        const m = (msg as (client: Client) => unknown)(c);
+        if (m === undefined) continue;
+        // A string is already-serialised JSON (lets a hot publisher serialise shared parts once).
+        c.socket.send(typeof m === 'string' ? m : JSON.stringify(m));
+      }
+      n++;
+    }
+    return n;
+  }
+
+  /** Logout: close that session's sockets so no stale authority lingers. */
+  closeSession(sessionId: string): void {
+    for (const c of this.clients) if (c.user.sessionId === sessionId) c.socket.close(CLOSE_LOGGED_OUT, 'logged out');
+  }
+
+  private drop(client: Client): void {
+    this.clients.delete(client);
+    for (const ch of client.channels) this.subscribers.get(ch)?.delete(client);
+  }
+
+  private beat(): void {
+    for (const c of this.clients) {
+      if (!c.alive) {
+        c.socket.terminate();
+        this.drop(c);
+        continue;
+      }
+      c.alive = false;
+      c.socket.ping();
+    }
+  }
+
+  get connectionCount(): number {
+    return this.clients.size;
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    for (const c of this.clients) c.socket.terminate();
+    return new Promise((r) => this.wss.close(() => r()));
+  }
+}

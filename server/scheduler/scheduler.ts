@@ -1,0 +1,108 @@
+// The scheduler: jobs live in scheduled_jobs; node-cron ticks every second and runs what is due.
+// Because due jobs are found in the database, a job whose time passed while the server was
+// down runs at the next start (catch-up). A job is claimed with a conditional UPDATE, so two
+// nodes never run the same job.
+import cron from 'node-cron';
+import type { Db } from '../db/knex';
+import type { Tx } from '../db/tx';
+import { toDbTime, fromDbTime, type Clock } from '../db/time';
+import type { Logger } from '../http/log';
+
+export interface Job<P = any> {
+  id: number;
+  kind: string;
+  key: string;
+  runAt: Date;
+  payload: P;
+  attempts: number;
+}
+
+export type JobHandler<P = any> = (job: Job<P>) => Promise<void>;
+
+const MAX_ATTEMPTS = 8;
+const STALE_LOCK_MS = 5 * 60_000;
+
+export class Scheduler {
+  private handlers = new Map<string, JobHandler>();
+  private task: { stop(): void } | null = null;
+  private running = false;
+
+  constructor(private deps: { db: Db; clock: Clock; log: Logger }) {}
+
+  /** Register the handler for a job kind (at module construction). */
+  define<P>(kind: string, handler: JobHandler<P>): void {
+    this.handlers.set(kind, handler as JobHandler);
+  }
+
+  /** Schedule (or move) the job with this key, inside the caller's transaction. */
+  async schedule(tx: Tx | Db, job: { kind: string; key: string; runAt: Date; payload?: unknown }): Promise<void> {
+    const now = toDbTime(this.deps.clock.now());
+    const row = { kind: job.kind, run_at: toDbTime(job.runAt), payload_json: JSON.stringify(job.payload ?? {}), status: 'pending', attempts: 0, last_error: null, locked_at: null, finished_at: null };
+    const existing = await tx('scheduled_jobs').where({ job_key: job.key }).first();
+    if (existing) await tx('scheduled_jobs').where({ id: existing.id }).update(row);
+    else await tx('scheduled_jobs').insert({ ...row, job_key: job.key, created_at: now });
+  }
+
+  async cancel(tx: Tx | Db, key: string): Promise<void> {
+    await tx('scheduled_jobs').where({ job_key: key }).whereIn('status', ['pending', 'failed']).update({ status: 'cancelled', finished_at: toDbTime(this.deps.clock.now()) });
+  }
+
+  async pending(kind?: string): Promise<Job[]> {
+    const q = this.deps.db('scheduled_jobs').where({ status: 'pending' }).orderBy('run_at');
+    if (kind) q.where({ kind });
+    return (await q).map(fromRow);
+  }
+
+  /** Runs every due job once; returns how many ran. Tests call this after moving the clock. */
+  async runDue(limit = 100): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    let ran = 0;
+    try {
+      const { db, clock, log } = this.deps;
+      const now = clock.now();
+      // Jobs left 'running' by a crashed process are released.
+      await db('scheduled_jobs').where({ status: 'running' }).where('locked_at', '<', toDbTime(now.getTime() - STALE_LOCK_MS)).update({ status: 'pending', locked_at: null });
+      const due = await db('scheduled_jobs').where({ status: 'pending' }).where('run_at', '<=', toDbTime(now)).orderBy('run_at').orderBy('id').limit(limit);
+      for (const row of due) {
+        const claimed = await db('scheduled_jobs').where({ id: row.id, status: 'pending' }).update({ status: 'running', locked_at: toDbTime(clock.now()), attempts: row.attempts + 1 });
+        if (claimed !== 1) continue;
+        const handler = this.handlers.get(row.kind);
+        const job = fromRow({ ...row, attempts: row.attempts + 1 });
+        try {
+          if (!handler) throw new Error(`no handler for job kind ${row.kind}`);
+          await handler(job);
+          // The handler may have rescheduled the same key; only finish it if still ours.
+          await db('scheduled_jobs').where({ id: row.id, status: 'running' }).update({ status: 'done', finished_at: toDbTime(clock.now()), last_error: null });
+          ran++;
+        } catch (err) {
+          const attempts = row.attempts + 1;
+          const giveUp = attempts >= MAX_ATTEMPTS;
+          const backoffMs = Math.min(10 * 60_000, 1000 * 2 ** attempts);
+          log.warn('scheduled job failed', { kind: row.kind, key: row.job_key, attempts, error: (err as Error).message });
+          await db('scheduled_jobs')
+            .where({ id: row.id })
+            .update({ status: giveUp ? 'failed' : 'pending', run_at: giveUp ? row.run_at : toDbTime(clock.now().getTime() + backoffMs), last_error: String((err as Error).message).slice(0, 2000), locked_at: null });
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+    return ran;
+  }
+
+  /** Starts the once-a-second tick and catches up on anything missed while down. */
+  async start(): Promise<void> {
+    await this.runDue();
+    this.task = cron.schedule('* * * * * *', () => void this.runDue().catch((e) => this.deps.log.error('scheduler tick failed', { error: (e as Error).message })), { noOverlap: true });
+  }
+
+  stop(): void {
+    this.task?.stop();
+    this.task = null;
+  }
+}
+
+function fromRow(r: any): Job {
+  return { id: Number(r.id), kind: r.kind, key: r.job_key, runAt: fromDbTime(r.run_at)!, payload: JSON.parse(r.payload_json), attempts: r.attempts };
+}

@@ -1,0 +1,68 @@
+// The audit trail, read-only, for supervisors and admins: filtered listing and chain verification.
+import type { ModuleContext, PlatformModule } from '../../platform';
+import { defineRoutes } from '../../http/routes';
+import { pageQuery, paged, pagedSchema } from '../../http/paging';
+import { isoFromDb, toDbTime } from '../../db/time';
+import { verifyChain } from './audit';
+
+const fromRow = (r: any) => ({
+  seq: Number(r.seq),
+  occurredAt: isoFromDb(r.occurred_at),
+  actorId: r.actor_id,
+  actorName: r.actor_name ?? null,
+  actorRole: r.actor_role,
+  action: r.action,
+  entityType: r.entity_type,
+  entityId: r.entity_id,
+  before: r.before_json ? JSON.parse(r.before_json) : null,
+  after: r.after_json ? JSON.parse(r.after_json) : null,
+  requestId: r.request_id,
+  hash: r.hash,
+});
+
+export function auditModule({ db }: ModuleContext): PlatformModule {
+  return {
+    name: 'audit',
+    routes: defineRoutes([
+      {
+        method: 'get',
+        path: '/api/audit/events',
+        tag: 'supervision',
+        summary: 'The audit trail, newest first, filterable by entity, action, actor and time',
+        roles: ['supervisor', 'admin'],
+        query: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            entityType: { type: 'string', maxLength: 48 },
+            entityId: { type: 'string', maxLength: 64 },
+            action: { type: 'string', maxLength: 96 },
+            actorId: { type: 'integer', minimum: 1 },
+            from: { type: 'string', format: 'date-time' },
+            to: { type: 'string', format: 'date-time' },
+            ...pageQuery,
+          },
+        },
+        response: pagedSchema({ type: 'object' }),
+        handler: async ({ query }) => {
+          const q = db('audit_events as a').leftJoin('users as u', 'u.id', 'a.actor_id').select('a.*', 'u.display_name as actor_name').orderBy('a.seq', 'desc');
+          if (query.entityType) q.where('a.entity_type', query.entityType);
+          if (query.entityId) q.where('a.entity_id', query.entityId);
+          if (query.action) q.where('a.action', 'like', `${query.action}%`);
+          if (query.actorId) q.where('a.actor_id', query.actorId);
+          if (query.from) q.where('a.occurred_at', '>=', toDbTime(new Date(query.from)));
+          if (query.to) q.where('a.occurred_at', '<', toDbTime(new Date(query.to)));
+          return paged(q, query.page, query.pageSize, fromRow);
+        },
+      },
+      {
+        method: 'get',
+        path: '/api/audit/verify',
+        tag: 'supervision',
+        summary: 'Walk the hash chain and report the first broken link',
+        roles: ['supervisor', 'admin'],
+        handler: () => verifyChain(db),
+      },
+    ]),
+  };
+}

@@ -1,0 +1,152 @@
+// What each rule does with an event: which data it gathers and which pure check it runs.
+import { runCardinal, CARDINAL_CODES } from '../cardinal/indicators';
+import type { CardinalSettings } from '../cardinal/ocds';
+import { ocidOf, toOcds, type ProcessView } from '../sources/process-view';
+import { afterOf, isoOfDb, orgOf, processKeyOf, type BusEvent } from '../sources/event-contract';
+import type { ProcessSources } from '../sources';
+import { orgOfEntity, requisitionFact } from '../sources/tables-source';
+
+const isoLike = (v: unknown) => {
+  const s = String(v);
+  const d = new Date(/^\d{4}-\d\d-\d\d \d/.test(s) ? s.replace(' ', 'T') + 'Z' : s);
+  return Number.isNaN(d.getTime()) ? s : d.toISOString();
+};
+import type { RuleSetting } from '../config/service';
+import * as rules from '../rules/platform';
+import type { Finding } from '../rules/platform';
+
+export interface EvalContext {
+  ev: BusEvent;
+  now: Date;
+  settings: Map<string, RuleSetting>;
+  sources: ProcessSources;
+  /** Cached per batch. */
+  view(key: string): Promise<ProcessView | null>;
+  population(): Promise<ProcessView[]>;
+}
+type Handler = (ctx: EvalContext, t: Record<string, any>) => Promise<Finding[]>;
+
+export function cardinalSettings(settings: Map<string, RuleSetting>): CardinalSettings {
+  const s: Record<string, unknown> = {};
+  for (const code of CARDINAL_CODES) {
+    const th = settings.get(code)?.thresholds ?? {};
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(th)) {
+      if (v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)) continue;
+      o[k] = v;
+    }
+    s[code] = o;
+  }
+  return s as CardinalSettings;
+}
+
+const processView = async (ctx: EvalContext) => {
+  const key = await ctx.sources.keyOf(ctx.ev);
+  return key ? ctx.view(key) : null;
+};
+const withView = (check: (v: ProcessView, t: any, ctx: EvalContext) => Finding[] | Promise<Finding[]>): Handler => async (ctx, t) => {
+  const v = await processView(ctx);
+  return v ? check(v, t, ctx) : [];
+};
+const label = (v: ProcessView) => v.title ?? v.key;
+const supplierOfTenderer = (id: string) => id.replace(/^S/, '');
+
+/** Indicators decided on the process alone. */
+const cardinalProcess = (code: string): Handler =>
+  withView((v, _t, ctx) => {
+    const res = runCardinal([toOcds(v)], cardinalSettings(ctx.settings), [code]);
+    const value = res.OCID[ocidOf(v.key)]?.[code];
+    if (value === undefined) return [];
+    return [{ subjectKey: v.key, subjectType: v.kind, subjectId: v.id, processKey: v.key, orgId: v.orgId, params: { process: label(v), value: round(value) }, evidence: { value, tenderers: Object.keys(res.Tenderer).map(supplierOfTenderer) } }];
+  });
+
+/** Indicators whose fences come from the whole population of processes. */
+const cardinalPopulation = (code: string): Handler =>
+  withView(async (v, _t, ctx) => {
+    const population = (await ctx.population()).filter((p) => p.key !== v.key);
+    population.push(v);
+    // A fence estimated from a handful of processes says nothing: alert once the population is large enough.
+    const fixed = ctx.settings.get(code)?.thresholds.threshold;
+    if ((fixed === null || fixed === undefined) && population.length < Number(ctx.settings.get(code)?.thresholds.alertMinimumPopulation ?? 0)) return [];
+    const res = runCardinal(population.map(toOcds), cardinalSettings(ctx.settings), [code]);
+    const meta = res.Meta[code] ?? {};
+    const out: Finding[] = [];
+    const value = res.OCID[ocidOf(v.key)]?.[code];
+    if (value !== undefined) out.push({ subjectKey: v.key, subjectType: v.kind, subjectId: v.id, processKey: v.key, orgId: v.orgId, params: { process: label(v), value: round(value) }, evidence: { value, meta, processes: population.length } });
+    const year = ctx.now.getUTCFullYear();
+    const tenderers = new Set(v.bids.map((b) => `S${b.supplierId}`).concat(v.awards.map((a) => `S${a.supplierId}`)));
+    for (const [id, codes] of Object.entries(res.Tenderer)) {
+      if (!tenderers.has(id) || codes[code] === undefined || value !== undefined) continue;
+      if (code === 'R038' && codes[code] === 0) continue; // a zero ratio at a zero fence is not excessive
+      out.push({ subjectKey: `supplier:${supplierOfTenderer(id)}:${year}`, subjectType: 'supplier', subjectId: supplierOfTenderer(id), processKey: v.key, orgId: v.orgId, params: { process: label(v), value: round(codes[code]) }, evidence: { value: codes[code], meta, processes: population.length } });
+    }
+    if (v.orgId !== null && res.Buyer[`U${v.orgId}`]?.[code] !== undefined && res.Buyer[`U${v.orgId}`][code] > 0) {
+      const ratio = res.Buyer[`U${v.orgId}`][code];
+      out.push({ subjectKey: `org:${v.orgId}:${year}`, subjectType: 'organisation', subjectId: String(v.orgId), processKey: v.key, orgId: v.orgId, params: { process: label(v), value: round(ratio) }, evidence: { value: ratio, meta, processes: population.length } });
+    }
+    return out;
+  });
+
+const round = (x: number) => Math.round(x * 10000) / 10000;
+
+/** Rules decided on a process's current view: evaluated once per process per round. */
+export const PROCESS_RULES = new Set(['R003', 'R018', 'R024', 'R025', 'R028', 'R030', 'R035', 'R036', 'R038', 'R048', 'R058', 'SV01', 'SV02', 'SV03', 'SV04', 'SV05', 'SV06', 'SV08', 'SV11']);
+
+export const HANDLERS: Record<string, Handler> = {
+  R003: cardinalProcess('R003'),
+  R018: cardinalProcess('R018'),
+  R024: cardinalPopulation('R024'),
+  R025: cardinalPopulation('R025'),
+  R028: cardinalProcess('R028'),
+  R030: cardinalProcess('R030'),
+  R035: cardinalProcess('R035'),
+  R036: cardinalProcess('R036'),
+  R038: cardinalPopulation('R038'),
+  R048: cardinalPopulation('R048'),
+  R058: cardinalPopulation('R058'),
+  SV01: withView((v, t) => rules.singleBidder(v, t)),
+  SV02: withView((v, t) => rules.shortBiddingPeriod(v, t)),
+  SV03: withView((v, t) => rules.nearIdenticalPrices(v, t)),
+  SV04: withView((v, t) => rules.sharedIpOrDevice(v, t)),
+  SV05: withView((v, t) => rules.bidsUnderCeiling(v, t)),
+  SV06: withView(async (v, t, ctx) => {
+    const award = v.awards.find((a) => a.status === 'active');
+    if (!award || v.orgId === null) return [];
+    const awards = await ctx.sources.unitAwards(ctx.now, t.windowDays, await ctx.population());
+    if (!awards.some((a) => a.processKey === v.key)) awards.push({ processKey: v.key, orgId: v.orgId, supplierId: award.supplierId, at: award.at ?? ctx.now.toISOString() });
+    return rules.supplierConcentration(awards, v.orgId, award.supplierId, ctx.now, t as any);
+  }),
+  SV07: async (ctx, t) => {
+    const a = afterOf(ctx.ev);
+    const id = String(ctx.ev.entity_id);
+    // The requisition that completes a split is the subject, whoever notices it first (the body or us).
+    if (ctx.ev.action === 'requisition.split_suspected') {
+      const related = Array.isArray(a.relatedRequisitions) ? a.relatedRequisitions : Array.isArray(a.requisitionIds) ? a.requisitionIds : [];
+      const orgId = orgOf(a) ?? (await orgOfEntity(ctx.sources.db, 'requisition', id, a));
+      return [{ subjectKey: `requisition:${id}`, subjectType: 'requisition', subjectId: id, orgId, processKey: null, params: { count: related.length + 1, totalYuan: Number(a.combinedFen ?? a.totalFen ?? 0) / 100, thresholdYuan: Number(a.thresholdFen ?? t.thresholdFen) / 100, category: String(a.categoryCode ?? '') }, evidence: { reportedBy: 'workflow', ...a } }];
+    }
+    const fact = (await requisitionFact(ctx.sources.db, id)) ?? { id, orgId: orgOf(a), categoryCode: a.categoryCode ?? null, totalFen: Number(a.totalFen), at: isoOfDb(ctx.ev.occurred_at) };
+    if (fact.orgId === null || !fact.categoryCode || !Number.isFinite(fact.totalFen)) return [];
+    const latest = { id, orgId: fact.orgId, categoryCode: fact.categoryCode, totalFen: fact.totalFen, at: fact.at ?? isoOfDb(ctx.ev.occurred_at) };
+    const reqs = await ctx.sources.requisitions(latest.orgId, latest.categoryCode, new Date(Date.parse(latest.at) - t.windowDays * 86_400_000));
+    return rules.requisitionSplit(reqs, latest, t as any).map((f) => ({ ...f, subjectKey: `requisition:${id}` }));
+  },
+  SV08: withView((v, t) => rules.amountMismatch(v, t)),
+  SV09: async (ctx, t) => {
+    const a = afterOf(ctx.ev);
+    const dueMs = a.dueAt ? Date.parse(isoLike(a.dueAt)) : null;
+    if (dueMs !== null && !Number.isNaN(dueMs) && ctx.now.getTime() - dueMs < t.graceHours * 3_600_000) return [];
+    const step = String(a.step ?? a.stage ?? a.stepName ?? ctx.ev.entity_type);
+    const orgId = orgOf(a) ?? (await orgOfEntity(ctx.sources.db, ctx.ev.entity_type, String(ctx.ev.entity_id), a));
+    const due = a.dueAt ?? a.replyDueAt ?? null;
+    // One alert per step (a challenge's reply is a step of its own).
+    const which = a.challengeId !== undefined ? `:${a.challengeId}` : '';
+    return [{ subjectKey: `${ctx.ev.entity_type}:${ctx.ev.entity_id}:${step}${which}`, subjectType: ctx.ev.entity_type, subjectId: String(ctx.ev.entity_id), orgId, processKey: await ctx.sources.keyOf(ctx.ev), params: { step, dueAt: due ? String(isoLike(due)) : '' }, evidence: a }];
+  },
+  SV10: async (ctx) => {
+    const a = afterOf(ctx.ev);
+    const orgId = orgOf(a) ?? (await orgOfEntity(ctx.sources.db, ctx.ev.entity_type, String(ctx.ev.entity_id), a));
+    return [{ subjectKey: `${ctx.ev.entity_type}:${ctx.ev.entity_id}:${ctx.ev.seq}`, subjectType: ctx.ev.entity_type, subjectId: String(ctx.ev.entity_id), orgId, processKey: processKeyOf(ctx.ev), params: { resource: `${ctx.ev.entity_type} #${ctx.ev.entity_id}`, actorRole: ctx.ev.actor_role }, evidence: { actorId: ctx.ev.actor_id, actorRole: ctx.ev.actor_role, ip: ctx.ev.ip, ...a } }];
+  },
+  SV11: withView((v, t) => rules.abnormallyLowPrice(v, t)),
+};

@@ -1,0 +1,115 @@
+// Report exports as background jobs: the request commits a queued row, the work runs after the
+// commit without blocking the event loop (rows stream in pages, setImmediate between pages), and
+// progress is kept on the row for the browser to poll. Interrupted jobs run again at start-up.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../../db/knex';
+import { withTx } from '../../db/tx';
+import { isoFromDb, toDbTime, type Clock } from '../../db/time';
+import type { Actor } from '../../http/actor';
+import { systemActor } from '../../http/actor';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../http/errors';
+import type { Logger } from '../../http/log';
+import { record } from '../audit/audit';
+import { reportTable, type ExportParams, type ReportName } from './tables';
+import { writeCsv, writeXlsx } from './writers';
+
+export interface ExportDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  dir: string; // DATA_DIR/exports
+}
+
+export const exportFromRow = (r: any) => ({
+  id: r.id,
+  report: r.report,
+  format: r.format,
+  params: JSON.parse(r.params_json),
+  status: r.status,
+  rowsDone: r.rows_done,
+  rowsTotal: r.rows_total,
+  progress: r.status === 'done' ? 1 : r.rows_total ? Math.min(1, r.rows_done / r.rows_total) : 0,
+  error: r.error,
+  createdAt: isoFromDb(r.created_at),
+  finishedAt: isoFromDb(r.finished_at),
+  downloadUrl: r.status === 'done' ? `/api/reports/exports/${r.id}/file` : null,
+});
+
+export class ReportExports {
+  private active = new Set<number>();
+  constructor(private deps: ExportDeps) {}
+
+  async request(actor: Actor, input: { report: ReportName; format: 'csv' | 'xlsx'; lang: 'zh' | 'en'; params: ExportParams }) {
+    const id = await withTx(this.deps.db, async (tx) => {
+      const [id] = await tx('report_exports').insert({ user_id: actor.userId, report: input.report, format: input.format, params_json: JSON.stringify({ ...input.params, lang: input.lang }), status: 'queued', rows_done: 0, created_at: toDbTime(actor.clock.now()) });
+      await record(tx, actor, { action: 'report.export_requested', entityType: 'report_export', entityId: Number(id), after: { report: input.report, format: input.format, params: input.params } });
+      tx.afterCommit(() => void this.run(Number(id)));
+      return Number(id);
+    });
+    return this.get(actor, id);
+  }
+
+  async get(actor: Actor, id: number) {
+    const r = await this.deps.db('report_exports').where({ id }).first();
+    if (!r) throw new NotFoundError(`Export ${id} not found`, null, 'EXPORT_NOT_FOUND');
+    if (r.user_id !== actor.userId && actor.role !== 'admin') throw new ForbiddenError('This export belongs to another user', null, 'EXPORT_NOT_YOURS');
+    return exportFromRow(r);
+  }
+
+  async file(actor: Actor, id: number): Promise<{ path: string; name: string; type: string }> {
+    const e = await this.get(actor, id);
+    if (e.status !== 'done') throw new ConflictError('EXPORT_NOT_READY', `The export is ${e.status}`, { status: e.status });
+    const r = await this.deps.db('report_exports').where({ id }).first();
+    const p = path.join(this.deps.dir, r.file_name);
+    if (!fs.existsSync(p)) throw new NotFoundError('The export file is gone; request it again', null, 'EXPORT_FILE_GONE');
+    const name = `${r.report}-${r.id}.${r.format}`;
+    return { path: p, name, type: r.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+  }
+
+  /** Runs one export (claimed with a conditional update, so it runs once). */
+  async run(id: number): Promise<void> {
+    const { db, clock, log } = this.deps;
+    if (this.active.has(id)) return;
+    const claimed = await db('report_exports').where({ id }).whereIn('status', ['queued', 'running']).update({ status: 'running', rows_done: 0 });
+    if (claimed !== 1) return;
+    this.active.add(id);
+    const r = await db('report_exports').where({ id }).first();
+    const params = JSON.parse(r.params_json) as ExportParams & { lang: 'zh' | 'en' };
+    const fileName = `export-${id}.${r.format}`;
+    fs.mkdirSync(this.deps.dir, { recursive: true });
+    const target = path.join(this.deps.dir, fileName);
+    const actor = systemActor('report-export', clock);
+    try {
+      const table = reportTable(db, r.report, params);
+      await db('report_exports').where({ id }).update({ rows_total: await table.total() });
+      let lastWrite = 0;
+      const onRows = async (n: number) => {
+        if (n - lastWrite < 5000 && n !== 0) return; // progress every few thousand rows
+        lastWrite = n;
+        await db('report_exports').where({ id }).update({ rows_done: n });
+      };
+      const n = await (r.format === 'csv' ? writeCsv : writeXlsx)(table, target + '.part', params.lang ?? 'zh', onRows);
+      fs.renameSync(target + '.part', target);
+      await withTx(db, async (tx) => {
+        await tx('report_exports').where({ id }).update({ status: 'done', rows_done: n, rows_total: n, file_name: fileName, finished_at: toDbTime(clock.now()) });
+        await record(tx, actor, { action: 'report.export_finished', entityType: 'report_export', entityId: id, after: { rows: n } });
+      });
+    } catch (err) {
+      log.error('report export failed', { id, error: (err as Error).message });
+      fs.rmSync(target + '.part', { force: true });
+      await withTx(db, async (tx) => {
+        await tx('report_exports').where({ id }).update({ status: 'failed', error: (err as Error).message.slice(0, 500), finished_at: toDbTime(clock.now()) });
+        await record(tx, actor, { action: 'report.export_failed', entityType: 'report_export', entityId: id, after: { error: (err as Error).message.slice(0, 200) } });
+      });
+    } finally {
+      this.active.delete(id);
+    }
+  }
+
+  /** At start-up: exports interrupted by a restart run again. */
+  async resume(): Promise<void> {
+    const ids = await this.deps.db('report_exports').whereIn('status', ['queued', 'running']).pluck('id');
+    for (const id of ids) void this.run(Number(id));
+  }
+}

@@ -1,0 +1,263 @@
+// The finance bureau's reports, read from the cubes (aggregates) and the facts (drill-down).
+// Sums are in integer fen in SQL; ratios are computed exactly from those integers.
+import type { Knex } from 'knex';
+import { toInt } from '../../db/knex';
+import { isoFromDb } from '../../db/time';
+import { hhi, savingsBp, shareBp } from './allocation';
+
+export interface ReportFilters {
+  from?: string; // 'YYYY-MM' inclusive
+  to?: string; // 'YYYY-MM' inclusive
+  orgId?: number;
+  category?: string; // catalogue code prefix ('A02' covers every equipment leaf)
+  method?: string;
+  supplierId?: number;
+}
+
+export const SPEND_DIMENSIONS = ['unit', 'category', 'method', 'month', 'supplier'] as const;
+export type SpendDimension = (typeof SPEND_DIMENSIONS)[number];
+const DIM_COLUMN: Record<SpendDimension, string> = { unit: 'org_id', category: 'category_code', method: 'method', month: 'month', supplier: 'supplier_id' };
+
+function applyFilters(q: Knex.QueryBuilder, f: ReportFilters, alias = ''): Knex.QueryBuilder {
+  const c = (n: string) => (alias ? `${alias}.${n}` : n);
+  if (f.from) q.where(c('month'), '>=', f.from);
+  if (f.to) q.where(c('month'), '<=', f.to);
+  if (f.orgId) q.where(c('org_id'), f.orgId);
+  if (f.category) q.where(c('category_code'), 'like', `${f.category.replace(/[%_\\]/g, '')}%`);
+  if (f.method) q.where(c('method'), f.method);
+  if (f.supplierId) q.where(c('supplier_id'), f.supplierId);
+  return q;
+}
+
+export interface Labels {
+  unit(id: number): { zh: string; en: string };
+  category(code: string): { zh: string; en: string };
+  supplier(id: number): { zh: string; en: string; size: string };
+}
+
+/** Names for the keys in a report (units, categories, suppliers): small tables, read once per report. */
+export async function loadLabels(db: Knex, want: { units?: number[]; suppliers?: number[] } = {}): Promise<Labels> {
+  const [orgs, cats, sups] = await Promise.all([
+    want.units?.length ? db('organisations').whereIn('id', want.units).select('id', 'name_zh', 'name_en') : [],
+    db('catalogue_categories').select('code', 'name_zh', 'name_en'),
+    want.suppliers?.length ? db('suppliers').whereIn('id', want.suppliers).select('id', 'name', 'size') : [],
+  ]);
+  const o = new Map(orgs.map((r: any) => [r.id, r]));
+  const c = new Map(cats.map((r: any) => [r.code, r]));
+  const s = new Map(sups.map((r: any) => [r.id, r]));
+  return {
+    unit: (id) => ({ zh: o.get(id)?.name_zh ?? `#${id}`, en: o.get(id)?.name_en ?? `#${id}` }),
+    category: (code) => ({ zh: c.get(code)?.name_zh ?? code, en: c.get(code)?.name_en ?? code }),
+    supplier: (id) => ({ zh: s.get(id)?.name ?? `#${id}`, en: s.get(id)?.name ?? `#${id}`, size: s.get(id)?.size ?? 'unknown' }),
+  };
+}
+
+export interface SpendRow {
+  key: string;
+  labelZh: string;
+  labelEn: string;
+  projects: number;
+  items: number;
+  budgetFen: number;
+  ceilingFen: number;
+  awardFen: number;
+  savingsFen: number;
+  savingsBp: number | null;
+}
+
+const money = (r: any) => ({ budgetFen: toInt(r.budget_fen), ceilingFen: toInt(r.ceiling_fen), awardFen: toInt(r.award_fen) });
+
+function spendRow(key: string, label: { zh: string; en: string }, r: any): SpendRow {
+  const m = money(r);
+  return { key, labelZh: label.zh, labelEn: label.en, projects: toInt(r.projects), items: toInt(r.items), ...m, savingsFen: m.budgetFen - m.awardFen, savingsBp: savingsBp(m.budgetFen, m.awardFen) };
+}
+
+function sumRows(rows: SpendRow[]): Omit<SpendRow, 'key' | 'labelZh' | 'labelEn'> {
+  const t = rows.reduce((a, r) => ({ projects: a.projects + r.projects, items: a.items + r.items, budgetFen: a.budgetFen + r.budgetFen, ceilingFen: a.ceilingFen + r.ceilingFen, awardFen: a.awardFen + r.awardFen }), { projects: 0, items: 0, budgetFen: 0, ceilingFen: 0, awardFen: 0 });
+  return { ...t, savingsFen: t.budgetFen - t.awardFen, savingsBp: savingsBp(t.budgetFen, t.awardFen) };
+}
+
+// Each cube and the columns it keeps, smallest first: a report reads the first cube that has
+// every column it groups or filters by (the supplier multiplies a cube's rows, the unit and
+// category too, so a report carries them only when it needs them).
+const SPEND_CUBES: Array<[string, string[]]> = [
+  ['report_supplier_cube', ['month', 'method', 'supplier_id', 'supplier_size']],
+  ['report_unit_cube', ['month', 'org_id', 'category_code', 'method']],
+  ['report_category_supplier_cube', ['month', 'category_code', 'method', 'supplier_id', 'supplier_size']],
+  ['report_spend_cube', ['month', 'org_id', 'category_code', 'method', 'supplier_id', 'supplier_size']],
+];
+const CYCLE_CUBES: Array<[string, string[]]> = [
+  ['report_stage_cube', ['month', 'method', 'stage']],
+  ['report_cycle_cube', ['month', 'org_id', 'category_code', 'method', 'stage']],
+];
+
+function filterColumns(f: ReportFilters): string[] {
+  return [f.from || f.to ? 'month' : '', f.orgId ? 'org_id' : '', f.category ? 'category_code' : '', f.method ? 'method' : '', f.supplierId ? 'supplier_id' : ''].filter(Boolean);
+}
+
+export function pickCube(cubes: Array<[string, string[]]>, columns: string[], f: ReportFilters): string {
+  const need = [...columns, ...filterColumns(f)];
+  return cubes.find(([, cols]) => need.every((c) => cols.includes(c)))![0];
+}
+
+function spendCube(groupColumns: string[], f: ReportFilters): string {
+  return pickCube(SPEND_CUBES, groupColumns, f);
+}
+
+const SUMS = (db: Knex) => [db.raw('SUM(items) as items'), db.raw('SUM(projects) as projects'), db.raw('SUM(budget_fen) as budget_fen'), db.raw('SUM(ceiling_fen) as ceiling_fen'), db.raw('SUM(award_fen) as award_fen')];
+
+/** Spend by unit, category, method, month or supplier, with budget, award and savings. */
+export async function spendReport(db: Knex, by: SpendDimension, f: ReportFilters) {
+  const col = DIM_COLUMN[by];
+  const raw = await applyFilters(db(spendCube([col], f)).select(`${col} as k`, ...SUMS(db)).groupBy(col), f);
+  const labels = await loadLabels(db, { units: by === 'unit' ? raw.map((r: any) => r.k) : [], suppliers: by === 'supplier' ? raw.map((r: any) => r.k) : [] });
+  const label = (k: any) => (by === 'unit' ? labels.unit(k) : by === 'category' ? labels.category(k) : by === 'supplier' ? labels.supplier(k) : { zh: String(k), en: String(k) });
+  const rows = raw.map((r: any) => spendRow(String(r.k), label(r.k), r));
+  rows.sort((a: SpendRow, b: SpendRow) => (by === 'month' ? a.key.localeCompare(b.key) : b.awardFen - a.awardFen || a.key.localeCompare(b.key)));
+  return { by, filters: f, rows, totals: sumRows(rows) };
+}
+
+/**
+ * Savings per method: budget against award for every method, and for online price competitions
+ * also the ceiling against the winning price.
+ */
+export async function savingsReport(db: Knex, f: ReportFilters) {
+  const raw = await applyFilters(db(spendCube(['method'], f)).select('method as k', ...SUMS(db)).groupBy('method'), f);
+  const rows = raw
+    .map((r: any) => {
+      const m = money(r);
+      return { method: r.k as string, projects: toInt(r.projects), ...m, savingsFen: m.budgetFen - m.awardFen, savingsBp: savingsBp(m.budgetFen, m.awardFen), ceilingSavingsFen: m.ceilingFen - m.awardFen, ceilingSavingsBp: savingsBp(m.ceilingFen, m.awardFen) };
+    })
+    .sort((a: any, b: any) => a.method.localeCompare(b.method));
+  const t = sumRows(rows.map((r: any) => ({ ...r, items: 0, key: r.method, labelZh: '', labelEn: '' })));
+  const comp = rows.find((r: any) => r.method === 'online_price_competition');
+  return {
+    filters: f,
+    rows,
+    totals: { projects: t.projects, budgetFen: t.budgetFen, awardFen: t.awardFen, savingsFen: t.savingsFen, savingsBp: t.savingsBp },
+    competition: comp ? { ceilingFen: comp.ceilingFen, awardFen: comp.awardFen, savingsFen: comp.ceilingSavingsFen, savingsBp: comp.ceilingSavingsBp } : null,
+  };
+}
+
+const DAY_MS = 86_400_000;
+const days = (totalMs: number, n: number) => (n ? Math.round((totalMs / n / DAY_MS) * 100) / 100 : null);
+
+/** Average days per method and stage (finished stages), plus approval and requisition-to-contract. */
+export async function cycleReport(db: Knex, f: ReportFilters) {
+  const cube = pickCube(CYCLE_CUBES, ['method', 'stage'], f);
+  const raw = await applyFilters(db(cube).select('method', 'stage', db.raw('SUM(n) as n'), db.raw('SUM(total_ms) as total_ms')).groupBy('method', 'stage'), f);
+  const rows = raw.map((r: any) => ({ method: r.method, stage: r.stage, count: toInt(r.n), avgDays: days(toInt(r.total_ms), toInt(r.n)) })).sort((a: any, b: any) => a.method.localeCompare(b.method) || a.stage.localeCompare(b.stage));
+  const headline = rows.filter((r: any) => r.stage === 'requisition_to_contract').map((r: any) => ({ method: r.method, count: r.count, avgDays: r.avgDays }));
+  return { filters: f, rows, requisitionToContract: headline };
+}
+
+/** Supplier concentration: share of value per supplier, HHI, and the small and micro businesses' share. */
+export async function suppliersReport(db: Knex, f: ReportFilters, limit = 50) {
+  const cube = spendCube(['supplier_id', 'supplier_size'], f);
+  const raw = await applyFilters(db(cube).select('supplier_id', 'supplier_size', db.raw('SUM(projects) as projects'), db.raw('SUM(award_fen) as award_fen')).groupBy('supplier_id', 'supplier_size'), f);
+  const bySupplier = new Map<number, { size: string; projects: number; awardFen: number }>();
+  for (const r of raw) {
+    const a = bySupplier.get(r.supplier_id) ?? { size: r.supplier_size, projects: 0, awardFen: 0 };
+    a.projects += toInt(r.projects);
+    a.awardFen += toInt(r.award_fen);
+    bySupplier.set(r.supplier_id, a);
+  }
+  const total = [...bySupplier.values()].reduce((s, a) => s + a.awardFen, 0);
+  const small = [...bySupplier.values()].filter((a) => a.size === 'micro' || a.size === 'small').reduce((s, a) => s + a.awardFen, 0);
+  const sorted = [...bySupplier.entries()].sort((a, b) => b[1].awardFen - a[1].awardFen || a[0] - b[0]);
+  const top = sorted.slice(0, limit);
+  const labels = await loadLabels(db, { suppliers: top.map(([id]) => id) });
+  const bySize = new Map<string, number>();
+  for (const a of bySupplier.values()) bySize.set(a.size, (bySize.get(a.size) ?? 0) + a.awardFen);
+  return {
+    filters: f,
+    suppliers: bySupplier.size,
+    totalFen: total,
+    hhi: hhi([...bySupplier.values()].map((a) => a.awardFen)),
+    smallBusinessFen: small,
+    smallBusinessShareBp: shareBp(small, total),
+    top4ShareBp: shareBp(sorted.slice(0, 4).reduce((s, [, a]) => s + a.awardFen, 0), total),
+    bySize: ['micro', 'small', 'medium', 'large'].map((size) => ({ size, awardFen: bySize.get(size) ?? 0, shareBp: shareBp(bySize.get(size) ?? 0, total) })),
+    rows: top.map(([id, a]) => ({ supplierId: id, name: labels.supplier(id).zh, size: a.size, projects: a.projects, awardFen: a.awardFen, shareBp: shareBp(a.awardFen, total) })),
+  };
+}
+
+/** Budget execution per budget line: allocated, frozen (committed), spent, and what is left. */
+export async function budgetReport(db: Knex, f: { year?: number; orgId?: number }) {
+  const q = db('budget_lines as b').join('organisations as o', 'o.id', 'b.org_id').select('b.*', 'o.name_zh', 'o.name_en').orderBy('o.code').orderBy('b.code');
+  if (f.year) q.where('b.fiscal_year', f.year);
+  if (f.orgId) q.where('b.org_id', f.orgId);
+  const rows = (await q).map((r: any) => {
+    const allocatedFen = toInt(r.allocated_fen);
+    const frozenFen = toInt(r.frozen_fen);
+    const spentFen = toInt(r.spent_fen);
+    return { budgetLineId: r.id, code: r.code, name: r.name, orgId: r.org_id, unitZh: r.name_zh, unitEn: r.name_en, fiscalYear: r.fiscal_year, allocatedFen, frozenFen, spentFen, availableFen: allocatedFen - frozenFen - spentFen, executionBp: shareBp(spentFen, allocatedFen), commitmentBp: shareBp(spentFen + frozenFen, allocatedFen) };
+  });
+  const totals = rows.reduce((a: any, r: any) => ({ allocatedFen: a.allocatedFen + r.allocatedFen, frozenFen: a.frozenFen + r.frozenFen, spentFen: a.spentFen + r.spentFen, availableFen: a.availableFen + r.availableFen }), { allocatedFen: 0, frozenFen: 0, spentFen: 0, availableFen: 0 });
+  return { filters: f, rows, totals: { ...totals, executionBp: shareBp(totals.spentFen, totals.allocatedFen) } };
+}
+
+export const DRILL_SORTS = ['award', 'budget', 'savings', 'ref'] as const;
+
+/**
+ * The projects behind a total: the same filters (plus the clicked key). Unit, method, month and
+ * supplier are project facts (one indexed row per project); a category filter reaches into the
+ * line items, since one project may buy in several categories.
+ */
+export async function drilldown(db: Knex, f: ReportFilters, opts: { page: number; pageSize: number; sort: (typeof DRILL_SORTS)[number]; dir: 'asc' | 'desc' }) {
+  const order = opts.sort === 'award' ? 'award_fen' : opts.sort === 'budget' ? 'budget_fen' : opts.sort === 'savings' ? 'savings_fen' : 'project_id';
+  let total: number;
+  let rows: any[];
+  if (!f.category) {
+    const base = applyFilters(db('report_project_facts'), f);
+    total = toInt((await base.clone().count({ n: '*' }).first())?.n);
+    rows = await base
+      .clone()
+      .select('project_id', 'budget_fen', 'award_fen', db.raw('budget_fen - award_fen as savings_fen'), 'items')
+      .orderBy(order, opts.dir)
+      .orderBy('project_id', 'asc')
+      .offset((opts.page - 1) * opts.pageSize)
+      .limit(opts.pageSize);
+  } else {
+    const base = applyFilters(db('report_line_facts'), f);
+    total = toInt((await db.from(base.clone().distinct('project_id').as('x')).count({ n: '*' }).first())?.n);
+    rows = await base
+      .clone()
+      .select('project_id', db.raw('SUM(budget_fen) as budget_fen'), db.raw('SUM(award_fen) as award_fen'), db.raw('SUM(budget_fen) - SUM(award_fen) as savings_fen'), db.raw('COUNT(*) as items'))
+      .groupBy('project_id')
+      .orderBy(order, opts.dir)
+      .orderBy('project_id', 'asc')
+      .offset((opts.page - 1) * opts.pageSize)
+      .limit(opts.pageSize);
+  }
+  const facts = await db('report_project_facts as f')
+    .whereIn('f.project_id', rows.map((r: any) => r.project_id))
+    .join('organisations as o', 'o.id', 'f.org_id')
+    .leftJoin('suppliers as s', 's.id', 'f.supplier_id')
+    .select('f.*', 'o.name_zh', 'o.name_en', 's.name as supplier_name', 's.size as supplier_size');
+  const byId = new Map(facts.map((r: any) => [r.project_id, r]));
+  return {
+    total,
+    page: opts.page,
+    pageSize: opts.pageSize,
+    items: rows.map((r: any) => {
+      const p: any = byId.get(r.project_id) ?? {};
+      const budgetFen = toInt(r.budget_fen);
+      const awardFen = toInt(r.award_fen);
+      return { projectId: r.project_id, ref: p.ref, title: p.title, unitZh: p.name_zh, unitEn: p.name_en, method: p.method, month: p.month, supplierName: p.supplier_name, supplierSize: p.supplier_size, awardedAt: isoFromDb(p.awarded_at), items: toInt(r.items), budgetFen, awardFen, savingsFen: budgetFen - awardFen, savingsBp: savingsBp(budgetFen, awardFen) };
+    }),
+  };
+}
+
+/** Every awarded line item under the filters, in id order, a page at a time (the long exports). */
+export function lineItems(db: Knex, f: ReportFilters) {
+  return applyFilters(db('report_line_facts as l'), f, 'l')
+    .join('report_project_facts as p', 'p.project_id', 'l.project_id')
+    .join('organisations as o', 'o.id', 'l.org_id')
+    .join('suppliers as s', 's.id', 'l.supplier_id')
+    .select('l.id', 'p.ref', 'p.title', 'o.name_zh as unit', 'l.category_code', 'l.method', 'l.month', 's.name as supplier', 'l.supplier_size', 'l.quantity', 'l.budget_fen', 'l.ceiling_fen', 'l.award_fen');
+}
+
+export async function countLineItems(db: Knex, f: ReportFilters): Promise<number> {
+  return toInt((await applyFilters(db('report_line_facts'), f).count({ n: '*' }).first())?.n);
+}

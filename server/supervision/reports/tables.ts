@@ -1,0 +1,109 @@
+// Every report as a table (columns with a type), the one shape the CSV and XLSX writers read.
+import type { Knex } from 'knex';
+import * as q from './queries';
+
+export type ColumnType = 'text' | 'int' | 'fen' | 'bp' | 'days';
+export interface TableColumn {
+  key: string;
+  zh: string;
+  en: string;
+  type: ColumnType;
+}
+export interface ReportTable {
+  title: string;
+  columns: TableColumn[];
+  /** Rows in pages, so a million-row export never sits in memory at once. */
+  pages(): AsyncGenerator<Array<Record<string, unknown>>>;
+  total(): Promise<number>;
+}
+
+export const REPORTS = ['spend', 'savings', 'cycle', 'suppliers', 'budget', 'drilldown', 'lines'] as const;
+export type ReportName = (typeof REPORTS)[number];
+
+export interface ExportParams extends q.ReportFilters {
+  by?: q.SpendDimension;
+  year?: number;
+  lang?: 'zh' | 'en';
+}
+
+const col = (key: string, zh: string, en: string, type: ColumnType = 'text'): TableColumn => ({ key, zh, en, type });
+const FEN_COLS = [col('budgetFen', '预算金额（元）', 'Budget (CNY)', 'fen'), col('awardFen', '成交金额（元）', 'Award (CNY)', 'fen'), col('savingsFen', '节约金额（元）', 'Savings (CNY)', 'fen'), col('savingsBp', '节约率', 'Savings rate', 'bp')];
+
+function once(rowsOf: () => Promise<Array<Record<string, unknown>>>) {
+  let cache: Promise<Array<Record<string, unknown>>> | null = null;
+  const get = () => (cache ??= rowsOf());
+  return {
+    async *pages() {
+      yield await get();
+    },
+    total: async () => (await get()).length,
+  };
+}
+
+export function reportTable(db: Knex, name: ReportName, p: ExportParams): ReportTable {
+  const en = p.lang === 'en';
+  const f: q.ReportFilters = { from: p.from, to: p.to, orgId: p.orgId, category: p.category, method: p.method, supplierId: p.supplierId };
+  switch (name) {
+    case 'spend':
+      return {
+        title: `spend-by-${p.by ?? 'unit'}`,
+        columns: [col('key', '编码', 'Key'), col(en ? 'labelEn' : 'labelZh', '名称', 'Name'), col('projects', '项目数', 'Projects', 'int'), col('items', '明细数', 'Line items', 'int'), ...FEN_COLS],
+        ...once(async () => (await q.spendReport(db, p.by ?? 'unit', f)).rows as any),
+      };
+    case 'savings':
+      return {
+        title: 'savings',
+        columns: [col('method', '采购方式', 'Method'), col('projects', '项目数', 'Projects', 'int'), ...FEN_COLS, col('ceilingFen', '最高限价（元）', 'Ceiling (CNY)', 'fen'), col('ceilingSavingsBp', '限价节约率', 'Savings against ceiling', 'bp')],
+        ...once(async () => (await q.savingsReport(db, f)).rows as any),
+      };
+    case 'cycle':
+      return {
+        title: 'cycle-days',
+        columns: [col('method', '采购方式', 'Method'), col('stage', '阶段', 'Stage'), col('count', '次数', 'Count', 'int'), col('avgDays', '平均天数', 'Average days', 'days')],
+        ...once(async () => (await q.cycleReport(db, f)).rows as any),
+      };
+    case 'suppliers':
+      return {
+        title: 'supplier-concentration',
+        columns: [col('supplierId', '供应商编号', 'Supplier id', 'int'), col('name', '供应商', 'Supplier'), col('size', '企业规模', 'Size'), col('projects', '项目数', 'Projects', 'int'), col('awardFen', '成交金额（元）', 'Award (CNY)', 'fen'), col('shareBp', '份额', 'Share', 'bp')],
+        ...once(async () => (await q.suppliersReport(db, f, 100_000)).rows as any),
+      };
+    case 'budget':
+      return {
+        title: 'budget-execution',
+        columns: [col('code', '预算指标编码', 'Budget line'), col('name', '名称', 'Name'), col(en ? 'unitEn' : 'unitZh', '单位', 'Unit'), col('fiscalYear', '年度', 'Year', 'int'), col('allocatedFen', '下达（元）', 'Allocated (CNY)', 'fen'), col('frozenFen', '冻结（元）', 'Frozen (CNY)', 'fen'), col('spentFen', '已支付（元）', 'Spent (CNY)', 'fen'), col('availableFen', '可用（元）', 'Available (CNY)', 'fen'), col('executionBp', '执行率', 'Execution', 'bp')],
+        ...once(async () => (await q.budgetReport(db, { year: p.year, orgId: p.orgId })).rows as any),
+      };
+    case 'drilldown':
+      return {
+        title: 'projects',
+        columns: [col('ref', '项目编号', 'Project'), col('title', '项目名称', 'Title'), col(en ? 'unitEn' : 'unitZh', '采购单位', 'Unit'), col('method', '采购方式', 'Method'), col('month', '月份', 'Month'), col('supplierName', '成交供应商', 'Supplier'), col('items', '明细数', 'Line items', 'int'), ...FEN_COLS],
+        async *pages() {
+          for (let page = 1; ; page++) {
+            const r = await q.drilldown(db, f, { page, pageSize: 200, sort: 'award', dir: 'desc' });
+            if (!r.items.length) return;
+            yield r.items as any;
+            if (r.items.length < 200) return;
+          }
+        },
+        total: async () => (await q.drilldown(db, f, { page: 1, pageSize: 1, sort: 'ref', dir: 'asc' })).total,
+      };
+    case 'lines':
+      return {
+        title: 'line-items',
+        columns: [col('ref', '项目编号', 'Project'), col('title', '项目名称', 'Title'), col('unit', '采购单位', 'Unit'), col('category_code', '品目', 'Category'), col('method', '采购方式', 'Method'), col('month', '月份', 'Month'), col('supplier', '成交供应商', 'Supplier'), col('supplier_size', '企业规模', 'Size'), col('quantity', '数量', 'Quantity', 'int'), col('budget_fen', '预算（元）', 'Budget (CNY)', 'fen'), col('ceiling_fen', '限价（元）', 'Ceiling (CNY)', 'fen'), col('award_fen', '成交（元）', 'Award (CNY)', 'fen')],
+        // Keyset paging on the fact id: each page is an index range, however deep the export.
+        async *pages() {
+          let after = 0;
+          for (;;) {
+            const rows = await q.lineItems(db, f).where('l.id', '>', after).orderBy('l.id').limit(5000);
+            if (!rows.length) return;
+            after = Number(rows[rows.length - 1].id);
+            yield rows;
+            if (rows.length < 5000) return;
+          }
+        },
+        total: () => q.countLineItems(db, f),
+      };
+  }
+}

@@ -1,0 +1,147 @@
+// Process views from the owning modules' tables, where those tables exist: the online price
+// competitions (auctions, auction_bids, auction_participants), the workflow body's projects,
+// requisitions and contracts. Every query is guarded, so supervision runs before they land.
+import type { Knex } from 'knex';
+import { isoFromDb } from '../../db/time';
+import { emptyView, type ProcessView } from './process-view';
+
+const present = new Map<string, boolean>();
+export async function hasTable(db: Knex, name: string): Promise<boolean> {
+  // Cached once true: tables appear with migrations, they do not disappear at run time.
+  if (present.get(name)) return true;
+  const yes = await db.schema.hasTable(name);
+  if (yes) present.set(name, true);
+  return yes;
+}
+
+const AUCTION_STATUS: Record<string, ProcessView['status']> = { draft: 'planned', announced: 'planned', running: 'active', suspended: 'active', closed: 'complete', failed: 'unsuccessful' };
+
+/** An online price competition from the auctions tables; null when it is not there. */
+export async function auctionView(db: Knex, id: string): Promise<ProcessView | null> {
+  if (!(await hasTable(db, 'auctions')) || !/^\d+$/.test(id)) return null;
+  const a = await db('auctions').where({ id: Number(id) }).first();
+  if (!a) return null;
+  const v = emptyView('competition', id);
+  v.title = a.title;
+  v.orgId = a.org_id === null ? null : Number(a.org_id);
+  v.method = 'online_competition';
+  v.status = AUCTION_STATUS[a.status] ?? 'active';
+  v.ceilingFen = Number(a.ceiling_fen);
+  v.categoryCode = a.category_code;
+  v.periodStart = isoFromDb(a.announced_at ?? a.starts_at); // documents available from the announcement
+  v.periodEnd = isoFromDb(a.hard_end_at ?? a.ends_at);
+  const bids = await db('auction_bids').where({ auction_id: Number(id) }).orderBy('seq');
+  const last = new Map<string, any>();
+  for (const b of bids) {
+    last.set(String(b.supplier_id), b); // a supplier's offer is its last accepted bid
+    v.fingerprints.push({ supplierId: String(b.supplier_id), ip: b.ip, deviceId: b.device_id });
+  }
+  const participants = await db('auction_participants').where({ auction_id: Number(id) });
+  for (const p of participants) v.fingerprints.push({ supplierId: String(p.supplier_id), ip: p.ip, deviceId: p.device_id });
+  const done = v.status === 'complete';
+  for (const [supplierId, b] of last) v.bids.push({ id: String(b.id), supplierId, amountFen: Number(b.amount_fen), status: done ? 'valid' : 'pending', at: isoFromDb(b.accepted_at), ip: b.ip, deviceId: b.device_id });
+  if (done && a.winner_supplier_id !== null) v.awards.push({ id: `competition:${id}/award`, supplierId: String(a.winner_supplier_id), amountFen: a.winner_price_fen === null ? null : Number(a.winner_price_fen), status: 'active', at: isoFromDb(a.closed_at) });
+  return v;
+}
+
+/** Awards of the workflow body's projects (procurement_projects), for concentration (SV06). */
+export async function projectAwards(db: Knex, since: string) {
+  if (!(await hasTable(db, 'procurement_projects'))) return [];
+  const rows = await db('procurement_projects').whereNotNull('awarded_supplier_id').andWhere('updated_at', '>=', since).select('id', 'org_id', 'awarded_supplier_id', 'award_fen', 'award_notice_at', 'updated_at');
+  return rows.map((r: any) => ({ processKey: `project:${r.id}`, orgId: Number(r.org_id), supplierId: String(r.awarded_supplier_id), amountFen: r.award_fen === null ? null : Number(r.award_fen), at: isoFromDb(r.award_notice_at ?? r.updated_at)! }));
+}
+
+/** Requisition facts (SV07) from the requisitions table. */
+export async function requisitionsFromTable(db: Knex, orgId: number, categoryCode: string, since: string) {
+  if (!(await hasTable(db, 'requisitions'))) return null;
+  const rows = await db('requisitions').where({ org_id: orgId, category_code: categoryCode }).whereNotNull('submitted_at').andWhere('submitted_at', '>=', since).whereNotIn('status', ['draft', 'cancelled', 'rejected']).select('id', 'total_fen', 'submitted_at');
+  return rows.map((r: any) => ({ id: String(r.id), orgId, categoryCode, totalFen: Number(r.total_fen), at: isoFromDb(r.submitted_at)! }));
+}
+
+const TENDER_STATUS: Record<string, ProcessView['status']> = { draft: 'planned', published: 'active', opening: 'active', evaluation: 'active', report_confirmation: 'active', evaluated: 'active', awarded: 'complete', failed: 'unsuccessful', cancelled: 'cancelled' };
+const EVALUATED = new Set(['evaluated', 'report_confirmation', 'awarded']);
+
+/** A public tender from the tendering tables (tenders, tender_bids); null when it is not there. */
+export async function tenderView(db: Knex, id: string): Promise<ProcessView | null> {
+  if (!(await hasTable(db, 'tenders')) || !/^\d+$/.test(id)) return null;
+  const t = await db('tenders').where({ id: Number(id) }).first();
+  if (!t) return null;
+  const v = emptyView('tender', id);
+  v.title = t.title;
+  v.orgId = t.purchasing_org_id === null ? null : Number(t.purchasing_org_id);
+  v.method = 'public_tender';
+  v.status = TENDER_STATUS[t.status] ?? 'active';
+  v.ceilingFen = Number(t.budget_fen);
+  v.categoryCode = t.category_code;
+  v.periodStart = isoFromDb(t.published_at);
+  v.periodEnd = isoFromDb(t.bid_deadline);
+  const bids = await db('tender_bids').where({ tender_id: Number(id) }).whereNotIn('status', ['replaced', 'withdrawn']).orderBy('id');
+  for (const b of bids) {
+    const status = b.status === 'invalid' || b.status === 'disqualified' ? 'disqualified' : b.status === 'decrypted' && EVALUATED.has(t.status) ? 'valid' : 'pending';
+    v.bids.push({ id: String(b.id), supplierId: String(b.supplier_id), amountFen: b.price_fen === null ? null : Number(b.price_fen), status, at: isoFromDb(b.submitted_at), ip: b.submitted_ip, deviceId: null });
+    if (b.submitted_ip) v.fingerprints.push({ supplierId: String(b.supplier_id), ip: b.submitted_ip, deviceId: null });
+  }
+  if (t.awarded_bid_id !== null) {
+    const win = bids.find((b: any) => Number(b.id) === Number(t.awarded_bid_id));
+    if (win) v.awards.push({ id: `tender:${id}/award`, supplierId: String(win.supplier_id), amountFen: t.award_amount_fen === null ? null : Number(t.award_amount_fen), status: 'active', at: isoFromDb(t.awarded_at) });
+  }
+  return v;
+}
+
+/** The workflow body's project row: unit, method, budget, period (unless a tender carries it), award and contract. */
+export async function completeProjectView(db: Knex, v: ProcessView): Promise<ProcessView> {
+  if (!(await hasTable(db, 'procurement_projects')) || !/^\d+$/.test(v.id)) return v;
+  const p = await db('procurement_projects').where({ id: Number(v.id) }).first();
+  if (!p) return v;
+  v.title ??= p.title;
+  v.orgId ??= Number(p.org_id);
+  v.method ??= p.method;
+  v.ceilingFen ??= Number(p.budget_fen);
+  const tendered = (await hasTable(db, 'tenders')) && (await db('tenders').where({ project_id: Number(v.id) }).first('id'));
+  if (!tendered) {
+    // The tender's own view carries its period; a project without one is checked here.
+    v.periodStart ??= isoFromDb(p.notice_at);
+    v.periodEnd ??= isoFromDb(p.deadline_at);
+  }
+  if (p.awarded_supplier_id !== null && !v.awards.some((a) => a.status === 'active')) {
+    v.awards.push({ id: `project:${v.id}/award`, supplierId: String(p.awarded_supplier_id), amountFen: p.award_fen === null ? null : Number(p.award_fen), status: 'active', at: isoFromDb(p.award_notice_at ?? p.updated_at) });
+    if (v.status === 'planned' || v.status === 'active') v.status = 'complete';
+  }
+  if (await hasTable(db, 'contracts')) {
+    for (const c of await db('contracts').where({ project_id: Number(v.id) })) {
+      v.contracts = v.contracts.filter((x) => x.id !== String(c.id));
+      v.contracts.push({ id: String(c.id), supplierId: String(c.supplier_id), amountFen: Number(c.amount_fen), status: c.status, at: isoFromDb(c.updated_at) });
+    }
+  }
+  return v;
+}
+
+/** The project a contract belongs to. */
+export async function projectOfContract(db: Knex, contractId: string): Promise<string | null> {
+  if (!(await hasTable(db, 'contracts')) || !/^\d+$/.test(contractId)) return null;
+  const c = await db('contracts').where({ id: Number(contractId) }).first('project_id');
+  return c ? String(c.project_id) : null;
+}
+
+/** The purchasing unit an entity belongs to (requisition, approval step, project, draw), when its table exists. */
+export async function orgOfEntity(db: Knex, entityType: string, entityId: string, after: Record<string, any>): Promise<number | null> {
+  const byId = async (table: string, col: string, id: unknown) => {
+    if (id === null || id === undefined || !/^\d+$/.test(String(id)) || !(await hasTable(db, table))) return null;
+    const r = await db(table).where({ id: Number(id) }).first(col);
+    return r && r[col] !== null ? Number(r[col]) : null;
+  };
+  if (entityType === 'requisition') return byId('requisitions', 'org_id', entityId);
+  if (entityType === 'approval_step') return byId('requisitions', 'org_id', after.requisitionId);
+  if (entityType === 'project') return byId('procurement_projects', 'org_id', entityId);
+  if (entityType === 'draw') return byId('draws', 'purchasing_org_id', entityId);
+  if (entityType === 'tender') return byId('tenders', 'purchasing_org_id', entityId);
+  if (entityType === 'auction') return byId('auctions', 'org_id', entityId);
+  return null;
+}
+
+/** A requisition's facts for the split check (SV07). */
+export async function requisitionFact(db: Knex, id: string) {
+  if (!(await hasTable(db, 'requisitions')) || !/^\d+$/.test(id)) return null;
+  const r = await db('requisitions').where({ id: Number(id) }).first('id', 'org_id', 'category_code', 'total_fen', 'submitted_at');
+  return r ? { id: String(r.id), orgId: Number(r.org_id), categoryCode: r.category_code, totalFen: Number(r.total_fen), at: isoFromDb(r.submitted_at) } : null;
+}

@@ -1,0 +1,144 @@
+// The public portal (no login) and the finance bureau's reports, in Chromium: results with
+// winner and price, search, a project's timeline, home figures, a 390 px phone, both languages;
+// report tabs, sorting, drill-down and an XLSX export with progress.
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { launchBrowser } from '../helpers/browser';
+import { TEST_DIALECT } from '../helpers/db';
+import { ManualClock } from '../../server/db/time';
+import { systemActor } from '../../server/http/actor';
+import { reconcile } from '../../server/supervision/reports/project-hook';
+import { loadReportFixture, type Fixture } from '../integration/report-fixture';
+
+describe(`browser: portal results and reports (${TEST_DIALECT})`, function () {
+  this.timeout(90_000);
+  let s: TestServer;
+  let browser: Browser;
+  let fx: Fixture;
+  let names: string[];
+  const clock = new ManualClock(Date.UTC(2026, 6, 1, 0, 0, 0));
+  before(async () => {
+    s = await startTestServer({ clock });
+    fx = await loadReportFixture(s.tdb.db);
+    await reconcile(s.tdb.db, systemActor('test', clock));
+    names = await s.tdb.db('suppliers').whereIn('id', [fx.s1, fx.s2, fx.s3]).orderBy('id').pluck('name');
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  async function phone(locale: 'zh-CN' | 'en'): Promise<Page> {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+    await ctx.addInitScript((l) => localStorage.setItem('locale', l), locale);
+    return ctx.newPage();
+  }
+  const noHorizontalScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+
+  it('home: figures and latest results, on a phone, in Chinese', async () => {
+    const page = await phone('zh-CN');
+    await page.goto(`${s.url}/portal`);
+    await page.getByTestId('portal-figures').locator('.portal-figure').first().waitFor();
+    const figures = await page.getByTestId('portal-figures').innerText();
+    expect(figures).to.contain('2026年成交项目');
+    expect(figures).to.contain('4');
+    await page.getByTestId('result-list').locator('li').first().waitFor();
+    expect(await page.getByTestId('result-list').locator('li').count()).to.equal(4);
+    expect(await page.getByTestId('portal-nav').locator('a').allTextContents()).to.include('中标（成交）结果');
+    expect(await noHorizontalScroll(page)).to.equal(true);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'portal-home-390.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('results: winner and price, search by supplier and amount, in English', async () => {
+    const page = await phone('en');
+    await page.goto(`${s.url}/portal/results`);
+    const list = page.getByTestId('result-list');
+    await list.locator('li').first().waitFor();
+    expect(await list.locator('li').count()).to.equal(4);
+    // Newest first: P5 (June), P3 (May), P2, P1 (April).
+    const first = await list.locator('li').first().innerText();
+    expect(first).to.contain('Fixture project 5');
+    expect(first).to.contain(`Winner: ${names[0]}`);
+    expect(first).to.contain('Price: CN¥9,000.00');
+    await page.getByRole('searchbox').fill(names[2]);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=result-list] li').length === 1);
+    expect(await list.innerText()).to.contain('Fixture project 3');
+    await page.getByRole('searchbox').fill('');
+    await page.locator('input[name=min]').fill('15000');
+    await page.locator('input[name=max]').fill('70000');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=result-list] li').length === 2);
+    expect(await list.innerText()).to.contain('Fixture project 1').and.contain('Fixture project 2');
+    expect(await noHorizontalScroll(page)).to.equal(true);
+    await page.context().close();
+  });
+
+  it('a project page: result and public timeline from stages and notices, readable on a phone', async () => {
+    const page = await phone('zh-CN');
+    await page.goto(`${s.url}/portal/projects/PRJ-2026-901`);
+    await page.getByTestId('project-result').waitFor();
+    const result = await page.getByTestId('project-result').innerText();
+    expect(result).to.contain(names[0]);
+    expect(result).to.contain('¥63,000.01');
+    expect(result).to.contain('CON-2026-901');
+    const steps = await page.getByTestId('timeline').locator('li').allInnerTexts();
+    const texts = steps.map((x) => x.split('\n').pop());
+    expect(texts.slice(0, 4)).to.deep.equal(['采购文件编制', '响应', '评审', '结果公告进行中']);
+    // The result and contract notices published for the project, linked, and the signing.
+    expect(texts.slice(4)).to.have.members(['中标（成交）结果公告：Fixture project 1 成交结果公告', '合同公告：Fixture project 1 政府采购合同公告', '合同签订']);
+    await page.getByTestId('timeline').locator('a', { hasText: '成交结果公告' }).click();
+    await page.getByTestId('portal-notice').locator('.notice-body').waitFor();
+    expect(await page.getByTestId('portal-notice').innerText()).to.contain(`成交供应商：${names[0]}`).and.contain('成交金额：63000.01 元');
+    expect(await noHorizontalScroll(page)).to.equal(true);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'portal-project-390.png'), fullPage: true });
+    await page.goto(`${s.url}/portal/projects/NO-SUCH`);
+    await page.getByText('页面不存在').waitFor();
+    await page.context().close();
+  });
+
+  it('reports: totals, a chart, sorting, drill-down and an XLSX export with progress', async () => {
+    const ctx = await browser.newContext({ acceptDownloads: true });
+    const page = await ctx.newPage();
+    await page.goto(s.url + '/');
+    await page.getByTestId('login-username').fill('finance');
+    await page.getByTestId('login-password').fill('Sunshine@2026');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('nav').waitFor();
+    await page.locator('[data-nav="/reports"]').click();
+    await page.getByTestId('total-award').waitFor();
+    expect(await page.getByTestId('total-award').innerText()).to.contain('¥167,000.01');
+    expect(await page.getByTestId('chart').locator('rect').count()).to.equal(2);
+    const table = page.getByTestId('report-table');
+    // Sort by savings rate ascending (first click on a numeric column sorts descending).
+    await table.locator('th button', { hasText: '节约率' }).click();
+    const rates = await table.locator('tbody tr td:last-child').allInnerTexts();
+    expect(rates).to.deep.equal(['20.00%', '13.00%']);
+    await table.locator('th button', { hasText: '节约率' }).click();
+    expect(await table.locator('tbody tr td:last-child').allInnerTexts()).to.deep.equal(['13.00%', '20.00%']);
+    // Drill down from unit A's total to its three projects.
+    await table.locator('tbody tr', { hasText: '13.00%' }).click();
+    await page.getByTestId('drilldown').locator('tbody tr').first().waitFor();
+    expect(await page.getByTestId('drilldown').locator('tbody tr').count()).to.equal(3);
+    // Suppliers tab: HHI.
+    await page.getByTestId('tab-suppliers').click();
+    await page.getByTestId('hhi').waitFor();
+    expect(await page.getByTestId('hhi').innerText()).to.contain('4234');
+    expect(await page.getByTestId('small-share').innerText()).to.contain('91.02%');
+    // Export the supplier table as XLSX.
+    await page.getByRole('button', { name: '导出 Excel' }).click();
+    const link = page.getByTestId('export-link-suppliers');
+    await link.waitFor({ timeout: 15_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sp-dl-')), 'x.xlsx');
+    await download.saveAs(file);
+    expect(fs.readFileSync(file).subarray(0, 2).toString()).to.equal('PK');
+    await ctx.close();
+  });
+});

@@ -1,0 +1,88 @@
+// The live monitoring board receives a new alert without a reload; a supervisor handles an alert
+// from the page; the trace shows its verification badge.
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import type { TestServer } from '../helpers/server';
+import { launchBrowser, loginThroughPage, startServerAndBrowser, closeServerAndBrowser } from '../helpers/browser';
+import { TEST_DIALECT } from '../helpers/db';
+import { withTx } from '../../server/db/tx';
+import { record } from '../../server/supervision/audit/audit';
+import { systemClock } from '../../server/db/time';
+
+const login = loginThroughPage;
+
+describe(`browser: supervision (${TEST_DIALECT})`, function () {
+  this.timeout(60000);
+  let s: TestServer;
+  let browser: Browser;
+  before(async () => ({ s, browser } = await startServerAndBrowser()));
+  after(() => closeServerAndBrowser(s, browser));
+
+  it('shows a new alert on the live board without a reload', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await login(page, s.url, 'supervisor');
+    await page.locator('[data-nav="/supervision"]').click();
+    await page.locator('[data-testid=board-open-alerts]').waitFor();
+    await page.locator('[data-testid=ws-status][data-status=online]').waitFor({ timeout: 5000 });
+    const before = Number(await page.getByTestId('board-open-alerts').getAttribute('data-count'));
+    // Mark the document: a reload would lose the mark.
+    await page.evaluate(() => ((window as unknown as { __mark: number }).__mark = 42));
+    await page.waitForTimeout(300); // let the subscription settle
+    await withTx(s.tdb.db, (tx) => record(tx, { userId: null, role: 'operator', requestId: null, ip: '10.7.0.1', clock: systemClock }, { action: 'sealed.read_attempt', entityType: 'draw', entityId: 4242, after: { what: 'draw.result' } }));
+    await page.locator(`[data-testid=board-open-alerts][data-count="${before + 1}"]`).waitFor({ timeout: 5000 });
+    expect(await page.locator('[data-testid=board-alerts] li[data-rule=SV10]').count()).to.equal(1);
+    expect(await page.getByTestId('board-toast').textContent()).to.contain('SV10');
+    expect(await page.evaluate(() => (window as unknown as { __mark: number }).__mark)).to.equal(42);
+    // English too
+    await page.getByTestId('lang-switch').click();
+    await page.locator('[data-testid=board-alerts] li[data-rule=SV10]').waitFor();
+    expect(await page.locator('h1').first().textContent()).to.equal('Live monitoring board');
+    await ctx.close();
+  });
+
+  it('lets the supervisor assign, acknowledge, investigate and close an alert from the page', async () => {
+    const alert = await s.tdb.db('sv_alerts').where({ rule_code: 'SV10' }).first();
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await login(page, s.url, 'supervisor');
+    await page.goto(`${s.url}/supervision/alerts/${alert.id}`);
+    const state = (st: string) => page.locator(`[data-testid=alert-detail] h1 [data-status=${st}]`).waitFor();
+    await page.getByTestId('alert-assign').click();
+    await state('assigned');
+    await page.getByTestId('alert-acknowledge').click();
+    await state('acknowledged');
+    await page.getByTestId('alert-note').fill('核查访问日志');
+    await page.getByTestId('alert-investigate').click();
+    await state('investigating');
+    await page.getByTestId('alert-note').fill('经办人误操作，已提醒');
+    await page.getByTestId('alert-finding').selectOption('corrected');
+    await page.getByTestId('alert-close').click();
+    await page.getByTestId('alert-finding-text').waitFor();
+    expect(await page.getByTestId('alert-finding-text').textContent()).to.contain('经办人误操作');
+    expect(await page.locator('[data-testid=alert-notes] li').count()).to.equal(3);
+    // the trace of the draw's process is verified
+    await page.goto(`${s.url}/supervision/trace?subjectType=supplier&subjectId=1`);
+    await page.locator('[data-testid=trace-badge].ok').waitFor();
+    await ctx.close();
+  });
+
+  it('registers a risk point from the page and links rules to it', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await login(page, s.url, 'supervisor');
+    await page.locator('[data-nav="/supervision/risk-points"]').click();
+    const form = page.locator('form.card');
+    for (const [name, value] of Object.entries({ code: 'RP-B1', post: '采购人经办岗', process: '需求编制', title: '化整为零', description: '拆分采购规避公开招标', controls: '系统自动汇总' })) await form.locator(`[name=${name}]`).fill(value);
+    await form.locator('[name=rules]').fill('SV07');
+    await form.locator('button[type=submit]').click();
+    const row = page.locator('[data-testid=risk-points] tr[data-code="RP-B1"]');
+    await row.waitFor();
+    await row.locator('.inline-edit input').fill('SV07, R003');
+    await row.locator('.inline-edit button').click();
+    await page.waitForFunction(() => (document.querySelector('tr[data-code="RP-B1"] .inline-edit input') as HTMLInputElement | null)?.value === 'R003, SV07');
+    const stored = await s.tdb.db('sv_risk_point_rules').join('sv_risk_points as p', 'p.id', 'risk_point_id').where('p.code', 'RP-B1').select('rule_code');
+    expect(stored.map((r: any) => r.rule_code).sort()).to.deep.equal(['R003', 'SV07']);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,144 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import type { TestServer } from '../helpers/server';
+import { launchBrowser, loginThroughPage, startServerAndBrowser, closeServerAndBrowser } from '../helpers/browser';
+import { TEST_DIALECT } from '../helpers/db';
+import { ManualClock } from '../../server/db/time';
+import { withTx } from '../../server/db/tx';
+import { sealBid, randomHex } from '../../client/src/views/tendering/sealing';
+import { TEMPLATES } from '../../server/execution/tendering/templates';
+import { ensureSupplierUsers, ensureExpertUsers } from '../../server/execution/tendering/demo-users';
+import { linkCommittee } from '../../server/execution/tendering/evaluation/committee';
+
+const DAY = 86_400_000;
+
+const login = loginThroughPage;
+
+describe(`browser: a supplier seals a bid in Chromium and decrypts it at the opening (${TEST_DIALECT})`, function () {
+  this.timeout(90_000);
+  const clock = new ManualClock(Date.UTC(2026, 2, 2, 1, 0, 0));
+  let s: TestServer;
+  let browser: Browser;
+  let tenderId = 0;
+  before(async () => ({ s, browser } = await startServerAndBrowser({ clock })));
+  after(() => closeServerAndBrowser(s, browser));
+
+  it('seals in the page (the server sees only ciphertext), downloads the key file, and opens the bid with it', async () => {
+    const suppliers = await withTx(s.tdb.db, (tx) => ensureSupplierUsers(tx, clock, 3));
+    const op = await s.as('operator');
+    const tpl = TEMPLATES.goods;
+    const deadline = new Date(clock.now().getTime() + 21 * DAY).toISOString();
+    const category = (await s.tdb.db('catalogue_categories').where({ kind: 'goods' }).first('code')).code;
+    const created = await op.post('/api/tenders', { title: '浏览器加密投标测试', kind: 'goods', categoryCode: category, budgetFen: 200_000_000, method: tpl.method, priceWeight: tpl.priceWeight, smeDeductionPct: tpl.smeDeductionPct, description: '测试', requirements: tpl.requirements, qualifications: tpl.qualifications, criteria: tpl.criteria, bidDeadline: deadline, openingAt: deadline });
+    const id = created.body.id;
+    tenderId = id;
+    expect((await op.post(`/api/tenders/${id}/publish`)).status).to.equal(200);
+    // Two other bidders seal in Node exactly as the page does.
+    const others: Array<{ c: Awaited<ReturnType<TestServer['as']>>; key: string }> = [];
+    for (const sup of suppliers.slice(1)) {
+      const c = await s.as(sup.username);
+      const sealed = sealBid({ tenderId: id, supplierId: sup.supplierId, priceFen: 150_000_000 + sup.supplierId, responses: { 'r-spec': 'ok' }, attachments: [] }, { keyHex: randomHex(32) });
+      expect((await c.post(`/api/tenders/${id}/bids`, { envelope: sealed.envelope, digest: sealed.digest })).status).to.equal(201);
+      others.push({ c, key: sealed.keyHex });
+    }
+
+    const ctx = await browser.newContext({ acceptDownloads: true });
+    const page = await ctx.newPage();
+    await login(page, s.url, 'supplier');
+    await page.goto(`${s.url}/tenders/${id}`);
+    await page.getByTestId('tender-bid-form').waitFor();
+    await page.getByTestId('tender-bid-price').fill('1234567.89');
+    await page.getByTestId('tender-bid-response-r-spec').fill('BROWSER-SECRET-SPEC 全部满足');
+    await page.getByTestId('tender-bid-response-r-delivery').fill('BROWSER-SECRET-DELIVERY');
+    await page.getByTestId('tender-bid-files').setInputFiles({ name: 'quote.txt', mimeType: 'text/plain', buffer: Buffer.from('BROWSER-SECRET-ATTACHMENT') });
+    const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/api/tenders/${id}/bids`));
+    await page.getByTestId('tender-bid-submit').click();
+    const body = (await posted).postData() ?? '';
+    expect(Object.keys(JSON.parse(body)).sort()).to.deep.equal(['digest', 'envelope']);
+    for (const plain of ['123456789', '1234567.89', 'BROWSER-SECRET', Buffer.from('BROWSER-SECRET-ATTACHMENT').toString('base64')]) expect(body).to.not.include(plain);
+    await page.getByTestId('tender-receipt').waitFor();
+    const receiptNo = await page.getByTestId('tender-receipt-no').textContent();
+    const stored = await s.tdb.db('tender_bids').where({ receipt_no: receiptNo }).first();
+    expect(stored.plaintext_sha256).to.equal(await page.getByTestId('tender-receipt-digest').textContent());
+    expect(stored.envelope).to.equal(JSON.parse(body).envelope);
+    const download = page.waitForEvent('download');
+    await page.getByTestId('tender-key-download').click();
+    const keyPath = await (await download).path();
+    const keyFile = JSON.parse(fs.readFileSync(keyPath!, 'utf8'));
+    expect(keyFile).to.include({ kind: 'sunshine-bid-key', receiptNo, tenderId: id });
+    expect(keyFile.keyHex).to.match(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(await s.tdb.db('tender_bids').select())).to.not.include(keyFile.keyHex);
+
+    // The opening: the scheduler starts the session; the bidder signs in again and hands in the key file.
+    clock.set(new Date(deadline).getTime());
+    await s.platform.scheduler.runDue();
+    await login(page, s.url, 'supplier');
+    await page.goto(`${s.url}/tenders/${id}`);
+    await page.getByTestId('tender-decrypt').waitFor();
+    await page.getByTestId('tender-decrypt-file').setInputFiles(keyPath!);
+    await page.getByTestId('tender-decrypt-submit').click();
+    await page.locator('[data-testid=tender-decrypt-result][data-status=decrypted]').waitFor();
+    expect(await page.getByTestId('tender-decrypt-result').textContent()).to.include('1,234,567.89');
+    const bid = await s.tdb.db('tender_bids').where({ receipt_no: receiptNo }).first();
+    expect(bid.status).to.equal('decrypted');
+    expect(Number(bid.price_fen)).to.equal(123_456_789);
+    expect(JSON.parse(bid.opened_json).responses['r-spec']).to.equal('BROWSER-SECRET-SPEC 全部满足');
+    expect(Buffer.from(JSON.parse(bid.opened_json).attachments[0].dataBase64, 'base64').toString()).to.equal('BROWSER-SECRET-ATTACHMENT');
+
+    // The others decrypt; the opening record appears for everyone, live.
+    for (const o of others) {
+      o.c.cookie = '';
+      await o.c.login(suppliers[others.indexOf(o) + 1].username);
+      expect((await o.c.post(`/api/tenders/${id}/opening/key`, { key: o.key })).body.status).to.equal('decrypted');
+    }
+    await page.locator('[data-testid=tender-detail][data-status=evaluation]').waitFor({ timeout: 10_000 });
+    const rows = await page.locator('[data-testid=tender-opening-record] tbody tr').count();
+    expect(rows).to.equal(3);
+    expect(await page.getByTestId('tender-opening-record').textContent()).to.include('1,234,567.89');
+    await ctx.close();
+  });
+  it('lets a committee member open a bid and record scores in the page (the price score is computed)', async () => {
+    const experts = await withTx(s.tdb.db, (tx) => ensureExpertUsers(tx, clock, 5));
+    await withTx(s.tdb.db, (tx) => linkCommittee({ db: s.tdb.db, clock, scheduler: s.platform.scheduler, realtime: s.platform.realtime, log: { debug() {}, info() {}, warn() {}, error() {} } }, tx, { userId: null, role: 'system:test', requestId: null, ip: null, clock }, tenderId, experts.map((e) => ({ expertId: e.expertId })), { source: 'direct', sourceRef: 'browser-test' }));
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await login(page, s.url, experts[0].username);
+    await page.goto(`${s.url}/tenders/${tenderId}`);
+    await page.getByTestId('tender-evaluation').locator('[data-testid^=tender-eval-bid-]').first().waitFor();
+    const bidId = (await page.getByTestId('tender-evaluation').locator('[data-testid^=tender-eval-bid-]').first().getAttribute('data-testid'))!.replace('tender-eval-bid-', '');
+    await page.getByTestId(`tender-open-bid-${bidId}`).click();
+    await page.getByTestId(`tender-eval-bid-${bidId}`).locator('dl').waitFor();
+    for (const [k, v] of [['technical', '33.5'], ['service', '18'], ['experience', '7']]) await page.getByTestId(`tender-score-${bidId}-${k}`).fill(v);
+    await page.getByTestId(`tender-check-${bidId}-q-tax`).uncheck();
+    await page.getByTestId(`tender-save-${bidId}`).click();
+    await page.getByTestId(`tender-eval-bid-${bidId}`).getByText(/已保存|Saved/).waitFor();
+    const row = await s.tdb.db('tender_scores').where({ bid_id: Number(bidId), expert_id: experts[0].expertId }).first();
+    expect(JSON.parse(row.scores_json)).to.deep.equal({ experience: 7000, service: 18000, technical: 33500 });
+    expect(JSON.parse(row.compliance_json)['q-tax']).to.equal(false);
+    expect(await s.tdb.db('audit_events').where({ action: 'tender.evaluation.bid_viewed', entity_id: String(tenderId) }).first()).to.exist;
+    await ctx.close();
+  });
+
+  it('lets the operator draft tender documents from a template and publish them', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await login(page, s.url, 'operator');
+    await page.goto(`${s.url}/tenders`);
+    await page.getByTestId('tender-new-open').click();
+    await page.getByTestId('tender-new-title').fill('模板生成的招标文件');
+    await page.getByTestId('tender-new-category').fill((await s.tdb.db('catalogue_categories').where({ kind: 'goods' }).first('code')).code);
+    await page.getByTestId('tender-new-budget').fill('980000');
+    await page.getByTestId('tender-new-weight').fill('40');
+    await page.getByTestId('tender-new-description').fill('按标准模板编制');
+    await page.getByTestId('tender-new-submit').click();
+    await page.locator('[data-testid=tender-detail][data-status=draft]').waitFor();
+    await page.getByTestId('tender-publish').click();
+    await page.locator('[data-testid=tender-detail][data-status=published]').waitFor();
+    const t = await s.tdb.db('tenders').where({ title: '模板生成的招标文件' }).first();
+    expect(t).to.include({ status: 'published', price_weight: 40 });
+    expect(Number(t.budget_fen)).to.equal(98_000_000);
+    expect(JSON.parse(t.criteria_json).reduce((n: number, c: { weight: number }) => n + c.weight, 0)).to.equal(100);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,50 @@
+// The workflow's demo data: every state a requisition, project, contract and payment request can be in.
+import { expect } from 'chai';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { TEST_DIALECT } from '../helpers/db';
+import { verifyChain } from '../../server/supervision/audit/audit';
+import { STAGES } from '../../server/core/projects/state-machine';
+import { METHODS } from '../../server/core/methods/rules';
+
+describe(`workflow demo seed (${TEST_DIALECT})`, function () {
+  this.timeout(120000);
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+    await s.platform.modules.find((m) => m.name === 'workflow')!.seedDemo!();
+  });
+  after(async () => s?.stop());
+
+  it('covers every requisition, project, contract and payment state, and every method', async () => {
+    const db = s.tdb.db;
+    const col = async (table: string, c: string) => new Set((await db(table).distinct(c)).map((r: any) => r[c]));
+    expect([...(await col('requisitions', 'status'))]).to.include.members(['draft', 'submitted', 'returned', 'approved', 'rejected', 'cancelled']);
+    const stages = await col('procurement_projects', 'stage');
+    const reachable = STAGES.filter((st) => !['notice_published', 'opening'].includes(st)); // momentary on the way through
+    expect([...stages]).to.include.members(reachable);
+    expect([...(await col('procurement_projects', 'method'))]).to.include.members([...METHODS]);
+    expect([...(await col('contracts', 'status'))]).to.include.members(['drafted', 'purchaser_signed', 'signed', 'accepted']);
+    expect([...(await col('payment_requests', 'status'))]).to.include.members(['requested', 'accepted', 'rejected', 'paid']);
+    expect([...(await col('approval_steps', 'status'))]).to.include.members(['pending', 'waiting', 'approved', 'rejected', 'returned', 'skipped']);
+    expect([...(await col('project_challenges', 'status'))]).to.include.members(['open', 'dismissed']);
+    expect(await db('requisitions').where({ split_suspected: true }).first()).to.exist;
+    expect(await db('audit_events').where({ action: 'requisition.split_suspected' }).first()).to.exist;
+    expect(await db('audit_events').where({ action: 'step.overdue', entity_type: 'approval_step' }).first()).to.exist;
+    expect(await db('audit_events').where({ action: 'step.overdue', entity_type: 'project' }).first()).to.exist;
+    const money = await db('budget_lines').sum({ f: 'frozen_fen', sp: 'spent_fen' }).first();
+    expect(Number(money!.f)).to.be.greaterThan(0);
+    expect(Number(money!.sp)).to.be.greaterThan(0);
+    expect((await verifyChain(db)).intact).to.equal(true);
+  });
+
+  it('lets the demo approver, finance and operator find work in their inboxes', async () => {
+    for (const u of ['approver', 'finance', 'operator']) {
+      const c = await s.as(u);
+      const inbox = await c.get('/api/approvals/inbox');
+      expect(inbox.body.total, u).to.be.greaterThan(0);
+    }
+    const op = await s.as('operator');
+    expect((await op.get('/api/projects/deadlines')).body.items.length).to.be.greaterThan(0);
+    expect((await op.get('/api/projects/cycle-times')).body.items.length).to.be.greaterThan(0);
+  });
+});

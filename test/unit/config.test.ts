@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseEnv, loadConfig, ConfigError } from '../../server/config';
+
+describe('config', () => {
+  it('has working defaults on a bare machine', () => {
+    const c = parseEnv({});
+    expect(c.port).to.equal(3000);
+    expect(c.dbClient).to.equal('sqlite');
+    expect(c.dataDir).to.equal(path.resolve('./data'));
+    expect(c.nodeEnv).to.equal('development');
+    expect(c.secureCookies).to.equal(false);
+  });
+
+  it('picks MySQL from DB_CLIENT or from a mysql DATABASE_URL', () => {
+    expect(parseEnv({ DB_CLIENT: 'mysql' }).databaseUrl).to.equal('mysql://root@127.0.0.1:3306/test');
+    const c = parseEnv({ DATABASE_URL: 'mysql://u:p@db:3306/gp' });
+    expect(c.dbClient).to.equal('mysql');
+    expect(c.databaseUrl).to.equal('mysql://u:p@db:3306/gp');
+  });
+
+  it('production turns on secure cookies and turns off the demo seed', () => {
+    const c = parseEnv({ NODE_ENV: 'production' });
+    expect(c.secureCookies).to.equal(true);
+    expect(c.seedDemo).to.equal(false);
+  });
+
+  const bad: Array<[Record<string, string>, string]> = [
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '-1' }, 'PORT'],
+    [{ PORT: '3.5' }, 'PORT'],
+    [{ DB_CLIENT: 'postgres' }, 'DB_CLIENT'],
+    [{ DATABASE_URL: 'postgres://x/y' }, 'DATABASE_URL'],
+    [{ DB_CLIENT: 'sqlite', DATABASE_URL: 'mysql://root@h/db' }, 'DATABASE_URL'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ SECURE_COOKIES: 'yes' }, 'SECURE_COOKIES'],
+    [{ SEED_DEMO: '1' }, 'SEED_DEMO'],
+    [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
+    [{ SEAL_KEY: 'not-hex' }, 'SEAL_KEY'],
+    [{ FINANCE_HMAC_SECRET: 'x' }, 'FINANCE_HMAC_SECRET'],
+  ];
+  for (const [env, variable] of bad) {
+    it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
+      expect(() => parseEnv(env)).to.throw(ConfigError).with.property('variable', variable);
+    });
+  }
+
+  it('never echoes a bad secret value', () => {
+    try {
+      parseEnv({ SESSION_SECRET: 'hunter2' });
+      expect.fail('should throw');
+    } catch (e) {
+      expect((e as Error).message).to.include('SESSION_SECRET').and.not.include('hunter2');
+    }
+  });
+
+  it('generates the secrets into DATA_DIR on first start and reuses them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-cfg-'));
+    const a = loadConfig({ DATA_DIR: dir });
+    const file = path.join(dir, 'secrets.json');
+    expect(fs.existsSync(file)).to.equal(true);
+    expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
+    expect(a.secrets.sealKey).to.match(/^[0-9a-f]{64}$/);
+    const b = loadConfig({ DATA_DIR: dir });
+    expect(b.secrets).to.deep.equal(a.secrets);
+    const c = loadConfig({ DATA_DIR: dir, SEAL_KEY: 'cd'.repeat(32) });
+    expect(c.secrets.sealKey).to.equal('cd'.repeat(32));
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('stops the server with one clear line naming the variable', function () {
+    this.timeout(20000);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, PORT: 'eighty', DB_CLIENT: '' }, encoding: 'utf8', timeout: 15000 });
+    expect(r.status).to.equal(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(/^Configuration error: PORT /);
+  });
+});
