@@ -12,7 +12,16 @@ interface InboxItem { id: number; requisitionId: number; requisitionRef: string;
 export function inboxView(): HTMLElement {
   const root = h('section', { 'data-testid': 'inbox' });
   const flash = h('p', { class: 'muted', 'data-testid': 'inbox-flash', 'aria-live': 'polite' });
-  const load = async () => {
+  // Loads can overlap (a decision and a live message both reload): only the latest may mount,
+  // so a slower, older answer never puts a decided step back on screen.
+  let generation = 0;
+  let latest: Promise<void> = Promise.resolve();
+  const load = (): Promise<void> => {
+    const mine = ++generation;
+    latest = render(mine);
+    return latest;
+  };
+  const render = async (mine: number): Promise<void> => {
     const data = await api<{ items: InboxItem[]; total: number }>('GET', '/api/approvals/inbox?pageSize=100');
     const cards = await Promise.all(
       data.items.map(async (s) => {
@@ -20,8 +29,8 @@ export function inboxView(): HTMLElement {
         const comment = h('textarea', { rows: 2, placeholder: t('workflow.inbox.comment'), 'data-testid': 'inbox-comment' });
         const decide = (decision: 'approve' | 'reject' | 'return') => async () => {
           await api('POST', `/api/approvals/${s.id}/decision`, { decision, comment: comment.value.trim() || undefined });
-          flash.textContent = t('workflow.inbox.done', { ref: s.requisitionRef });
           await load();
+          flash.textContent = t('workflow.inbox.done', { ref: s.requisitionRef });
         };
         return h(
           'article',
@@ -44,6 +53,7 @@ export function inboxView(): HTMLElement {
         );
       }),
     );
+    if (mine !== generation) return latest; // a newer load owns the screen: wait for it instead
     mount(root, h('h1', {}, t('workflow.inbox.title')), flash, cards.length ? cards : h('p', { class: 'muted', 'data-testid': 'inbox-empty' }, t('workflow.inbox.empty')));
   };
   void load().catch((e) => mount(root, h('p', { class: 'error' }, errorText(e))));
