@@ -27,3 +27,19 @@ export function mount(target: Element, ...children: Child[]): void {
   target.replaceChildren();
   append(target, children);
 }
+
+/**
+ * Reloads of one view overlap (a user's action and a live message both reload it); without care a
+ * slower, older answer mounts last and puts stale state back on screen. `render` checks `stale()`
+ * before it mounts; the returned reload resolves once the newest reload has mounted.
+ */
+export function newestOnly(render: (stale: () => boolean) => Promise<void>): () => Promise<void> {
+  let generation = 0;
+  let latest: Promise<void> = Promise.resolve();
+  return () => {
+    const mine = ++generation;
+    const run: Promise<void> = render(() => mine !== generation).then(() => (mine !== generation ? latest : undefined));
+    latest = run;
+    return run;
+  };
+}

@@ -1,6 +1,6 @@
 // One draw for the procurement centre: the request, the commitments, live counts (not who);
 // after the reveal, the panel. Asking for the panel before then is refused (and audited).
-import { h, mount } from '../../dom';
+import { h, mount, newestOnly } from '../../dom';
 import { api } from '../../api';
 import { t, formatTime, type MessageKey } from '../../i18n';
 import { live } from '../../main';
@@ -28,8 +28,9 @@ export function drawDetailView(params: Record<string, string>): HTMLElement {
   const root = h('section', { 'data-testid': 'draw-detail' });
   const id = Number(params.id);
   const panel = h('div', { 'data-testid': 'draw-panel' });
-  const load = async () => {
+  const load = newestOnly(async (stale) => {
     const d = await api<DrawSummary>('GET', `/api/draws/${id}`);
+    if (stale()) return;
     const err = errorLine();
     const readResult = async () => {
       try {
@@ -60,7 +61,7 @@ export function drawDetailView(params: Record<string, string>): HTMLElement {
       h('button', { 'data-testid': 'read-result', onclick: readResult }, t('draws.readResult')),
       panel,
     );
-  };
+  });
   // Live counts while the draw is open.
   live.subscribe(`draw:${id}`);
   const off = live.onMessage((m) => {

@@ -1,5 +1,5 @@
 // The expert's own invitations (found by their tag on the server): accept or decline.
-import { h, mount } from '../../dom';
+import { h, mount, newestOnly } from '../../dom';
 import { api } from '../../api';
 import { t, formatTime, type MessageKey } from '../../i18n';
 import { live } from '../../main';
@@ -18,8 +18,9 @@ interface Invitation {
 
 export function myInvitationsView(): HTMLElement {
   const root = h('section', { 'data-testid': 'my-invitations' });
-  const load = async () => {
+  const load = newestOnly(async (stale) => {
     const { items } = await api<{ items: Invitation[] }>('GET', '/api/my/invitations');
+    if (stale()) return;
     const err = errorLine();
     const answer = async (id: number, a: 'accept' | 'decline') => {
       try {
@@ -69,7 +70,7 @@ export function myInvitationsView(): HTMLElement {
         ),
       ),
     );
-  };
+  });
   // A new invitation arrives on the expert's own channel: refresh.
   const off = live.onMessage((m) => {
     if (!root.isConnected) return off();

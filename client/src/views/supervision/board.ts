@@ -74,6 +74,7 @@ export function boardView(): HTMLElement {
   const toast = h('p', { class: 'toast', role: 'status', 'data-testid': 'board-toast' });
   const root = h('section', {}, h('h1', {}, t('supervision.board.title')), toast, body);
   const show = (b: Board) => mount(body, ...render(b));
+  let pushed = false; // a live board that arrived first is newer than the initial read's answer
   live.subscribe('supervision:board');
   live.subscribe('supervision:alerts');
   const off = live.onMessage((m) => {
@@ -82,9 +83,12 @@ export function boardView(): HTMLElement {
       live.unsubscribe('supervision:alerts');
       return off();
     }
-    if (m.type === 'supervision.board') show(m.board);
+    if (m.type === 'supervision.board') {
+      pushed = true;
+      show(m.board);
+    }
     if (m.type === 'supervision.alert' && m.change === 'raised') toast.textContent = t('supervision.alerts.newAlert', { rule: `${m.alert.ruleCode} ${alertSummary(m.alert)}` });
   });
-  void api<Board>('GET', '/api/supervision/board').then(show, (e) => mount(body, h('p', { class: 'error' }, t('error.generic', { message: (e as Error).message }))));
+  void api<Board>('GET', '/api/supervision/board').then((b) => pushed || show(b), (e) => mount(body, h('p', { class: 'error' }, t('error.generic', { message: (e as Error).message }))));
   return root;
 }

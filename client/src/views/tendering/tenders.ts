@@ -1,6 +1,6 @@
 // The tendering pages: the list of tenders this user may see, and one tender with the panel for
 // the user's part in it (operator, bidder, committee member, purchasing unit).
-import { h, mount } from '../../dom';
+import { h, mount, newestOnly } from '../../dom';
 import { api } from '../../api';
 import { t } from '../../i18n';
 import { hasRole, session } from '../../session';
@@ -46,9 +46,10 @@ export function tenderView(params: Record<string, string>): HTMLElement {
   const root = h('section', { class: 'tender', 'data-testid': 'tender-detail' });
   const id = Number(params.id);
   let watching = false;
-  const load = async () => {
+  const load = newestOnly(async (stale) => {
     try {
       const d = await api<TenderDetail>('GET', `/api/tenders/${id}`);
+      if (stale()) return;
       mount(root, ...page(d, () => void load()));
       root.dataset.status = d.status;
       if (!watching) {
@@ -61,9 +62,9 @@ export function tenderView(params: Record<string, string>): HTMLElement {
         });
       }
     } catch (e) {
-      mount(root, h('p', { class: 'error' }, errorText(e)));
+      if (!stale()) mount(root, h('p', { class: 'error' }, errorText(e)));
     }
-  };
+  });
   void load();
   return root;
 }

@@ -1,6 +1,6 @@
 // Approver inbox: each pending step addressed to me, with the requisition's content and
 // approve / reject / return for changes.
-import { h, mount } from '../../dom';
+import { h, mount, newestOnly } from '../../dom';
 import { api } from '../../api';
 import { t, formatFen, locale } from '../../i18n';
 import { actionButton, errorText, when } from './common';
@@ -12,16 +12,7 @@ interface InboxItem { id: number; requisitionId: number; requisitionRef: string;
 export function inboxView(): HTMLElement {
   const root = h('section', { 'data-testid': 'inbox' });
   const flash = h('p', { class: 'muted', 'data-testid': 'inbox-flash', 'aria-live': 'polite' });
-  // Loads can overlap (a decision and a live message both reload): only the latest may mount,
-  // so a slower, older answer never puts a decided step back on screen.
-  let generation = 0;
-  let latest: Promise<void> = Promise.resolve();
-  const load = (): Promise<void> => {
-    const mine = ++generation;
-    latest = render(mine);
-    return latest;
-  };
-  const render = async (mine: number): Promise<void> => {
+  const load = newestOnly(async (stale) => {
     const data = await api<{ items: InboxItem[]; total: number }>('GET', '/api/approvals/inbox?pageSize=100');
     const cards = await Promise.all(
       data.items.map(async (s) => {
@@ -53,9 +44,9 @@ export function inboxView(): HTMLElement {
         );
       }),
     );
-    if (mine !== generation) return latest; // a newer load owns the screen: wait for it instead
+    if (stale()) return;
     mount(root, h('h1', {}, t('workflow.inbox.title')), flash, cards.length ? cards : h('p', { class: 'muted', 'data-testid': 'inbox-empty' }, t('workflow.inbox.empty')));
-  };
+  });
   void load().catch((e) => mount(root, h('p', { class: 'error' }, errorText(e))));
   // A step reaching my inbox (or leaving it) arrives on my own channel: reload while shown.
   const off = live.onMessage((m: { type?: string }) => {

@@ -1,6 +1,6 @@
 // Purchaser workspace: my requisitions, the new-requisition form with live budget availability,
 // and one requisition with its status timeline.
-import { h, mount } from '../../dom';
+import { h, mount, newestOnly } from '../../dom';
 import { api } from '../../api';
 import { t, formatFen, locale } from '../../i18n';
 import { session, hasRole } from '../../session';
@@ -217,8 +217,9 @@ export function timeline(r: Requisition): HTMLElement {
 
 export function requisitionView(params: Record<string, string>): HTMLElement {
   const root = h('section', { 'data-testid': 'req-detail' }, h('p', { class: 'muted' }, '…'));
-  const load = async () => {
+  const load = newestOnly(async (stale) => {
     const r = await api<Requisition>('GET', `/api/requisitions/${params.id}`);
+    if (stale()) return;
     const mine = hasRole('purchaser') && session.user;
     const reason = h('input', { placeholder: t('workflow.req.cancelReason'), 'data-testid': 'req-cancel-reason' });
     mount(
@@ -243,7 +244,7 @@ export function requisitionView(params: Record<string, string>): HTMLElement {
       mine && ['draft', 'returned'].includes(r.status) ? h('a', { href: `/requisitions/${r.id}/edit`, 'data-link': '', class: 'button', 'data-testid': 'req-edit' }, t('workflow.req.edit')) : null,
       mine && ['draft', 'submitted', 'returned'].includes(r.status) ? h('div', { class: 'wf-inline' }, reason, actionButton(t('workflow.req.cancel'), 'req-cancel', async () => { await api('POST', `/api/requisitions/${r.id}/cancel`, { reason: reason.value }); await load(); }, 'wf-danger')) : null,
     );
-  };
+  });
   void load().catch((e) => mount(root, h('p', { class: 'error' }, errorText(e))));
   // Decisions on this requisition arrive live on the purchaser's own channel.
   const off = live.onMessage((m: { type?: string; requisitionId?: number }) => {
