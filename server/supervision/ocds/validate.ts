@@ -7,9 +7,8 @@ import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-/** Where the official schemas are kept: ../shared/ocds beside the checkout, or OCDS_SCHEMA_DIR. */
-export const OCDS_SCHEMA_DIR = process.env.OCDS_SCHEMA_DIR ?? path.resolve(ROOT, '../shared/ocds');
+/** Where the official schemas are kept: vendored beside this file (./schema), or OCDS_SCHEMA_DIR. */
+export const OCDS_SCHEMA_DIR = process.env.OCDS_SCHEMA_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), 'schema');
 
 export const EXTENSIONS = {
   bids: 'https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json',
