@@ -189,9 +189,13 @@ describe(`online price competition (${TEST_DIALECT})`, function () {
     const award = await auctionAward(s.tdb.db, a.id);
     expect(award).to.include({ status: 'closed', winnerSupplierId: b2.supplierId, priceFen: 23_700_000, savingsFen: 1_300_000, ceilingFen: 25_000_000 });
     const acts = await s.tdb.db('audit_events').where({ entity_type: 'auction', entity_id: String(a.id) }).orderBy('seq').pluck('action');
-    expect(acts).to.include.members(['auction.opened', 'auction.bid_accepted', 'auction.suspended', 'auction.resumed', 'auction.extended', 'auction.closed']);
-    const acc = await s.tdb.db('audit_events').where({ action: 'auction.bid_accepted', entity_id: String(a.id) }).first();
-    expect(JSON.parse(acc.after_json)).to.include({ supplierId: b1.supplierId, amountFen: 24_000_000, ip: '127.0.0.1', ceilingFen: 25_000_000 });
+    expect(acts).to.include.members(['auction.opened', 'auction.bids_accepted', 'auction.suspended', 'auction.resumed', 'auction.extended', 'auction.closed']);
+    // Every accepted bid is in the chain, once, with its facts (batched per competition per commit).
+    const batches = await s.tdb.db('audit_events').where({ action: 'auction.bids_accepted', entity_id: String(a.id) }).orderBy('seq');
+    const audited = batches.flatMap((e: any) => JSON.parse(e.after_json).bids);
+    expect(audited.map((x: any) => x.seq)).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    expect(audited[0]).to.include({ supplierId: b1.supplierId, amountFen: 24_000_000, ip: '127.0.0.1' });
+    expect(JSON.parse(batches[0].after_json)).to.include({ auctionId: a.id, ceilingFen: 25_000_000 });
     expect((await verifyChain(s.tdb.db)).intact).to.equal(true);
     clock.set(T0);
   });

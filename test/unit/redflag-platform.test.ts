@@ -137,6 +137,25 @@ describe('redflag: platform rules', () => {
     expect(rules.singleBidder(v, T('SV01'))).to.have.length(0); // two submitted bids
   });
 
+  it('reads the auction sequencer\'s batch event as the bids it lists (same facts, same order)', () => {
+    let seq = 0;
+    const ev = (action: string, after: object, ip: string | null = null): BusEvent => ({ seq: ++seq, occurred_at: `2026-03-10 02:${String(seq).padStart(2, '0')}:00.000`, actor_id: null, actor_role: 'system', action, entity_type: 'auction', entity_id: '12', after_json: JSON.stringify(after), ip });
+    const events = [
+      ev('auction.opened', { orgId: 3, title: '复印纸', ceilingFen: 1_000_000, endsAt: '2026-03-10T03:00:00.000Z' }),
+      ev('auction.bids_accepted', { auctionId: 12, ceilingFen: 1_000_000, bids: [
+        { seq: 1, supplierId: 5, amountFen: 990_000, ip: '10.0.0.9', deviceId: 'dev-1' },
+        { seq: 2, supplierId: 6, amountFen: 985_000, ip: '10.0.0.9', deviceId: 'dev-2' },
+      ] }),
+      ev('auction.bids_accepted', { auctionId: 12, ceilingFen: 1_000_000, bids: [{ seq: 3, supplierId: 5, amountFen: 970_000, ip: '10.0.0.9', deviceId: 'dev-1' }] }),
+      ev('auction.closed', { status: 'closed', winnerSupplierId: 5, priceFen: 970_000 }),
+    ];
+    expect(matchesAction(RULES.find((r) => r.code === 'SV04')!.actions, 'auction.bids_accepted')).to.equal(true);
+    const v = foldProcess('competition:12', events);
+    // a supplier's later bid replaces its earlier one
+    expect(v.bids.map((x) => [x.supplierId, x.amountFen, x.status])).to.deep.equal([['5', 970_000, 'valid'], ['6', 985_000, 'valid']]);
+    expect(rules.sharedIpOrDevice(v, T('SV04'))).to.have.length(1); // suppliers 5 and 6 bid from 10.0.0.9
+  });
+
   it('keeps every threshold in its default\'s shape', () => {
     const def = RULES.find((r) => r.code === 'R024')!;
     expect(checkThresholds(def, { threshold: 0.05 })).to.deep.equal({ threshold: 0.05 });

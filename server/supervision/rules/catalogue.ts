@@ -20,7 +20,7 @@ export interface RuleDef {
 // The events on which a process's outcome is known (award, close, contract, late disqualification).
 export const OUTCOME_ACTIONS = ['competition.closed', 'competition.failed', 'auction.closed', 'auction.failed', 'tender.awarded', 'tender.failed', 'project.awarded', 'project.tender_awarded', 'award.*', 'contract.signed', 'contract.accepted', 'bid.disqualified', 'bid.invalidated'];
 export const PERIOD_ACTIONS = ['competition.created', 'competition.announced', 'competition.opened', 'auction.announced', 'auction.opened', 'tender.published', 'tender.amended', 'project.created', 'project.stage_changed'];
-export const BID_ACTIONS = ['bid.accepted', 'bid.submitted', 'bid.placed', 'bid.valid', 'auction.bid_accepted', 'competition.bid_accepted', 'auction.participant_joined', 'participant.joined'];
+export const BID_ACTIONS = ['bid.accepted', 'bid.submitted', 'bid.placed', 'bid.valid', 'auction.bid_accepted', 'auction.bids_accepted', 'competition.bid_accepted', 'auction.participant_joined', 'participant.joined'];
 
 export const RULES: RuleDef[] = [
   // Cardinal (Open Contracting Partnership), ../shared/ocds/red-flags/R*.md

@@ -73,12 +73,33 @@ const BID_SUBJECTS = new Set(['bid', 'tender_bid', 'response']);
 const AWARD_SUBJECTS = new Set(['award']);
 const CONTRACT_SUBJECTS = new Set(['contract']);
 
+/**
+ * A batch event (the auction sequencer's 'auction.bids_accepted', one per competition per commit,
+ * listing its bids) read as the single-bid events it stands for, in order.
+ */
+export function expandBatchEvents(events: BusEvent[]): BusEvent[] {
+  if (!events.some((e) => e.action.endsWith('.bids_accepted'))) return events;
+  const out: BusEvent[] = [];
+  for (const e of events) {
+    if (!e.action.endsWith('.bids_accepted')) {
+      out.push(e);
+      continue;
+    }
+    const a = afterOf(e);
+    const single = e.action.replace(/\.bids_accepted$/, '.bid_accepted');
+    for (const b of Array.isArray(a.bids) ? a.bids : []) {
+      out.push({ ...e, action: single, ip: b?.ip ?? e.ip, after_json: JSON.stringify({ ceilingFen: a.ceilingFen, auctionId: a.auctionId, ...b }) });
+    }
+  }
+  return out;
+}
+
 /** Folds a process's events (seq order) into its view. */
 export function foldProcess(key: string, events: BusEvent[]): ProcessView {
   const [kind, id] = key.split(':') as [ProcessKind, string];
   const v = emptyView(kind, id);
   const bidIndex = new Map<string, number>();
-  for (const e of events) {
+  for (const e of expandBatchEvents(events)) {
     const a = afterOf(e);
     let [subject, what] = verb(e.action);
     // 'auction.bid_accepted' on the competition's own entity: a bid event.
