@@ -86,7 +86,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
     });
     next();
   });
-  app.use('/api', express.json({ limit: '1mb', strict: true }));
+  // JSON bodies are read per route (server/http/routes.ts): 1 MB unless the route says more.
 
   // Resolve the session for every API request; routes decide whether it is required.
   app.use('/api', async (req: Request, _res: Response, next: NextFunction) => {

@@ -1,6 +1,6 @@
 // Route registry: every route declares its roles and its schemas in one place. The same
 // declarations mount the express handlers, validate every body and query, and build OpenAPI.
-import type { Request, Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { ValidateFunction } from 'ajv';
 import { ajv, ajvQuery } from './ajv';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from './errors';
@@ -34,6 +34,8 @@ export interface RouteDef<B = any, Q = any, P = any> {
   status?: number;
   /** Cookie-authenticated writes need the CSRF header; machine APIs (HMAC-signed) opt out. */
   csrf?: boolean;
+  /** A JSON body larger than the default (DEFAULT_BODY_LIMIT), e.g. a sealed bid with its files. */
+  bodyLimit?: string;
   handler: (ctx: RouteCtx<B, Q, P>) => Promise<unknown> | unknown;
 }
 
@@ -62,12 +64,24 @@ export function pickRole(user: SessionUser, roles: RouteDef['roles']): Role {
   return r;
 }
 
+export const DEFAULT_BODY_LIMIT = '1mb';
+const defaultJson = express.json({ limit: DEFAULT_BODY_LIMIT, strict: true });
+
 export function mount(router: Router, defs: RouteDef[], deps: { checkCsrf: (req: Request) => void; actorFor: (req: Request, role: string) => Actor }): void {
   for (const def of defs) {
     const vBody = def.method === 'get' ? null : compile(def.body, EMPTY_OBJECT);
     const vQuery = compile(def.query, { type: 'object', additionalProperties: false }, true);
     const vParams = compile(def.params, { type: 'object' }, true);
-    router[def.method](def.path, async (req: Request, res: Response) => {
+    // Each route reads its own body, so one route can take a large upload while the rest keep the
+    // small default; a large body is only read once the caller is known to be logged in.
+    const parsers: RequestHandler[] = [];
+    if (def.method !== 'get') {
+      if (def.bodyLimit && def.roles !== 'public') {
+        parsers.push((req, _res, next) => next((req as Request & { user?: SessionUser | null }).user ? undefined : new UnauthenticatedError()));
+      }
+      parsers.push(def.bodyLimit ? express.json({ limit: def.bodyLimit, strict: true }) : defaultJson);
+    }
+    router[def.method](def.path, ...parsers, async (req: Request, res: Response) => {
       const user = (req as Request & { user?: SessionUser | null }).user ?? null;
       let role = 'public';
       if (def.roles !== 'public') {

@@ -101,7 +101,7 @@ describe(`browser: a supplier seals a bid in Chromium and decrypts it at the ope
   it('lets a committee member open a bid and record scores in the page (the price score is computed)', async () => {
     const experts = await withTx(s.tdb.db, (tx) => ensureExpertUsers(tx, clock, 5));
     await withTx(s.tdb.db, (tx) => linkCommittee({ db: s.tdb.db, clock, scheduler: s.platform.scheduler, realtime: s.platform.realtime, log: { debug() {}, info() {}, warn() {}, error() {} } }, tx, { userId: null, role: 'system:test', requestId: null, ip: null, clock }, tenderId, experts.map((e) => ({ expertId: e.expertId })), { source: 'direct', sourceRef: 'browser-test' }));
-    const ctx = await browser.newContext();
+    const ctx = await browser.newContext({ acceptDownloads: true });
     const page = await ctx.newPage();
     await login(page, s.url, experts[0].username);
     await page.goto(`${s.url}/tenders/${tenderId}`);
@@ -117,6 +117,20 @@ describe(`browser: a supplier seals a bid in Chromium and decrypts it at the ope
     expect(JSON.parse(row.scores_json)).to.deep.equal({ experience: 7000, service: 18000, technical: 33500 });
     expect(JSON.parse(row.compliance_json)['q-tax']).to.equal(false);
     expect(await s.tdb.db('audit_events').where({ action: 'tender.evaluation.bid_viewed', entity_id: String(tenderId) }).first()).to.exist;
+    // The bid sealed in the page carries a file: the member downloads it through a blob: link
+    // (data: URLs stop at 2 MB in Chromium; attachments may be 6 MB).
+    const withFile = await s.tdb.db('tender_bids').where({ tender_id: tenderId, status: 'decrypted' }).where('opened_json', 'like', '%quote.txt%').first('id');
+    await page.getByTestId(`tender-open-bid-${withFile.id}`).click();
+    const link = page.getByTestId(`tender-eval-bid-${withFile.id}`).getByTestId('eval-attachment');
+    await link.waitFor();
+    expect(await link.getAttribute('download')).to.equal('quote.txt');
+    const href = (await link.getAttribute('href'))!;
+    expect(href).to.match(/^blob:/);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).to.equal('quote.txt');
+    const chunks: Buffer[] = [];
+    for await (const c of (await download.createReadStream())!) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).toString()).to.equal('BROWSER-SECRET-ATTACHMENT');
     await ctx.close();
   });
 

@@ -401,6 +401,38 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     expect(others).to.have.length(2);
   });
 
+  it('takes a bid with 6 MB of attachments and opens it intact; refuses a larger body (413) and reads none from a stranger (401)', async () => {
+    clock.set(Date.UTC(2026, 5, 1, 1, 0, 0));
+    const t = await publishGoods();
+    const files = [crypto.randomBytes(4 * 1024 * 1024), crypto.randomBytes(2 * 1024 * 1024 - 64 * 1024)];
+    const keyHex = randomHex(32);
+    const plain = { tenderId: t.id, supplierId: suppliers[0].supplierId, priceFen: 77_000_000, responses: { 'r-spec': '详见附件' }, attachments: files.map((f, i) => ({ name: `资格证明-${i + 1}.pdf`, type: 'application/pdf', dataBase64: f.toString('base64') })) };
+    const sealed = sealBid(plain, { keyHex });
+    expect(sealed.envelope.length).to.be.above(10_000_000);
+    const r = await (await bidder(0)).post(`/api/tenders/${t.id}/bids`, { envelope: sealed.envelope, digest: sealed.digest });
+    expect(r.status, JSON.stringify(r.body).slice(0, 300)).to.equal(201);
+    expect(r.body.digest).to.equal(sealed.digest);
+    // Over the route's limit: 413, and nothing stored for that bidder.
+    const big = await (await bidder(1)).post(`/api/tenders/${t.id}/bids`, { envelope: 'A'.repeat(13 * 1024 * 1024), digest: sealed.digest });
+    expect(big.status).to.equal(413);
+    expect(big.body.error.code).to.equal('PAYLOAD_TOO_LARGE');
+    expect(await s.tdb.db('tender_bids').where({ tender_id: t.id, supplier_id: suppliers[1].supplierId }).first()).to.equal(undefined);
+    // A large body from someone not logged in is refused before it is read.
+    const anon = await s.client().post(`/api/tenders/${t.id}/bids`, { envelope: 'A'.repeat(5_000_000), digest: sealed.digest });
+    expect(anon.status).to.equal(401);
+    // Other routes keep the 1 MB default.
+    expect((await (await op()).request('PUT', `/api/tenders/${t.id}`, { description: 'x'.repeat(1_100_000) })).status).to.equal(413);
+    for (const i of [1, 2]) expect((await submit(await bidder(i), t.id, suppliers[i].supplierId, 80_000_000 + i)).r.status).to.equal(201);
+    clock.set(new Date(t.openingAt).getTime());
+    await s.platform.scheduler.runDue();
+    const opened = await (await bidder(0)).post(`/api/tenders/${t.id}/opening/key`, { key: keyHex });
+    expect(opened.body).to.include({ status: 'decrypted', priceFen: 77_000_000 });
+    const row = await s.tdb.db('tender_bids').where({ tender_id: t.id, supplier_id: suppliers[0].supplierId, status: 'decrypted' }).first();
+    const back = JSON.parse(row.opened_json).attachments.map((a: { dataBase64: string }) => Buffer.from(a.dataBase64, 'base64'));
+    expect(back.map((b: Buffer) => b.length)).to.deep.equal(files.map((f) => f.length));
+    expect(back.every((b: Buffer, i: number) => b.equals(files[i]))).to.equal(true);
+  });
+
   it('opens at the opening time even when the server was down then (the job is durable and catches up)', async () => {
     clock.set(Date.UTC(2026, 6, 6, 1, 0, 0));
     const t = await publishGoods();

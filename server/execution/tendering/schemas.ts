@@ -41,12 +41,19 @@ export const noticeBody = {
 
 export const cancelBody = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: text(500) } };
 
-// The request body limit is 1 MB; a sealed bid with its attachments must fit.
+/**
+ * A sealed bid carries its attachments (6 MB of files at most, checked in the page): base64 in the
+ * plaintext, then base64 of the ciphertext, about 1.8 × the files. The envelope must also fit in
+ * one MySQL packet (max_allowed_packet, 16 MB by default) when it is stored.
+ */
+export const MAX_BID_ATTACHMENT_BYTES = 6 * 1024 * 1024;
+export const MAX_ENVELOPE_CHARS = 12_000_000;
+export const BID_BODY_LIMIT = '12mb';
 export const bidBody = {
   type: 'object',
   additionalProperties: false,
   required: ['envelope', 'digest'],
-  properties: { envelope: { type: 'string', minLength: 50, maxLength: 1_000_000 }, digest: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+  properties: { envelope: { type: 'string', minLength: 50, maxLength: MAX_ENVELOPE_CHARS }, digest: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
 };
 
 export const keyBody = { type: 'object', additionalProperties: false, required: ['key'], properties: { key: hex64 } };

@@ -9,7 +9,9 @@ import { sealBid, generateBidKey, newPassphraseKdf, keyFileContent, keyFromKeyFi
 import { action, errorText, money, readFile, reasonText, table, when, yuanToFen } from './ui';
 import type { TenderDetail } from './types';
 
-const MAX_ATTACHMENT_BYTES = 400 * 1024;
+// The server's limit (MAX_BID_ATTACHMENT_BYTES in server/execution/tendering/schemas.ts): the
+// sealed envelope of 6 MB of files is about 11 MB and must fit the route's 12 MB body limit.
+const MAX_ATTACHMENT_BYTES = 6 * 1024 * 1024;
 
 function receiptView(r: { receiptNo: string; digest: string; serverTime: string }, keyFile: { name: string; text: string } | null): HTMLElement {
   const link = keyFile ? h('a', { href: URL.createObjectURL(new Blob([keyFile.text], { type: 'application/json' })), download: keyFile.name, 'data-testid': 'tender-key-download', class: 'button' }, t('tendering.bid.downloadKey')) : null;

@@ -7,6 +7,17 @@ import { t } from '../../i18n';
 import { action, errorText, money, reasonText, table } from './ui';
 import type { TenderDetail } from './types';
 
+/**
+ * A downloadable link for an opened attachment. Blob URLs, not data: URLs, which Chromium caps at
+ * 2 MB (an attachment may be up to 6 MB).
+ */
+function blobUrl(type: string, base64: string): string {
+  const bin = atob(base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return URL.createObjectURL(new Blob([bytes], { type: type || 'application/octet-stream' }));
+}
+
 interface EvalBid {
   bidId: number;
   supplierName: string;
@@ -54,7 +65,7 @@ function render(d: TenderDetail, v: EvalView, reload: () => void): Node[] {
         b.abnormalStatus ? h('p', { class: 'warning' }, t('tendering.eval.abnormal', { pct: d.abnormalLowPct }), ' — ', t(`tendering.eval.abnormal.${b.abnormalStatus}`), abnormalActions(d, b, reload)) : null,
         action(t('tendering.eval.openBid'), `tender-open-bid-${b.bidId}`, async () => {
           const full = await api<{ responses: Record<string, string>; attachments: Array<{ name: string; type: string; dataBase64: string }> }>('GET', `/api/tenders/${d.id}/evaluation/bids/${b.bidId}`);
-          mount(content, h('dl', { class: 'facts' }, d.requirements.map((r) => [h('dt', {}, r.text), h('dd', {}, full.responses[r.key] ?? '')])), full.attachments.map((a) => h('a', { href: `data:${a.type};base64,${a.dataBase64}`, download: a.name }, a.name)));
+          mount(content, h('dl', { class: 'facts' }, d.requirements.map((r) => [h('dt', {}, r.text), h('dd', {}, full.responses[r.key] ?? '')])), full.attachments.map((a) => h('a', { href: blobUrl(a.type, a.dataBase64), download: a.name, 'data-testid': 'eval-attachment' }, a.name)));
         }),
         content,
         b.status === 'valid'
