@@ -1,6 +1,7 @@
 // Configuration and the boundaries with other wings: per-organisation approval chains, city rule
 // values, the execution wing's recordAward, supplier eligibility at signing, and who sees what.
 import { expect } from 'chai';
+import crypto from 'node:crypto';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { TEST_DIALECT } from '../helpers/db';
 import { ManualClock, toDbTime } from '../../server/db/time';
@@ -144,8 +145,15 @@ describe(`requisition attachments (${TEST_DIALECT})`, function () {
     expect(a).to.include({ name: '需求论证报告.pdf', size: pdf.length, contentType: 'application/pdf' });
     const bad = await c.purchaser.post(`/api/requisitions/${draft.id}/attachments`, { name: 'x.exe', contentType: 'application/x-msdownload', contentBase64: 'AAAA' });
     expect(bad.body.error.code).to.equal('ATTACHMENT_TYPE_NOT_ALLOWED');
-    const big = await c.purchaser.post(`/api/requisitions/${draft.id}/attachments`, { name: 'big.pdf', contentType: 'application/pdf', contentBase64: Buffer.alloc(701 * 1024).toString('base64') });
+    const big = await c.purchaser.post(`/api/requisitions/${draft.id}/attachments`, { name: 'big.pdf', contentType: 'application/pdf', contentBase64: Buffer.alloc(10 * 1024 * 1024 + 1024).toString('base64') });
     expect(big.body.error.code).to.equal('ATTACHMENT_TOO_LARGE');
+    // A 9 MB scan is fine, and comes back byte for byte.
+    const scan = Buffer.concat([Buffer.from('%PDF-1.4\n'), crypto.randomBytes(9 * 1024 * 1024)]);
+    const withScan = await ok(c.purchaser.post(`/api/requisitions/${draft.id}/attachments`, { name: '报废鉴定扫描件.pdf', contentType: 'application/pdf', contentBase64: scan.toString('base64') }), 201);
+    const scanned = withScan.attachments.find((x: { name: string }) => x.name === '报废鉴定扫描件.pdf');
+    expect(scanned.size).to.equal(scan.length);
+    const scanRes = await fetch(`${s.url}/api/requisitions/${draft.id}/attachments/${scanned.sha256}`, { headers: { cookie: c.purchaser.cookie } });
+    expect(Buffer.from(await scanRes.arrayBuffer()).equals(scan)).to.equal(true);
     await ok(c.purchaser.post(`/api/requisitions/${draft.id}/submit`));
     // The approver downloads the very bytes.
     const res = await fetch(`${s.url}/api/requisitions/${draft.id}/attachments/${a.sha256}`, { headers: { cookie: c.approver.cookie } });

@@ -13,7 +13,9 @@ import { record } from '../../supervision/audit/audit';
 import { EDITABLE } from './rules';
 
 export const MAX_ATTACHMENTS = 20;
-export const MAX_ATTACHMENT_BYTES = 700 * 1024; // inside the API's 1 MB JSON limit once base64-encoded
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024; // a scanned report; base64 makes it ~13.4 MB
+/** The upload route's body limit: the base64 of MAX_ATTACHMENT_BYTES and the JSON around it. */
+export const ATTACHMENT_BODY_LIMIT = '14mb';
 export const ALLOWED_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'text/plain', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/msword', 'application/vnd.ms-excel', 'application/zip'];
 
 export interface Attachment {

@@ -9,7 +9,7 @@ import * as svc from './service';
 import * as repo from './repository';
 import { decide } from '../approvals/service';
 import { attachmentBody, decisionBody, idParams, reasonBody, requisitionBody } from './schemas';
-import { AttachmentStore, addAttachment, decodeUpload, removeAttachment } from './attachments';
+import { ATTACHMENT_BODY_LIMIT, AttachmentStore, addAttachment, decodeUpload, removeAttachment } from './attachments';
 
 const CITYWIDE = ['operator', 'finance', 'supervisor', 'admin'];
 const purchaser = (u: SessionUser | null) => ({ userId: u!.id, orgId: u!.orgId });
@@ -111,10 +111,11 @@ export function requisitionRoutes(db: Db, store: AttachmentStore) {
       method: 'post',
       path: '/api/requisitions/:id/attachments',
       tag: 'requisitions',
-      summary: 'Attach a file to a draft or returned requisition (base64, at most 700 KB; PDF, images, office documents, text, zip)',
+      summary: 'Attach a file to a draft or returned requisition (base64, at most 10 MB; PDF, images, office documents, text, zip)',
       roles: ['purchaser'],
       params: idParams,
       body: attachmentBody,
+      bodyLimit: ATTACHMENT_BODY_LIMIT,
       handler: async ({ params, body, user, actor }) => {
         const bytes = decodeUpload(body);
         const sha256 = store.save(bytes);

@@ -44,7 +44,7 @@ export const attachmentBody = {
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^/\\\\]+$' },
     contentType: { type: 'string', maxLength: 100 },
-    contentBase64: { type: 'string', minLength: 1, maxLength: 960_000 },
+    contentBase64: { type: 'string', minLength: 1, maxLength: 14_000_000 }, // 10 MB of file (checked after decoding)
   },
 } as const;
 
