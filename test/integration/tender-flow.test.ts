@@ -423,6 +423,16 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     // Other routes keep the 1 MB default.
     expect((await (await op()).request('PUT', `/api/tenders/${t.id}`, { description: 'x'.repeat(1_100_000) })).status).to.equal(413);
     for (const i of [1, 2]) expect((await submit(await bidder(i), t.id, suppliers[i].supplierId, 80_000_000 + i)).r.status).to.equal(201);
+    // Reading the bids before the opening is refused, and the attempt is audited and alerted on (SV10).
+    const early = await (await op()).get(`/api/tenders/${t.id}/evaluation`);
+    expect(early.status).to.equal(409);
+    expect(early.body.error.code).to.equal('NOT_IN_EVALUATION');
+    const attempt = await s.tdb.db('audit_events').where({ action: 'sealed.read_attempt', entity_type: 'tender', entity_id: String(t.id) }).first();
+    expect(JSON.parse(attempt.after_json)).to.include({ what: 'tender.evaluation', status: 'published' });
+    expect(attempt.actor_role).to.equal('operator');
+    const engine = (s.platform.modules.find((m) => m.name === 'supervision') as unknown as { engine: { idle(): Promise<void> } }).engine;
+    await engine.idle();
+    expect(await s.tdb.db('sv_alerts').where({ rule_code: 'SV10', subject_id: String(t.id) }).first()).to.exist;
     clock.set(new Date(t.openingAt).getTime());
     await s.platform.scheduler.runDue();
     const opened = await (await bidder(0)).post(`/api/tenders/${t.id}/opening/key`, { key: keyHex });

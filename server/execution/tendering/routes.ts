@@ -59,8 +59,8 @@ export function tenderingRoutes(deps: TenderingDeps): RouteDef[] {
       roles: ['expert', 'operator', 'supervisor', 'admin'],
       params: s.idParams,
       handler: async ({ actor, user, params }) => {
-        if (user!.roles.includes('expert') && !user!.roles.some((r) => ['operator', 'supervisor', 'admin'].includes(r))) return evaluation.evaluationView(deps, params.id, await expertId(actor, params.id));
-        return evaluation.evaluationView(deps, params.id, null);
+        if (user!.roles.includes('expert') && !user!.roles.some((r) => ['operator', 'supervisor', 'admin'].includes(r))) return evaluation.evaluationView(deps, params.id, await expertId(actor, params.id), actor);
+        return evaluation.evaluationView(deps, params.id, null, actor);
       },
     },
     { method: 'get', path: '/api/tenders/:id/evaluation/bids/:bidId', tag: TAG, summary: 'Open one valid bid (logged)', roles: ['expert'], params: s.bidParams, handler: async ({ actor, params }) => evaluation.viewBid(deps, actor, await expertId(actor, params.id), params.id, params.bidId) },

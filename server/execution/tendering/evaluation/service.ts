@@ -12,7 +12,7 @@ import type { Actor } from '../../../http/actor';
 import { ConflictError, ForbiddenError, NotFoundError, RuleError, ValidationError } from '../../../http/errors';
 import { canonicalJson } from '../../../../client/src/views/tendering/sealing';
 import { bidsWithSupplier, committeeExpertIdForUser, evaluationLine, findTender, lockTender, terms, type BidRow, type TenderRow } from '../repository';
-import { assertStatus, transition } from '../state-machine';
+import { assertStatus, transition, type TenderStatus } from '../state-machine';
 import { ruleValue } from '../rules';
 import { loadLegal } from '../legal';
 import { failedChecks, rankBids } from './scoring';
@@ -33,10 +33,23 @@ function openedContent(b: BidRow) {
   return { responses: bid.responses ?? {}, attachments: (bid.attachments ?? []).map((a) => ({ name: a.name, type: a.type, bytes: Math.floor((a.dataBase64.length * 3) / 4) })) };
 }
 
+const EVALUATION_STATUSES: TenderStatus[] = ['evaluation', 'report_confirmation', 'evaluated', 'awarded'];
+/** Until the opening is over the bids are sealed: a read is refused, and audited for supervision (SV10). */
+const SEALED_STATUSES: TenderStatus[] = ['draft', 'published', 'opening'];
+
+async function refuseBeforeEvaluation(deps: TenderingDeps, actor: Actor | undefined, row: TenderRow, what: string): Promise<void> {
+  if (EVALUATION_STATUSES.includes(row.status as TenderStatus)) return;
+  if (actor && SEALED_STATUSES.includes(row.status as TenderStatus)) {
+    // Its own transaction: the refusal must not roll the record of the attempt back.
+    await withTx(deps.db, (tx) => record(tx, actor, { action: 'sealed.read_attempt', entityType: 'tender', entityId: row.id, after: { what, tenderId: row.id, status: row.status } }));
+  }
+  throw new ConflictError('NOT_IN_EVALUATION', `The tender is ${row.status}`, { status: row.status });
+}
+
 /** The committee's working view: the terms, the valid bids, this member's scores and the progress. */
-export async function evaluationView(deps: TenderingDeps, tenderId: number, expertId: number | null) {
+export async function evaluationView(deps: TenderingDeps, tenderId: number, expertId: number | null, actor?: Actor) {
   const row = await findTender(deps.db, tenderId);
-  if (!['evaluation', 'report_confirmation', 'evaluated', 'awarded'].includes(row.status)) throw new ConflictError('NOT_IN_EVALUATION', `The tender is ${row.status}`, { status: row.status });
+  await refuseBeforeEvaluation(deps, actor, row, 'tender.evaluation');
   const bids = (await bidsWithSupplier(deps.db, tenderId, { contents: true })).filter((b) => b.status === 'decrypted' || b.status === 'disqualified');
   const committee = await deps.db('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').where('c.tender_id', tenderId).orderBy('c.expert_id').select('c.*', 'e.name');
   const mine = expertId ? await deps.db('tender_scores').where({ tender_id: tenderId, expert_id: expertId }) : [];
@@ -58,9 +71,10 @@ export async function evaluationView(deps: TenderingDeps, tenderId: number, expe
 
 /** A member opens one bid (its responses and attachments); the opening is logged. */
 export async function viewBid(deps: TenderingDeps, actor: Actor, expertId: number, tenderId: number, bidId: number) {
+  await refuseBeforeEvaluation(deps, actor, await findTender(deps.db, tenderId), 'tender.bid');
   return withTx(deps.db, async (tx) => {
     const row = await findTender(tx, tenderId);
-    assertStatus(row.status, ['evaluation', 'report_confirmation', 'evaluated', 'awarded'], 'NOT_IN_EVALUATION');
+    assertStatus(row.status, EVALUATION_STATUSES, 'NOT_IN_EVALUATION');
     const bid: BidRow | undefined = await tx('tender_bids').where({ id: bidId, tender_id: tenderId }).whereIn('status', ['decrypted', 'disqualified']).first();
     if (!bid) throw new NotFoundError(`Bid ${bidId} is not a valid bid of this tender`, null, 'BID_NOT_FOUND');
     await record(tx, actor, { action: 'tender.evaluation.bid_viewed', entityType: 'tender', entityId: tenderId, after: { expertId, bidId } });
