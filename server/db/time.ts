@@ -5,6 +5,19 @@ export function toDbTime(d: Date | number): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+/**
+ * The first instant of a calendar day in China Standard Time (UTC+8, no daylight saving): the
+ * public searches by date mean the day in Beijing, not the UTC day the database stores.
+ */
+export function chinaDayStart(day: string): Date {
+  return new Date(`${day}T00:00:00+08:00`);
+}
+
+/** The first instant after a CST calendar day. */
+export function chinaDayEnd(day: string): Date {
+  return new Date(chinaDayStart(day).getTime() + 86_400_000);
+}
+
 export function fromDbTime(v: string | Date | null | undefined): Date | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v;

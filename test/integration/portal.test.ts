@@ -66,6 +66,22 @@ describe('portal results, project pages and search', function () {
     expect(full.body.bodyZh).to.contain('成交供应商');
   });
 
+  it('notices search: dates are days in China time, and the text search reads both languages', async () => {
+    const c = s.client();
+    // Published 20:30 UTC on 9 June = 04:30 on 10 June in Beijing.
+    const [id] = await s.tdb.db('notices').insert({ kind: 'other', title_zh: '更正公告', title_en: 'Correction', body_zh: '更正内容', body_en: 'The zeppelin delivery date is corrected', org_id: fx.orgA, category_code: 'A02010105', method: 'inquiry', amount_fen: null, project_ref: 'PRJ-2026-999', source_type: 'project', source_id: '999', published_at: '2026-06-09 20:30:00.000' });
+    try {
+      const ids = async (qs: string) => (await c.get(`/api/portal/notices?${qs}`)).body.items.map((n: any) => n.id);
+      expect(await ids('from=2026-06-10&to=2026-06-10')).to.include(id);
+      expect(await ids('from=2026-06-09&to=2026-06-09')).to.not.include(id);
+      expect(await ids('from=2026-06-11')).to.not.include(id);
+      expect(await ids('to=2026-06-09')).to.not.include(id);
+      expect(await ids('q=zeppelin')).to.deep.equal([id]);
+    } finally {
+      await s.tdb.db('notices').where({ id }).delete();
+    }
+  });
+
   it('home figures for the year', async () => {
     const r = await s.client().get('/api/portal/stats');
     expect(r.body).to.include({ year: 2026, awardedProjects: 4, awardFen: 16_700_001, savingsFen: 3_299_999, savingsBp: 1650, smallBusinessShareBp: 9102, openProcedures: 0 });

@@ -3,7 +3,7 @@ import type { ModuleContext, PlatformModule } from '../../platform';
 import { defineRoutes } from '../../http/routes';
 import { pageQuery, paged, pagedSchema } from '../../http/paging';
 import { NotFoundError } from '../../http/errors';
-import { isoFromDb, toDbTime } from '../../db/time';
+import { chinaDayEnd, chinaDayStart, isoFromDb, toDbTime } from '../../db/time';
 import { NOTICE_KINDS } from './service';
 
 const fromRow = (r: any, full = false) => ({
@@ -59,12 +59,12 @@ export function noticesModule({ db }: ModuleContext): PlatformModule {
           if (query.orgId) q.where('n.org_id', query.orgId);
           if (query.category) q.where('n.category_code', 'like', `${query.category}%`);
           if (query.method) q.where('n.method', query.method);
-          if (query.from) q.where('n.published_at', '>=', toDbTime(new Date(`${query.from}T00:00:00Z`)));
-          if (query.to) q.where('n.published_at', '<', toDbTime(new Date(`${query.to}T00:00:00Z`).getTime() + 86_400_000));
+          if (query.from) q.where('n.published_at', '>=', toDbTime(chinaDayStart(query.from)));
+          if (query.to) q.where('n.published_at', '<', toDbTime(chinaDayEnd(query.to)));
           if (query.minAmountFen !== undefined) q.where('n.amount_fen', '>=', query.minAmountFen);
           if (query.maxAmountFen !== undefined) q.where('n.amount_fen', '<=', query.maxAmountFen);
           if (query.projectRef) q.where('n.project_ref', query.projectRef);
-          if (query.q) q.where((w) => w.where('n.title_zh', 'like', `%${query.q}%`).orWhere('n.title_en', 'like', `%${query.q}%`).orWhere('n.body_zh', 'like', `%${query.q}%`));
+          if (query.q) q.where((w) => w.where('n.title_zh', 'like', `%${query.q}%`).orWhere('n.title_en', 'like', `%${query.q}%`).orWhere('n.body_zh', 'like', `%${query.q}%`).orWhere('n.body_en', 'like', `%${query.q}%`));
           return paged(q, query.page, query.pageSize, (r) => fromRow(r));
         },
       },

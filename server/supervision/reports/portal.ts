@@ -3,7 +3,7 @@
 // project appears once its procedure has been announced; bids never appear here.
 import type { Db } from '../../db/knex';
 import type { Clock } from '../../db/time';
-import { isoFromDb, toDbTime } from '../../db/time';
+import { chinaDayEnd, chinaDayStart, isoFromDb, toDbTime } from '../../db/time';
 import { toInt } from '../../db/knex';
 import { defineRoutes } from '../../http/routes';
 import { NotFoundError } from '../../http/errors';
@@ -74,8 +74,8 @@ export function portalRoutes(db: Db, clock: Clock) {
         if (query.orgId) q.where('p.org_id', query.orgId);
         if (query.category) q.where('r.category_code', 'like', `${query.category}%`);
         if (query.method) q.where('p.method', query.method);
-        if (query.from) q.where('p.award_notice_at', '>=', toDbTime(new Date(`${query.from}T00:00:00+08:00`)));
-        if (query.to) q.where('p.award_notice_at', '<', toDbTime(new Date(`${query.to}T00:00:00+08:00`).getTime() + 86_400_000));
+        if (query.from) q.where('p.award_notice_at', '>=', toDbTime(chinaDayStart(query.from)));
+        if (query.to) q.where('p.award_notice_at', '<', toDbTime(chinaDayEnd(query.to)));
         if (query.minAmountFen !== undefined) q.where('p.award_fen', '>=', query.minAmountFen);
         if (query.maxAmountFen !== undefined) q.where('p.award_fen', '<=', query.maxAmountFen);
         if (query.q) q.where((w) => w.where('p.title', 'like', `%${query.q}%`).orWhere('s.name', 'like', `%${query.q}%`).orWhere('p.ref', query.q));
