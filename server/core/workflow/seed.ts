@@ -244,6 +244,17 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   await run((t) => proj.issueDocuments(t, op, tFail, {}));
   await later(21);
   await run((t) => proj.recordOpening(t, op, tFail, { bidsReceived: 2 }));
+  // One tender whose notice is out while its documents wait to be issued, and one whose bid
+  // deadline has passed (the deadline job moved it to the opening) and waits for the opening record.
+  await at(3);
+  const tNotice = await approved('purchaser2', '区图书馆自助借还设备采购', [item('A02010104', '自助借还一体机', 120, 18_000)]);
+  await run((t) => proj.publishNotice(t, op, tNotice, { deadlineAt: iso(26) }));
+  await at(40);
+  const tOpening = await approved('purchaser4', '市急救中心超声诊断设备采购', [item('A02320000', '医用超声诊断设备', 10, 260_000)]);
+  await run((t) => proj.publishNotice(t, op, tOpening, { deadlineAt: iso(21) }));
+  await later(0.5);
+  await run((t) => proj.issueDocuments(t, op, tOpening, {}));
+  await later(21);
   await at(31);
   const tChallenge = await approved('purchaser4', '全民健康信息平台运维服务', [item('C1605', '信息平台运行维护服务（三年）', 1, 2_400_000, '项')]);
   await throughAward(tChallenge, suppliers[3], 2_180_000);
