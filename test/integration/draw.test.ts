@@ -182,6 +182,14 @@ describe(`sealed expert draw (${TEST_DIALECT})`, function () {
     const pool = await op.post('/api/draws', request({ groups: [{ specialty: SPEC, count: 9 }] }));
     expect(pool.status).to.equal(422);
     expect(pool.body.error).to.deep.include({ code: 'POOL_TOO_SMALL', details: { specialty: SPEC, needed: 9, available: 7 } });
+    // The committee rules are the city's to set, in the rule book: a minimum of 7 refuses 5.
+    const admin = await s.as('admin');
+    expect((await admin.request('PUT', '/api/rules/drawMinimumCommittee', { value: 7, source: 'Province X evaluation rules 2026 No. 3' })).status).to.equal(200);
+    expect((await admin.request('PUT', '/api/rules/drawOddCommittee', { value: 2, source: 'typo' })).body.error.code).to.equal('RULE_FLAG_VALUE');
+    const five = await op.post('/api/draws', request({ groups: [{ specialty: SPEC, count: 5 }] }));
+    expect(five.body.error.code).to.equal('COMMITTEE_TOO_SMALL');
+    expect(five.body.error.message).to.contain('at least 7');
+    expect((await admin.request('PUT', '/api/rules/drawMinimumCommittee', { value: 5, source: 'MOF Order No. 87 (2017) art. 47' })).status).to.equal(200);
     expect(Number((await s.tdb.db('draws').count({ n: '*' }).first())!.n)).to.equal(0);
     expect(Number((await s.tdb.db('scheduled_jobs').where('kind', 'like', 'draw.%').count({ n: '*' }).first())!.n)).to.equal(0);
   });

@@ -3,9 +3,9 @@ import type { Db } from '../../db/knex';
 import { withTx } from '../../db/tx';
 import { toDbTime } from '../../db/time';
 import { defineRoutes } from '../../http/routes';
-import { NotFoundError } from '../../http/errors';
+import { NotFoundError, RuleError } from '../../http/errors';
 import { record } from '../../supervision/audit/audit';
-import { DEFAULT_RULES, isRuleKey, loadRuleBook } from './rule-book';
+import { DEFAULT_RULES, isRuleKey, loadRuleBook, type RuleDef } from './rule-book';
 import { DEFAULT_CALENDAR } from './calendar';
 import { METHOD_TABLE } from '../methods/rules';
 import { chainFor, setChain } from '../approvals/chain';
@@ -49,6 +49,7 @@ export function ruleRoutes(db: Db) {
       body: { type: 'object', additionalProperties: false, required: ['value', 'source'], properties: { value: { type: 'integer', minimum: 0, maximum: 9_000_000_000_000 }, source: { type: 'string', minLength: 2, maxLength: 255 } } },
       handler: async ({ params, body, actor }) => {
         if (!isRuleKey(params.key)) throw new NotFoundError(`No rule ${params.key}`, null, 'RULE_NOT_FOUND');
+        if ((DEFAULT_RULES[params.key as keyof typeof DEFAULT_RULES] as RuleDef).unit === 'flag' && body.value > 1) throw new RuleError('RULE_FLAG_VALUE', 'This rule is a switch: 1 (on) or 0 (off)', { key: params.key });
         await withTx(db, async (tx) => {
           const before = (await loadRuleBook(tx))[params.key as keyof typeof DEFAULT_RULES];
           await tx('procurement_rule_settings').where({ rule_key: params.key }).delete();

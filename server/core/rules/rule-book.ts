@@ -1,11 +1,11 @@
 // Every legal number the workflow enforces, in one table, each with the regulation it comes from.
 // These are defaults: a city overrides a value in procurement_rule_settings (PUT /api/rules/:key)
-// without touching code. Money in fen, periods in days or working days as the key says.
+// without touching code. (Approval step time limits belong to each chain step: PUT /api/approval-chains/:orgId.) Money in fen, periods in days or working days as the key says.
 import type { Knex } from 'knex';
 
 export interface RuleDef {
   value: number;
-  unit: 'fen' | 'days' | 'working_days' | 'count' | 'percent';
+  unit: 'fen' | 'days' | 'working_days' | 'count' | 'percent' | 'minutes' | 'flag';
   source: string;
 }
 
@@ -29,8 +29,12 @@ export const DEFAULT_RULES = {
   contractWithinDays: { value: 30, unit: 'days', source: 'Government Procurement Law art. 46: contract within 30 days of the award notice' },
   onlineCompetitionMinimumSuppliers: { value: 3, unit: 'count', source: 'Platform rules for online price competition (varies by province): at least 3 responding suppliers' },
   splitWindowDays: { value: 30, unit: 'days', source: 'Government Procurement Law art. 28 (no splitting to evade public tender); platform detection window' },
-  approvalStepWorkingDays: { value: 3, unit: 'working_days', source: 'Platform default time limit for an approval step (configurable per chain step)' },
   acceptanceWithinDays: { value: 30, unit: 'days', source: 'Platform default: acceptance recorded within 30 days of contract signing (Law art. 41 requires acceptance)' },
+  // The sealed expert draw (server/execution/draws).
+  drawMinimumCommittee: { value: 5, unit: 'count', source: 'MOF Order No. 87 (2017) art. 47: the evaluation committee has at least 5 members' },
+  drawOddCommittee: { value: 1, unit: 'flag', source: 'MOF Order No. 87 (2017) art. 47: the evaluation committee is an odd number (1 = required, 0 = not)' },
+  drawMaxSpecialties: { value: 10, unit: 'count', source: 'Platform default: at most 10 specialties in one draw' },
+  drawResponseMinutes: { value: 120, unit: 'minutes', source: 'Platform default: an invited expert answers within 120 minutes unless the draw says otherwise' },
 } satisfies Record<string, RuleDef>;
 
 export type RuleKey = keyof typeof DEFAULT_RULES;

@@ -1,4 +1,8 @@
-// Draw rules as configurable data with their sources; a city overrides a value, not code.
+// Draw rules as configurable data with their sources; a city overrides a value, not code: they
+// live in the rule book (server/core/rules/rule-book.ts, PUT /api/rules/:key by an admin).
+import type { Knex } from 'knex';
+import { DEFAULT_RULES, loadRuleBook, rule, type RuleBook } from '../../core/rules/rule-book';
+
 export interface DrawRules {
   minCommittee: number;
   oddCommittee: boolean;
@@ -7,13 +11,22 @@ export interface DrawRules {
   source: string;
 }
 
-export const DEFAULT_DRAW_RULES: DrawRules = {
-  minCommittee: 5,
-  oddCommittee: true,
-  maxGroups: 10,
-  defaultResponseMinutes: 120,
-  source: 'MOF Order No. 87 (2017) art. 47: evaluation committee an odd number, at least 5; Finance Treasury [2016] No. 198: random draw by the system',
-};
+function drawRulesOf(book: RuleBook): DrawRules {
+  return {
+    minCommittee: rule(book, 'drawMinimumCommittee'),
+    oddCommittee: rule(book, 'drawOddCommittee') !== 0,
+    maxGroups: rule(book, 'drawMaxSpecialties'),
+    defaultResponseMinutes: rule(book, 'drawResponseMinutes'),
+    source: `${book.drawMinimumCommittee.source}; ${book.drawOddCommittee.source}`,
+  };
+}
+
+export const DEFAULT_DRAW_RULES: DrawRules = drawRulesOf(DEFAULT_RULES);
+
+/** The draw rules in force: the rule book's values (defaults, or the city's own). */
+export async function loadDrawRules(db: Knex): Promise<DrawRules> {
+  return drawRulesOf(await loadRuleBook(db));
+}
 
 /** An expert sitting (or invited to) another evaluation this close to the evaluation time is not available. */
 export const SAME_SESSION_MS = 4 * 3600_000;

@@ -14,7 +14,7 @@ import type { RealtimeHub } from '../../realtime/hub';
 import { createSealer, newSeed, nodeHashes, type Sealer } from './seal';
 import { select, commitmentOf, poolHashOf, PoolTooSmallError, type PoolGroup } from './selection';
 import { commitmentsInPeriod, eligibleExperts, invitationContext } from './pool';
-import { committeeProblem, DEFAULT_DRAW_RULES, type DrawRules, type DrawGroupInput } from './rules';
+import { committeeProblem, loadDrawRules, type DrawRules, type DrawGroupInput } from './rules';
 import { OUTBOX_JOB, OUTBOX_KEY } from './outbox';
 import { groupsOf, supplierIdsOf, invitationCounts, drawSummary, type DrawRow, type PanelEntry } from './repository';
 
@@ -68,7 +68,6 @@ export type DrawService = ReturnType<typeof createDrawService>;
 
 export function createDrawService(deps: DrawServiceDeps) {
   const sealer: Sealer = createSealer(deps.sealKey);
-  const rules = deps.rules ?? DEFAULT_DRAW_RULES;
 
   async function loadDraw(tx: Knex, id: number, lock = false): Promise<DrawRow> {
     const q = tx('draws').where({ id });
@@ -168,6 +167,8 @@ export function createDrawService(deps: DrawServiceDeps) {
     if (Number.isNaN(evaluationAt.getTime()) || Number.isNaN(revealAt.getTime())) throw new ValidationError('evaluationAt and revealAt must be times', null, 'INVALID_TIME');
     if (revealAt.getTime() <= now.getTime()) throw new RuleError('REVEAL_IN_PAST', 'The reveal time must be in the future');
     if (evaluationAt.getTime() < revealAt.getTime()) throw new RuleError('EVALUATION_BEFORE_REVEAL', 'The evaluation cannot start before the result is revealed (bid opening)');
+    // The rule book's values at request time (a city's change applies to the next draw).
+    const rules = deps.rules ?? (await loadDrawRules(tx));
     const problem = committeeProblem(input.groups, rules);
     if (problem) throw new RuleError(problem.code, problem.message, { groups: input.groups });
     const org = await tx('organisations').where({ id: input.purchasingOrgId }).first('id', 'kind');
@@ -409,5 +410,5 @@ export function createDrawService(deps: DrawServiceDeps) {
     });
   }
 
-  return { sealer, rules, requestDraw, respond, expireInvitation, reveal, revealDue, readResult, myInvitations, loadDraw, groupsOf };
+  return { sealer, requestDraw, respond, expireInvitation, reveal, revealDue, readResult, myInvitations, loadDraw, groupsOf };
 }
