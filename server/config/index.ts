@@ -40,7 +40,7 @@ const envSchema = {
   type: 'object',
   properties: {
     PORT: { type: 'integer', minimum: 0, maximum: 65535 },
-    HOST: { type: 'string', minLength: 1 },
+    HOST: { type: 'string', pattern: '^[A-Za-z0-9.:\\[\\]-]+$' }, // a host name, IPv4 or IPv6 address
     NODE_ENV: { enum: ['development', 'production', 'test'] },
     DB_CLIENT: { enum: ['sqlite', 'mysql'] },
     DATABASE_URL: { type: 'string', pattern: '^mysql2?://[^\\s]+$' },
@@ -130,12 +130,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secrets = {} as Secrets;
   for (const [k, name, gen] of SECRET_VARS) {
     if (givenSecrets[k]) secrets[k] = givenSecrets[k]!;
-    else if (stored[name]) secrets[k] = stored[name]!;
-    else {
+    else if (stored[name]) {
+      // A stored secret meets the same rules as one given in the environment.
+      if (!validateEnv({ [name]: stored[name] })) throw new ConfigError(name, `in ${file} ${validateEnv.errors![0].message} (value not shown)`);
+      secrets[k] = stored[name]!;
+    } else {
       secrets[k] = stored[name] = gen();
       changed = true;
     }
   }
-  if (changed) fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  if (changed) {
+    try {
+      fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    } catch (e) {
+      throw new ConfigError('DATA_DIR', `is not writable: cannot store the generated secrets (${(e as Error).message})`);
+    }
+  }
   return { ...base, secrets };
 }

@@ -43,6 +43,7 @@ describe('config', () => {
     [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
     [{ SEAL_KEY: 'not-hex' }, 'SEAL_KEY'],
     [{ FINANCE_HMAC_SECRET: 'x' }, 'FINANCE_HMAC_SECRET'],
+    [{ HOST: ' ' }, 'HOST'],
   ];
   for (const [env, variable] of bad) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
@@ -71,6 +72,39 @@ describe('config', () => {
     const c = loadConfig({ DATA_DIR: dir, SEAL_KEY: 'cd'.repeat(32) });
     expect(c.secrets.sealKey).to.equal('cd'.repeat(32));
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it('names DATA_DIR when it cannot be created or holds an unreadable or unwritable secrets file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-cfg-'));
+    try {
+      // A file where the directory should be: mkdir fails.
+      fs.writeFileSync(path.join(dir, 'plain-file'), 'x');
+      expect(() => loadConfig({ DATA_DIR: path.join(dir, 'plain-file', 'data') })).to.throw(ConfigError).with.property('variable', 'DATA_DIR');
+      // secrets.json that is not JSON.
+      fs.mkdirSync(path.join(dir, 'garbled'));
+      fs.writeFileSync(path.join(dir, 'garbled', 'secrets.json'), '{not json');
+      expect(() => loadConfig({ DATA_DIR: path.join(dir, 'garbled') })).to.throw(ConfigError).with.property('variable', 'DATA_DIR');
+      // secrets.json that cannot be written (a directory in its place).
+      fs.mkdirSync(path.join(dir, 'blocked', 'secrets.json'), { recursive: true });
+      expect(() => loadConfig({ DATA_DIR: path.join(dir, 'blocked') })).to.throw(ConfigError).with.property('variable', 'DATA_DIR');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks a stored secret like one given in the environment, without showing it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-cfg-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify({ SEAL_KEY: 'too-short-secret-value' }));
+      expect(() => loadConfig({ DATA_DIR: dir })).to.throw(ConfigError).with.property('variable', 'SEAL_KEY');
+      try {
+        loadConfig({ DATA_DIR: dir });
+      } catch (e) {
+        expect((e as Error).message).to.include('secrets.json').and.not.include('too-short-secret-value');
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops the server with one clear line naming the variable', function () {
