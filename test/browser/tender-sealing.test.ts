@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server';
 import { launchBrowser, loginThroughPage, startServerAndBrowser, closeServerAndBrowser } from '../helpers/browser';
 import { TEST_DIALECT } from '../helpers/db';
-import { ManualClock } from '../../server/db/time';
+import { ManualClock, isoFromDb } from '../../server/db/time';
 import { withTx } from '../../server/db/tx';
 import { sealBid, randomHex } from '../../client/src/views/tendering/sealing';
 import { TEMPLATES } from '../../server/execution/tendering/templates';
@@ -135,21 +135,92 @@ describe(`browser: a supplier seals a bid in Chromium and decrypts it at the ope
   });
 
   it('lets the operator draft tender documents from a template and publish them', async () => {
-    const ctx = await browser.newContext();
+    // A fixed zone: datetime-local inputs are in the browser's local time, the database in UTC.
+    const ctx = await browser.newContext({ timezoneId: 'Asia/Shanghai' });
     const page = await ctx.newPage();
+    const shanghai = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
+    const deadlineMs = Math.ceil((clock.now().getTime() + 25 * DAY) / 60_000) * 60_000;
+    const openingMs = deadlineMs + 2 * 3600_000;
+    const title = '模板生成的招标文件';
+    const tenderRows = () => s.tdb.db('tenders').where({ title });
     await login(page, s.url, 'operator');
     await page.goto(`${s.url}/tenders`);
+    let posts = 0;
+    page.on('request', (r) => void (r.method() === 'POST' && r.url().endsWith('/api/tenders') && posts++));
     await page.getByTestId('tender-new-open').click();
-    await page.getByTestId('tender-new-title').fill('模板生成的招标文件');
+    // Another template kind reloads the form's terms: works are evaluated at the lowest price, unscored.
+    await page.getByTestId('tender-new-kind').selectOption('works');
+    expect(await page.getByTestId('tender-new-method').inputValue()).to.equal('lowest_price');
+    expect(await page.getByTestId('tender-new-req-r-schedule').inputValue()).to.equal(TEMPLATES.works.requirements[0].text);
+    expect(await page.getByTestId('tender-new-weight').count()).to.equal(0);
+    await page.getByTestId('tender-new-kind').selectOption('goods');
+    await page.getByTestId('tender-new-title').fill(title);
     await page.getByTestId('tender-new-category').fill((await s.tdb.db('catalogue_categories').where({ kind: 'goods' }).first('code')).code);
     await page.getByTestId('tender-new-budget').fill('980000');
-    await page.getByTestId('tender-new-weight').fill('40');
     await page.getByTestId('tender-new-description').fill('按标准模板编制');
+    // The goods template's terms are loaded and editable.
+    expect(await page.getByTestId('tender-new-method').inputValue()).to.equal('comprehensive');
+    expect(await page.getByTestId('tender-new-req-r-spec').inputValue()).to.equal(TEMPLATES.goods.requirements[0].text);
+    await page.getByTestId('tender-new-req-r-spec').fill('技术参数满足附件一全部要求 BROWSER-REQ');
+    await page.getByTestId('tender-new-qual-add').click();
+    await page.getByTestId('tender-new-quals').locator('li input').last().fill('近三年具有同类项目业绩 BROWSER-QUAL');
+    // Raising the price weight alone leaves the weights at 110: the page says so and sends nothing.
+    await page.getByTestId('tender-new-weight').fill('40');
+    expect(await page.getByTestId('tender-new-weight-sum').textContent()).to.match(/110/);
+    expect(await page.getByTestId('tender-new-weight-error').textContent()).to.match(/110/);
+    await page.getByTestId('tender-new-submit').click();
+    await page.getByTestId('tender-new-error').getByText(/100/).waitFor();
+    expect(posts).to.equal(0);
+    expect(await tenderRows().first()).to.equal(undefined);
+    await page.getByTestId('tender-new-criterion-technical').fill('30');
+    expect(await page.getByTestId('tender-new-weight-error').textContent()).to.equal('');
+    // The opening follows the deadline until it is set apart from it.
+    await page.getByTestId('tender-new-deadline').fill(shanghai(deadlineMs));
+    expect(await page.getByTestId('tender-new-opening').inputValue()).to.equal(shanghai(deadlineMs));
+    await page.getByTestId('tender-new-opening').fill(shanghai(openingMs));
     await page.getByTestId('tender-new-submit').click();
     await page.locator('[data-testid=tender-detail][data-status=draft]').waitFor();
+    let row = await tenderRows().first();
+    expect(row).to.include({ status: 'draft', price_weight: 40, method: 'comprehensive' });
+    expect(JSON.parse(row.requirements_json)).to.deep.include({ key: 'r-spec', text: '技术参数满足附件一全部要求 BROWSER-REQ' });
+    expect(JSON.parse(row.requirements_json)).to.have.length(TEMPLATES.goods.requirements.length);
+    const quals = JSON.parse(row.qualifications_json);
+    expect(quals).to.have.length(TEMPLATES.goods.qualifications.length + 1);
+    expect(quals.at(-1).text).to.equal('近三年具有同类项目业绩 BROWSER-QUAL');
+    expect(quals.at(-1).key).to.match(/^q-\d+$/);
+    const weights = (r: typeof row) => Object.fromEntries(JSON.parse(r.criteria_json).map((c: { key: string; weight: number }) => [c.key, c.weight]));
+    expect(weights(row)).to.deep.equal({ price: 40, technical: 30, service: 20, experience: 10 });
+    expect(isoFromDb(row.bid_deadline)).to.equal(new Date(deadlineMs).toISOString());
+    expect(isoFromDb(row.opening_at)).to.equal(new Date(openingMs).toISOString());
+    expect(posts).to.equal(1);
+
+    // The draft is edited in the same form: a price weight outside the legal range for goods
+    // passes the page's sum check and comes back from the server as a 422.
+    await page.getByTestId('tender-edit-open').click();
+    expect(await page.getByTestId('tender-edit-weight').inputValue()).to.equal('40');
+    expect(await page.getByTestId('tender-edit-kind').isDisabled()).to.equal(true);
+    await page.getByTestId('tender-edit-title').fill(`${title}（修订）`);
+    await page.getByTestId('tender-edit-weight').fill('25');
+    await page.getByTestId('tender-edit-criterion-technical').fill('45');
+    await page.getByTestId('tender-edit-submit').click();
+    await page.getByTestId('tender-edit-error').getByText(/PRICE_WEIGHT_OUT_OF_RANGE/).waitFor();
+    await page.getByTestId('tender-edit-weight').fill('40');
+    await page.getByTestId('tender-edit-criterion-technical').fill('30');
+    await page.getByTestId('tender-edit-criterion-service').fill('15');
+    await page.getByTestId('tender-edit-criterion-experience').fill('15');
+    await page.getByTestId('tender-edit-submit').click();
+    await page.getByRole('heading', { name: `${title}（修订）` }).waitFor();
+    row = await s.tdb.db('tenders').where({ id: row.id }).first();
+    expect(row.title).to.equal(`${title}（修订）`);
+    expect(weights(row)).to.deep.equal({ price: 40, technical: 30, service: 15, experience: 15 });
+    // What the form did not change is kept as stored.
+    expect(JSON.parse(row.qualifications_json)).to.deep.equal(quals);
+    expect(isoFromDb(row.opening_at)).to.equal(new Date(openingMs).toISOString());
+    expect(row).to.include({ sme_deduction_pct: TEMPLATES.goods.smeDeductionPct, purchasing_org_id: null });
+
     await page.getByTestId('tender-publish').click();
     await page.locator('[data-testid=tender-detail][data-status=published]').waitFor();
-    const t = await s.tdb.db('tenders').where({ title: '模板生成的招标文件' }).first();
+    const t = await s.tdb.db('tenders').where({ id: row.id }).first();
     expect(t).to.include({ status: 'published', price_weight: 40 });
     expect(Number(t.budget_fen)).to.equal(98_000_000);
     expect(JSON.parse(t.criteria_json).reduce((n: number, c: { weight: number }) => n + c.weight, 0)).to.equal(100);
