@@ -10,6 +10,8 @@ import { systemClock } from '../../server/db/time';
 const login = loginThroughPage;
 
 async function placeBid(page: Page, yuan: string) {
+  // The room keeps the previous answer's data-result; drop it so we wait for this bid's answer.
+  await page.getByTestId('auction-bid-feedback').evaluate((el) => delete (el as HTMLElement).dataset.result);
   await page.getByTestId('auction-amount').fill(yuan);
   await page.getByTestId('auction-place-bid').click();
   await page.locator('[data-testid=auction-bid-feedback][data-result]').waitFor({ timeout: 3000 });

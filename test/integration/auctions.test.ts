@@ -114,6 +114,7 @@ describe(`online price competition (${TEST_DIALECT})`, function () {
     expect((await bid(w1, a.id, 24_000_000, 'early')).code).to.equal('AUCTION_NOT_STARTED');
     const opened = await open(a);
     expect(opened.status).to.equal('running');
+    expect((await s.client().get(`/api/portal/auctions/${a.id}/result`)).status).to.equal(404); // public only once finished
     w1.send({ type: 'subscribe', channel: `auction:${a.id}` });
     const snap = await w1.next((m) => m.type === 'auction.state' && m.auctionId === a.id);
     expect(snap).to.include({ status: 'running', seq: 0, best: null });
@@ -185,6 +186,16 @@ describe(`online price competition (${TEST_DIALECT})`, function () {
     expect(result.bids[0]).to.not.have.property('supplierId');
     const awardNotice = await s.tdb.db('notices').where({ source_type: 'auction', source_id: String(a.id), kind: 'award' }).first();
     expect(awardNotice.body_zh).to.include('237,000.00 元');
+    // The anonymised final ladder is announced with the result, and every bid is public afterwards.
+    expect(awardNotice.body_zh).to.match(/最终报价排名（匿名）：1\. 供应商B 237,000\.00 元（\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC）；2\. 供应商/);
+    expect(awardNotice.body_en).to.include('1. Supplier B CNY 237,000.00');
+    const pub = await s.client().get(`/api/portal/auctions/${a.id}/result`);
+    expect(pub.status).to.equal(200);
+    expect(pub.body.winner).to.include({ label: 'B' });
+    expect(pub.body.bids.map((x: any) => x.seq)).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    for (const x of pub.body.bids) {
+      expect(x).to.have.all.keys('seq', 'label', 'amountFen', 'at');
+    }
     expect(Number(awardNotice.amount_fen)).to.equal(23_700_000);
     const award = await auctionAward(s.tdb.db, a.id);
     expect(award).to.include({ status: 'closed', winnerSupplierId: b2.supplierId, priceFen: 23_700_000, savingsFen: 1_300_000, ceilingFen: 25_000_000 });

@@ -61,9 +61,19 @@ export function projectRoutes(db: Db) {
       tag: 'projects',
       summary: 'Procurement projects (a unit sees its own, a supplier those awarded to it)',
       roles: READERS,
-      query: { type: 'object', additionalProperties: false, properties: { stage: { type: 'string', maxLength: 32 }, method: { enum: [...METHODS] }, ...pageQuery } },
+      query: { type: 'object', additionalProperties: false, properties: { stage: { type: 'string', maxLength: 32 }, method: { enum: [...METHODS] }, awaitingCompetition: { type: 'boolean' }, ...pageQuery } },
       response: pagedSchema({ type: 'object' }),
-      handler: ({ query, user }) => paged(repo.projects(db, { ...scopeFor(user!), stage: query.stage, method: query.method }), query.page, query.pageSize, repo.projectFromRow),
+      handler: ({ query, user }) => {
+        const q = repo.projects(db, { ...scopeFor(user!), stage: query.stage, method: query.method });
+        if (!query.awaitingCompetition) return paged(q, query.page, query.pageSize, repo.projectFromRow);
+        // The competition form's picker: online-competition projects in their competition stage
+        // with no live competition yet, with the category their requisition buys.
+        q.where({ 'p.method': 'online_price_competition', 'p.stage': 'competition' })
+          .whereNotExists(db('auctions as a').whereRaw('a.project_id = p.id').whereNot('a.status', 'failed').select('a.id'))
+          .join('requisitions as r', 'r.id', 'p.requisition_id')
+          .select('r.category_code');
+        return paged(q, query.page, query.pageSize, (r) => ({ ...repo.projectFromRow(r), categoryCode: r.category_code }));
+      },
     },
     {
       method: 'get',

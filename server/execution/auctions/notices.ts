@@ -49,13 +49,26 @@ export function failureNotice(tx: Tx, actor: Actor, a: Auction, reasonZh: string
   });
 }
 
-export function resultNotice(tx: Tx, actor: Actor, a: Auction, winner: { name: string; brand: string; model: string }, priceFen: number, savingsFen: number, bids: number): Promise<number> {
+/** One line of the announced ladder: a supplier's final price under its label, and when it was bid. */
+export interface LadderLine {
+  rank: number;
+  label: string;
+  amountFen: number;
+  at: Date;
+}
+
+export function resultNotice(tx: Tx, actor: Actor, a: Auction, winner: { name: string; brand: string; model: string }, priceFen: number, savingsFen: number, bids: number, ladder: LadderLine[]): Promise<number> {
+  // The anonymised ladder is announced with the result; every bid with its time is at
+  // GET /api/portal/auctions/:id/result.
+  const at = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
+  const ladderZh = ladder.map((l) => `${l.rank}. 供应商${l.label} ${yuan(l.amountFen)} 元（${at(l.at)} UTC）`).join('；');
+  const ladderEn = ladder.map((l) => `${l.rank}. Supplier ${l.label} CNY ${yuan(l.amountFen)} (${at(l.at)} UTC)`).join('; ');
   return publishNotice(tx, actor, {
     kind: 'award',
     titleZh: `${a.title}网上竞价成交公告（${a.code}）`,
     titleEn: `Online price competition result: ${a.title} (${a.code})`,
-    bodyZh: `成交供应商：${winner.name}；品牌型号：${winner.brand} ${winner.model}；成交价：${yuan(priceFen)} 元；最高限价：${yuan(a.ceilingFen)} 元；节约资金：${yuan(savingsFen)} 元；有效报价 ${bids} 次。`,
-    bodyEn: `Winner: ${winner.name}; brand and model ${winner.brand} ${winner.model}; price CNY ${yuan(priceFen)}; ceiling CNY ${yuan(a.ceilingFen)}; savings CNY ${yuan(savingsFen)}; ${bids} valid bids.`,
+    bodyZh: `成交供应商：${winner.name}；品牌型号：${winner.brand} ${winner.model}；成交价：${yuan(priceFen)} 元；最高限价：${yuan(a.ceilingFen)} 元；节约资金：${yuan(savingsFen)} 元；有效报价 ${bids} 次。\n最终报价排名（匿名）：${ladderZh}。\n全部报价及时间：/api/portal/auctions/${a.id}/result`,
+    bodyEn: `Winner: ${winner.name}; brand and model ${winner.brand} ${winner.model}; price CNY ${yuan(priceFen)}; ceiling CNY ${yuan(a.ceilingFen)}; savings CNY ${yuan(savingsFen)}; ${bids} valid bids.\nFinal ladder (anonymised): ${ladderEn}.\nEvery bid with its time: /api/portal/auctions/${a.id}/result`,
     orgId: a.orgId,
     categoryCode: a.categoryCode,
     method: METHOD,

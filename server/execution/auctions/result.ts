@@ -7,12 +7,13 @@ import * as repo from './repository';
 import type { Auction } from './repository';
 import { savings } from './rules';
 
-export async function resultFor(db: Knex, a: Auction, user: SessionUser) {
+/** `user` null: the public portal (labels only, plus the winner the award notice names). */
+export async function resultFor(db: Knex, a: Auction, user: SessionUser | null) {
   if (a.status !== 'closed' && a.status !== 'failed') throw new ConflictError('AUCTION_NOT_FINISHED', 'The result is announced when the competition ends', { status: a.status });
   const parts = await repo.participants(db, a.id);
   const labels = new Map(parts.map((p) => [p.supplierId, p.label]));
   const names = await repo.supplierNames(db, parts.map((p) => p.supplierId));
-  const identities = user.roles.some((r) => r === 'supervisor' || r === 'operator' || r === 'admin');
+  const identities = !!user && user.roles.some((r) => r === 'supervisor' || r === 'operator' || r === 'admin');
   const bids = await repo.bids(db, a.id);
   const winner = parts.find((p) => p.supplierId === a.winnerSupplierId) ?? null;
   return {
@@ -35,7 +36,7 @@ export async function resultFor(db: Knex, a: Auction, user: SessionUser) {
       amountFen: b.amountFen,
       at: b.acceptedAt.toISOString(),
       ...(identities ? { supplierId: b.supplierId, supplierName: names.get(b.supplierId) ?? '' } : {}),
-      ...(user.supplierId === b.supplierId ? { mine: true } : {}),
+      ...(user && user.supplierId === b.supplierId ? { mine: true } : {}),
     })),
   };
 }

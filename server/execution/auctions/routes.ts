@@ -155,6 +155,20 @@ export function auctionRoutes(db: Knex, service: AuctionService): RouteDef[] {
       handler: async ({ params, user }) => resultFor(db, await visible(user!, params.id), user!),
     },
     {
+      method: 'get',
+      path: '/api/portal/auctions/:id/result',
+      tag: 'portal',
+      summary: 'Public result of a finished competition: winner, price, savings and every bid with its time, under anonymous labels',
+      roles: 'public',
+      params: idParams,
+      handler: async ({ params }) => {
+        const a = await repo.findAuction(db, params.id);
+        // Only finished competitions are public here; anything else does not exist for the public.
+        if (!a || (a.status !== 'closed' && a.status !== 'failed')) throw new NotFoundError(`No finished competition ${params.id}`);
+        return resultFor(db, a, null);
+      },
+    },
+    {
       method: 'post',
       path: '/api/auctions/:id/suspend',
       tag: 'auctions',

@@ -23,7 +23,7 @@ import { EligibilityCache } from './eligibility-cache';
 import { Broadcaster, channelOf } from './broadcaster';
 import { stateFor, viewerOf } from './views';
 import { announceNotice, failureNotice, resultNotice } from './notices';
-import { assertProjectMayCompete, handFailureToWorkflow, handResultToWorkflow } from './workflow-link';
+import { assertProjectMayCompete, handFailureToWorkflow, handResultToWorkflow, projectOfRequisition } from './workflow-link';
 
 export const OPEN_JOB = 'auction.open';
 export const openJobKey = (id: number) => `auction:open:${id}`;
@@ -120,15 +120,22 @@ export class AuctionService {
     if (!cat) throw new RuleError('UNKNOWN_CATEGORY', `No catalogue category ${input.categoryCode}`);
     if (!cat.framework_agreement) throw new RuleError('CATEGORY_NOT_FRAMEWORK', 'Online price competition is for framework-agreement catalogue goods', { categoryCode: input.categoryCode });
     // A purchasing unit competes for itself; an operator names the unit it acts for.
+    const isCentre = user.roles.includes('operator') || user.roles.includes('admin');
     let orgId = input.orgId ?? null;
-    if (!user.roles.includes('operator') && !user.roles.includes('admin')) orgId = user.orgId;
-    // From an approved requisition: the competition belongs to its project and unit.
+    if (!isCentre) orgId = user.orgId;
+    // From an approved requisition: the competition belongs to its project and unit. A bare
+    // requisitionId names the same link, so it is checked the same way (never stored unchecked).
     let requisitionId = input.requisitionId ?? null;
-    if (input.projectId) {
-      const link = await assertProjectMayCompete(this.db, input.projectId, input);
-      if (orgId !== null && orgId !== link.orgId) throw new RuleError('PROJECT_OF_ANOTHER_UNIT', 'The project belongs to another purchasing unit');
+    let projectId = input.projectId ?? null;
+    if (projectId === null && requisitionId !== null) projectId = await projectOfRequisition(this.db, requisitionId, orgId);
+    if (projectId !== null) {
+      const link = await assertProjectMayCompete(this.db, projectId, input, orgId);
+      if (requisitionId !== null && requisitionId !== link.requisitionId) throw new RuleError('REQUISITION_NOT_OF_PROJECT', 'The requisition is not the one the project was opened for', { requisitionId: link.requisitionId });
       orgId = link.orgId;
       requisitionId = link.requisitionId;
+    } else if (!isCentre) {
+      // Stand-alone competitions are the procurement centre's own (demo, benchmark); a unit buys from its requisitions.
+      throw new RuleError('REQUISITION_REQUIRED', 'A purchasing unit creates a competition from an approved requisition: name its project or requisition');
     }
     if (orgId !== null) {
       const org = await this.db('organisations').where({ id: orgId }).first('kind');
@@ -155,7 +162,7 @@ export class AuctionService {
         min_brands: input.minBrands,
         status: 'draft',
         requisition_id: requisitionId,
-        project_id: input.projectId ?? null,
+        project_id: projectId,
         org_id: orgId,
         created_by: actor.userId,
         created_at: toDbTime(now),
@@ -364,7 +371,8 @@ export class AuctionService {
         await this.ctx.scheduler.cancel(tx, closeJobKey(id));
         if (winner) {
           const w = live.participants.get(winner.supplierId)!;
-          await resultNotice(tx, actor, a, w, winner.amountFen, save!.fen, a.bidCount);
+          const ladder = live.sorted().map((s, i) => ({ rank: i + 1, label: live.participants.get(s.supplierId)?.label ?? '?', amountFen: s.amountFen, at: new Date(s.at) }));
+          await resultNotice(tx, actor, a, w, winner.amountFen, save!.fen, a.bidCount, ladder);
         } else await failureNotice(tx, actor, a, '未收到有效报价', 'no valid bid was received');
         await record(tx, actor, {
           action: 'auction.closed',

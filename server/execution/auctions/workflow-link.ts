@@ -17,9 +17,14 @@ export interface ProjectLink {
   orgId: number;
 }
 
-/** A competition may be created for an online-competition project still in its competition stage, once. */
-export async function assertProjectMayCompete(db: Knex, projectId: number, input: { categoryCode: string; ceilingFen: number }): Promise<ProjectLink> {
+/**
+ * A competition may be created for an online-competition project still in its competition stage,
+ * once. With orgId (the unit the creator acts for) the project must be that unit's, checked first
+ * so another unit's project is not described to it.
+ */
+export async function assertProjectMayCompete(db: Knex, projectId: number, input: { categoryCode: string; ceilingFen: number }, orgId: number | null = null): Promise<ProjectLink> {
   const p = await projects.projectForExecution(db, projectId);
+  if (orgId !== null && orgId !== p.orgId) throw new RuleError('PROJECT_OF_ANOTHER_UNIT', 'The project belongs to another purchasing unit');
   if (p.method !== 'online_price_competition') throw new RuleError('PROJECT_NOT_ONLINE_COMPETITION', `Project ${p.ref} is procured by ${p.method}, not online price competition`, { method: p.method });
   if (p.stage !== 'competition') throw new ConflictError('PROJECT_WRONG_STAGE', `Project ${p.ref} is in stage ${p.stage}`, { stage: p.stage });
   if (input.categoryCode !== p.categoryCode) throw new RuleError('CATEGORY_NOT_PROJECT_CATEGORY', `The project buys ${p.categoryCode}`, { projectCategory: p.categoryCode });
@@ -28,6 +33,24 @@ export async function assertProjectMayCompete(db: Knex, projectId: number, input
   if (other) throw new ConflictError('PROJECT_HAS_COMPETITION', `Project ${p.ref} already has competition ${other.code}`);
   const r = await db('procurement_projects').where({ id: projectId }).first('requisition_id');
   return { projectId, requisitionId: r.requisition_id, orgId: p.orgId };
+}
+
+/**
+ * A bare requisitionId is held to the same rules as a projectId: the requisition must be the
+ * unit's own, approved for online price competition, and the competition goes to its project.
+ */
+export async function projectOfRequisition(db: Knex, requisitionId: number, orgId: number | null): Promise<number> {
+  const r = await db('requisitions as r')
+    .leftJoin('procurement_projects as p', 'p.requisition_id', 'r.id')
+    .where('r.id', requisitionId)
+    .first('r.ref', 'r.org_id', 'r.status', 'r.method', 'p.id as project_id');
+  if (!r) throw new RuleError('UNKNOWN_REQUISITION', `No requisition ${requisitionId}`, { requisitionId });
+  if (orgId !== null && orgId !== r.org_id) throw new RuleError('REQUISITION_OF_ANOTHER_UNIT', 'The requisition belongs to another purchasing unit', { requisitionId });
+  if (r.status !== 'approved') throw new ConflictError('REQUISITION_NOT_APPROVED', `Requisition ${r.ref} is ${r.status}, not approved`, { status: r.status });
+  if (r.method !== 'online_price_competition') throw new RuleError('REQUISITION_NOT_ONLINE_COMPETITION', `Requisition ${r.ref} is procured by ${r.method}, not online price competition`, { method: r.method });
+  // Approval opens the project in the same transaction; a missing one is a broken workflow, not a rule.
+  if (r.project_id === null || r.project_id === undefined) throw new ConflictError('REQUISITION_HAS_NO_PROJECT', `Requisition ${r.ref} has no procurement project`);
+  return Number(r.project_id);
 }
 
 /** The lowest valid bid becomes the project's award (budget re-frozen at the price, award notice). */

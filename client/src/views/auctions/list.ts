@@ -2,7 +2,7 @@
 // creation form for operators and purchasing units.
 import { h, mount } from '../../dom';
 import { api } from '../../api';
-import { t, formatFen, formatTime, type MessageKey } from '../../i18n';
+import { t, formatFen, formatTime, locale, type MessageKey } from '../../i18n';
 import { session, hasRole } from '../../session';
 import { field, input, select, errorLine, showError, go, localInput } from '../suppliers/ui';
 import { yuanToFen } from './money';
@@ -20,12 +20,34 @@ export interface AuctionSummary {
   joined?: boolean;
 }
 
+/** An approved online-competition project waiting in its competition stage (GET /api/projects?awaitingCompetition=true). */
+interface WaitingProject {
+  id: number;
+  ref: string;
+  title: string;
+  orgNameZh: string;
+  orgNameEn: string;
+  categoryCode: string;
+  budgetFen: number;
+}
+
+/** Fen → the yuan text the ceiling field takes, exactly (no floating point). */
+const fenToYuanText = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+
 function createForm(onCreated: (id: number) => void): HTMLElement {
   const err = errorLine();
+  const waiting = new Map<string, WaitingProject>();
+  let chosen: WaitingProject | null = null;
   const cats = select('categoryCode', []);
   void api<{ items: Array<{ code: string; nameZh: string; nameEn: string; frameworkAgreement: boolean }> }>('GET', '/api/catalogue?kind=goods').then((r) => {
-    for (const c of r.items.filter((x) => x.frameworkAgreement)) cats.append(h('option', { value: c.code }, `${c.code} ${document.documentElement.lang === 'en' ? c.nameEn : c.nameZh}`));
+    for (const c of r.items.filter((x) => x.frameworkAgreement)) if (!cats.querySelector(`option[value="${c.code}"]`)) cats.append(h('option', { value: c.code }, `${c.code} ${document.documentElement.lang === 'en' ? c.nameEn : c.nameZh}`));
+    if (chosen) cats.value = chosen.categoryCode; // the catalogue may answer after a project was picked
   });
+  // Competitions come from approved requisitions: pick the waiting project. Only the procurement
+  // centre may also run one of its own without a project (the server refuses it to a unit).
+  const standalone = hasRole('operator', 'admin');
+  const projects = select('auction-project', standalone ? [['', t('auctions.project.none')]] : []);
+  const projectInfo = h('small', { class: 'muted', 'data-testid': 'auction-project-info' });
   const f = {
     title: input('auction-title', { required: true, maxlength: 200 }),
     lot: h('textarea', { name: 'auction-lot', 'data-testid': 'auction-lot', required: true, maxlength: 4000 }),
@@ -42,13 +64,42 @@ function createForm(onCreated: (id: number) => void): HTMLElement {
     minSuppliers: input('auction-min-suppliers', { type: 'number', min: 3, value: '3' }),
     minBrands: input('auction-min-brands', { type: 'number', min: 1, value: '3' }),
   };
+  // A project fixes the category and caps the ceiling at its approved budget (the default).
+  const pick = () => {
+    const before = chosen;
+    chosen = waiting.get(projects.value) ?? null;
+    cats.disabled = !!chosen;
+    if (!chosen) return void (projectInfo.textContent = '');
+    const p = chosen;
+    if (!cats.querySelector(`option[value="${p.categoryCode}"]`)) cats.append(h('option', { value: p.categoryCode }, p.categoryCode));
+    cats.value = p.categoryCode;
+    f.ceiling.value = fenToYuanText(p.budgetFen);
+    // The lot title follows the project unless the user has typed their own.
+    if (!f.title.value || f.title.value === before?.title) f.title.value = p.title;
+    projectInfo.textContent = t('auctions.project.budget', { budget: formatFen(p.budgetFen) });
+  };
+  projects.addEventListener('change', pick);
+  void api<{ items: WaitingProject[] }>('GET', '/api/projects?awaitingCompetition=true&pageSize=200')
+    .then((r) => {
+      for (const p of r.items) {
+        waiting.set(String(p.id), p);
+        const unitName = locale() === 'en' ? p.orgNameEn : p.orgNameZh;
+        projects.append(h('option', { value: String(p.id) }, t('auctions.project.option', { ref: p.ref, title: p.title, unit: unitName, category: p.categoryCode, budget: formatFen(p.budgetFen) })));
+      }
+      if (!r.items.length && !standalone) projectInfo.textContent = t('auctions.project.noneWaiting');
+      else pick();
+    })
+    .catch((x) => showError(err, x));
   const onsubmit = async (e: Event) => {
     e.preventDefault();
     const ceilingFen = yuanToFen(f.ceiling.value);
     const dec = f.decrementKind.value === 'absolute' ? yuanToFen(f.decrement.value) : Number(f.decrement.value);
     if (ceilingFen === null || dec === null || !Number.isInteger(dec)) return void (err.textContent = t('auctions.invalidAmount'));
+    if (chosen && ceilingFen > chosen.budgetFen) return void (err.textContent = t('auctions.project.ceilingAbove', { budget: formatFen(chosen.budgetFen) }));
+    if (!chosen && !standalone) return void (err.textContent = t('auctions.project.required'));
     try {
       const a = await api<{ id: number }>('POST', '/api/auctions', {
+        projectId: chosen?.id ?? null,
         title: f.title.value,
         lotDescription: f.lot.value,
         quantity: Number(f.quantity.value),
@@ -74,6 +125,8 @@ function createForm(onCreated: (id: number) => void): HTMLElement {
     'form',
     { class: 'card form', onsubmit, 'data-testid': 'auction-create' },
     h('h2', {}, t('auctions.create')),
+    field(t('auctions.field.project'), projects),
+    projectInfo,
     field(t('auctions.field.title'), f.title),
     field(t('auctions.field.lot'), f.lot),
     field(t('auctions.field.category'), cats),
