@@ -33,7 +33,14 @@ describe(`workflow: requisition to payment (${TEST_DIALECT})`, function () {
     expect((await c.operator.post(`/api/projects/${pid}/opening`, { bidsReceived: 5 })).status).to.equal(409);
     // A purchaser cannot run the procurement centre's steps.
     expect((await c.purchaser.post(`/api/projects/${pid}/notice`, { deadlineAt: new Date(now() + 25 * DAY).toISOString() })).status).to.equal(403);
-    await ok(c.operator.post(`/api/projects/${pid}/notice`, { deadlineAt: new Date(now() + 21 * DAY).toISOString() }));
+    const deadlineAt = new Date(now() + 21 * DAY);
+    await ok(c.operator.post(`/api/projects/${pid}/notice`, { deadlineAt: deadlineAt.toISOString() }));
+    // The tender notice reaches the portal with the deadline in Beijing time.
+    const ref = (await s.tdb.db('procurement_projects').where({ id: pid }).first('ref')).ref;
+    const tenderNotices = (await s.client().get(`/api/portal/notices?kind=tender&projectRef=${ref}`)).body.items;
+    expect(tenderNotices).to.have.length(1);
+    const full = (await s.client().get(`/api/portal/notices/${tenderNotices[0].id}`)).body;
+    expect(full.bodyZh).to.contain(new Date(deadlineAt.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' '));
     await ok(c.operator.post(`/api/projects/${pid}/documents`, {}));
     const early = await c.operator.post(`/api/projects/${pid}/close`);
     expect(early.body.error.code).to.equal('DEADLINE_NOT_REACHED');

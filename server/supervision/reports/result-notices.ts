@@ -1,5 +1,5 @@
-// The portal's result notices for a project: the award (winner and price), a failure, a signed
-// contract and a single-source justification, published through the one notices service in the
+// The portal's notices for a project: the tender notice of a desk-run public tender, the award
+// (winner and price), a failure, a signed contract and a single-source justification, published through the one notices service in the
 // transaction of the change. A notice of the same kind already published for the project (under
 // its own ref or its tender's or competition's reference, by the module that ran it) is left alone.
 import type { Tx } from '../../db/tx';
@@ -33,6 +33,13 @@ export async function publishResultNotices(tx: Tx, actor: Actor, projectId: numb
   const head = `项目编号：${p.ref}\n采购单位：${p.name_zh}\n采购方式：${METHOD_ZH[p.method] ?? p.method}\n预算金额：${yuan(Number(p.budget_fen))} 元`;
   const headEn = `Reference: ${p.ref}\nPurchasing unit: ${p.name_en}\nMethod: ${METHOD_EN[p.method] ?? p.method}\nBudget: CNY ${yuan(Number(p.budget_fen))}`;
 
+  // A public tender run from the procurement centre's desk (not through the tendering module,
+  // which publishes its own) still needs its tender notice with the bid deadline.
+  const cst = (v: string | null) => (v ? new Date(fromDbTime(v)!.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : '');
+  const ownTender = (await hasTable(tx, 'tenders')) && (await tx('tenders').where({ project_id: p.id }).first('id'));
+  if (p.method === 'public_tender' && p.notice_at && !have.has('tender') && !ownTender) {
+    due.push({ kind: 'tender', at: fromDbTime(p.notice_at)!, titleZh: `${p.title} 招标公告`, titleEn: `Tender notice: ${p.title}`, bodyZh: `${head}\n品目：${req?.category_code ?? ''}\n投标截止及开标时间：${cst(p.deadline_at)}（北京时间）\n招标文件在本平台发售，发售期不少于5个工作日；符合资格条件的供应商均可参加投标。`, bodyEn: `${headEn}\nCategory: ${req?.category_code ?? ''}\nBid deadline and opening: ${cst(p.deadline_at)} (Beijing time)\nThe tender documents are available on this platform for at least 5 working days; every qualified supplier may bid.`, amountFen: Number(p.budget_fen) });
+  }
   const justification = await tx('project_stages').where({ project_id: p.id, stage: 'justification_notice' }).first('entered_at');
   if (p.method === 'single_source' && justification && !have.has('single_source')) {
     due.push({ kind: 'single_source', at: fromDbTime(justification.entered_at)!, titleZh: `${p.title} 单一来源采购公示`, titleEn: `Single-source notice: ${p.title}`, bodyZh: `${head}\n单一来源理由：${req?.single_source_reason ?? req?.method_reason ?? ''}\n公示期内如有异议，请向采购人书面提出。`, bodyEn: `${headEn}\nJustification: ${req?.single_source_reason ?? req?.method_reason ?? ''}\nObjections may be raised in writing during the notice period.`, amountFen: Number(p.budget_fen) });
