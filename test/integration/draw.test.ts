@@ -14,6 +14,7 @@ import { createSealer } from '../../server/execution/draws/seal';
 import { nodeHashes } from '../../server/execution/draws/seal';
 import { invitationContext } from '../../server/execution/draws/pool';
 import { registerOutboxTransport, type OutboxMessage } from '../../server/execution/draws/outbox';
+import { verifyChain } from '../../server/supervision/audit/audit';
 import { verifyRounds, type PublishedRound } from '../../server/execution/draws/selection';
 import { DEMO_ACCOUNTS } from '../../db/seeds/demo-accounts';
 import type { Db } from '../../server/db/knex';
@@ -362,6 +363,15 @@ describe(`sealed expert draw (${TEST_DIALECT})`, function () {
       expect(sent.find((m) => m.channel === 'email')!.body).to.include('YGCG-TEST-001');
       // Only the transport's error text is kept, never the message.
       for (const line of s.logs) expect(line).to.not.include('YGCG-TEST-001');
+      // Every delivery outcome is audited, with the row and attempt count only (no draw, no expert).
+      const count = async (action: string) => Number((await db('audit_events').where({ action }).count({ n: '*' }).first())!.n);
+      expect(await count('draw.notification_sent')).to.equal(14);
+      expect(await count('draw.notification_retry')).to.equal(7);
+      for (const e of await db('audit_events').where('action', 'like', 'draw.notification_%')) {
+        expect(Object.keys(JSON.parse(e.after_json)).sort()).to.deep.equal(['attempts', 'channel']);
+        expect(e.after_json).to.not.include('smtp');
+      }
+      expect((await verifyChain(db)).intact).to.equal(true);
     } finally {
       registerOutboxTransport(null);
     }

@@ -2,6 +2,9 @@
 // message is opened in memory and handed to the transport, and nothing of it is logged.
 import type { Db } from '../../db/knex';
 import { toDbTime, type Clock } from '../../db/time';
+import { withTx, type Tx } from '../../db/tx';
+import { systemActor } from '../../http/actor';
+import { record } from '../../supervision/audit/audit';
 import type { Sealer } from './seal';
 
 export interface OutboxMessage {
@@ -38,15 +41,25 @@ export async function deliverOutbox(db: Db, sealer: Sealer, transport: OutboxTra
     // Claim the row so two workers never send the same message.
     const claimed = await db('draw_notification_outbox').where({ id: row.id, status: 'pending', attempts: row.attempts }).update({ attempts: row.attempts + 1 });
     if (claimed !== 1) continue;
+    const attempts = row.attempts + 1;
+    // Audited with the outbox row's id and the attempt count only: the row is not linked to a
+    // draw or an expert, and the audit must not be either while the draw is sealed.
+    const outcome = (tx: Tx, status: 'sent' | 'retry' | 'failed') => record(tx, systemActor('draw-outbox', clock), { action: `draw.notification_${status}`, entityType: 'draw_notification', entityId: row.id, after: { channel: row.channel, attempts } });
     try {
       await transport.send(sealer.open<OutboxMessage>(row.payload_sealed, 'draw-outbox'));
-      await db('draw_notification_outbox').where({ id: row.id }).update({ status: 'sent', sent_at: toDbTime(clock.now()), last_error: null });
+      await withTx(db, async (tx) => {
+        await tx('draw_notification_outbox').where({ id: row.id }).update({ status: 'sent', sent_at: toDbTime(clock.now()), last_error: null });
+        await outcome(tx, 'sent');
+      });
       sent++;
     } catch (err) {
       failed++;
-      const giveUp = row.attempts + 1 >= MAX_ATTEMPTS;
-      // The error text is the transport's, never the message.
-      await db('draw_notification_outbox').where({ id: row.id }).update({ status: giveUp ? 'failed' : 'pending', last_error: String((err as Error).message).slice(0, 500) });
+      const giveUp = attempts >= MAX_ATTEMPTS;
+      // The error text is the transport's, never the message (and it stays out of the audit).
+      await withTx(db, async (tx) => {
+        await tx('draw_notification_outbox').where({ id: row.id }).update({ status: giveUp ? 'failed' : 'pending', last_error: String((err as Error).message).slice(0, 500) });
+        await outcome(tx, giveUp ? 'failed' : 'retry');
+      });
     }
   }
   return { sent, failed };
