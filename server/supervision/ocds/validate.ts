@@ -26,12 +26,14 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-const readJson = (p: string) => JSON.parse(fs.readFileSync(path.join(OCDS_SCHEMA_DIR, p), 'utf8'));
+type Validators = { releasePackage: ValidateFunction; recordPackage: ValidateFunction };
+const cache = new Map<string, Validators>();
 
-let cached: { releasePackage: ValidateFunction; recordPackage: ValidateFunction } | null = null;
-
-export function ocdsValidators(): { releasePackage: ValidateFunction; recordPackage: ValidateFunction } {
-  if (cached) return cached;
+/** Validators built from the schemas in `dir` (the vendored set unless told otherwise). */
+export function ocdsValidators(dir = OCDS_SCHEMA_DIR): Validators {
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const readJson = (p: string) => JSON.parse(fs.readFileSync(path.join(dir, p), 'utf8'));
   let release = readJson('release-schema.json');
   for (const ext of ['bids', 'auction']) release = mergePatch(release, readJson(`extensions/${ext}/release-schema.json`));
   const Ctor = (Ajv04 as unknown as { default?: typeof Ajv04 }).default ?? Ajv04;
@@ -42,9 +44,10 @@ export function ocdsValidators(): { releasePackage: ValidateFunction; recordPack
   // Records may carry a versionedRelease; its schema is referenced by id.
   ajv.addSchema(readJson('versioned-release-validation-schema.json'));
   const recordSchema = readJson('record-package-schema.json');
-  cached = {
+  const built: Validators = {
     releasePackage: ajv.compile(readJson('release-package-schema.json')) as unknown as ValidateFunction,
     recordPackage: ajv.compile(recordSchema) as unknown as ValidateFunction,
   };
-  return cached;
+  cache.set(dir, built);
+  return built;
 }
