@@ -1,7 +1,9 @@
 // The legal numbers of a public tender, each with the regulation it comes from, and the pure
 // checks built on them. Numbers the workflow body also uses (bidding period, minimum valid bids,
 // award notice and challenge periods) are read from its configurable rule book at run time
-// (./legal.ts); the defaults here serve the pure functions and the numbers only tendering has.
+// (./legal.ts); their defaults come from that book too, and the numbers only tendering has are here.
+import { DEFAULT_RULES } from '../../core/rules/rule-book';
+
 export interface RuleDef {
   value: number;
   unit: 'days' | 'working_days' | 'count' | 'percent' | 'minutes';
@@ -12,9 +14,9 @@ export type CategoryKind = 'goods' | 'services' | 'works';
 export type EvaluationMethod = 'comprehensive' | 'lowest_price';
 
 export const TENDER_RULES = {
-  tenderBiddingPeriodDays: { value: 20, unit: 'days', source: 'MOF Order No. 87 (2017): at least 20 days from issuing tender documents to the bid deadline' },
+  tenderBiddingPeriodDays: DEFAULT_RULES.tenderBiddingPeriodDays,
   amendmentNoticeDays: { value: 15, unit: 'days', source: 'MOF Order No. 87 (2017): a clarification or amendment that may affect bid preparation is issued at least 15 days before the deadline, otherwise the deadline moves' },
-  tenderMinimumValidBids: { value: 3, unit: 'count', source: 'Government Procurement Law art. 36; MOF Order No. 87: fewer than 3 bidders or valid bids fails the tender' },
+  tenderMinimumValidBids: DEFAULT_RULES.tenderMinimumValidBids,
   priceWeightGoodsMin: { value: 30, unit: 'percent', source: 'MOF Order No. 87 art. 55: price weight 30 %-60 % for goods in comprehensive scoring' },
   priceWeightGoodsMax: { value: 60, unit: 'percent', source: 'MOF Order No. 87 art. 55: price weight 30 %-60 % for goods in comprehensive scoring' },
   priceWeightServicesMin: { value: 10, unit: 'percent', source: 'MOF Order No. 87 art. 55: price weight 10 %-30 % for services in comprehensive scoring' },
@@ -23,14 +25,14 @@ export const TENDER_RULES = {
   smeDeductionGoodsServicesMax: { value: 20, unit: 'percent', source: 'Finance Treasury [2020] No. 46 (amended 2022): 10 %-20 % price deduction for small and micro enterprises, goods and services' },
   smeDeductionWorksMin: { value: 3, unit: 'percent', source: 'Finance Treasury [2020] No. 46 (amended 2022): 3 %-5 % price deduction for small and micro enterprises, works' },
   smeDeductionWorksMax: { value: 5, unit: 'percent', source: 'Finance Treasury [2020] No. 46 (amended 2022): 3 %-5 % price deduction for small and micro enterprises, works' },
-  committeeMinimumSize: { value: 5, unit: 'count', source: 'MOF Order No. 87 art. 47: an odd number of at least 5 members' },
+  committeeMinimumSize: DEFAULT_RULES.drawMinimumCommittee,
   committeeLargeProjectSize: { value: 7, unit: 'count', source: 'MOF Order No. 87 art. 47: at least 7 members when the budget is 10,000,000 CNY or more' },
   committeeLargeProjectBudgetYuan: { value: 10_000_000, unit: 'count', source: 'MOF Order No. 87 art. 47: budget of 10,000,000 CNY or more needs a larger committee' },
   abnormallyLowPercentOfAverage: { value: 80, unit: 'percent', source: 'MOF Order No. 87 art. 60 (abnormally low price must be explained); platform default: under 80 % of the average valid price' },
   decryptionWindowMinutes: { value: 30, unit: 'minutes', source: 'Platform default: bidders decrypt their own bids within 30 minutes of the opening' },
   recommendedCandidates: { value: 3, unit: 'count', source: 'MOF Order No. 87 art. 65: the committee recommends ranked winning candidates' },
-  awardNoticeWorkingDays: { value: 1, unit: 'working_days', source: 'MOF Order No. 87: the award announcement runs 1 working day' },
-  challengePeriodWorkingDays: { value: 7, unit: 'working_days', source: 'Government Procurement Law art. 52: a supplier may challenge within 7 working days of the end of the announcement' },
+  awardNoticeWorkingDays: DEFAULT_RULES.awardNoticeWorkingDays,
+  challengePeriodWorkingDays: DEFAULT_RULES.challengePeriodWorkingDays,
 } satisfies Record<string, RuleDef>;
 
 export type TenderRuleKey = keyof typeof TENDER_RULES;
