@@ -10,6 +10,8 @@ import { record, type AuditInput } from '../../server/supervision/audit/audit';
 import { systemClock } from '../../server/db/time';
 import type { Actor } from '../../server/http/actor';
 import type { RuleEngine } from '../../server/supervision/engine/engine';
+import { HANDLERS } from '../../server/supervision/engine/handlers';
+import { RULES } from '../../server/supervision/rules/catalogue';
 
 const actorAt = (ip: string | null = null, role = 'system:test'): Actor => ({ userId: null, role, requestId: null, ip, clock: systemClock });
 
@@ -85,6 +87,29 @@ describe(`supervision (${TEST_DIALECT})`, function () {
     const ocds = await (await s.as('supervisor')).get(`/api/supervision/processes/competition/${alike.split(':')[1]}/ocds`);
     expect(ocds.status).to.equal(200);
     expect(ocds.body.bids.details).to.have.length(2);
+  });
+
+  it('SV07 applies the city\'s public-tender threshold and split window from the rule book', async () => {
+    // Three requisitions of 760,000 CNY (2,280,000 together) of one unit and category.
+    const fact = (id: string, day: number) => ({ id, orgId: 7, categoryCode: 'A02010105', totalFen: 76_000_000, at: `2026-03-${String(day).padStart(2, '0')}T02:00:00.000Z` });
+    const earlier = [fact('9101', 1), fact('9102', 8)];
+    const ev = { seq: 1, occurred_at: '2026-03-20 02:00:00.000', actor_id: null, actor_role: 'purchaser', action: 'requisition.submitted', entity_type: 'requisition', entity_id: '9103', after_json: JSON.stringify({ orgId: 7, categoryCode: 'A02010105', totalFen: 76_000_000 }), ip: null };
+    let asked: Date | null = null;
+    const ctx = { ev, sources: { db: s.tdb.db, requisitions: async (_o: number, _c: string, since: Date) => ((asked = since), earlier) } } as any;
+    const thresholds = RULES.find((r) => r.code === 'SV07')!.thresholds; // unset: the rule book's
+    expect(await HANDLERS.SV07(ctx, thresholds)).to.have.length(1); // over the default 2,000,000 CNY
+    expect(asked!.toISOString()).to.equal('2026-02-18T02:00:00.000Z'); // the 30-day window
+    await s.tdb.db('procurement_rule_settings').insert([
+      { rule_key: 'publicTenderThresholdGoodsServicesFen', value_json: '300000000', source: 'test city', updated_at: '2026-01-01 00:00:00.000' },
+      { rule_key: 'splitWindowDays', value_json: '10', source: 'test city', updated_at: '2026-01-01 00:00:00.000' },
+    ]);
+    try {
+      // A city whose threshold is 3,000,000 CNY: the same pattern is no split; its window is 10 days.
+      expect(await HANDLERS.SV07(ctx, thresholds)).to.have.length(0);
+      expect(asked!.toISOString()).to.equal('2026-03-10T02:00:00.000Z');
+    } finally {
+      await s.tdb.db('procurement_rule_settings').whereIn('rule_key', ['publicTenderThresholdGoodsServicesFen', 'splitWindowDays']).delete();
+    }
   });
 
   it('alerts on sealed-data read attempts, overdue steps and reported requisition splits, not on ordinary events', async () => {

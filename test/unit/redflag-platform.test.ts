@@ -6,6 +6,7 @@ import { emptyView, toOcds, type ProcessView, type ViewBid } from '../../server/
 import { foldProcess, processKeyOf, type BusEvent } from '../../server/supervision/sources/event-contract';
 import { RULES, matchesAction } from '../../server/supervision/rules/catalogue';
 import { checkThresholds } from '../../server/supervision/config/service';
+import { DEFAULT_RULES } from '../../server/core/rules/rule-book';
 
 const T = (code: string) => RULES.find((r) => r.code === code)!.thresholds as any;
 const b = (supplierId: string, amountFen: number, extra: Partial<ViewBid> = {}): ViewBid => ({ id: `${supplierId}-${amountFen}`, supplierId, amountFen, status: 'valid', at: '2026-03-10T02:00:00.000Z', ip: null, deviceId: null, ...extra });
@@ -68,7 +69,8 @@ describe('redflag: platform rules', () => {
 
   it('SV07 three requisitions under 2,000,000 CNY adding up over it within 30 days trip it; two under it do not', () => {
     const r = (id: string, yuan: number, day: number, categoryCode = 'A02010104') => ({ id, orgId: 3, categoryCode, totalFen: yuan * 100, at: `2026-03-${String(day).padStart(2, '0')}T02:00:00.000Z` });
-    const t = T('SV07');
+    // Unset, SV07 takes the rule book's numbers (the handler resolves them): 30 days, 2,000,000 CNY.
+    const t = { ...T('SV07'), windowDays: DEFAULT_RULES.splitWindowDays.value, thresholdFen: DEFAULT_RULES.publicTenderThresholdGoodsServicesFen.value } as any;
     const f = rules.requisitionSplit([r('1', 780_000, 1), r('2', 760_000, 8)], r('3', 740_000, 20), t);
     expect(f).to.have.length(1);
     expect(f[0].evidence.requisitionIds).to.deep.equal(['1', '2', '3']);

@@ -14,6 +14,7 @@ const isoLike = (v: unknown) => {
 import type { RuleSetting } from '../config/service';
 import * as rules from '../rules/platform';
 import type { Finding } from '../rules/platform';
+import { loadRuleBook, rule } from '../../core/rules/rule-book';
 
 export interface EvalContext {
   ev: BusEvent;
@@ -121,6 +122,8 @@ export const HANDLERS: Record<string, Handler> = {
     const id = String(ctx.ev.entity_id);
     // The requisition that completes a split is the subject, whoever notices it first (the body or us).
     if (ctx.ev.action === 'requisition.split_suspected') {
+      // The body reports the threshold it applied; without one, the rule book's goods/services value.
+      t = { ...t, thresholdFen: t.thresholdFen ?? rule(await loadRuleBook(ctx.sources.db), 'publicTenderThresholdGoodsServicesFen') };
       const related = Array.isArray(a.relatedRequisitions) ? a.relatedRequisitions : Array.isArray(a.requisitionIds) ? a.requisitionIds : [];
       const orgId = orgOf(a) ?? (await orgOfEntity(ctx.sources.db, 'requisition', id, a));
       return [{ subjectKey: `requisition:${id}`, subjectType: 'requisition', subjectId: id, orgId, processKey: null, params: { count: related.length + 1, totalYuan: Number(a.combinedFen ?? a.totalFen ?? 0) / 100, thresholdYuan: Number(a.thresholdFen ?? t.thresholdFen) / 100, category: String(a.categoryCode ?? '') }, evidence: { reportedBy: 'workflow', ...a } }];
@@ -128,8 +131,13 @@ export const HANDLERS: Record<string, Handler> = {
     const fact = (await requisitionFact(ctx.sources.db, id)) ?? { id, orgId: orgOf(a), categoryCode: a.categoryCode ?? null, totalFen: Number(a.totalFen), at: isoOfDb(ctx.ev.occurred_at) };
     if (fact.orgId === null || !fact.categoryCode || !Number.isFinite(fact.totalFen)) return [];
     const latest = { id, orgId: fact.orgId, categoryCode: fact.categoryCode, totalFen: fact.totalFen, at: fact.at ?? isoOfDb(ctx.ev.occurred_at) };
-    const reqs = await ctx.sources.requisitions(latest.orgId, latest.categoryCode, new Date(Date.parse(latest.at) - t.windowDays * 86_400_000));
-    return rules.requisitionSplit(reqs, latest, t as any).map((f) => ({ ...f, subjectKey: `requisition:${id}` }));
+    // Unset thresholds follow the city's rule book (the same numbers the body enforces).
+    const book = await loadRuleBook(ctx.sources.db);
+    const works = (await ctx.sources.db('catalogue_categories').where({ code: latest.categoryCode }).first('kind'))?.kind === 'works';
+    const windowDays = t.windowDays ?? rule(book, 'splitWindowDays');
+    const thresholdFen = t.thresholdFen ?? rule(book, works ? 'publicTenderThresholdWorksFen' : 'publicTenderThresholdGoodsServicesFen');
+    const reqs = await ctx.sources.requisitions(latest.orgId, latest.categoryCode, new Date(Date.parse(latest.at) - windowDays * 86_400_000));
+    return rules.requisitionSplit(reqs, latest, { windowDays, thresholdFen, minimumCount: t.minimumCount }).map((f) => ({ ...f, subjectKey: `requisition:${id}` }));
   },
   SV08: withView((v, t) => rules.amountMismatch(v, t)),
   SV09: async (ctx, t) => {
