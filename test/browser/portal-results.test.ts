@@ -80,6 +80,29 @@ describe(`browser: portal results and reports (${TEST_DIALECT})`, function () {
     await page.context().close();
   });
 
+  it('notices: kind, text search and a day in Beijing time, then one notice, on a phone in English', async () => {
+    const page = await phone('en');
+    await page.goto(`${s.url}/portal/notices`);
+    const list = page.getByTestId('notice-list');
+    await list.locator('li a').first().waitFor();
+    const awards = (await s.client().get('/api/portal/notices?kind=award')).body.total as number;
+    await page.locator('select[name=kind]').selectOption('award');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=notice-list] li a').length === n, awards);
+    // Published 01:30 UTC on 10 April = 09:30 in Beijing: found on that day, in the English title.
+    await page.locator('input[name=from]').fill('2026-04-10');
+    await page.locator('input[name=to]').fill('2026-04-10');
+    await page.getByRole('searchbox').fill('Laptops');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=notice-list] li a').length === 1);
+    expect(await list.innerText()).to.contain('Online price competition result: Laptops (WSJJ-2026-0901)');
+    await list.locator('li a').first().click();
+    await page.getByTestId('portal-notice').locator('h1').waitFor();
+    expect(await page.getByTestId('portal-notice').locator('h1').innerText()).to.equal('Online price competition result: Laptops (WSJJ-2026-0901)');
+    expect(await noHorizontalScroll(page)).to.equal(true);
+    await page.context().close();
+  });
+
   it('a project page: result and public timeline from stages and notices, readable on a phone', async () => {
     const page = await phone('zh-CN');
     await page.goto(`${s.url}/portal/projects/PRJ-2026-901`);
