@@ -55,7 +55,7 @@ describe(`browser: a supplier seals a bid in Chromium and decrypts it at the ope
     const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/api/tenders/${id}/bids`));
     await page.getByTestId('tender-bid-submit').click();
     const body = (await posted).postData() ?? '';
-    expect(Object.keys(JSON.parse(body)).sort()).to.deep.equal(['digest', 'envelope']);
+    expect(Object.keys(JSON.parse(body)).sort()).to.deep.equal(['deviceId', 'digest', 'envelope']); // a random per-browser id, nothing of the bid
     for (const plain of ['123456789', '1234567.89', 'BROWSER-SECRET', Buffer.from('BROWSER-SECRET-ATTACHMENT').toString('base64')]) expect(body).to.not.include(plain);
     await page.getByTestId('tender-receipt').waitFor();
     const receiptNo = await page.getByTestId('tender-receipt-no').textContent();

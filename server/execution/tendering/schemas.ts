@@ -53,7 +53,12 @@ export const bidBody = {
   type: 'object',
   additionalProperties: false,
   required: ['envelope', 'digest'],
-  properties: { envelope: { type: 'string', minLength: 50, maxLength: MAX_ENVELOPE_CHARS }, digest: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+  properties: {
+    envelope: { type: 'string', minLength: 50, maxLength: MAX_ENVELOPE_CHARS },
+    digest: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    // The browser's device id, as an auction join sends it: for the same-device red flag (SV04).
+    deviceId: { type: 'string', minLength: 1, maxLength: 64 },
+  },
 };
 
 export const keyBody = { type: 'object', additionalProperties: false, required: ['key'], properties: { key: hex64 } };

@@ -78,8 +78,10 @@ export async function tenderView(db: Knex, id: string): Promise<ProcessView | nu
   const bids = await db('tender_bids').where({ tender_id: Number(id) }).whereNotIn('status', ['replaced', 'withdrawn']).orderBy('id');
   for (const b of bids) {
     const status = b.status === 'invalid' || b.status === 'disqualified' ? 'disqualified' : b.status === 'decrypted' && EVALUATED.has(t.status) ? 'valid' : 'pending';
-    v.bids.push({ id: String(b.id), supplierId: String(b.supplier_id), amountFen: b.price_fen === null ? null : Number(b.price_fen), status, at: isoFromDb(b.submitted_at), ip: b.submitted_ip, deviceId: null });
-    if (b.submitted_ip) v.fingerprints.push({ supplierId: String(b.supplier_id), ip: b.submitted_ip, deviceId: null });
+    // submitted_device is absent before its migration and null for bids sent without a device id.
+    const deviceId: string | null = b.submitted_device ?? null;
+    v.bids.push({ id: String(b.id), supplierId: String(b.supplier_id), amountFen: b.price_fen === null ? null : Number(b.price_fen), status, at: isoFromDb(b.submitted_at), ip: b.submitted_ip, deviceId });
+    if (b.submitted_ip || deviceId) v.fingerprints.push({ supplierId: String(b.supplier_id), ip: b.submitted_ip, deviceId });
   }
   if (t.awarded_bid_id !== null) {
     const win = bids.find((b: any) => Number(b.id) === Number(t.awarded_bid_id));

@@ -8,6 +8,7 @@ import { live } from '../../main';
 import { session, hasRole } from '../../session';
 import { field, input, select, errorLine, showError } from '../suppliers/ui';
 import { formatRemaining, yuanToFen } from './money';
+import { deviceId } from '../../device';
 
 // Several views of the same competition (e.g. after a language switch) share one subscription.
 const subscribers = new Map<string, number>();
@@ -19,12 +20,6 @@ function watch(channel: string): () => void {
     subscribers.set(channel, n);
     if (n <= 0) live.unsubscribe(channel);
   };
-}
-
-function deviceId(): string {
-  let id = localStorage.getItem('sp.deviceId');
-  if (!id) localStorage.setItem('sp.deviceId', (id = crypto.randomUUID()));
-  return id;
 }
 
 interface LadderRow {

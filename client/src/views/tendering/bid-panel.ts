@@ -8,6 +8,7 @@ import { session } from '../../session';
 import { sealBid, generateBidKey, newPassphraseKdf, keyFileContent, keyFromKeyFile, keyForEnvelope, type BidAttachment } from './sealing';
 import { action, errorText, money, readFile, reasonText, table, when, yuanToFen } from './ui';
 import type { TenderDetail } from './types';
+import { deviceId } from '../../device';
 
 // The server's limit (MAX_BID_ATTACHMENT_BYTES in server/execution/tendering/schemas.ts): the
 // sealed envelope of 6 MB of files is about 11 MB and must fit the route's 12 MB body limit.
@@ -58,7 +59,7 @@ export function bidForm(d: TenderDetail, reload: () => void): HTMLElement {
       await new Promise((r) => setTimeout(r, 20));
       const plain = { tenderId: d.id, supplierId: session.user!.supplierId!, priceFen, responses: Object.fromEntries(responses.map((r) => [r.key, r.input.value])), attachments };
       const sealed = usePass ? sealBid(plain, { passphrase: pass1.value, kdf: newPassphraseKdf() }) : sealBid(plain, { keyHex: generateBidKey() });
-      const receipt = await api<{ receiptNo: string; digest: string; serverTime: string }>('POST', `/api/tenders/${d.id}/bids`, { envelope: sealed.envelope, digest: sealed.digest });
+      const receipt = await api<{ receiptNo: string; digest: string; serverTime: string }>('POST', `/api/tenders/${d.id}/bids`, { envelope: sealed.envelope, digest: sealed.digest, deviceId: deviceId() });
       // Only now, with the receipt, does the key file exist; the key never went to the server.
       const keyFile = usePass ? null : { name: `${receipt.receiptNo}.bidkey.json`, text: keyFileContent({ tenderId: d.id, tenderReference: d.reference, receiptNo: receipt.receiptNo, digest: sealed.digest, keyHex: sealed.keyHex }) };
       mount(out, receiptView(receipt, keyFile));

@@ -34,7 +34,8 @@ async function assertBiddingOpen(deps: TenderingDeps, row: { status: string; bid
 }
 
 /** Stores a sealed bid (replacing the supplier's previous one) and returns the receipt. */
-export async function submitBid(deps: TenderingDeps, actor: Actor, supplierId: number, tenderId: number, input: { envelope: string; digest: string }): Promise<Receipt> {
+export async function submitBid(deps: TenderingDeps, actor: Actor, supplierId: number, tenderId: number, input: { envelope: string; digest: string; deviceId?: string }): Promise<Receipt> {
+  const deviceId = input.deviceId ?? null;
   if (!parseEnvelope(input.envelope)) throw new ValidationError('The sealed envelope is not in the expected form', null, 'MALFORMED_ENVELOPE');
   return withTx(deps.db, async (tx) => {
     const tender = await lockTender(tx, tenderId);
@@ -55,6 +56,7 @@ export async function submitBid(deps: TenderingDeps, actor: Actor, supplierId: n
       plaintext_sha256: input.digest,
       submitted_at: toDbTime(now),
       submitted_ip: actor.ip,
+      submitted_device: deviceId,
       recommended: false,
     });
     const bidId = Number(id);
@@ -62,10 +64,10 @@ export async function submitBid(deps: TenderingDeps, actor: Actor, supplierId: n
       // The replaced ciphertext will never be opened: it is not kept.
       await tx('tender_bids').where({ id: previous.id }).update({ status: 'replaced', envelope: null, replaced_by_bid_id: bidId, withdrawn_at: toDbTime(now) });
     }
-    // Facts for supervision: who, when, from where. Never the price or the responses.
+    // Facts for supervision: who, when, from where (IP and device). Never the price or the responses.
     const events: AuditInput[] = [];
     if (previous) events.push({ action: 'bid.withdrawn', entityType: 'tender', entityId: tenderId, before: { status: 'sealed' }, after: { tenderId, bidId: previous.id, supplierId, receiptNo: previous.receipt_no, reason: 'replaced', replacedByBidId: bidId, at: now.toISOString(), ip: actor.ip } });
-    events.push({ action: 'bid.submitted', entityType: 'tender', entityId: tenderId, after: { tenderId, bidId, supplierId, receiptNo, digest: input.digest, envelopeDigest, submittedAt: now.toISOString(), ip: actor.ip } });
+    events.push({ action: 'bid.submitted', entityType: 'tender', entityId: tenderId, after: { tenderId, bidId, supplierId, receiptNo, digest: input.digest, envelopeDigest, submittedAt: now.toISOString(), ip: actor.ip, deviceId } });
     await recordMany(tx, actor, events);
     return { bidId, tenderId, receiptNo, digest: input.digest, envelopeDigest, serverTime: now.toISOString(), replacedReceiptNo: previous?.receipt_no ?? null };
   });
