@@ -115,6 +115,93 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     expect((await s.client().get(`/api/portal/tenders/${short.body.id}`)).status).to.equal(404); // a draft is not public
   });
 
+  it('checks a draft change as it checks a draft (same codes, row unchanged) and keeps optional fields the body leaves out', async () => {
+    const db = s.tdb.db;
+    const projectId = await tenderProject(2_400_000);
+    const projectBudget = Number((await db('procurement_projects').where({ id: projectId }).first('budget_fen')).budget_fen);
+    const created = await (await op()).post('/api/tenders', await goodsTender({ projectId, decryptionMinutes: 45, abnormalLowPct: 70 }));
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const id = created.body.id;
+    const rowNow = () => db('tenders').where({ id }).first();
+    const stored = await rowNow();
+    const servicesCode = (await db('catalogue_categories').where({ kind: 'services' }).first('code')).code;
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ categoryCode: servicesCode }, 'CATEGORY_KIND_MISMATCH'],
+      [{ projectId, budgetFen: projectBudget + 1 }, 'TENDER_ABOVE_PROJECT_BUDGET'],
+      [{ budgetFen: projectBudget + 1 }, 'TENDER_ABOVE_PROJECT_BUDGET'], // the stored project, the body naming none
+    ];
+    for (const [overrides, code] of cases) {
+      const asCreate = await (await op()).post('/api/tenders', await goodsTender({ projectId, ...overrides }));
+      expect(asCreate.body.error?.code, JSON.stringify(overrides)).to.equal(code);
+      const put = await (await op()).request('PUT', `/api/tenders/${id}`, await goodsTender(overrides));
+      expect(put.status, JSON.stringify(put.body)).to.equal(asCreate.status);
+      expect(put.body.error.code).to.equal(code);
+      expect(await rowNow()).to.deep.equal(stored);
+    }
+    expect(await db('audit_events').where({ action: 'tender.draft_updated', entity_id: String(id) }).first()).to.equal(undefined);
+    // A PUT without decryptionMinutes, abnormalLowPct or projectId keeps what is stored.
+    const put = await (await op()).request('PUT', `/api/tenders/${id}`, await goodsTender({ title: '实验室设备采购（修改）', budgetFen: projectBudget }));
+    expect(put.status, JSON.stringify(put.body)).to.equal(200);
+    expect(put.body).to.include({ title: '实验室设备采购（修改）', budgetFen: projectBudget, decryptionMinutes: 45, abnormalLowPct: 70, projectId, purchasingOrgId: orgId });
+    expect(await rowNow()).to.include({ decryption_minutes: 45, abnormal_low_pct: 70, project_id: projectId });
+    expect(await db('audit_events').where({ action: 'tender.draft_updated', entity_id: String(id) }).first()).to.exist;
+    await (await op()).post(`/api/tenders/${id}/cancel`, { reason: 'test over' });
+  });
+
+  it('publishes the tender documents with the notice: listed on the portal, downloadable, in the OCDS release; an amendment carries the amended version', async () => {
+    const db = s.tdb.db;
+    const projectId = await tenderProject(2_600_000);
+    const requirements = [...TEMPLATES.goods.requirements, { key: 'r-rotor', text: '离心机转速 <b>≥ 12000 rpm</b> & 配套转子' }];
+    const t = await publishGoods({ projectId, title: '离心机及配套设备采购', requirements });
+    const chinaTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+    const noticeOf = async (kind: string) => {
+      const list = await s.client().get(`/api/portal/notices?projectRef=${encodeURIComponent(t.reference)}&kind=${kind}`);
+      expect(list.body.items, kind).to.have.length(1);
+      const n = await s.client().get(`/api/portal/notices/${list.body.items[0].id}`);
+      expect(n.status).to.equal(200);
+      return n.body;
+    };
+    const notice = await noticeOf('tender');
+    expect(notice.attachments).to.have.length(1);
+    const a = notice.attachments[0];
+    expect(a).to.include({ name: `招标文件-${t.reference}.html`, url: `/api/portal/notices/${notice.id}/attachments/${a.sha256}`, contentType: 'text/html; charset=utf-8' });
+    // Downloaded without a login: the document itself, as the listed digest says.
+    const file = await s.client().get(a.url);
+    expect(file.status).to.equal(200);
+    expect(file.headers.get('content-type')).to.match(/^text\/html/);
+    expect(file.headers.get('content-disposition')).to.equal(`attachment; filename*=UTF-8''${encodeURIComponent(a.name)}`);
+    const doc = file.body as string;
+    expect(crypto.createHash('sha256').update(doc).digest('hex')).to.equal(a.sha256);
+    expect(Buffer.byteLength(doc)).to.equal(a.size);
+    expect(doc).to.include('离心机及配套设备采购 招标文件').and.include(`Tender documents ${t.reference}: 离心机及配套设备采购`);
+    expect(doc).to.include(TEMPLATES.goods.requirements[0].text).and.include(TEMPLATES.goods.qualifications[0].text);
+    expect(doc).to.include('离心机转速 &lt;b&gt;≥ 12000 rpm&lt;/b&gt; &amp; 配套转子').and.not.include('<b>≥');
+    expect(doc).to.include(`投标截止时间 Bid deadline</th><td>${chinaTime(t.bidDeadline)}（北京时间 UTC+8）`);
+    expect(doc).to.include(`开标时间 Opening</th><td>${chinaTime(t.openingAt)}（北京时间 UTC+8）`);
+    expect(doc).to.include('人民币 1,200,000.00 元').and.include('综合评分法');
+    expect(doc).to.include('<td>技术响应 Technical response</td><td>技术 Technical</td><td>40</td>');
+    // Only files a notice lists are served.
+    expect((await s.client().get(`/api/portal/notices/${notice.id}/attachments/${'0'.repeat(64)}`)).status).to.equal(404);
+    // The project's OCDS tender release lists the documents with the notice.
+    const ref = (await db('procurement_projects').where({ id: projectId }).first('ref')).ref;
+    const rec = await s.client().get(`/api/ocds/records/ocds-ygcg01-${ref}`);
+    expect(rec.status, JSON.stringify(rec.body)).to.equal(200);
+    const tenderRelease = rec.body.records[0].releases.find((r: any) => r.tag[0] === 'tender');
+    expect(tenderRelease.tender.documents.find((d: any) => d.title === a.name)).to.include({ url: `${process.env.PUBLIC_BASE_URL ?? 'http://localhost:3000'}${a.url}`, format: 'text/html', documentType: 'tenderNotice' });
+    // A late substantive amendment: its notice carries the documents with the new dates and the amendment.
+    clock.advance(13 * DAY);
+    const late = await (await op()).post(`/api/tenders/${t.id}/notices`, { kind: 'amendment', title: '转速调整', body: '离心机转速调整为不低于 15000 rpm。', substantive: true });
+    expect(late.body.extended).to.equal(true);
+    const amended = await noticeOf('amendment');
+    expect(amended.attachments.map((x: any) => x.name)).to.deep.equal([`招标文件-${t.reference}-修订1.html`]);
+    const amendedDoc = (await s.client().get(amended.attachments[0].url)).body as string;
+    expect(amendedDoc).to.include(`投标截止时间 Bid deadline</th><td>${chinaTime(late.body.bidDeadline)}`).and.include('离心机转速调整为不低于 15000 rpm。');
+    // The first version stays as published.
+    expect((await s.client().get(a.url)).body).to.equal(doc);
+    await (await op()).post(`/api/tenders/${t.id}/cancel`, { reason: 'test over' });
+    clock.set(Date.UTC(2026, 2, 2, 1, 0, 0));
+  });
+
   it('publishes clarifications to all and moves the deadline for a late substantive amendment', async () => {
     const t = await publishGoods();
     clock.advance(3 * DAY);

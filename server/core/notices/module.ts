@@ -4,7 +4,7 @@ import { defineRoutes } from '../../http/routes';
 import { pageQuery, paged, pagedSchema } from '../../http/paging';
 import { NotFoundError } from '../../http/errors';
 import { chinaDayEnd, chinaDayStart, isoFromDb, toDbTime } from '../../db/time';
-import { NOTICE_KINDS } from './service';
+import { NOTICE_KINDS, noticeFileStore, useNoticeFiles, type StoredAttachment } from './service';
 
 const fromRow = (r: any, full = false) => ({
   id: r.id,
@@ -24,7 +24,9 @@ const fromRow = (r: any, full = false) => ({
   ...(full ? { bodyZh: r.body_zh, bodyEn: r.body_en, attachments: r.attachments_json ? JSON.parse(r.attachments_json) : [] } : {}),
 });
 
-export function noticesModule({ db }: ModuleContext): PlatformModule {
+export function noticesModule({ db, config }: ModuleContext): PlatformModule {
+  const store = noticeFileStore(config.dataDir);
+  useNoticeFiles(store);
   const base = () => db('notices as n').leftJoin('organisations as o', 'o.id', 'n.org_id').select('n.*', 'o.name_zh as org_name_zh', 'o.name_en as org_name_en');
   return {
     name: 'notices',
@@ -79,6 +81,26 @@ export function noticesModule({ db }: ModuleContext): PlatformModule {
           const row = await base().where('n.id', params.id).first();
           if (!row) throw new NotFoundError(`Notice ${params.id} not found`);
           return fromRow(row, true);
+        },
+      },
+      {
+        method: 'get',
+        path: '/api/portal/notices/:id/attachments/:sha256',
+        tag: 'portal',
+        summary: 'Download a file a public notice carries (e.g. the tender documents)',
+        roles: 'public',
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } }, required: ['id', 'sha256'] },
+        handler: async ({ params, res }) => {
+          const row = await db('notices').where({ id: params.id }).first('attachments_json');
+          // Only a file the notice lists (and carries) is served: the store may hold files of rolled-back publications.
+          const list: Array<Partial<StoredAttachment>> = row?.attachments_json ? JSON.parse(row.attachments_json) : [];
+          const a = list.find((x) => x.sha256 === params.sha256 && x.contentType);
+          if (!a) throw new NotFoundError('Attachment not found', null, 'ATTACHMENT_NOT_FOUND');
+          const bytes = store.read(params.sha256);
+          res.setHeader('Content-Type', a.contentType!);
+          res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.name!)}`);
+          res.setHeader('X-Content-Type-Options', 'nosniff');
+          res.status(200).end(bytes);
         },
       },
     ]),

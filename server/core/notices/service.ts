@@ -1,12 +1,43 @@
 // Publishing notices to the public portal. Modules call publishNotice inside the transaction
 // of the step that makes the notice due, so a rolled-back step never shows a notice.
+import path from 'node:path';
 import type { Tx } from '../../db/tx';
 import type { Actor } from '../../http/actor';
 import { toDbTime } from '../../db/time';
+import { RuleError } from '../../http/errors';
 import { record } from '../../supervision/audit/audit';
+import { AttachmentStore, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES } from '../requisitions/attachments';
 
 export const NOTICE_KINDS = ['intention', 'tender', 'competition', 'amendment', 'clarification', 'single_source', 'failure', 'award', 'contract', 'other'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** A link to a file kept elsewhere (stored as given). */
+export interface LinkedAttachment {
+  name: string;
+  url: string;
+  sha256?: string;
+}
+/** A file the notice carries: its bytes go to the notice file store and the portal serves them. */
+export interface FileAttachment {
+  name: string;
+  contentType: string;
+  content: Buffer;
+}
+/** What attachments_json holds for a carried file: a link like any other, plus type and size. */
+export interface StoredAttachment extends LinkedAttachment {
+  sha256: string;
+  contentType: string;
+  size: number;
+}
+
+// Notice files use the platform's content-addressed upload store, in their own folder
+// (DATA_DIR/uploads/notices/<sha256>); the notices module points this at its DATA_DIR.
+let files: AttachmentStore | null = null;
+export const noticeFileStore = (dataDir: string) => new AttachmentStore(path.join(dataDir, 'uploads', 'notices'));
+export function useNoticeFiles(store: AttachmentStore): void {
+  files = store;
+}
+export const attachmentUrl = (noticeId: number, sha256: string) => `/api/portal/notices/${noticeId}/attachments/${sha256}`;
 
 export interface NoticeInput {
   kind: NoticeKind;
@@ -21,12 +52,29 @@ export interface NoticeInput {
   projectRef?: string | null;
   sourceType: string;
   sourceId: string | number;
-  attachments?: Array<{ name: string; url: string; sha256?: string }>;
+  attachments?: Array<LinkedAttachment | FileAttachment>;
   publishedAt?: Date;
+}
+
+/**
+ * Writes carried files to the store (before the row that names them commits, so a committed
+ * notice never links to nothing; a rollback leaves at most an unlinked file, never served).
+ */
+function saveFiles(list: NoticeInput['attachments']): Array<LinkedAttachment | Omit<StoredAttachment, 'url'>> | null {
+  if (!list) return null;
+  if (list.length > MAX_ATTACHMENTS) throw new RuleError('TOO_MANY_ATTACHMENTS', `At most ${MAX_ATTACHMENTS} attachments`);
+  return list.map((a) => {
+    if (!('content' in a)) return a;
+    if (a.content.length === 0) throw new RuleError('ATTACHMENT_EMPTY', `${a.name} is empty`);
+    if (a.content.length > MAX_ATTACHMENT_BYTES) throw new RuleError('ATTACHMENT_TOO_LARGE', `An attachment is at most ${MAX_ATTACHMENT_BYTES} bytes`, { max: MAX_ATTACHMENT_BYTES });
+    if (!files) throw new Error('No notice file store: the notices module is not installed');
+    return { name: a.name, contentType: a.contentType, size: a.content.length, sha256: files.save(a.content) };
+  });
 }
 
 /** Publishes (or, for the same source and kind, republishes) a notice; returns its id. */
 export async function publishNotice(tx: Tx, actor: Actor, n: NoticeInput): Promise<number> {
+  const saved = saveFiles(n.attachments);
   const row = {
     kind: n.kind,
     title_zh: n.titleZh,
@@ -40,7 +88,7 @@ export async function publishNotice(tx: Tx, actor: Actor, n: NoticeInput): Promi
     project_ref: n.projectRef ?? null,
     source_type: n.sourceType,
     source_id: String(n.sourceId),
-    attachments_json: n.attachments ? JSON.stringify(n.attachments) : null,
+    attachments_json: saved ? JSON.stringify(saved) : null,
     published_at: toDbTime(n.publishedAt ?? actor.clock.now()),
     published_by: actor.userId,
   };
@@ -53,6 +101,14 @@ export async function publishNotice(tx: Tx, actor: Actor, n: NoticeInput): Promi
     [id] = await tx('notices').insert(row);
     id = Number(id);
   }
-  await record(tx, actor, { action: existing ? 'notice.republished' : 'notice.published', entityType: 'notice', entityId: id, after: { kind: n.kind, sourceType: n.sourceType, sourceId: String(n.sourceId), titleZh: n.titleZh } });
+  // A carried file's link names the notice, known only now.
+  const attachments = saved?.map((a) => ('url' in a ? a : { name: a.name, url: attachmentUrl(id, a.sha256), sha256: a.sha256, contentType: a.contentType, size: a.size }));
+  if (saved?.some((a) => !('url' in a))) await tx('notices').where({ id }).update({ attachments_json: JSON.stringify(attachments) });
+  await record(tx, actor, {
+    action: existing ? 'notice.republished' : 'notice.published',
+    entityType: 'notice',
+    entityId: id,
+    after: { kind: n.kind, sourceType: n.sourceType, sourceId: String(n.sourceId), titleZh: n.titleZh, ...(attachments?.length ? { attachments: attachments.map((a) => ({ name: a.name, sha256: a.sha256 ?? null })) } : {}) },
+  });
   return id;
 }

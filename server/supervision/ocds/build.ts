@@ -80,7 +80,7 @@ export function buildReleases(b: ProjectBundle, opts: { baseUrl: string }): Buil
       .filter((n: any) => kinds.includes(n.kind))
       .flatMap((n: any) => [
         { id: `notice-${n.id}`, documentType: NOTICE_DOC[n.kind] ?? 'tenderNotice', title: n.title_zh, description: n.title_en, url: `${opts.baseUrl}/portal/notices/${n.id}`, datePublished: isoFromDb(n.published_at), format: 'text/html', language: 'zh' },
-        ...(n.attachments_json ? JSON.parse(n.attachments_json) : []).map((a: any, k: number) => ({ id: `notice-${n.id}-att-${k + 1}`, documentType: NOTICE_DOC[n.kind] ?? 'tenderNotice', title: a.name, url: a.url.startsWith('http') ? a.url : `${opts.baseUrl}${a.url}`, datePublished: isoFromDb(n.published_at) })),
+        ...(n.attachments_json ? JSON.parse(n.attachments_json) : []).map((a: any, k: number) => ({ id: `notice-${n.id}-att-${k + 1}`, documentType: NOTICE_DOC[n.kind] ?? 'tenderNotice', title: a.name, url: a.url.startsWith('http') ? a.url : `${opts.baseUrl}${a.url}`, datePublished: isoFromDb(n.published_at), ...(a.contentType ? { format: String(a.contentType).split(';')[0].trim() } : {}) })),
       ]);
   const milestones = b.stages.map((s: any) => ({
     id: `stage-${s.id}`,

@@ -2,7 +2,7 @@
 // transaction of the step that makes them due. Texts are built here in both languages.
 import type { Tx } from '../../../db/tx';
 import type { Actor } from '../../../http/actor';
-import { publishNotice, type NoticeKind } from '../../../core/notices/service';
+import { publishNotice, type FileAttachment, type NoticeKind } from '../../../core/notices/service';
 import { isoFromDb } from '../../../db/time';
 import type { TenderRow } from '../repository';
 
@@ -18,6 +18,8 @@ export interface PortalText {
   bodyZh: string;
   bodyEn: string;
   amountFen?: number | null;
+  /** Files the notice carries (the tender documents). */
+  attachments?: FileAttachment[];
 }
 
 export async function toPortal(tx: Tx, actor: Actor, row: TenderRow, n: PortalText): Promise<number> {
@@ -34,6 +36,7 @@ export async function toPortal(tx: Tx, actor: Actor, row: TenderRow, n: PortalTe
     projectRef: row.reference,
     sourceType: n.sourceType,
     sourceId: n.sourceId,
+    ...(n.attachments ? { attachments: n.attachments } : {}),
   });
 }
 

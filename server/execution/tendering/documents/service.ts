@@ -1,6 +1,7 @@
 // Tender documents: drafting from a template, the legal checks, publication on the portal,
 // clarifications and amendments (a late substantive amendment moves the deadline), cancellation.
 import crypto from 'node:crypto';
+import type { Knex } from 'knex';
 import { withTx, type Tx } from '../../../db/tx';
 import { toDbTime, fromDbTime } from '../../../db/time';
 import { record } from '../../../supervision/audit/audit';
@@ -12,6 +13,7 @@ import { findTender, lockTender, tenderFromRow, type TenderRow } from '../reposi
 import { assertStatus, transition } from '../state-machine';
 import { JOB_OPEN, openJobKey, closeJobKey, tenderChannel, type TenderingDeps } from '../deps';
 import { tenderNoticeText, toPortal } from './portal';
+import { tenderDocumentFile } from './file';
 import { loadLegal } from '../legal';
 import { assertProjectMayTender, handDeadlineToWorkflow, handPublicationToWorkflow } from '../award/workflow-link';
 
@@ -65,16 +67,24 @@ function columns(input: TenderInput) {
   };
 }
 
-export async function createTender(deps: TenderingDeps, actor: Actor, input: TenderInput) {
+/**
+ * The checks a draft passes when it is created and each time it changes: the legal terms, the
+ * category against the kind, and a linked project (public tender, stage, budget within the
+ * approved one, no other tender). A linked project's unit becomes the purchasing unit.
+ */
+async function checkDraft(db: Knex, input: TenderInput): Promise<TenderInput> {
   assertTerms(input);
-  const cat = await deps.db('catalogue_categories').where({ code: input.categoryCode }).first('kind');
+  const cat = await db('catalogue_categories').where({ code: input.categoryCode }).first('kind');
   if (!cat) throw new ValidationError(`Unknown catalogue category ${input.categoryCode}`, null, 'UNKNOWN_CATEGORY');
   if (cat.kind !== input.kind) throw new RuleError('CATEGORY_KIND_MISMATCH', `Category ${input.categoryCode} is ${cat.kind}, not ${input.kind}`);
-  if (input.projectId) {
-    const { orgId } = await assertProjectMayTender(deps.db, input.projectId, input.budgetFen);
-    input = { ...input, purchasingOrgId: orgId };
-  }
+  if (!input.projectId) return input;
+  const { orgId } = await assertProjectMayTender(db, input.projectId, input.budgetFen);
+  return { ...input, purchasingOrgId: orgId };
+}
+
+export async function createTender(deps: TenderingDeps, actor: Actor, body: TenderInput) {
   return withTx(deps.db, async (tx) => {
+    const input = await checkDraft(tx, body);
     const now = toDbTime(deps.clock.now());
     // The reference is numbered from the row id; a unique placeholder holds its place until then.
     const [id] = await tx('tenders').insert({ ...columns(input), reference: `tmp-${crypto.randomBytes(12).toString('hex')}`, status: 'draft', created_by: actor.userId, created_at: now, updated_at: now });
@@ -86,14 +96,20 @@ export async function createTender(deps: TenderingDeps, actor: Actor, input: Ten
   });
 }
 
-export async function updateDraft(deps: TenderingDeps, actor: Actor, id: number, input: TenderInput) {
-  assertTerms(input);
+/** Changes a draft: checked as a create; optional fields the body leaves out keep their stored values. */
+export async function updateDraft(deps: TenderingDeps, actor: Actor, id: number, body: TenderInput) {
   return withTx(deps.db, async (tx) => {
     const before = await lockTender(tx, id);
     assertStatus(before.status, ['draft']);
+    const stored = tenderFromRow(before);
+    const given = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as TenderInput;
+    // The draft lets go of its own project first, or the project check finds it as "another"
+    // tender; a failed check rolls this back with the rest.
+    if (before.project_id !== null) await tx('tenders').where({ id }).update({ project_id: null });
+    const input = await checkDraft(tx, { projectId: stored.projectId, purchasingOrgId: stored.purchasingOrgId, abnormalLowPct: stored.abnormalLowPct, decryptionMinutes: stored.decryptionMinutes, ...given });
     await tx('tenders').where({ id }).update({ ...columns(input), updated_at: toDbTime(deps.clock.now()) });
     const row = await findTender(tx, id);
-    await record(tx, actor, { action: 'tender.draft_updated', entityType: 'tender', entityId: id, before: tenderFromRow(before), after: tenderFromRow(row) });
+    await record(tx, actor, { action: 'tender.draft_updated', entityType: 'tender', entityId: id, before: stored, after: tenderFromRow(row) });
     return tenderFromRow(row);
   });
 }
@@ -111,7 +127,9 @@ export async function publishTender(deps: TenderingDeps, actor: Actor, id: numbe
     if (violations.length) throw new RuleError(violations[0].code, violations[0].message, { violations });
     await tx('tenders').where({ id }).update({ status, published_at: toDbTime(now), updated_at: toDbTime(now) });
     await tx('tender_notices').insert({ tender_id: id, kind: 'notice', substantive: false, title: row.title, body: JSON.stringify(publicNotice(row)), published_at: toDbTime(now), created_by: actor.userId });
-    await toPortal(tx, actor, row, tenderNoticeText(row));
+    // The notice carries the documents themselves, as published (version 0).
+    const documents = await tenderDocumentFile(tx, row, { issuedAt: now, minValidBids: legal.minValidBids.value });
+    await toPortal(tx, actor, row, { ...tenderNoticeText(row), attachments: [documents] });
     await deps.scheduler.schedule(tx, { kind: JOB_OPEN, key: openJobKey(id), runAt: fromDbTime(row.opening_at)!, payload: { tenderId: id } });
     await handPublicationToWorkflow(tx, actor, row.project_id, fromDbTime(row.bid_deadline)!);
     const after = tenderFromRow(await findTender(tx, id));
@@ -203,6 +221,8 @@ export async function publishNotice(deps: TenderingDeps, actor: Actor, id: numbe
       published_at: toDbTime(now),
       created_by: actor.userId,
     });
+    // The notice carries the documents as they now stand: new dates, this notice included.
+    const documents = await tenderDocumentFile(tx, await findTender(tx, id), { issuedAt: now, minValidBids: (await loadLegal(tx)).minValidBids.value });
     await toPortal(tx, actor, row, {
       kind: input.kind,
       sourceType: 'tender_notice',
@@ -215,6 +235,7 @@ export async function publishNotice(deps: TenderingDeps, actor: Actor, id: numbe
       bodyEn: input.body + (moved ? `
 
 The bid deadline moves to ${newDeadline.toISOString()} and the opening to ${newOpening.toISOString()}.` : ''),
+      attachments: [documents],
     });
     await record(tx, actor, {
       action: input.kind === 'amendment' ? 'tender.amended' : 'tender.clarified',
