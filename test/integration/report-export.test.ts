@@ -61,7 +61,15 @@ describe('report exports', function () {
     expect(ws.getRow(3).getCell(6).value).to.equal(15000);
     expect(ws.getRow(4).getCell(1).value).to.equal('A02021003');
     expect(ws.getRow(4).getCell(6).value).to.equal(9000);
-    expect(ws.rowCount).to.equal(4);
+    // Under a blank row, the totals of unit A (P1, P2, P5): 100,000 budget, 87,000.01 award.
+    expect(ws.getRow(5).getCell(1).value ?? null).to.equal(null);
+    const totals: Array<[string, number, string]> = [['Total projects', 3, '0'], ['Total line items', 4, '0'], ['Total budget (CNY)', 100000, '#,##0.00'], ['Total award (CNY)', 87000.01, '#,##0.00'], ['Total savings (CNY)', 12999.99, '#,##0.00'], ['Overall savings rate', 0.13, '0.00%']];
+    totals.forEach(([label, value, fmt], i) => {
+      expect(ws.getRow(6 + i).getCell(1).value).to.equal(label);
+      expect(ws.getRow(6 + i).getCell(2).value, label).to.equal(value);
+      expect(ws.getRow(6 + i).getCell(2).numFmt, label).to.equal(fmt);
+    });
+    expect(ws.rowCount).to.equal(5 + totals.length);
   });
 
   it('CSV: Chinese headers with a BOM, yuan printed exactly from fen', async () => {
@@ -75,6 +83,169 @@ describe('report exports', function () {
     expect(lines).to.have.length(5);
     const p1 = lines.filter((l) => l.startsWith('PRJ-2026-901,'));
     expect(p1.map((l) => l.split(',').slice(-3).join(' '))).to.deep.equal(['60000.00 60000.00 54000.01', '10000.00 10000.00 9000.00']);
+  });
+
+  // Figures for the supplier checks, worked out here from the fixture's source rows (awarded,
+  // not failed projects and their suppliers' sizes), not from the report's cubes.
+  async function supplierFigures() {
+    const db = s.tdb.db;
+    const awards = await db('procurement_projects as p').join('suppliers as su', 'su.id', 'p.awarded_supplier_id').whereNotNull('p.award_notice_at').whereNot('p.stage', 'failed').select('su.id', 'su.name', 'su.size', 'p.award_fen');
+    const by = new Map<number, { name: string; size: string; fen: bigint; projects: number }>();
+    for (const a of awards) {
+      const x = by.get(a.id) ?? { name: a.name, size: a.size, fen: 0n, projects: 0 };
+      x.fen += BigInt(a.award_fen);
+      x.projects++;
+      by.set(a.id, x);
+    }
+    const total = [...by.values()].reduce((t, x) => t + x.fen, 0n);
+    const bp = (part: bigint) => Number((part * 20000n + total) / (total * 2n)); // half up
+    const sizeFen = (...sizes: string[]) => [...by.values()].filter((x) => sizes.includes(x.size)).reduce((t, x) => t + x.fen, 0n);
+    const hhi = Number(([...by.values()].reduce((t, x) => t + x.fen * x.fen, 0n) * 20000n + total * total) / (total * total * 2n));
+    const rows = [...by.entries()].sort((a, b) => (b[1].fen > a[1].fen ? 1 : b[1].fen < a[1].fen ? -1 : a[0] - b[0]));
+    return { by, rows, total, bp, sizeFen, hhi };
+  }
+  const yuan = (fen: bigint | number) => `${BigInt(fen) / 100n}.${String(BigInt(fen) % 100n).padStart(2, '0')}`;
+  const percent = (bp: number) => `${Math.trunc(bp / 100)}.${String(bp % 100).padStart(2, '0')}%`;
+  const csvText = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+  it('CSV: supplier concentration, then a blank line and the headline figures (HHI, small-business share, by size)', async () => {
+    const r = await finance.post('/api/reports/exports', { report: 'suppliers', format: 'csv', lang: 'zh', params: {} });
+    const done = await finished(finance, r.body.id);
+    expect(done).to.include({ status: 'done', rowsDone: 3, rowsTotal: 3 });
+    const x = await supplierFigures();
+    // The fixture by hand: s1 micro 6,300,001 + 900,000; s2 large 1,500,000; s3 small 8,000,000.
+    expect(x.total).to.equal(16_700_001n);
+    expect(x.hhi).to.equal(4234);
+    const text = (await download(s, finance, done.downloadUrl)).toString('utf8');
+    const lines = text.slice(1).split('\r\n');
+    expect(lines.pop()).to.equal(''); // the file ends with a line break
+    expect(lines).to.deep.equal([
+      '供应商编号,供应商,企业规模,项目数,成交金额（元）,份额',
+      ...x.rows.map(([id, a]) => [String(id), csvText(a.name), a.size, String(a.projects), yuan(a.fen), percent(x.bp(a.fen))].join(',')),
+      '',
+      '成交供应商数,3',
+      `成交金额合计（元）,${yuan(x.total)}`,
+      `赫芬达尔指数（HHI，0–10000）,${x.hhi}`,
+      '前四名份额,100.00%',
+      `中小微企业成交金额（元）,${yuan(x.sizeFen('micro', 'small'))}`,
+      `中小微企业份额,${percent(x.bp(x.sizeFen('micro', 'small')))}`,
+      `微型企业成交金额（元）,${yuan(x.sizeFen('micro'))}`,
+      `微型企业份额,${percent(x.bp(x.sizeFen('micro')))}`,
+      `小型企业成交金额（元）,${yuan(x.sizeFen('small'))}`,
+      `小型企业份额,${percent(x.bp(x.sizeFen('small')))}`,
+      '中型企业成交金额（元）,0.00',
+      '中型企业份额,0.00%',
+      `大型企业成交金额（元）,${yuan(x.sizeFen('large'))}`,
+      `大型企业份额,${percent(x.bp(x.sizeFen('large')))}`,
+    ]);
+    // The same figures by hand: 15,200,001 / 16,700,001 = 91.02 %.
+    expect(lines).to.include.members(['中小微企业成交金额（元）,152000.01', '中小微企业份额,91.02%', '大型企业份额,8.98%']);
+  });
+
+  it('XLSX: supplier concentration cell by cell, the summary under a blank row with its own number formats', async () => {
+    const r = await finance.post('/api/reports/exports', { report: 'suppliers', format: 'xlsx', lang: 'en', params: {} });
+    const done = await finished(finance, r.body.id);
+    expect(done).to.include({ status: 'done', rowsDone: 3 });
+    const x = await supplierFigures();
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await download(s, finance, done.downloadUrl)) as any);
+    const ws = wb.worksheets[0];
+    expect(ws.getRow(1).values).to.deep.equal([undefined, 'Supplier id', 'Supplier', 'Size', 'Projects', 'Award (CNY)', 'Share']);
+    x.rows.forEach(([id, a], i) => {
+      const row = ws.getRow(2 + i);
+      expect(row.getCell(1).value).to.equal(id);
+      expect(row.getCell(2).value).to.equal(a.name);
+      expect(row.getCell(3).value).to.equal(a.size);
+      expect(row.getCell(4).value).to.equal(a.projects);
+      expect(row.getCell(5).value).to.equal(Number(a.fen) / 100);
+      expect(row.getCell(5).numFmt).to.equal('#,##0.00');
+      expect(row.getCell(6).value).to.equal(x.bp(a.fen) / 10000);
+      expect(row.getCell(6).numFmt).to.equal('0.00%');
+    });
+    expect(ws.getRow(5).getCell(1).value ?? null).to.equal(null); // the blank row
+    expect(ws.getRow(5).getCell(2).value ?? null).to.equal(null);
+    const summary: Array<[string, number, string]> = [
+      ['Suppliers awarded', 3, '0'],
+      ['Total award (CNY)', Number(x.total) / 100, '#,##0.00'],
+      ['Herfindahl-Hirschman index (HHI, 0–10000)', x.hhi, '0'],
+      ['Top-four share', 1, '0.00%'],
+      ['Award to small and micro businesses (CNY)', Number(x.sizeFen('micro', 'small')) / 100, '#,##0.00'],
+      ['Small and micro business share', x.bp(x.sizeFen('micro', 'small')) / 10000, '0.00%'],
+      ['Award to micro businesses (CNY)', Number(x.sizeFen('micro')) / 100, '#,##0.00'],
+      ['Share of micro businesses', x.bp(x.sizeFen('micro')) / 10000, '0.00%'],
+      ['Award to small businesses (CNY)', Number(x.sizeFen('small')) / 100, '#,##0.00'],
+      ['Share of small businesses', x.bp(x.sizeFen('small')) / 10000, '0.00%'],
+      ['Award to medium businesses (CNY)', 0, '#,##0.00'],
+      ['Share of medium businesses', 0, '0.00%'],
+      ['Award to large businesses (CNY)', Number(x.sizeFen('large')) / 100, '#,##0.00'],
+      ['Share of large businesses', x.bp(x.sizeFen('large')) / 10000, '0.00%'],
+    ];
+    summary.forEach(([label, value, fmt], i) => {
+      const row = ws.getRow(6 + i);
+      expect(row.getCell(1).value, label).to.equal(label);
+      expect(row.getCell(2).value, label).to.equal(value);
+      expect(row.getCell(2).numFmt, label).to.equal(fmt);
+    });
+    expect(ws.rowCount).to.equal(5 + summary.length);
+    // By hand: HHI 4234, small and micro 152,000.01 yuan = 91.02 %.
+    expect(ws.getRow(8).getCell(2).value).to.equal(4234);
+    expect(ws.getRow(10).getCell(2).value).to.equal(152000.01);
+    expect(ws.getRow(11).getCell(2).value).to.equal(0.9102);
+  });
+
+  it('XLSX: budget execution with a category filter, frozen and spent narrowed to that category\'s share', async () => {
+    const db = s.tdb.db;
+    const r = await finance.post('/api/reports/exports', { report: 'budget', format: 'xlsx', lang: 'en', params: { orgId: fx.orgA, category: 'A02021003' } });
+    const done = await finished(finance, r.body.id);
+    expect(done.status).to.equal('done');
+    const lines = await db('budget_lines').where({ org_id: fx.orgA }).orderBy('code').select('id', 'code', 'name', 'fiscal_year', 'allocated_fen', 'frozen_fen', 'spent_fen');
+    expect(done.rowsDone).to.equal(lines.length);
+    // Only P1 (line A) buys A02021003: items 6,000,000 + 1,000,000 fen; its requisition holds
+    // 6,300,001 frozen and its payment of 6,300,001 is paid. The category's part of each is
+    // 6,300,001 × 1/7 = 900,000.14 → 900,000 (the remainder fen goes to the larger item).
+    const p1 = await db('requisitions as r').join('procurement_projects as p', 'p.requisition_id', 'r.id').where('p.id', fx.projects.P1).first('r.frozen_fen');
+    const paid = await db('payment_requests').where({ project_id: fx.projects.P1, status: 'paid' }).first('amount_fen');
+    expect([Number(p1.frozen_fen), Number(paid.amount_fen)]).to.deep.equal([6_300_001, 6_300_001]);
+    const part = Math.floor((6_300_001 * 1_000_000) / 7_000_000);
+    expect(part).to.equal(900_000);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await download(s, finance, done.downloadUrl)) as any);
+    const ws = wb.worksheets[0];
+    expect(ws.getRow(1).values).to.deep.equal([undefined, 'Budget line', 'Name', 'Unit', 'Year', 'Allocated (CNY)', 'Frozen (CNY)', 'Spent (CNY)', 'Available (CNY)', 'Execution']);
+    let allocated = 0;
+    let available = 0;
+    lines.forEach((l: any, i: number) => {
+      const row = ws.getRow(2 + i);
+      const mine = l.id === fx.lineA;
+      const avail = Number(l.allocated_fen) - Number(l.frozen_fen) - Number(l.spent_fen); // the line's: allocations are not split by category
+      allocated += Number(l.allocated_fen);
+      available += avail;
+      expect(row.getCell(1).value).to.equal(l.code);
+      expect(row.getCell(2).value).to.equal(l.name);
+      expect(row.getCell(4).value).to.equal(l.fiscal_year);
+      expect(row.getCell(5).value).to.equal(Number(l.allocated_fen) / 100);
+      expect(row.getCell(6).value, l.code).to.equal(mine ? part / 100 : 0);
+      expect(row.getCell(7).value, l.code).to.equal(mine ? part / 100 : 0);
+      expect(row.getCell(7).numFmt).to.equal('#,##0.00');
+      expect(row.getCell(8).value).to.equal(avail / 100);
+      expect(row.getCell(9).value, l.code).to.equal(mine ? 0.018 : Number(l.allocated_fen) > 0 ? 0 : null); // 900,000 / 50,000,000
+    });
+    const at = 2 + lines.length;
+    expect(ws.getRow(at).getCell(1).value ?? null).to.equal(null);
+    const summary: Array<[string, number, string]> = [
+      ['Total allocated (CNY)', allocated / 100, '#,##0.00'],
+      ['Total frozen (CNY)', part / 100, '#,##0.00'],
+      ['Total spent (CNY)', part / 100, '#,##0.00'],
+      ['Total available (CNY)', available / 100, '#,##0.00'],
+      ['Overall execution', Number((BigInt(part) * 20000n + BigInt(allocated)) / (BigInt(allocated) * 2n)) / 10000, '0.00%'],
+    ];
+    summary.forEach(([label, value, fmt], i) => {
+      const row = ws.getRow(at + 1 + i);
+      expect(row.getCell(1).value).to.equal(label);
+      expect(row.getCell(2).value, label).to.equal(value);
+      expect(row.getCell(2).numFmt, label).to.equal(fmt);
+    });
+    expect(ws.rowCount).to.equal(at + summary.length);
   });
 
   it('every report exports, and only its owner downloads it', async () => {

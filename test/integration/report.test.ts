@@ -107,6 +107,59 @@ describe('reports (finance bureau)', function () {
     expect(line).to.include({ allocatedFen: 50_000_000, frozenFen: 7_200_001, spentFen: 1_500_000, availableFen: 41_299_999, executionBp: 300, commitmentBp: 1740 });
   });
 
+  it('budget execution filtered by method, category and period: frozen and spent narrowed, allocation kept', async () => {
+    const get = async (qs: string) => {
+      const r = await finance.get(`/api/reports/budget?${qs}`);
+      expect(r.status, qs).to.equal(200);
+      return r.body;
+    };
+    const lineOf = (b: any, id: number) => b.rows.find((x: any) => x.budgetLineId === id);
+    const lineB = (await s.tdb.db('requisitions as r').join('procurement_projects as p', 'p.requisition_id', 'r.id').where('p.id', fx.projects.P3).first('r.budget_line_id')).budget_line_id;
+    // Line A's requisitions still hold P1 6,300,001 (inquiry, submitted Feb), P2 1,500,000
+    // (competition, Mar) and P5 900,000 (inquiry, Apr); P1's payment of 6,300,001 was paid on
+    // 1 May. The allocation (50,000,000) and the line's own available (41,299,999) do not move.
+    const inquiry = await get(`orgId=${fx.orgA}&method=inquiry`);
+    expect(inquiry.activityFiltered).to.equal(true);
+    expect(lineOf(inquiry, fx.lineA)).to.include({ allocatedFen: 50_000_000, frozenFen: 7_200_001, spentFen: 6_300_001, availableFen: 41_299_999, executionBp: 1260, commitmentBp: 2700 });
+    const competition = await get(`orgId=${fx.orgA}&method=online_price_competition`);
+    expect(lineOf(competition, fx.lineA)).to.include({ frozenFen: 1_500_000, spentFen: 0, executionBp: 0, commitmentBp: 300 });
+    // B's public tender (P3) holds 8,000,000; its failed inquiry (P4) holds nothing.
+    expect(lineOf(await get(`orgId=${fx.orgB}&method=public_tender`), lineB)).to.include({ frozenFen: 8_000_000, spentFen: 0 });
+    expect(lineOf(await get(`orgId=${fx.orgB}&method=inquiry`), lineB)).to.include({ frozenFen: 0, spentFen: 0 });
+
+    // A category reads the items: P1's 6,300,001 over 6,000,000 : 1,000,000 → 5,400,001 + 900,000.
+    expect(lineOf(await get(`orgId=${fx.orgA}&category=A02021003`), fx.lineA)).to.include({ frozenFen: 900_000, spentFen: 900_000, executionBp: 180 });
+    expect(lineOf(await get(`orgId=${fx.orgA}&category=A02010104`), fx.lineA)).to.include({ frozenFen: 5_400_001 + 900_000, spentFen: 5_400_001 });
+    expect(lineOf(await get(`orgId=${fx.orgA}&category=A02`), fx.lineA)).to.include({ frozenFen: 8_700_001, spentFen: 6_300_001 });
+    expect(lineOf(await get(`orgId=${fx.orgA}&category=C`), fx.lineA)).to.include({ frozenFen: 0, spentFen: 0, allocatedFen: 50_000_000 });
+    expect(lineOf(await get(`orgId=${fx.orgA}&category=A02&method=online_price_competition`), fx.lineA)).to.include({ frozenFen: 1_500_000, spentFen: 0 });
+
+    // The period: frozen by the month of submission, spent by the month of payment (China time).
+    expect(lineOf(await get(`orgId=${fx.orgA}&from=2026-04&to=2026-04`), fx.lineA)).to.include({ frozenFen: 900_000, spentFen: 0 });
+    expect(lineOf(await get(`orgId=${fx.orgA}&from=2026-05`), fx.lineA)).to.include({ frozenFen: 0, spentFen: 6_300_001 });
+    expect(lineOf(await get(`orgId=${fx.orgA}&to=2026-03`), fx.lineA)).to.include({ frozenFen: 7_800_001, spentFen: 0 });
+    // Paid at 17:00 UTC on 30 April = 01:00 on 1 May in Beijing: May's, not April's.
+    const db = s.tdb.db;
+    const pay = await db('payment_requests').where({ project_id: fx.projects.P1 }).first('id', 'paid_at');
+    await db('payment_requests').where({ id: pay.id }).update({ paid_at: '2026-04-30 17:00:00.000' });
+    try {
+      expect(lineOf(await get(`orgId=${fx.orgA}&from=2026-04&to=2026-04`), fx.lineA).spentFen).to.equal(0);
+      expect(lineOf(await get(`orgId=${fx.orgA}&from=2026-05&to=2026-05`), fx.lineA).spentFen).to.equal(6_300_001);
+    } finally {
+      await db('payment_requests').where({ id: pay.id }).update({ paid_at: pay.paid_at });
+    }
+
+    // Totals add the narrowed figures; without these filters the line's own columns are read.
+    const all = await get('method=inquiry');
+    expect(all.totals).to.include({ frozenFen: all.rows.reduce((t: number, x: any) => t + x.frozenFen, 0), spentFen: 6_300_001 });
+    expect(all.totals.frozenFen).to.equal(7_200_001);
+    expect((await get(`orgId=${fx.orgA}`)).activityFiltered).to.equal(false);
+    expect((await finance.get('/api/reports/budget?method=auction')).status).to.equal(400);
+    expect((await finance.get('/api/reports/budget?from=2026-4')).status).to.equal(400);
+    expect((await finance.get('/api/reports/budget?category=a02')).status).to.equal(400);
+    expect((await finance.get(`/api/reports/budget?supplierId=${fx.s1}`)).status).to.equal(400);
+  });
+
   it('drill-down from a total to its projects, sorted and paged', async () => {
     const r = await finance.get(`/api/reports/drilldown?orgId=${fx.orgA}&sort=award&dir=desc&pageSize=2`);
     expect(r.body.total).to.equal(3);

@@ -3,7 +3,9 @@
 import type { Knex } from 'knex';
 import { toInt } from '../../db/knex';
 import { isoFromDb } from '../../db/time';
-import { hhi, savingsBp, shareBp } from './allocation';
+import { allocateFen, hhi, savingsBp, shareBp } from './allocation';
+import { cstMonthRangeDb } from './months';
+import * as src from './sources';
 
 export interface ReportFilters {
   from?: string; // 'YYYY-MM' inclusive
@@ -182,19 +184,95 @@ export async function suppliersReport(db: Knex, f: ReportFilters, limit = 50) {
   };
 }
 
-/** Budget execution per budget line: allocated, frozen (committed), spent, and what is left. */
-export async function budgetReport(db: Knex, f: { year?: number; orgId?: number }) {
+export interface BudgetFilters {
+  year?: number; // the lines' fiscal year
+  orgId?: number;
+  from?: string; // 'YYYY-MM' inclusive, CST: spent by payment month, frozen by submission month
+  to?: string;
+  category?: string; // catalogue code prefix
+  method?: string;
+}
+
+const activityFiltered = (f: BudgetFilters) => !!(f.from || f.to || f.category || f.method);
+
+/**
+ * Frozen and spent per budget line restricted to procurement of a category / method / period,
+ * rebuilt from their sources (the line's own columns cannot be split): frozen is what
+ * requisitions still hold (submitted in the period), spent is paid payment requests (paid in the
+ * period). With a category each amount is allocated over its requisition's items by budgeted
+ * amount, exactly as the spend facts allocate an award, and only the category's part counts.
+ */
+async function budgetActivity(db: Knex, f: BudgetFilters): Promise<Map<number, { frozenFen: number; spentFen: number }>> {
+  const { start, end } = cstMonthRangeDb(f.from, f.to);
+  const scope = (q: Knex.QueryBuilder, at: string, method: string) => {
+    if (f.year) q.where('b.fiscal_year', f.year);
+    if (f.orgId) q.where('b.org_id', f.orgId);
+    if (f.method) q.where(method, f.method);
+    if (start) q.where(at, '>=', start);
+    if (end) q.where(at, '<', end);
+    return q;
+  };
+  const frozen = scope(db('requisitions as r').join('budget_lines as b', 'b.id', 'r.budget_line_id').where('r.frozen_fen', '>', 0), 'r.submitted_at', 'r.method');
+  const spent = scope(db('payment_requests as pr').join('budget_lines as b', 'b.id', 'pr.budget_line_id').join('procurement_projects as p', 'p.id', 'pr.project_id').where('pr.status', 'paid'), 'pr.paid_at', 'p.method');
+  const out = new Map<number, { frozenFen: number; spentFen: number }>();
+  const add = (line: number, k: 'frozenFen' | 'spentFen', fen: number) => {
+    const a = out.get(line) ?? { frozenFen: 0, spentFen: 0 };
+    a[k] += fen;
+    out.set(line, a);
+  };
+  if (!f.category) {
+    const [fr, sp] = await Promise.all([
+      frozen.select('r.budget_line_id as line', db.raw('SUM(r.frozen_fen) as fen')).groupBy('r.budget_line_id'),
+      spent.select('pr.budget_line_id as line', db.raw('SUM(pr.amount_fen) as fen')).groupBy('pr.budget_line_id'),
+    ]);
+    for (const r of fr) add(Number(r.line), 'frozenFen', toInt(r.fen));
+    for (const r of sp) add(Number(r.line), 'spentFen', toInt(r.fen));
+    return out;
+  }
+  const prefix = f.category.replace(/[%_\\]/g, '');
+  const hasItem = (reqColumn: string) => db('requisition_items as i').whereRaw('i.requisition_id = ??', [reqColumn]).where('i.category_code', 'like', `${prefix}%`).select(db.raw('1'));
+  const [fr, sp] = await Promise.all([
+    frozen.whereExists(hasItem('r.id')).select('r.id as rid', 'r.budget_line_id as line', 'r.frozen_fen as fen'),
+    spent.whereExists(hasItem('p.requisition_id')).select('p.requisition_id as rid', 'pr.budget_line_id as line', 'pr.amount_fen as fen'),
+  ]);
+  const rids = [...new Set([...fr, ...sp].map((r: any) => Number(r.rid)))];
+  const items = new Map<number, Array<{ category: string; weight: number }>>();
+  for (let i = 0; i < rids.length; i += 500) {
+    for (const it of await src.itemsOfRequisitions(db, rids.slice(i, i + 500))) {
+      const l = items.get(Number(it.requisition_id)) ?? items.set(Number(it.requisition_id), []).get(Number(it.requisition_id))!;
+      l.push({ category: it.category_code, weight: toInt(it.amount_fen) });
+    }
+  }
+  const part = (rid: number, fen: number) => {
+    const its = items.get(rid) ?? [];
+    const parts = allocateFen(fen, its.map((x) => x.weight));
+    return its.reduce((s, x, k) => (x.category.startsWith(prefix) ? s + parts[k] : s), 0);
+  };
+  for (const r of fr) add(Number(r.line), 'frozenFen', part(Number(r.rid), toInt(r.fen)));
+  for (const r of sp) add(Number(r.line), 'spentFen', part(Number(r.rid), toInt(r.fen)));
+  return out;
+}
+
+/**
+ * Budget execution per budget line: allocated, frozen (committed), spent, and what is left.
+ * Period, category and method narrow frozen and spent only (see budgetActivity): an allocation
+ * is not earmarked by category, method or month, so allocated and available stay the whole
+ * line's, and the rates read "share of the allocation frozen / spent on what was asked for".
+ */
+export async function budgetReport(db: Knex, f: BudgetFilters) {
   const q = db('budget_lines as b').join('organisations as o', 'o.id', 'b.org_id').select('b.*', 'o.name_zh', 'o.name_en').orderBy('o.code').orderBy('b.code');
   if (f.year) q.where('b.fiscal_year', f.year);
   if (f.orgId) q.where('b.org_id', f.orgId);
-  const rows = (await q).map((r: any) => {
+  const [lines, activity] = await Promise.all([q, activityFiltered(f) ? budgetActivity(db, f) : null]);
+  const rows = lines.map((r: any) => {
     const allocatedFen = toInt(r.allocated_fen);
-    const frozenFen = toInt(r.frozen_fen);
-    const spentFen = toInt(r.spent_fen);
-    return { budgetLineId: r.id, code: r.code, name: r.name, orgId: r.org_id, unitZh: r.name_zh, unitEn: r.name_en, fiscalYear: r.fiscal_year, allocatedFen, frozenFen, spentFen, availableFen: allocatedFen - frozenFen - spentFen, executionBp: shareBp(spentFen, allocatedFen), commitmentBp: shareBp(spentFen + frozenFen, allocatedFen) };
+    const lineFrozen = toInt(r.frozen_fen);
+    const lineSpent = toInt(r.spent_fen);
+    const a = activity ? (activity.get(r.id) ?? { frozenFen: 0, spentFen: 0 }) : { frozenFen: lineFrozen, spentFen: lineSpent };
+    return { budgetLineId: r.id, code: r.code, name: r.name, orgId: r.org_id, unitZh: r.name_zh, unitEn: r.name_en, fiscalYear: r.fiscal_year, allocatedFen, frozenFen: a.frozenFen, spentFen: a.spentFen, availableFen: allocatedFen - lineFrozen - lineSpent, executionBp: shareBp(a.spentFen, allocatedFen), commitmentBp: shareBp(a.spentFen + a.frozenFen, allocatedFen) };
   });
   const totals = rows.reduce((a: any, r: any) => ({ allocatedFen: a.allocatedFen + r.allocatedFen, frozenFen: a.frozenFen + r.frozenFen, spentFen: a.spentFen + r.spentFen, availableFen: a.availableFen + r.availableFen }), { allocatedFen: 0, frozenFen: 0, spentFen: 0, availableFen: 0 });
-  return { filters: f, rows, totals: { ...totals, executionBp: shareBp(totals.spentFen, totals.allocatedFen) } };
+  return { filters: f, activityFiltered: !!activity, rows, totals: { ...totals, executionBp: shareBp(totals.spentFen, totals.allocatedFen), commitmentBp: shareBp(totals.spentFen + totals.frozenFen, totals.allocatedFen) } };
 }
 
 export const DRILL_SORTS = ['award', 'budget', 'savings', 'ref'] as const;

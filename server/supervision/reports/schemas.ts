@@ -16,7 +16,9 @@ export const filterProps = {
 export const filtersQuery = { type: 'object', additionalProperties: false, properties: { ...filterProps } };
 export const spendQuery = { type: 'object', additionalProperties: false, properties: { ...filterProps, by: { enum: [...SPEND_DIMENSIONS], default: 'unit' } } };
 export const suppliersQuery = { type: 'object', additionalProperties: false, properties: { ...filterProps, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } } };
-export const budgetQuery = { type: 'object', additionalProperties: false, properties: { year: { type: 'integer', minimum: 2000, maximum: 2100 }, orgId: { type: 'integer', minimum: 1 } } };
+// Budget lines take the common filters but the supplier: a frozen requisition has none yet.
+const { from, to, orgId, category, method } = filterProps;
+export const budgetQuery = { type: 'object', additionalProperties: false, properties: { year: { type: 'integer', minimum: 2000, maximum: 2100 }, from, to, orgId, category, method } };
 export const drilldownQuery = {
   type: 'object',
   additionalProperties: false,

@@ -15,6 +15,14 @@ export interface ReportTable {
   /** Rows in pages, so a million-row export never sits in memory at once. */
   pages(): AsyncGenerator<Array<Record<string, unknown>>>;
   total(): Promise<number>;
+  /** The report's headline figures (totals, HHI, shares), written under the rows. */
+  summary?(): Promise<SummaryItem[]>;
+}
+export interface SummaryItem {
+  labelZh: string;
+  labelEn: string;
+  value: number | string | null;
+  type: ColumnType;
 }
 
 export const REPORTS = ['spend', 'savings', 'cycle', 'suppliers', 'budget', 'drilldown', 'lines'] as const;
@@ -29,15 +37,43 @@ export interface ExportParams extends q.ReportFilters {
 const col = (key: string, zh: string, en: string, type: ColumnType = 'text'): TableColumn => ({ key, zh, en, type });
 const FEN_COLS = [col('budgetFen', '预算金额（元）', 'Budget (CNY)', 'fen'), col('awardFen', '成交金额（元）', 'Award (CNY)', 'fen'), col('savingsFen', '节约金额（元）', 'Savings (CNY)', 'fen'), col('savingsBp', '节约率', 'Savings rate', 'bp')];
 
-function once(rowsOf: () => Promise<Array<Record<string, unknown>>>) {
-  let cache: Promise<Array<Record<string, unknown>>> | null = null;
-  const get = () => (cache ??= rowsOf());
+const item = (labelZh: string, labelEn: string, value: number | null, type: ColumnType): SummaryItem => ({ labelZh, labelEn, value, type });
+
+/** A small report computed once: its rows as one page, its headline figures from the same result. */
+function once<R extends { rows: unknown[] }>(load: () => Promise<R>, summary?: (r: R) => SummaryItem[]) {
+  let cache: Promise<R> | null = null;
+  const get = () => (cache ??= load());
   return {
     async *pages() {
-      yield await get();
+      yield (await get()).rows as Array<Record<string, unknown>>;
     },
-    total: async () => (await get()).length,
+    total: async () => (await get()).rows.length,
+    ...(summary ? { summary: async () => summary(await get()) } : {}),
   };
+}
+
+type Totals = { budgetFen: number; awardFen: number; savingsFen: number; savingsBp: number | null; projects: number };
+const totalItems = (t: Totals, items?: number): SummaryItem[] => [
+  item('项目数合计', 'Total projects', t.projects, 'int'),
+  ...(items === undefined ? [] : [item('明细数合计', 'Total line items', items, 'int')]),
+  item('预算金额合计（元）', 'Total budget (CNY)', t.budgetFen, 'fen'),
+  item('成交金额合计（元）', 'Total award (CNY)', t.awardFen, 'fen'),
+  item('节约金额合计（元）', 'Total savings (CNY)', t.savingsFen, 'fen'),
+  item('总节约率', 'Overall savings rate', t.savingsBp, 'bp'),
+];
+
+const SIZES: Record<string, [string, string]> = { micro: ['微型企业', 'micro businesses'], small: ['小型企业', 'small businesses'], medium: ['中型企业', 'medium businesses'], large: ['大型企业', 'large businesses'] };
+
+function suppliersSummary(r: Awaited<ReturnType<typeof q.suppliersReport>>): SummaryItem[] {
+  return [
+    item('成交供应商数', 'Suppliers awarded', r.suppliers, 'int'),
+    item('成交金额合计（元）', 'Total award (CNY)', r.totalFen, 'fen'),
+    item('赫芬达尔指数（HHI，0–10000）', 'Herfindahl-Hirschman index (HHI, 0–10000)', r.hhi, 'int'),
+    item('前四名份额', 'Top-four share', r.top4ShareBp, 'bp'),
+    item('中小微企业成交金额（元）', 'Award to small and micro businesses (CNY)', r.smallBusinessFen, 'fen'),
+    item('中小微企业份额', 'Small and micro business share', r.smallBusinessShareBp, 'bp'),
+    ...r.bySize.flatMap((x) => [item(`${SIZES[x.size][0]}成交金额（元）`, `Award to ${SIZES[x.size][1]} (CNY)`, x.awardFen, 'fen'), item(`${SIZES[x.size][0]}份额`, `Share of ${SIZES[x.size][1]}`, x.shareBp, 'bp')]),
+  ];
 }
 
 export function reportTable(db: Knex, name: ReportName, p: ExportParams): ReportTable {
@@ -48,31 +84,46 @@ export function reportTable(db: Knex, name: ReportName, p: ExportParams): Report
       return {
         title: `spend-by-${p.by ?? 'unit'}`,
         columns: [col('key', '编码', 'Key'), col(en ? 'labelEn' : 'labelZh', '名称', 'Name'), col('projects', '项目数', 'Projects', 'int'), col('items', '明细数', 'Line items', 'int'), ...FEN_COLS],
-        ...once(async () => (await q.spendReport(db, p.by ?? 'unit', f)).rows as any),
+        ...once(() => q.spendReport(db, p.by ?? 'unit', f), (r) => totalItems(r.totals, r.totals.items)),
       };
     case 'savings':
       return {
         title: 'savings',
         columns: [col('method', '采购方式', 'Method'), col('projects', '项目数', 'Projects', 'int'), ...FEN_COLS, col('ceilingFen', '最高限价（元）', 'Ceiling (CNY)', 'fen'), col('ceilingSavingsBp', '限价节约率', 'Savings against ceiling', 'bp')],
-        ...once(async () => (await q.savingsReport(db, f)).rows as any),
+        ...once(
+          () => q.savingsReport(db, f),
+          (r) => [
+            ...totalItems(r.totals),
+            ...(r.competition ? [item('网上竞价最高限价合计（元）', 'Competitions: total ceiling (CNY)', r.competition.ceilingFen, 'fen'), item('网上竞价较限价节约率', 'Competitions: savings against ceiling', r.competition.savingsBp, 'bp')] : []),
+          ],
+        ),
       };
     case 'cycle':
       return {
         title: 'cycle-days',
         columns: [col('method', '采购方式', 'Method'), col('stage', '阶段', 'Stage'), col('count', '次数', 'Count', 'int'), col('avgDays', '平均天数', 'Average days', 'days')],
-        ...once(async () => (await q.cycleReport(db, f)).rows as any),
+        ...once(() => q.cycleReport(db, f)),
       };
     case 'suppliers':
       return {
         title: 'supplier-concentration',
         columns: [col('supplierId', '供应商编号', 'Supplier id', 'int'), col('name', '供应商', 'Supplier'), col('size', '企业规模', 'Size'), col('projects', '项目数', 'Projects', 'int'), col('awardFen', '成交金额（元）', 'Award (CNY)', 'fen'), col('shareBp', '份额', 'Share', 'bp')],
-        ...once(async () => (await q.suppliersReport(db, f, 100_000)).rows as any),
+        ...once(() => q.suppliersReport(db, f, 100_000), suppliersSummary),
       };
     case 'budget':
       return {
         title: 'budget-execution',
         columns: [col('code', '预算指标编码', 'Budget line'), col('name', '名称', 'Name'), col(en ? 'unitEn' : 'unitZh', '单位', 'Unit'), col('fiscalYear', '年度', 'Year', 'int'), col('allocatedFen', '下达（元）', 'Allocated (CNY)', 'fen'), col('frozenFen', '冻结（元）', 'Frozen (CNY)', 'fen'), col('spentFen', '已支付（元）', 'Spent (CNY)', 'fen'), col('availableFen', '可用（元）', 'Available (CNY)', 'fen'), col('executionBp', '执行率', 'Execution', 'bp')],
-        ...once(async () => (await q.budgetReport(db, { year: p.year, orgId: p.orgId })).rows as any),
+        ...once(
+          () => q.budgetReport(db, { year: p.year, orgId: p.orgId, from: p.from, to: p.to, category: p.category, method: p.method }),
+          (r) => [
+            item('下达合计（元）', 'Total allocated (CNY)', r.totals.allocatedFen, 'fen'),
+            item('冻结合计（元）', 'Total frozen (CNY)', r.totals.frozenFen, 'fen'),
+            item('已支付合计（元）', 'Total spent (CNY)', r.totals.spentFen, 'fen'),
+            item('可用合计（元）', 'Total available (CNY)', r.totals.availableFen, 'fen'),
+            item('总执行率', 'Overall execution', r.totals.executionBp, 'bp'),
+          ],
+        ),
       };
     case 'drilldown':
       return {

@@ -1,10 +1,11 @@
 // CSV and XLSX writers over a ReportTable. Money leaves the database as integer fen: CSV prints
 // it in yuan with exact integer arithmetic; XLSX stores yuan (fen / 100) formatted '#,##0.00'.
-// Both stream page by page and yield to the event loop between pages.
+// Both stream page by page and yield to the event loop between pages; a report's headline figures
+// (its summary) follow the rows after one blank row, as label/value pairs.
 import fs from 'node:fs';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
-import type { ReportTable, TableColumn } from './tables';
+import type { ColumnType, ReportTable, TableColumn } from './tables';
 
 export const YUAN_FORMAT = '#,##0.00';
 export const PERCENT_FORMAT = '0.00%';
@@ -25,7 +26,7 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function csvValue(c: TableColumn, v: unknown): string {
+function csvValue(c: Pick<TableColumn, 'type'>, v: unknown): string {
   if (v === null || v === undefined) return '';
   if (c.type === 'fen') return fenToYuanText(Number(v));
   if (c.type === 'bp') return `${fenToYuanText(Number(v))}%`; // basis points → percent with two decimals
@@ -48,18 +49,22 @@ export async function writeCsv(table: ReportTable, file: string, lang: 'zh' | 'e
     await onRows(n);
     await tick();
   }
+  const summary = (await table.summary?.()) ?? [];
+  if (summary.length) await write('\r\n' + summary.map((x) => `${csvCell(lang === 'zh' ? x.labelZh : x.labelEn)},${csvValue(x, x.value)}\r\n`).join(''));
   out.end();
   await once(out, 'finish');
   return n;
 }
 
-function xlsxValue(c: TableColumn, v: unknown): unknown {
+function xlsxValue(c: Pick<TableColumn, 'type'>, v: unknown): unknown {
   if (v === null || v === undefined) return null;
   if (c.type === 'fen') return Number(v) / 100;
   if (c.type === 'bp') return Number(v) / 10000;
   if (c.type === 'int' || c.type === 'days') return Number(v);
   return String(v);
 }
+
+const SUMMARY_FORMAT: Record<ColumnType, string> = { text: '@', int: '0', fen: YUAN_FORMAT, bp: PERCENT_FORMAT, days: '0.00' };
 
 export async function writeXlsx(table: ReportTable, file: string, lang: 'zh' | 'en', onRows: (n: number) => Promise<void> | void): Promise<number> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
@@ -81,6 +86,15 @@ export async function writeXlsx(table: ReportTable, file: string, lang: 'zh' | '
     n += rows.length;
     await onRows(n);
     await tick();
+  }
+  const summary = (await table.summary?.()) ?? [];
+  if (summary.length) ws.addRow([]).commit();
+  for (const x of summary) {
+    const row = ws.addRow([lang === 'zh' ? x.labelZh : x.labelEn, xlsxValue(x, x.value)]);
+    // The value sits under whatever column 2 is, so its format is set here, not inherited.
+    row.getCell(2).numFmt = SUMMARY_FORMAT[x.type];
+    row.getCell(1).font = { bold: true };
+    row.commit();
   }
   ws.commit();
   await wb.commit();

@@ -178,7 +178,9 @@ export function reportsView(): HTMLElement {
         );
       } else {
         const y = (from.value || `${year}-01`).slice(0, 4);
-        const d = await api('GET', `/api/reports/budget?${query({ year: y, orgId: f.orgId })}`);
+        // Budget lines have no supplier; every other filter applies (period, category, method narrow frozen and spent).
+        const bf: Filters = { year: y, from: f.from, to: f.to, orgId: f.orgId, category: f.category, method: f.method };
+        const d = await api('GET', `/api/reports/budget?${query(bf)}`);
         const cols: SortColumn<any>[] = [
           { label: t('reports.col.budgetLine'), value: (r) => r.code, cell: (r) => h('span', {}, r.code, h('div', { class: 'muted small' }, r.name)) },
           { label: t('reports.unit'), value: (r) => (locale() === 'en' ? r.unitEn : r.unitZh) },
@@ -191,8 +193,9 @@ export function reportsView(): HTMLElement {
         mount(
           body,
           h('div', { class: 'figures' }, figure(t('reports.col.allocated'), yuanShort(d.totals.allocatedFen)), figure(t('reports.col.spent'), yuanShort(d.totals.spentFen)), figure(t('reports.col.frozen'), yuanShort(d.totals.frozenFen)), figure(t('reports.col.execution'), pct(d.totals.executionBp), 'execution')),
+          d.activityFiltered ? h('p', { class: 'muted small', 'data-testid': 'budget-filter-hint' }, t('reports.budgetFilteredHint')) : null,
           sortableTable(cols, d.rows, { testId: 'report-table', onRow: (r) => drillInto({ orgId: String(r.orgId) }, locale() === 'en' ? r.unitEn : r.unitZh) }),
-          exportButtons('budget', () => ({ year: Number(y), ...(f.orgId ? { orgId: Number(f.orgId) } : {}) })),
+          exportButtons('budget', () => toParams(bf)),
         );
       }
     } catch (e) {
