@@ -14,12 +14,15 @@ import { canMove } from '../../../core/projects/state-machine';
 const READY_STAGES = ['documents_prepared', 'notice_published', 'bidding_open'];
 
 /** A tender may be drafted for a public-tender project not yet past bidding, once. */
-export async function assertProjectMayTender(db: Knex, projectId: number, budgetFen: number): Promise<{ orgId: number }> {
+/** `exceptTenderId`: the draft being changed, which is not "another" tender of its own project. */
+export async function assertProjectMayTender(db: Knex, projectId: number, budgetFen: number, exceptTenderId?: number): Promise<{ orgId: number }> {
   const p = await projects.projectForExecution(db, projectId);
   if (p.method !== 'public_tender') throw new RuleError('PROJECT_NOT_PUBLIC_TENDER', `Project ${p.ref} is procured by ${p.method}, not public tender`);
   if (!READY_STAGES.includes(p.stage)) throw new ConflictError('PROJECT_WRONG_STAGE', `Project ${p.ref} is in stage ${p.stage}`, { stage: p.stage });
   if (budgetFen > p.budgetFen) throw new RuleError('TENDER_ABOVE_PROJECT_BUDGET', 'The tender budget exceeds the approved budget of the project', { projectBudgetFen: p.budgetFen });
-  const other = await db('tenders').where({ project_id: projectId }).whereNotIn('status', ['failed', 'cancelled']).first('reference');
+  const others = db('tenders').where({ project_id: projectId }).whereNotIn('status', ['failed', 'cancelled']);
+  if (exceptTenderId !== undefined) others.whereNot({ id: exceptTenderId });
+  const other = await others.first('reference');
   if (other) throw new ConflictError('PROJECT_HAS_TENDER', `Project ${p.ref} already has tender ${other.reference}`);
   return { orgId: p.orgId };
 }

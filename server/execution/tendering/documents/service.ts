@@ -72,13 +72,13 @@ function columns(input: TenderInput) {
  * category against the kind, and a linked project (public tender, stage, budget within the
  * approved one, no other tender). A linked project's unit becomes the purchasing unit.
  */
-async function checkDraft(db: Knex, input: TenderInput): Promise<TenderInput> {
+async function checkDraft(db: Knex, input: TenderInput, tenderId?: number): Promise<TenderInput> {
   assertTerms(input);
   const cat = await db('catalogue_categories').where({ code: input.categoryCode }).first('kind');
   if (!cat) throw new ValidationError(`Unknown catalogue category ${input.categoryCode}`, null, 'UNKNOWN_CATEGORY');
   if (cat.kind !== input.kind) throw new RuleError('CATEGORY_KIND_MISMATCH', `Category ${input.categoryCode} is ${cat.kind}, not ${input.kind}`);
   if (!input.projectId) return input;
-  const { orgId } = await assertProjectMayTender(db, input.projectId, input.budgetFen);
+  const { orgId } = await assertProjectMayTender(db, input.projectId, input.budgetFen, tenderId);
   return { ...input, purchasingOrgId: orgId };
 }
 
@@ -103,10 +103,7 @@ export async function updateDraft(deps: TenderingDeps, actor: Actor, id: number,
     assertStatus(before.status, ['draft']);
     const stored = tenderFromRow(before);
     const given = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as TenderInput;
-    // The draft lets go of its own project first, or the project check finds it as "another"
-    // tender; a failed check rolls this back with the rest.
-    if (before.project_id !== null) await tx('tenders').where({ id }).update({ project_id: null });
-    const input = await checkDraft(tx, { projectId: stored.projectId, purchasingOrgId: stored.purchasingOrgId, abnormalLowPct: stored.abnormalLowPct, decryptionMinutes: stored.decryptionMinutes, ...given });
+    const input = await checkDraft(tx, { projectId: stored.projectId, purchasingOrgId: stored.purchasingOrgId, abnormalLowPct: stored.abnormalLowPct, decryptionMinutes: stored.decryptionMinutes, ...given }, id);
     await tx('tenders').where({ id }).update({ ...columns(input), updated_at: toDbTime(deps.clock.now()) });
     const row = await findTender(tx, id);
     await record(tx, actor, { action: 'tender.draft_updated', entityType: 'tender', entityId: id, before: stored, after: tenderFromRow(row) });
