@@ -3,6 +3,7 @@ import type { ModuleContext, PlatformModule } from '../../platform';
 import { defineRoutes } from '../../http/routes';
 import { pageQuery, paged, pagedSchema } from '../../http/paging';
 import { NotFoundError } from '../../http/errors';
+import { sendDownload } from '../../http/download';
 import { chinaDayEnd, chinaDayStart, isoFromDb, toDbTime } from '../../db/time';
 import { NOTICE_KINDS, noticeFileStore, useNoticeFiles, type StoredAttachment } from './service';
 
@@ -96,11 +97,7 @@ export function noticesModule({ db, config }: ModuleContext): PlatformModule {
           const list: Array<Partial<StoredAttachment>> = row?.attachments_json ? JSON.parse(row.attachments_json) : [];
           const a = list.find((x) => x.sha256 === params.sha256 && x.contentType);
           if (!a) throw new NotFoundError('Attachment not found', null, 'ATTACHMENT_NOT_FOUND');
-          const bytes = store.read(params.sha256);
-          res.setHeader('Content-Type', a.contentType!);
-          res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.name!)}`);
-          res.setHeader('X-Content-Type-Options', 'nosniff');
-          res.status(200).end(bytes);
+          sendDownload(res, { name: a.name!, contentType: a.contentType! }, store.read(params.sha256));
         },
       },
     ]),

@@ -6,7 +6,7 @@ import type { Actor } from '../../http/actor';
 import { toDbTime } from '../../db/time';
 import { RuleError } from '../../http/errors';
 import { record } from '../../supervision/audit/audit';
-import { AttachmentStore, MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES } from '../requisitions/attachments';
+import { AttachmentStore, MAX_ATTACHMENTS, assertFileSize } from '../requisitions/attachments';
 
 export const NOTICE_KINDS = ['intention', 'tender', 'competition', 'amendment', 'clarification', 'single_source', 'failure', 'award', 'contract', 'other'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
@@ -65,8 +65,7 @@ function saveFiles(list: NoticeInput['attachments']): Array<LinkedAttachment | O
   if (list.length > MAX_ATTACHMENTS) throw new RuleError('TOO_MANY_ATTACHMENTS', `At most ${MAX_ATTACHMENTS} attachments`);
   return list.map((a) => {
     if (!('content' in a)) return a;
-    if (a.content.length === 0) throw new RuleError('ATTACHMENT_EMPTY', `${a.name} is empty`);
-    if (a.content.length > MAX_ATTACHMENT_BYTES) throw new RuleError('ATTACHMENT_TOO_LARGE', `An attachment is at most ${MAX_ATTACHMENT_BYTES} bytes`, { max: MAX_ATTACHMENT_BYTES });
+    assertFileSize(a.content, a.name);
     if (!files) throw new Error('No notice file store: the notices module is not installed');
     return { name: a.name, contentType: a.contentType, size: a.content.length, sha256: files.save(a.content) };
   });

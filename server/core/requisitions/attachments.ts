@@ -54,12 +54,17 @@ export class AttachmentStore {
   }
 }
 
+/** Not empty, and at most MAX_ATTACHMENT_BYTES: the one size rule for stored files. */
+export function assertFileSize(bytes: Buffer, name = 'The file'): void {
+  if (bytes.length === 0) throw new RuleError('ATTACHMENT_EMPTY', `${name} is empty`);
+  if (bytes.length > MAX_ATTACHMENT_BYTES) throw new RuleError('ATTACHMENT_TOO_LARGE', `An attachment is at most ${MAX_ATTACHMENT_BYTES} bytes`, { max: MAX_ATTACHMENT_BYTES });
+}
+
 export function decodeUpload(input: { name: string; contentType: string; contentBase64: string }): Buffer {
   if (!ALLOWED_TYPES.includes(input.contentType)) throw new RuleError('ATTACHMENT_TYPE_NOT_ALLOWED', `Attachments may be PDF, images, office documents, text or zip (got ${input.contentType})`, { allowed: ALLOWED_TYPES });
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.contentBase64)) throw new ValidationError('The content is not base64', null, 'ATTACHMENT_NOT_BASE64');
   const bytes = Buffer.from(input.contentBase64, 'base64');
-  if (bytes.length === 0) throw new RuleError('ATTACHMENT_EMPTY', 'The file is empty');
-  if (bytes.length > MAX_ATTACHMENT_BYTES) throw new RuleError('ATTACHMENT_TOO_LARGE', `An attachment is at most ${MAX_ATTACHMENT_BYTES} bytes`, { max: MAX_ATTACHMENT_BYTES });
+  assertFileSize(bytes);
   return bytes;
 }
 

@@ -10,6 +10,7 @@ import * as repo from './repository';
 import { decide } from '../approvals/service';
 import { attachmentBody, decisionBody, idParams, reasonBody, requisitionBody } from './schemas';
 import { ATTACHMENT_BODY_LIMIT, AttachmentStore, addAttachment, decodeUpload, removeAttachment } from './attachments';
+import { sendDownload } from '../../http/download';
 
 const CITYWIDE = ['operator', 'finance', 'supervisor', 'admin'];
 const purchaser = (u: SessionUser | null) => ({ userId: u!.id, orgId: u!.orgId });
@@ -146,11 +147,7 @@ export function requisitionRoutes(db: Db, store: AttachmentStore) {
         const r = await requisitionDetail(db, params.id, user!);
         const a = (r.attachments as Array<{ sha256: string; name: string; contentType: string }>).find((x) => x.sha256 === params.sha256);
         if (!a) throw new NotFoundError('Attachment not found', null, 'ATTACHMENT_NOT_FOUND');
-        const bytes = store.read(a.sha256);
-        res.setHeader('Content-Type', a.contentType);
-        res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.name)}`);
-        res.setHeader('X-Content-Type-Options', 'nosniff');
-        res.status(200).end(bytes);
+        sendDownload(res, a, store.read(a.sha256));
       },
     },
     {
