@@ -64,7 +64,8 @@ function xlsxValue(c: Pick<TableColumn, 'type'>, v: unknown): unknown {
   return String(v);
 }
 
-const SUMMARY_FORMAT: Record<ColumnType, string> = { text: '@', int: '0', fen: YUAN_FORMAT, bp: PERCENT_FORMAT, days: '0.00' };
+/** The Excel number format of each column type (columns, and the summary's value cells). */
+const NUMBER_FORMAT: Record<ColumnType, string> = { text: '@', int: '0', fen: YUAN_FORMAT, bp: PERCENT_FORMAT, days: '0.00' };
 
 export async function writeXlsx(table: ReportTable, file: string, lang: 'zh' | 'en', onRows: (n: number) => Promise<void> | void): Promise<number> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
@@ -74,7 +75,7 @@ export async function writeXlsx(table: ReportTable, file: string, lang: 'zh' | '
     header: lang === 'zh' ? c.zh : c.en,
     key: c.key,
     width: c.type === 'text' ? 28 : 16,
-    style: c.type === 'fen' ? { numFmt: YUAN_FORMAT } : c.type === 'bp' ? { numFmt: PERCENT_FORMAT } : c.type === 'days' ? { numFmt: '0.00' } : {},
+    style: c.type === 'fen' || c.type === 'bp' || c.type === 'days' ? { numFmt: NUMBER_FORMAT[c.type] } : {},
   }));
   ws.getRow(1).font = { bold: true };
   let n = 0;
@@ -92,7 +93,7 @@ export async function writeXlsx(table: ReportTable, file: string, lang: 'zh' | '
   for (const x of summary) {
     const row = ws.addRow([lang === 'zh' ? x.labelZh : x.labelEn, xlsxValue(x, x.value)]);
     // The value sits under whatever column 2 is, so its format is set here, not inherited.
-    row.getCell(2).numFmt = SUMMARY_FORMAT[x.type];
+    row.getCell(2).numFmt = NUMBER_FORMAT[x.type];
     row.getCell(1).font = { bold: true };
     row.commit();
   }
