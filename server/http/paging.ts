@@ -13,7 +13,9 @@ export interface Paged<T> {
   pageSize: number;
 }
 
+/** Runs one page of a query and counts the whole: give it the query builder, not awaited rows. */
 export async function paged<T>(qb: Knex.QueryBuilder, page: number, pageSize: number, map: (row: any) => T): Promise<Paged<T>> {
+  if (typeof (qb as { clone?: unknown } | null)?.clone !== 'function') throw new TypeError('paged() needs a query builder, not rows (do not await the query)');
   const countRow = await qb.clone().clearSelect().clearOrder().count({ n: '*' }).first();
   const rows = await qb.offset((page - 1) * pageSize).limit(pageSize);
   return { items: rows.map(map), total: Number((countRow as { n: number | string } | undefined)?.n ?? 0), page, pageSize };

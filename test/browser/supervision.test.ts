@@ -67,6 +67,28 @@ describe(`browser: supervision (${TEST_DIALECT})`, function () {
     await ctx.close();
   });
 
+  it('lists alerts on the alerts page, filters them by status and opens one (the list answered 500, issue 11)', async () => {
+    const closed = await s.tdb.db('sv_alerts').where({ rule_code: 'SV10', status: 'closed' }).first();
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await login(page, s.url, 'supervisor');
+    await page.locator('[data-nav="/supervision/alerts"]').click();
+    const rows = page.locator('[data-testid=alerts-table] tbody tr');
+    await page.locator('[data-testid=alerts-table] a[data-nav-alert]').first().waitFor();
+    const all = await rows.count();
+    expect(await page.locator(`[data-testid=alerts-table] a[data-nav-alert="${closed.id}"]`).count()).to.equal(1);
+    await page.getByTestId('alert-status-filter').selectOption('closed');
+    await page.waitForFunction((id) => {
+      const links = [...document.querySelectorAll('[data-testid=alerts-table] a[data-nav-alert]')];
+      return links.length > 0 && links.every((a) => a.closest('tr')?.querySelector('[data-status]')?.getAttribute('data-status') === 'closed') && links.some((a) => a.getAttribute('data-nav-alert') === String(id));
+    }, closed.id);
+    expect(await rows.count()).to.be.at.most(all);
+    expect(await page.locator('[data-testid=alerts-table] .error').count()).to.equal(0);
+    await page.locator(`[data-testid=alerts-table] a[data-nav-alert="${closed.id}"]`).click();
+    await page.locator('[data-testid=alert-detail] h1 [data-status=closed]').waitFor();
+    await ctx.close();
+  });
+
   it('registers a risk point from the page and links rules to it', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();

@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import type { Tx } from '../../db/tx';
 import type { Actor } from '../../http/actor';
-import { RuleError } from '../../http/errors';
+import { NotFoundError, RuleError } from '../../http/errors';
 import { record } from '../../supervision/audit/audit';
 
 export type ApproverScope = 'own_unit' | 'finance_bureau' | 'procurement_centre';
@@ -34,6 +34,7 @@ export async function chainFor(db: Knex, orgId: number): Promise<{ steps: ChainS
 /** Replaces an organisation's chain (orgId null: the city default). */
 export async function setChain(tx: Tx, actor: Actor, orgId: number | null, steps: ChainStep[]): Promise<void> {
   if (!steps.some((s) => s.approverScope === 'own_unit')) throw new RuleError('CHAIN_NEEDS_UNIT_STEP', 'A chain starts from the purchasing unit: it needs an own-unit step');
+  if (orgId !== null && !(await tx('organisations').where({ id: orgId }).first('id'))) throw new NotFoundError(`Organisation ${orgId} not found`, { orgId }, 'ORGANISATION_NOT_FOUND');
   const q = tx('approval_chain_steps');
   if (orgId === null) await q.whereNull('org_id').delete();
   else await q.where({ org_id: orgId }).delete();

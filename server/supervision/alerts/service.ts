@@ -1,5 +1,6 @@
 // Raising alerts (the engine, as a system actor) and handling them (supervisors only): each
 // change in one transaction with its audit event; announcements after commit.
+import type { Knex } from 'knex';
 import type { Db } from '../../db/knex';
 import { withTx, type Tx } from '../../db/tx';
 import { forUpdate } from '../../db/knex';
@@ -76,7 +77,8 @@ export class AlertService {
     }
   }
 
-  async list(filter: Parameters<typeof alertsQuery>[1]) {
+  /** The filtered listing as a query (not run: callers page it; an async function would run it). */
+  list(filter: Parameters<typeof alertsQuery>[1]): Knex.QueryBuilder {
     return alertsQuery(this.db, filter);
   }
 
