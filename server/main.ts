@@ -5,7 +5,7 @@ import { migrateLatest } from './db/migrate';
 import { createPlatform } from './platform';
 import { createLogger } from './http/log';
 import { systemClock } from './db/time';
-import { isEmpty, seedDemo } from '../db/seeds/demo';
+import { ensureDemoCity } from '../db/seeds/first-start';
 
 async function main(): Promise<void> {
   let config;
@@ -23,10 +23,10 @@ async function main(): Promise<void> {
   const applied = await migrateLatest(db);
   if (applied.length) log.info('migrations applied', { migrations: applied });
   const platform = createPlatform({ config, db, log });
-  if (config.seedDemo && (await isEmpty(db))) {
-    const summary = await seedDemo(db, systemClock);
-    await platform.seedModules();
-    log.info('demo data loaded', { ...summary });
+  if (config.seedDemo) {
+    // All or nothing: a seed that fails names its step, and the next start seeds again.
+    const summary = await ensureDemoCity(db, systemClock, platform, log);
+    if (summary) log.info('demo data loaded', { ...summary });
   }
   const url = await platform.listen();
   log.info(`Sunshine Procurement listening on ${url.replace('127.0.0.1', config.host === '0.0.0.0' ? 'localhost' : config.host)} (db: ${config.dbClient})`);

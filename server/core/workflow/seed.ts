@@ -20,6 +20,8 @@ import { fileChallenge, replyChallenge } from '../projects/challenges';
 import { AttachmentStore, addAttachment } from '../requisitions/attachments';
 import { allocate, lineMoney } from '../budget/service';
 import { defineWorkflowJobs } from './module';
+import { loadCalendar, WorkingCalendar } from '../rules/calendar';
+import { loadRuleBook, rule } from '../rules/rule-book';
 import type { ItemInput } from '../requisitions/rules';
 
 const DAY = 86400_000;
@@ -75,13 +77,46 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
 
   const actorOf = (username: string): Actor => ({ userId: users.get(username)!.id, role: users.get(username)!.roles[0], requestId: null, ip: null, clock: c });
   const tx = <T>(fn: (tx: Tx) => Promise<T>) => withTx(db, fn);
+  // Story time follows the city's calendar and rule book, so the demo works on any start date:
+  // a story that needs n working days starts far enough back to have them even across Spring
+  // Festival or National Day, and every deadline is the legal minimum (working days where the
+  // rule counts working days) plus a margin, never a fixed count of calendar days.
+  const cal = await loadCalendar(db);
+  const book = await loadRuleBook(db);
+  const isWd = (t: number) => cal.isWorkingDay(WorkingCalendar.localDay(new Date(t)));
+  /** The instant n working days before t, at the same time of day. */
+  const workingDaysBefore = (t: number, n: number) => {
+    let left = n;
+    while (left > 0) {
+      t -= DAY;
+      if (isWd(t)) left--;
+    }
+    return t;
+  };
+  const addWd = (t: number, n: number) => cal.addWorkingDays(new Date(t), n).getTime();
+  /**
+   * A story starts `daysAgo` calendar days back, or further when holidays in between leave fewer
+   * working days than that many calendar days usually hold (5 in 7).
+   */
   const at = async (daysAgo: number) => {
-    c.t = realNow - daysAgo * DAY;
+    c.t = Math.min(realNow - daysAgo * DAY, workingDaysBefore(realNow, Math.ceil((daysAgo * 5) / 7)));
     await jobs.runDue(500);
   };
   const later = async (days: number) => {
     c.t = Math.min(realNow, c.t + days * DAY);
     await jobs.runDue(500);
+  };
+  /** A public tender's bid deadline for documents issued one day after the notice: both legal minimums, plus a margin. */
+  const tenderDeadline = (notAfterNowWd = 0) => {
+    const issue = c.t + DAY;
+    const legal = Math.max(issue + rule(book, 'tenderBiddingPeriodDays') * DAY, addWd(issue, rule(book, 'tenderDocumentsAvailableWorkingDays'))) + DAY;
+    return new Date(notAfterNowWd ? Math.max(legal, addWd(realNow, notAfterNowWd)) : legal).toISOString();
+  };
+  /** An inquiry or negotiation response deadline: the legal working days plus `extraWd`, at least `afterNowWd` after now. */
+  const responseDeadline = (method: 'inquiry' | 'competitive_negotiation', extraWd: number, afterNowWd = 0) => {
+    const wd = rule(book, method === 'inquiry' ? 'inquiryResponsePeriodWorkingDays' : 'negotiationResponsePeriodWorkingDays');
+    const legal = addWd(c.t, wd + extraWd) + 3600_000;
+    return new Date(afterNowWd ? Math.max(legal, addWd(realNow, afterNowWd)) : legal).toISOString();
   };
 
   // The finance bureau tops a line up when a story needs more than the random city allocated.
@@ -127,15 +162,19 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   }
   /** Lets story time pass, a day at a time, until the deadline jobs have moved the project on. */
   async function until(pid: number, stage: string) {
-    for (let i = 0; i < 40 && (await proj.loadProject(db, pid)).stage !== stage; i++) await later(1);
+    for (let i = 0; i < 120 && (await proj.loadProject(db, pid)).stage !== stage; i++) {
+      if (c.t >= realNow) break;
+      await later(1);
+    }
+    const p = await proj.loadProject(db, pid);
+    if (p.stage !== stage) throw new Error(`demo project ${p.ref} is in stage ${p.stage}, not ${stage}, by ${new Date(c.t).toISOString()}`);
   }
   const op = actorOf('operator');
   const run = (fn: (t: Tx) => Promise<unknown>) => tx(fn);
-  const iso = (days: number) => new Date(c.t + days * DAY).toISOString();
   async function throughAward(pid: number, supplierId: number, amountYuan: number) {
     const p = await proj.loadProject(db, pid);
     if (p.method === 'public_tender') {
-      await run((t) => proj.publishNotice(t, op, pid, { deadlineAt: iso(22) }));
+      await run((t) => proj.publishNotice(t, op, pid, { deadlineAt: tenderDeadline() }));
       await later(1);
       await run((t) => proj.issueDocuments(t, op, pid, {}));
       await until(pid, 'opening'); // the deadline job opens the bids
@@ -143,7 +182,7 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
       await later(3);
       await run((t) => proj.recordResult(t, op, pid, { validResponses: 4, supplierId, amountFen: amountYuan * YUAN }));
     } else if (p.method === 'inquiry' || p.method === 'competitive_negotiation') {
-      await run((t) => proj.issueDocuments(t, op, pid, { deadlineAt: iso(6) }));
+      await run((t) => proj.issueDocuments(t, op, pid, { deadlineAt: responseDeadline(p.method as 'inquiry' | 'competitive_negotiation', 1) }));
       await until(pid, 'evaluation');
       await run((t) => proj.recordResult(t, op, pid, { validResponses: 3, supplierId, amountFen: amountYuan * YUAN }));
     } else if (p.method === 'single_source') {
@@ -234,27 +273,28 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   await approved('purchaser4', '市急救中心医疗设备采购', [item('A02320000', '心电监护仪', 100, 25_000)]);
   await at(12);
   const tOpen = await approved('purchaser', '智慧校园信息系统集成', [item('C1603', '智慧校园系统集成实施', 1, 2_600_000, '项')]);
-  await run((t) => proj.publishNotice(t, op, tOpen, { deadlineAt: iso(24) }));
+  await run((t) => proj.publishNotice(t, op, tOpen, { deadlineAt: tenderDeadline(3) }));
   await later(1);
   await run((t) => proj.issueDocuments(t, op, tOpen, {}));
   await at(50);
   const tFail = await approved('purchaser2', '学校实验楼装修工程', [item('B07', '实验楼装修工程', 1, 4_500_000, '项')]);
-  await run((t) => proj.publishNotice(t, op, tFail, { deadlineAt: iso(21) }));
+  await run((t) => proj.publishNotice(t, op, tFail, { deadlineAt: tenderDeadline() }));
   await later(0.5);
   await run((t) => proj.issueDocuments(t, op, tFail, {}));
-  await later(21);
+  await until(tFail, 'opening');
   await run((t) => proj.recordOpening(t, op, tFail, { bidsReceived: 2 }));
   // One tender whose notice is out while its documents wait to be issued, and one whose bid
   // deadline has passed (the deadline job moved it to the opening) and waits for the opening record.
   await at(3);
   const tNotice = await approved('purchaser2', '区图书馆自助借还设备采购', [item('A02010104', '自助借还一体机', 120, 18_000)]);
-  await run((t) => proj.publishNotice(t, op, tNotice, { deadlineAt: iso(26) }));
+  // Its deadline leaves the full legal period for documents issued today.
+  await run((t) => proj.publishNotice(t, op, tNotice, { deadlineAt: new Date(Math.max(Date.parse(tenderDeadline()), realNow + (rule(book, 'tenderBiddingPeriodDays') + 2) * DAY, addWd(realNow, rule(book, 'tenderDocumentsAvailableWorkingDays') + 1))).toISOString() }));
   await at(40);
   const tOpening = await approved('purchaser4', '市急救中心超声诊断设备采购', [item('A02320000', '医用超声诊断设备', 10, 260_000)]);
-  await run((t) => proj.publishNotice(t, op, tOpening, { deadlineAt: iso(21) }));
+  await run((t) => proj.publishNotice(t, op, tOpening, { deadlineAt: tenderDeadline() }));
   await later(0.5);
   await run((t) => proj.issueDocuments(t, op, tOpening, {}));
-  await later(21);
+  await until(tOpening, 'opening');
   await at(31);
   const tChallenge = await approved('purchaser4', '全民健康信息平台运维服务', [item('C1605', '信息平台运行维护服务（三年）', 1, 2_400_000, '项')]);
   await throughAward(tChallenge, suppliers[3], 2_180_000);
@@ -272,7 +312,7 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   // Inquiry: responses open; contract awaiting the supplier's signature; acceptance.
   await at(2);
   const iOpen = await approved('purchaser2', '学校网络服务器采购', [item('A02010201', '服务器', 4, 60_000)]);
-  await run((t) => proj.issueDocuments(t, op, iOpen, { deadlineAt: iso(7) }));
+  await run((t) => proj.issueDocuments(t, op, iOpen, { deadlineAt: responseDeadline('inquiry', 2, 2) }));
   await at(28);
   const iContract = await approved('purchaser', '教育局数据中心服务器扩容', [item('A02010201', '服务器', 6, 58_000)]);
   await throughAward(iContract, demoSupplier, 318_000);
@@ -289,8 +329,8 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   // Competitive negotiation: evaluation; payment requested (awaiting the treasury).
   await at(8);
   const nEval = await approved('purchaser', '教育局法律顾问服务', [item('C2301', '常年法律顾问服务', 1, 180_000, '项')]);
-  await run((t) => proj.issueDocuments(t, op, nEval, { deadlineAt: iso(5) }));
-  await later(5);
+  await run((t) => proj.issueDocuments(t, op, nEval, { deadlineAt: responseDeadline('competitive_negotiation', 0) }));
+  await until(nEval, 'evaluation');
   await at(60);
   const nPay = await approved('purchaser2', '学校保洁服务', [item('C1204', '校园保洁服务（一年）', 1, 420_000, '项')]);
   await throughAward(nPay, suppliers[7], 396_000);
