@@ -20,6 +20,8 @@ import { RealtimeHub } from './realtime/hub';
 import type { Actor } from './http/actor';
 import { MODULES } from './modules';
 import { Scheduler } from './scheduler/scheduler';
+import { HealthMonitor, type PlatformStatus } from './health/monitor';
+import { AppError } from './http/errors';
 
 export const VERSION = '0.1.0';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +34,8 @@ export interface ModuleContext {
   log: Logger;
   realtime: RealtimeHub;
   scheduler: Scheduler;
+  /** The platform's view of its dependencies (readiness, shedding, the operators' screens). */
+  health: HealthMonitor;
 }
 
 export interface PlatformModule {
@@ -53,6 +57,7 @@ export interface Platform {
   realtime: RealtimeHub;
   scheduler: Scheduler;
   sessions: SessionStore;
+  health: HealthMonitor;
   modules: PlatformModule[];
   routes: readonly RouteDef[];
   /** Runs every module's demo seed (after the master data seed). */
@@ -61,7 +66,7 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; log?: Logger; autoStartScheduler?: boolean }): Platform {
+export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; log?: Logger; autoStartScheduler?: boolean; healthIntervalMs?: number }): Platform {
   const { config, db } = opts;
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.logLevel);
@@ -69,7 +74,15 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
   const limiter = new LoginRateLimiter(clock);
   const realtime = new RealtimeHub({ sessions, clock, log });
   const scheduler = new Scheduler({ db, clock, log });
-  const ctx: ModuleContext = { db, config, clock, log, realtime, scheduler };
+  const health = new HealthMonitor({ db, clock, log, limits: config.limits });
+  // The platform's state, live, for the operators' desk and the supervision board.
+  const PLATFORM_CHANNEL = 'platform';
+  realtime.channel(PLATFORM_CHANNEL, {
+    authorize: (u) => u.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'admin'),
+    snapshot: () => (health.current ? { type: 'platform.status', status: health.current } : undefined),
+  });
+  health.onStatus((status: PlatformStatus) => realtime.publish(PLATFORM_CHANNEL, { type: 'platform.status', status }));
+  const ctx: ModuleContext = { db, config, clock, log, realtime, scheduler, health };
   const modules = MODULES.map((m) => m(ctx));
 
   const app = express();
@@ -108,17 +121,30 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
 
   const router = express.Router();
   const allRoutes: RouteDef[] = [];
-  const health: RouteDef[] = [
+  const healthRoutes: RouteDef[] = [
     {
       method: 'get',
       path: '/api/health',
       tag: 'platform',
-      summary: 'Liveness and database check',
+      summary: 'Liveness: answers at once, never waits for the database (readiness is /api/health/ready)',
       roles: 'public',
       response: { type: 'object', properties: { status: { const: 'ok' }, db: { enum: ['sqlite', 'mysql'] }, version: { type: 'string' }, serverTime: { type: 'string' } } },
-      handler: async () => {
-        await db.raw('select 1');
-        return { status: 'ok', db: db.dialect, version: VERSION, serverTime: clock.now().toISOString() };
+      handler: () => ({ status: 'ok', db: db.dialect, version: VERSION, serverTime: clock.now().toISOString() }),
+    },
+    {
+      method: 'get',
+      path: '/api/health/ready',
+      tag: 'platform',
+      summary: 'Readiness: the database (short time limit), a commit-latency probe and the bid queue; 503 NOT_READY naming what is down or slow',
+      roles: 'public',
+      handler: async ({ res }) => {
+        const status = await health.check();
+        res.setHeader('Cache-Control', 'no-store');
+        if (status.status !== 'ready') {
+          res.setHeader('Retry-After', '2');
+          throw new AppError(503, 'NOT_READY', `Not ready: ${status.problems.join('; ')}`, status);
+        }
+        return status;
       },
     },
     {
@@ -130,7 +156,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
       handler: () => openApiDocument(VERSION, allRoutes),
     },
   ];
-  for (const defs of [health, authRoutes({ db, sessions, limiter, config, realtime: () => realtime }), ...modules.map((m) => m.routes ?? [])]) {
+  for (const defs of [healthRoutes, authRoutes({ db, sessions, limiter, config, realtime: () => realtime }), ...modules.map((m) => m.routes ?? [])]) {
     allRoutes.push(...defs);
   }
   mount(router, allRoutes, { checkCsrf, actorFor });
@@ -164,6 +190,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
     realtime,
     scheduler,
     sessions,
+    health,
     modules,
     routes: allRoutes,
     async seedModules() {
@@ -173,6 +200,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
       for (const m of modules) await m.start?.();
       // Tests with a manual clock drive the scheduler themselves (scheduler.runDue()).
       if (opts.autoStartScheduler !== false) await scheduler.start();
+      health.start(opts.healthIntervalMs ?? 1000);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve());
@@ -182,6 +210,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
     },
     async close() {
       scheduler.stop();
+      health.stop();
       for (const m of modules) await m.stop?.();
       await realtime.close();
       server.closeAllConnections?.();

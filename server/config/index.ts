@@ -17,8 +17,53 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   secureCookies: boolean;
   seedDemo: boolean;
+  /** Time limits and load shedding (issue 17: when the database falters). */
+  limits: Limits;
   secrets: Secrets;
 }
+
+export interface Limits {
+  /** Longest a database statement may run (MariaDB max_statement_time, plus a client-side deadline); 0 = none. */
+  dbStatementTimeoutMs: number;
+  /** InnoDB lock wait limit per connection (seconds). */
+  dbLockWaitTimeoutSec: number;
+  /** Longest a bid batch's transaction may take before it is abandoned (its bids answered). */
+  bidCommitTimeoutMs: number;
+  /** How long the database may be unreachable before running competitions are suspended. */
+  dbOutageGraceMs: number;
+  /** Sustained bids per second a supplier may send (bursts of twice that are allowed). */
+  bidRatePerSec: number;
+  /** Bids waiting in the sequencer per competition and per supplier before new ones are refused. */
+  bidQueuePerAuction: number;
+  bidQueuePerSupplier: number;
+  /** Readiness: the database check's time limit, and the commit latency above which it is "slow". */
+  healthTimeoutMs: number;
+  commitSlowMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  dbStatementTimeoutMs: 30_000,
+  dbLockWaitTimeoutSec: 5,
+  bidCommitTimeoutMs: 5_000,
+  dbOutageGraceMs: 10_000,
+  bidRatePerSec: 20,
+  bidQueuePerAuction: 5_000,
+  bidQueuePerSupplier: 50,
+  healthTimeoutMs: 1_000,
+  commitSlowMs: 1_000,
+};
+
+const LIMIT_VARS: Array<[keyof Limits, string]> = [
+  ['dbStatementTimeoutMs', 'DB_STATEMENT_TIMEOUT_MS'],
+  ['dbLockWaitTimeoutSec', 'DB_LOCK_WAIT_TIMEOUT_SEC'],
+  ['bidCommitTimeoutMs', 'BID_COMMIT_TIMEOUT_MS'],
+  ['dbOutageGraceMs', 'DB_OUTAGE_GRACE_MS'],
+  ['bidRatePerSec', 'BID_RATE_PER_SEC'],
+  ['bidQueuePerAuction', 'BID_QUEUE_PER_AUCTION'],
+  ['bidQueuePerSupplier', 'BID_QUEUE_PER_SUPPLIER'],
+  ['healthTimeoutMs', 'HEALTH_TIMEOUT_MS'],
+  ['commitSlowMs', 'COMMIT_SLOW_MS'],
+];
 
 export interface Secrets {
   /** Signs nothing on its own; mixed into session token hashing so a DB dump alone cannot forge a session. */
@@ -51,6 +96,15 @@ const envSchema = {
     SESSION_SECRET: { type: 'string', minLength: 32 },
     SEAL_KEY: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
     FINANCE_HMAC_SECRET: { type: 'string', minLength: 32 },
+    DB_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 86_400_000 },
+    DB_LOCK_WAIT_TIMEOUT_SEC: { type: 'integer', minimum: 1, maximum: 3600 },
+    BID_COMMIT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600_000 },
+    DB_OUTAGE_GRACE_MS: { type: 'integer', minimum: 0, maximum: 3_600_000 },
+    BID_RATE_PER_SEC: { type: 'integer', minimum: 1, maximum: 100_000 },
+    BID_QUEUE_PER_AUCTION: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    BID_QUEUE_PER_SUPPLIER: { type: 'integer', minimum: 1, maximum: 100_000 },
+    HEALTH_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 60_000 },
+    COMMIT_SLOW_MS: { type: 'integer', minimum: 1, maximum: 600_000 },
   },
 } as const;
 
@@ -68,7 +122,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
   for (const key of Object.keys(envSchema.properties)) {
     const v = env[key];
     if (v === undefined || v === '') continue;
-    if (key === 'PORT') raw[key] = /^-?\d+$/.test(v) ? Number(v) : v;
+    if (key === 'PORT' || LIMIT_VARS.some(([, name]) => name === key)) raw[key] = /^-?\d+$/.test(v) ? Number(v) : v;
     else raw[key] = v;
   }
   if (!validateEnv(raw)) {
@@ -98,6 +152,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
     logLevel: (raw.LOG_LEVEL as Config['logLevel'] | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     secureCookies: raw.SECURE_COOKIES ? raw.SECURE_COOKIES === 'true' : nodeEnv === 'production',
     seedDemo: raw.SEED_DEMO ? raw.SEED_DEMO === 'true' : nodeEnv !== 'production',
+    limits: Object.fromEntries(LIMIT_VARS.map(([k, name]) => [k, (raw[name] as number | undefined) ?? DEFAULT_LIMITS[k]])) as unknown as Limits,
     givenSecrets,
   };
 }

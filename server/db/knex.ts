@@ -2,11 +2,12 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
-import type { Config, DbClient } from '../config';
+import { DEFAULT_LIMITS, type Config, type DbClient, type Limits } from '../config';
 
 export type Db = Knex & { dialect: DbClient };
 
-export function openDb(cfg: Pick<Config, 'dbClient' | 'databaseUrl' | 'dataDir'>, opts: { sqliteFile?: string; poolMax?: number } = {}): Db {
+export function openDb(cfg: Pick<Config, 'dbClient' | 'databaseUrl' | 'dataDir'> & { limits?: Partial<Limits> }, opts: { sqliteFile?: string; poolMax?: number } = {}): Db {
+  const limits = { ...DEFAULT_LIMITS, ...cfg.limits };
   let db: Knex;
   if (cfg.dbClient === 'sqlite') {
     const file = opts.sqliteFile ?? path.join(cfg.dataDir, 'sunshine.sqlite');
@@ -44,17 +45,76 @@ export function openDb(cfg: Pick<Config, 'dbClient' | 'databaseUrl' | 'dataDir'>
         supportBigNumbers: true,
         bigNumberStrings: false,
         decimalNumbers: true,
+        // A database that does not answer the handshake is down: fail in seconds, not 10.
+        connectTimeout: 3000,
       },
+      // Waiting for a free connection is bounded too (knex's default is 60 s).
+      acquireConnectionTimeout: 10_000,
       pool: {
         min: 0,
         max: opts.poolMax ?? 10,
-        afterCreate: (conn: { query: (s: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) => {
-          conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
+        afterCreate: (conn: MysqlConnection, done: (err: Error | null, c: unknown) => void) => {
+          // Session scope only (the server's global settings are not ours to change): a lock
+          // wait gives up in seconds and a statement is stopped at its limit.
+          const q = (sql: string) => new Promise<void>((resolve, reject) => conn.query(sql, (err: Error | null) => (err ? reject(err) : resolve())));
+          q(`SET time_zone = '+00:00'`)
+            .then(() => q(`SET SESSION innodb_lock_wait_timeout = ${limits.dbLockWaitTimeoutSec}`))
+            // max_statement_time is MariaDB's (seconds); MySQL has no equivalent for writes, so an
+            // unknown variable is not an error there: the client-side deadline still applies.
+            .then(() => (limits.dbStatementTimeoutMs ? q(`SET SESSION max_statement_time = ${limits.dbStatementTimeoutMs / 1000}`).catch(() => undefined) : undefined))
+            .then(
+              () => done(null, withClientDeadline(conn, limits.dbStatementTimeoutMs ? limits.dbStatementTimeoutMs + 2000 : 0)),
+              (err: Error) => done(err, conn),
+            );
         },
       },
     });
   }
   return Object.assign(db, { dialect: cfg.dbClient });
+}
+
+interface MysqlConnection {
+  query: (...args: any[]) => unknown;
+  stream?: { destroy(err?: Error): void };
+}
+
+/**
+ * A client-side deadline on every statement of a connection: a statement with no answer after
+ * `ms` (the network stalled, the server hung) breaks the connection, so its caller gets an
+ * error and the pool drops it instead of waiting forever. Server-side limits cannot see a stall.
+ */
+function withClientDeadline(conn: MysqlConnection, ms: number): MysqlConnection {
+  if (!ms) return conn;
+  const query = conn.query.bind(conn);
+  conn.query = (...args: unknown[]) => {
+    const cb = args[args.length - 1];
+    if (typeof cb !== 'function') return query(...args); // streams: no deadline
+    const timer = setTimeout(() => abortRawConnection(conn, `statement gave no answer within ${ms} ms`), ms);
+    timer.unref?.();
+    args[args.length - 1] = (...res: unknown[]) => {
+      clearTimeout(timer);
+      (cb as (...r: unknown[]) => void)(...res);
+    };
+    return query(...args);
+  };
+  return conn;
+}
+
+/** Breaks a raw mysql2 connection as a network failure would: its pending statements fail at once. */
+export function abortRawConnection(conn: unknown, reason: string): void {
+  const c = conn as MysqlConnection;
+  if (!c?.stream) return;
+  c.stream.destroy(Object.assign(new Error(reason), { code: 'PROTOCOL_CONNECTION_ABORTED' }));
+}
+
+/**
+ * Breaks the connection a transaction runs on (MySQL only; SQLite has no network to stall),
+ * for a caller that gives up on a transaction which has not answered within its limit.
+ */
+export async function abortTransaction(tx: Knex.Transaction): Promise<void> {
+  const client = (tx as unknown as { client?: { acquireConnection?: () => Promise<unknown> } }).client;
+  if (!client?.acquireConnection) return;
+  abortRawConnection(await client.acquireConnection(), 'transaction abandoned after its time limit');
 }
 
 /** SELECT ... FOR UPDATE where the dialect has it; SQLite's single writer already serialises. */

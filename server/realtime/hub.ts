@@ -6,6 +6,7 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { parseCookies, SESSION_COOKIE, type SessionStore, type SessionUser } from '../http/auth/sessions';
 import type { Clock } from '../db/time';
 import type { Logger } from '../http/log';
+import { isDbUnavailable } from '../db/faults';
 
 export const WS_PATH = '/ws';
 export const CLOSE_LOGGED_OUT = 4001;
@@ -140,8 +141,13 @@ export class RealtimeHub {
         }
       }
     } catch (err) {
+      // Never an anonymous answer: it names what it answers (the message's clientBidId, channel or
+      // id) and says whether the platform is unavailable (send again later) or something broke.
       this.deps.log.error('ws handler failed', { type: String(msg.type), error: (err as Error).message });
-      client.send({ type: 'error', code: 'INTERNAL', message: 'Internal error' });
+      const down = isDbUnavailable(err);
+      const about: Record<string, unknown> = { for: String(msg.type).slice(0, 40) };
+      for (const k of ['clientBidId', 'channel', 'id', 'auctionId'] as const) if (msg[k] !== undefined && (typeof msg[k] === 'string' || typeof msg[k] === 'number')) about[k] = typeof msg[k] === 'string' ? (msg[k] as string).slice(0, 128) : msg[k];
+      client.send(down ? { type: 'error', code: 'SERVICE_UNAVAILABLE', message: 'The platform cannot answer right now; send again shortly', retryAfterMs: 2000, ...about } : { type: 'error', code: 'INTERNAL', message: 'Internal error', ...about });
     }
   }
 

@@ -29,16 +29,19 @@ export class EligibilityCache {
     const now = this.clock.now().getTime();
     const e = this.entries.get(supplierId);
     if (e && now - e.at < this.ttlMs && now >= e.at) return e.result;
-    const result = assertSupplierMayAct(this.db, supplierId, new Date(now), 'submit_bid').then(
+    const entry: Entry = { at: now, result: null as unknown as Entry['result'] };
+    entry.result = assertSupplierMayAct(this.db, supplierId, new Date(now), 'submit_bid').then(
       () => null,
       (err) => {
         if (err instanceof AppError) return { code: err.code, message: err.message };
-        this.entries.delete(supplierId); // a database error is not an answer to keep
+        // A database error is not an answer to keep: the next check asks again (only this
+        // entry is dropped, never a newer one that may already be on its way).
+        if (this.entries.get(supplierId) === entry) this.entries.delete(supplierId);
         throw err;
       },
     );
-    this.entries.set(supplierId, { at: now, result });
-    return result;
+    this.entries.set(supplierId, entry);
+    return entry.result;
   }
 
   clear(): void {

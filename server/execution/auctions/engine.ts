@@ -7,8 +7,12 @@
 // one transaction per bid could never go faster than one commit per bid; batches can. Each
 // competition's bids in a batch share one audit event ('auction.bids_accepted', the bids listed
 // with every fact), so the audit insert grows with competitions, not with bids.
-import type { Db } from '../../db/knex';
-import { withTx } from '../../db/tx';
+import { abortTransaction, type Db } from '../../db/knex';
+import { withTx, type Tx } from '../../db/tx';
+import { DbTimeoutError, isDbUnavailable, withTimeout } from '../../db/faults';
+import { DEFAULT_LIMITS, type Limits } from '../../config';
+import type { HealthMonitor } from '../../health/monitor';
+import { BidAdmission } from './admission';
 import type { Clock } from '../../db/time';
 import type { Logger } from '../../http/log';
 import type { Scheduler } from '../../scheduler/scheduler';
@@ -32,7 +36,7 @@ export interface BidRequest {
 }
 
 type Task =
-  | { kind: 'bid'; req: BidRequest; resolve: (a: BidAnswer) => void }
+  | { kind: 'bid'; req: BidRequest; resolve: (a: BidAnswer) => void; queuedAt: number }
   | { kind: 'control'; run: () => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
 const MAX_BATCH = 2000;
@@ -47,12 +51,21 @@ const REJECTION_MESSAGES: Record<string, string> = {
   ABOVE_CEILING: 'The amount is above the ceiling price',
   NOT_BELOW_OWN_BID: 'The amount must be at least one decrement below your previous bid',
   NOT_BELOW_BEST: 'The amount must be at least one decrement below the current best price',
-  BID_NOT_RECORDED: 'The bid could not be recorded; send it again',
+  BID_NOT_RECORDED: 'The bid could not be recorded (nothing was stored); send it again',
+  SERVICE_UNAVAILABLE: 'The platform cannot take bids right now; send the bid again with the same clientBidId shortly',
 };
 
-export function rejection(auctionId: number, clientBidId: string, code: string, message = REJECTION_MESSAGES[code] ?? code): BidAnswer {
-  return { type: 'bid.rejected', auctionId, clientBidId, code, message };
+/** How long a bidder is asked to wait before sending again when the platform cannot take bids. */
+export const RETRY_AFTER_MS = 2000;
+
+export function rejection(auctionId: number, clientBidId: string, code: string, message = REJECTION_MESSAGES[code] ?? code, extra: { retryAfterMs?: number; limit?: Record<string, number> } = {}): BidAnswer {
+  return { type: 'bid.rejected', auctionId, clientBidId, code, message, ...extra };
 }
+
+/** Nothing was stored: the bid may simply be sent again. */
+export const notRecorded = (auctionId: number, clientBidId: string) => rejection(auctionId, clientBidId, 'BID_NOT_RECORDED', undefined, { retryAfterMs: 500 });
+/** The platform cannot take bids now (database unreachable, queue full, outcome not yet known). */
+export const unavailable = (auctionId: number, clientBidId: string, message?: string, retryAfterMs = RETRY_AFTER_MS) => rejection(auctionId, clientBidId, 'SERVICE_UNAVAILABLE', message, { retryAfterMs });
 
 export class AuctionEngine {
   readonly live = new Map<number, LiveAuction>();
@@ -65,24 +78,69 @@ export class AuctionEngine {
   /** Called when an extension moved a competition's end (re-arm the precise timer). */
   onEndMoved: (live: LiveAuction) => void = () => {};
   /** Where the time goes: batches, bids, the largest batch, time validating and committing. */
-  stats = { batches: 0, bids: 0, maxBatch: 0, validateMs: 0, commitMs: 0, announceMs: 0, insertBidsMs: 0, auditMs: 0, figuresMs: 0, beginMs: 0, endMs: 0 };
+  stats = { batches: 0, bids: 0, maxBatch: 0, validateMs: 0, commitMs: 0, announceMs: 0, insertBidsMs: 0, auditMs: 0, figuresMs: 0, beginMs: 0, endMs: 0, failedBatches: 0, abandonedBatches: 0 };
+  /** Answers given by code since the start (the fault tests and the board read them). */
+  answered: Record<string, number> = {};
+  readonly admission: BidAdmission;
+  readonly limits: Limits;
+  /** Competitions whose last batch's fate is unknown: rebuilt from the database before their next bid. */
+  readonly unsure = new Set<number>();
+  /** Rebuilds a competition from the database (set by the service). */
+  reload: (id: number) => Promise<LiveAuction | null> = async () => null;
+  /** performance.now() when the batch now committing started (null: none). */
+  committingSince: number | null = null;
 
-  constructor(private deps: { db: Db; clock: Clock; log: Logger; scheduler: Scheduler }) {}
+  constructor(private deps: { db: Db; clock: Clock; log: Logger; scheduler: Scheduler; config?: { limits: Limits }; health?: HealthMonitor }) {
+    this.limits = deps.config?.limits ?? DEFAULT_LIMITS;
+    this.admission = new BidAdmission(this.limits);
+  }
 
-  /** Queue a bid; resolves with the answer once it is committed (or rejected). */
+  /** Bids waiting for the sequencer (not counting the batch being committed). */
+  get queued(): number {
+    let n = 0;
+    for (const t of this.queue) if (t.kind === 'bid') n++;
+    return n;
+  }
+
+  /** Age of the oldest bid still waiting (0 when none). */
+  get oldestQueuedMs(): number {
+    for (const t of this.queue) if (t.kind === 'bid') return performance.now() - t.queuedAt;
+    return 0;
+  }
+
+  /** Queue a bid; resolves with the answer once it is committed (or rejected). Never rejects. */
   submit(req: BidRequest): Promise<BidAnswer> {
     const k = `${req.auctionId}\u0000${req.supplierId}\u0000${req.clientBidId}`;
     const pending = this.inflight.get(k);
     if (pending) return pending; // the same clientBidId is already on its way: one answer for both
     const done = this.live.get(req.auctionId)?.answerFor(req.supplierId, req.clientBidId);
-    if (done) return Promise.resolve(this.withRank(done, req));
+    if (done) return Promise.resolve(this.count(this.withRank(done, req)));
+    // Bounded queues: shed before waiting, with a retry hint, instead of growing without limit.
+    const full = this.admission.room(req.auctionId, req.supplierId);
+    if (full) return Promise.resolve(this.count(rejection(req.auctionId, req.clientBidId, full.code, full.message, { retryAfterMs: full.retryAfterMs, limit: full.limit })));
+    this.admission.enqueued(req.auctionId, req.supplierId);
     const p = new Promise<BidAnswer>((resolve) => {
-      this.queue.push({ kind: 'bid', req, resolve });
+      this.queue.push({
+        kind: 'bid',
+        req,
+        queuedAt: performance.now(),
+        resolve: (a) => {
+          this.admission.dequeued(req.auctionId, req.supplierId);
+          resolve(this.count(a));
+        },
+      });
       this.kick();
     });
     this.inflight.set(k, p);
     void p.then(() => this.inflight.delete(k));
     return p;
+  }
+
+  /** Counts an answer by its code (accepted answers as 'ACCEPTED'). */
+  count(a: BidAnswer): BidAnswer {
+    const code = a.type === 'bid.accepted' ? 'ACCEPTED' : a.code;
+    this.answered[code] = (this.answered[code] ?? 0) + 1;
+    return a;
   }
 
   /** Run a state change (open, close, suspend, resume) between bid batches, never during one. */
@@ -125,12 +183,14 @@ export class AuctionEngine {
         }
         let n = 0;
         while (n < this.queue.length && n < MAX_BATCH && this.queue[n].kind === 'bid') n++;
-        const batch = this.queue.splice(0, n) as Array<Extract<Task, { kind: 'bid' }>>;
+        let batch = this.queue.splice(0, n) as Array<Extract<Task, { kind: 'bid' }>>;
         try {
+          batch = await this.settleUnsure(batch);
           await this.flush(batch);
         } catch (err) {
+          // Whatever went wrong, every bid of the batch gets its own answer (never silence).
           this.deps.log.error('bid batch failed', { error: (err as Error).message });
-          for (const t of batch) t.resolve(rejection(t.req.auctionId, t.req.clientBidId, 'BID_NOT_RECORDED'));
+          for (const t of batch) t.resolve(isDbUnavailable(err) ? unavailable(t.req.auctionId, t.req.clientBidId) : notRecorded(t.req.auctionId, t.req.clientBidId));
         }
       }
     } finally {
@@ -164,6 +224,7 @@ export class AuctionEngine {
     const accepted: Array<{ task: (typeof batch)[number]; row: BidInsert; live: LiveAuction; bestBefore: number | null }> = [];
     const answers: Array<{ task: (typeof batch)[number]; answer: BidAnswer }> = [];
     const moved = new Map<number, { from: Date; to: Date; bySeq: number }>();
+    const reloaded = new Set<number>();
     const t0 = performance.now();
 
     for (const task of batch) {
@@ -207,9 +268,16 @@ export class AuctionEngine {
     const t1 = performance.now();
     this.stats.validateMs += t1 - t0;
     if (accepted.length) {
+      let started = false;
+      let abandoned = false;
+      let current: Tx | null = null;
+      this.committingSince = performance.now();
       try {
         let c3 = 0;
-        await withTx(db, async (tx) => {
+        const commit = withTx(db, async (tx) => {
+          if (abandoned) throw new DbTimeoutError('bid batch (abandoned before it began)', this.limits.bidCommitTimeoutMs);
+          started = true;
+          current = tx;
           const c0 = performance.now();
           this.stats.beginMs += c0 - t1;
           await insertBids(tx, accepted.map((x) => x.row));
@@ -256,17 +324,51 @@ export class AuctionEngine {
           c3 = performance.now();
           this.stats.figuresMs += c3 - c2;
         });
+        // The batch has a time limit (a stalled network or a held lock must not hold every bid):
+        // past it the transaction's connection is broken, so it can no longer commit.
+        await withTimeout(commit, this.limits.bidCommitTimeoutMs, 'bid batch').catch(async (err) => {
+          if (err instanceof DbTimeoutError) {
+            abandoned = true;
+            this.stats.abandonedBatches++;
+            commit.catch(() => undefined);
+            if (current) await abortTransaction(current).catch(() => undefined);
+          }
+          throw err;
+        });
         this.stats.endMs += performance.now() - c3;
       } catch (err) {
+        this.stats.failedBatches++;
         this.deps.log.error('bid batch not committed; in-memory state rolled back', { bids: accepted.length, error: (err as Error).message });
+        this.deps.health?.reportFailure(err);
         for (const [id, snap] of undo) this.live.get(id)!.restore(snap);
-        for (const x of accepted) {
-          const answer = rejection(x.row.auctionId, x.row.clientBidId, 'BID_NOT_RECORDED');
-          x.live.forget(x.row.supplierId, x.row.clientBidId);
-          answers.push({ task: x.task, answer });
+        for (const x of accepted) x.live.forget(x.row.supplierId, x.row.clientBidId);
+        // Did it commit after all (the connection broke after COMMIT was sent)? Ask the database;
+        // only a definite "not stored" is answered BID_NOT_RECORDED.
+        const fate = started ? await this.fateOf(accepted.map((x) => x.row)) : 'absent';
+        if (fate === 'present') {
+          // Committed: the database is the truth. Rebuild those competitions and answer from their rows.
+          for (const id of undo.keys()) {
+            this.unsure.add(id);
+            await this.reloadOne(id).catch(() => undefined);
+            reloaded.add(id);
+          }
+          for (const x of accepted) {
+            const a = this.live.get(x.row.auctionId)?.answerFor(x.row.supplierId, x.row.clientBidId);
+            answers.push({ task: x.task, answer: a ?? unavailable(x.row.auctionId, x.row.clientBidId, 'The bid may have been recorded; send it again with the same clientBidId to learn its answer') });
+          }
+        } else if (fate === 'absent') {
+          for (const x of accepted) answers.push({ task: x.task, answer: notRecorded(x.row.auctionId, x.row.clientBidId) });
+        } else {
+          // Unknown: the database cannot say now. The competitions are rebuilt before their next
+          // bid; a resend with the same clientBidId then gets the stored answer, once.
+          for (const id of undo.keys()) this.unsure.add(id);
+          for (const x of accepted) answers.push({ task: x.task, answer: unavailable(x.row.auctionId, x.row.clientBidId, 'The platform could not confirm this bid; send it again with the same clientBidId shortly') });
         }
         accepted.length = 0;
         moved.clear();
+        undo.clear();
+      } finally {
+        this.committingSince = null;
       }
     }
 
@@ -282,8 +384,69 @@ export class AuctionEngine {
     }
     for (const x of answers) x.task.resolve(this.withRank(x.answer, x.task.req));
     for (const id of moved.keys()) this.onEndMoved(this.live.get(id)!);
-    if (undo.size) this.onCommitted(new Set(undo.keys()));
+    for (const id of reloaded) {
+      const l = this.live.get(id);
+      if (l) this.onEndMoved(l);
+    }
+    if (undo.size || reloaded.size) this.onCommitted(new Set([...undo.keys(), ...reloaded]));
     this.stats.announceMs += performance.now() - t2;
+  }
+
+  /**
+   * After a failed commit: are the batch's bids stored? A locking read of the competitions' rows
+   * waits for the failed transaction to end either way (the batch updates those rows), so a
+   * commit still in flight is seen. 'unknown' when the database does not answer in time.
+   */
+  private async fateOf(rows: BidInsert[]): Promise<'present' | 'absent' | 'unknown'> {
+    const { db } = this.deps;
+    const ids = [...new Set(rows.map((r) => r.auctionId))];
+    try {
+      const found = await withTimeout(
+        withTx(
+          db,
+          async (tx) => {
+            const lock = tx('auctions').whereIn('id', ids).select('id');
+            await (db.dialect === 'mysql' ? lock.forShare() : lock);
+            const r = rows[0];
+            return tx('auction_bids').where({ auction_id: r.auctionId, seq: r.seq, supplier_id: r.supplierId, client_bid_id: r.clientBidId }).first('id');
+          },
+          { retries: 0 },
+        ),
+        Math.max(1000, this.limits.healthTimeoutMs * 2),
+        'bid batch verification',
+      );
+      return found ? 'present' : 'absent';
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  /** Rebuilds competitions whose last batch's fate was unknown; their bids wait for it, or are answered if it fails. */
+  private async settleUnsure(batch: Array<Extract<Task, { kind: 'bid' }>>): Promise<Array<Extract<Task, { kind: 'bid' }>>> {
+    if (!this.unsure.size) return batch;
+    const failed = new Set<number>();
+    for (const id of new Set(batch.map((t) => t.req.auctionId))) {
+      if (!this.unsure.has(id)) continue;
+      try {
+        await this.reloadOne(id);
+      } catch {
+        failed.add(id);
+      }
+    }
+    if (!failed.size) return batch;
+    const keep: typeof batch = [];
+    for (const t of batch) {
+      if (failed.has(t.req.auctionId)) t.resolve(unavailable(t.req.auctionId, t.req.clientBidId));
+      else keep.push(t);
+    }
+    return keep;
+  }
+
+  private async reloadOne(id: number): Promise<void> {
+    const fresh = await withTimeout(this.reload(id), Math.max(1000, this.limits.healthTimeoutMs * 2), 'competition reload');
+    this.unsure.delete(id);
+    if (fresh && (fresh.a.status === 'running' || fresh.a.status === 'suspended')) this.live.set(id, fresh);
+    else this.live.delete(id);
   }
 
   /** A repeated accepted answer carries the supplier's current rank and end. */

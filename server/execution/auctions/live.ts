@@ -14,7 +14,7 @@ export interface TimedStanding extends Standing {
 
 export type BidAnswer =
   | { type: 'bid.accepted'; auctionId: number; clientBidId: string; seq: number; amount: number; rank: number; endsAt: string | null; acceptedAt: string }
-  | { type: 'bid.rejected'; auctionId: number; clientBidId: string; code: string; message: string };
+  | { type: 'bid.rejected'; auctionId: number; clientBidId: string; code: string; message: string; retryAfterMs?: number; limit?: Record<string, number> };
 
 const MAX_REMEMBERED_REJECTIONS = 5000;
 

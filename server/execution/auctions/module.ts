@@ -27,6 +27,7 @@ export function auctionsModule(ctx: ModuleContext): PlatformModule {
       return live ? stateFor(live, viewerOf(client.user), ctx.clock.now()) : undefined;
     },
   });
+  // service.bid never throws: every bid gets its own answer with its clientBidId.
   ctx.realtime.on('bid', async (client, msg) => client.send(await service.bid(client, msg)));
 
   ctx.scheduler.define<{ auctionId: number }>(OPEN_JOB, (job) => service.openOrFail(job.payload.auctionId));

@@ -18,7 +18,9 @@ import type { Auction } from './repository';
 import { assertStep, type AuctionStatus } from './state-machine';
 import { openingShortfall, participantLabel, savings, type DecrementKind, type Visibility } from './rules';
 import { LiveAuction, type BidAnswer } from './live';
-import { AuctionEngine, CLOSE_JOB, closeJobKey, rejection } from './engine';
+import { AuctionEngine, CLOSE_JOB, closeJobKey, rejection, unavailable } from './engine';
+import { isDbUnavailable } from '../../db/faults';
+import { AppError } from '../../http/errors';
 import { EligibilityCache } from './eligibility-cache';
 import { Broadcaster, channelOf } from './broadcaster';
 import { stateFor, viewerOf } from './views';
@@ -26,6 +28,14 @@ import { announceNotice, failureNotice, resultNotice } from './notices';
 import { assertProjectMayCompete, handFailureToWorkflow, handResultToWorkflow, projectOfRequisition } from './workflow-link';
 
 export const OPEN_JOB = 'auction.open';
+/** The reason shown while a competition is suspended because the database is unavailable. */
+export const OUTAGE_REASON = 'DATABASE_UNAVAILABLE: the platform cannot record bids; the competition resumes with its remaining time when the database is back';
+
+/** A database that cannot answer becomes 503 SERVICE_UNAVAILABLE (with a retry hint), not a 500. */
+export function asUnavailable(err: unknown): unknown {
+  if (err instanceof AppError || !isDbUnavailable(err)) return err;
+  return new AppError(503, 'SERVICE_UNAVAILABLE', 'The database is not answering; try again shortly', { retryAfterMs: 2000 });
+}
 export const openJobKey = (id: number) => `auction:open:${id}`;
 /** Government Procurement rules: an online price competition needs at least 3 responding suppliers. */
 export const LEGAL_MIN_SUPPLIERS = 3;
@@ -95,6 +105,14 @@ export class AuctionService {
   private timers = new Map<number, NodeJS.Timeout>();
   private loading = new Map<number, Promise<LiveAuction | null>>();
   private stopped = false;
+  /**
+   * Competitions suspended because the database was unreachable longer than the grace: the time
+   * each had left when the outage began, kept until the database is back and the suspension and
+   * resumption are written (audited) with the end moved by the outage.
+   */
+  readonly outageSuspended = new Map<number, { remainingMs: number; endsAt: Date; hardEndAt: Date | null; suspendedAt: Date }>();
+  private outageStartedAt: Date | null = null;
+  private settlingOutage = false;
 
   constructor(private ctx: ModuleContext) {
     this.engine = new AuctionEngine(ctx);
@@ -102,6 +120,37 @@ export class AuctionService {
     this.broadcaster = new Broadcaster(ctx.realtime, ctx.clock, (id) => this.engine.live.get(id));
     this.engine.onCommitted = (ids) => ids.forEach((id) => this.broadcaster.changed(id, this.engine.live.get(id)?.frozen()));
     this.engine.onEndMoved = (live) => this.armEndTimer(live);
+    this.engine.reload = async (id) => {
+      const l = await this.build(id);
+      const held = this.outageSuspended.get(id);
+      if (l && held && l.a.status === 'running') Object.assign(l.a, { status: 'suspended', remainingMs: held.remainingMs, statusReason: OUTAGE_REASON });
+      return l;
+    };
+    const health = ctx.health;
+    if (health) {
+      health.addSource('bids', () => this.bidReport());
+      health.onStatus(() => void this.followHealth());
+    }
+  }
+
+  /** What the sequencer tells readiness and the operators' screens. */
+  bidReport() {
+    const e = this.engine;
+    const slowMs = e.limits.commitSlowMs;
+    const committingMs = e.committingSince === null ? 0 : Math.round(performance.now() - e.committingSince);
+    const oldestQueuedMs = Math.round(e.oldestQueuedMs);
+    const slow = committingMs > slowMs || oldestQueuedMs > 2 * slowMs;
+    return {
+      status: (this.outageSuspended.size ? 'down' : slow ? 'slow' : 'ok') as 'ok' | 'slow' | 'down',
+      reason: this.outageSuspended.size ? `${this.outageSuspended.size} competition(s) suspended: database unavailable` : slow ? `a bid batch has waited ${Math.max(committingMs, oldestQueuedMs)} ms to commit` : undefined,
+      queued: e.queued,
+      oldestQueuedMs,
+      committingMs,
+      runningCompetitions: [...e.live.values()].filter((l) => l.a.status === 'running').length,
+      suspendedForOutage: this.outageSuspended.size,
+      answered: { ...e.answered, ...Object.fromEntries(Object.entries(e.admission.counts).map(([k, v]) => [`${k}_AT_ADMISSION`, v])) },
+      limits: { bidRatePerSec: e.limits.bidRatePerSec, bidQueuePerAuction: e.limits.bidQueuePerAuction, bidQueuePerSupplier: e.limits.bidQueuePerSupplier, bidCommitTimeoutMs: e.limits.bidCommitTimeoutMs, dbOutageGraceMs: e.limits.dbOutageGraceMs },
+    };
   }
 
   private get db() {
@@ -234,12 +283,15 @@ export class AuctionService {
     if (have) return have;
     let p = this.loading.get(id);
     if (!p) {
-      p = this.build(id).then((l) => {
-        this.loading.delete(id);
-        // Only running and suspended competitions are owned by the engine.
-        if (l && (l.a.status === 'running' || l.a.status === 'suspended') && !this.engine.live.has(id)) this.engine.live.set(id, l);
-        return this.engine.live.get(id) ?? l;
-      });
+      // Shared by callers arriving while it loads, and forgotten once settled: a failed load is
+      // never kept (the next call tries the database again).
+      p = this.build(id)
+        .then((l) => {
+          // Only running and suspended competitions are owned by the engine.
+          if (l && (l.a.status === 'running' || l.a.status === 'suspended') && !this.engine.live.has(id)) this.engine.live.set(id, l);
+          return this.engine.live.get(id) ?? l;
+        })
+        .finally(() => this.loading.delete(id));
       this.loading.set(id, p);
     }
     return p;
@@ -254,9 +306,13 @@ export class AuctionService {
   }
 
   async state(user: SessionUser, id: number): Promise<Record<string, unknown>> {
-    const live = await this.live(id);
-    if (!live || !(await this.mayWatch(user, live.a))) throw new NotFoundError(`Competition ${id} not found`);
-    return stateFor(live, viewerOf(user), this.ctx.clock.now());
+    try {
+      const live = await this.live(id);
+      if (!live || !(await this.mayWatch(user, live.a))) throw new NotFoundError(`Competition ${id} not found`);
+      return stateFor(live, viewerOf(user), this.ctx.clock.now());
+    } catch (err) {
+      throw asUnavailable(err);
+    }
   }
 
   /** Who may watch: participants, the purchasing unit, operators, supervisors. */
@@ -273,32 +329,121 @@ export class AuctionService {
 
   // ---- bidding ------------------------------------------------------------------------------
 
-  /** A bid message from a WebSocket client: {type:'bid', auctionId, amount, clientBidId, deviceId?}. */
+  /**
+   * A bid message from a WebSocket client: {type:'bid', auctionId, amount, clientBidId, deviceId?}.
+   * Never throws: whatever fails, the bid gets its own answer with its clientBidId.
+   */
   async bid(client: Client, msg: Record<string, unknown>): Promise<BidAnswer> {
     const auctionId = msg.auctionId;
     const clientBidId = msg.clientBidId;
     const cbid = typeof clientBidId === 'string' ? clientBidId : '';
     const aid = typeof auctionId === 'number' && Number.isSafeInteger(auctionId) && auctionId > 0 ? auctionId : 0;
-    if (!aid || !cbid || cbid.length > 64) return rejection(aid, cbid.slice(0, 64), 'MALFORMED_BID', 'A bid needs a numeric auctionId and a clientBidId of 1 to 64 characters');
+    const answer = (a: BidAnswer) => (a.type === 'bid.rejected' ? this.engine.count(a) : a);
+    if (!aid || !cbid || cbid.length > 64) return answer(rejection(aid, cbid.slice(0, 64), 'MALFORMED_BID', 'A bid needs a numeric auctionId and a clientBidId of 1 to 64 characters'));
+    try {
+      return await this.bidChecked(client, msg, aid, cbid, answer);
+    } catch (err) {
+      this.ctx.log.error('bid failed before the sequencer', { auctionId: aid, error: (err as Error).message });
+      this.ctx.health?.reportFailure(err);
+      return answer(unavailable(aid, cbid));
+    }
+  }
+
+  private async bidChecked(client: Client, msg: Record<string, unknown>, aid: number, cbid: string, answer: (a: BidAnswer) => BidAnswer): Promise<BidAnswer> {
     const supplierId = client.user.supplierId;
-    if (!client.user.roles.includes('supplier') || !supplierId) return rejection(aid, cbid, 'NOT_A_SUPPLIER', 'Only suppliers bid');
+    if (!client.user.roles.includes('supplier') || !supplierId) return answer(rejection(aid, cbid, 'NOT_A_SUPPLIER', 'Only suppliers bid'));
     const deviceId = typeof msg.deviceId === 'string' ? msg.deviceId.slice(0, 64) : null;
     const req = { auctionId: aid, supplierId, userId: client.user.id, amount: msg.amount, clientBidId: cbid, ip: client.ip, deviceId };
-    const live = this.engine.live.get(aid) ?? (await this.live(aid));
-    if (!live || live.a.status === 'draft') return rejection(aid, cbid, 'AUCTION_NOT_FOUND');
+    const inMemory = this.engine.live.get(aid);
+    // A retry of a bid already answered gets that answer, whatever the load.
+    const first = inMemory?.answerFor(supplierId, cbid);
+    if (first) return this.engine.submit(req);
+    // A supplier over its rate is slowed down before anything else is spent on it.
+    const limited = this.engine.admission.rate(supplierId);
+    if (limited) return answer(rejection(aid, cbid, limited.code, limited.message, { retryAfterMs: limited.retryAfterMs, limit: limited.limit }));
+    if (inMemory?.a.status === 'suspended') return answer(rejection(aid, cbid, 'AUCTION_SUSPENDED', this.outageSuspended.has(aid) ? 'The competition is suspended: the database is unavailable; it resumes with its remaining time when the database is back' : undefined));
+    // The database is known to be unreachable: say so at once instead of queueing the bid to fail.
+    if (this.ctx.health?.dbDown) return answer(unavailable(aid, cbid, 'The platform cannot record bids right now (database unavailable); send the bid again with the same clientBidId shortly'));
+    const live = inMemory ?? (await this.live(aid));
+    if (!live || live.a.status === 'draft') return answer(rejection(aid, cbid, 'AUCTION_NOT_FOUND'));
     if (!this.engine.live.has(aid)) {
       // Not running: a retry of an accepted bid still gets its first answer.
-      const first = await repo.bidByClientId(this.db, aid, supplierId, cbid);
-      if (first) return { type: 'bid.accepted', auctionId: aid, clientBidId: cbid, seq: first.seq, amount: first.amountFen, rank: live.rankOf(supplierId) ?? 0, endsAt: live.a.endsAt?.toISOString() ?? null, acceptedAt: first.acceptedAt.toISOString() };
-      return rejection(aid, cbid, live.a.status === 'announced' ? 'AUCTION_NOT_STARTED' : 'AUCTION_ENDED');
+      const stored = await repo.bidByClientId(this.db, aid, supplierId, cbid);
+      if (stored) return { type: 'bid.accepted', auctionId: aid, clientBidId: cbid, seq: stored.seq, amount: stored.amountFen, rank: live.rankOf(supplierId) ?? 0, endsAt: live.a.endsAt?.toISOString() ?? null, acceptedAt: stored.acceptedAt.toISOString() };
+      return answer(rejection(aid, cbid, live.a.status === 'announced' ? 'AUCTION_NOT_STARTED' : 'AUCTION_ENDED'));
     }
-    const earlier = live.answerFor(supplierId, cbid);
-    if (!earlier) {
-      if (!live.participants.has(supplierId)) return rejection(aid, cbid, 'NOT_A_PARTICIPANT', 'Your company has not joined this competition');
-      const refusal = await this.eligibility.check(supplierId);
-      if (refusal) return rejection(aid, cbid, refusal.code, refusal.message);
-    }
+    if (!live.participants.has(supplierId)) return answer(rejection(aid, cbid, 'NOT_A_PARTICIPANT', 'Your company has not joined this competition'));
+    const refusal = await this.eligibility.check(supplierId);
+    if (refusal) return answer(rejection(aid, cbid, refusal.code, refusal.message));
     return this.engine.submit(req);
+  }
+
+  // ---- the database unavailable longer than the grace: suspend for everyone, resume after ------
+
+  /** Follows the health monitor: suspends after the grace, resumes (audited) once the database is back. */
+  private async followHealth(): Promise<void> {
+    const health = this.ctx.health;
+    if (!health || this.stopped || this.settlingOutage) return;
+    this.settlingOutage = true;
+    try {
+      if (health.dbDown && health.outageMs >= this.engine.limits.dbOutageGraceMs) await this.suspendForOutage(health.outageStartedAt ?? this.ctx.clock.now());
+      else if (!health.dbDown && this.outageSuspended.size) await this.resumeAfterOutage();
+    } catch (err) {
+      this.ctx.log.error('outage suspension step failed', { error: (err as Error).message });
+    } finally {
+      this.settlingOutage = false;
+    }
+  }
+
+  /** In memory only (the database is down): every running competition stops taking bids, for everyone at once. */
+  private suspendForOutage(startedAt: Date): Promise<void> {
+    return this.engine.control(async () => {
+      if (this.outageStartedAt === null) this.outageStartedAt = startedAt;
+      const now = this.ctx.clock.now();
+      for (const live of this.engine.live.values()) {
+        const a = live.a;
+        if (a.status !== 'running' || !a.endsAt || this.outageSuspended.has(a.id)) continue;
+        // The time left when the outage began: bids could not be recorded from then on.
+        const remainingMs = Math.max(0, a.endsAt.getTime() - this.outageStartedAt.getTime());
+        if (remainingMs === 0) continue; // it had ended before the outage: its close runs when the database is back
+        this.outageSuspended.set(a.id, { remainingMs, endsAt: a.endsAt, hardEndAt: a.hardEndAt, suspendedAt: now });
+        Object.assign(a, { status: 'suspended', remainingMs, statusReason: OUTAGE_REASON });
+        this.clearEndTimer(a.id);
+        this.broadcaster.now(a.id);
+        this.ctx.log.warn('competition suspended: database unavailable', { auctionId: a.id, remainingMs });
+      }
+    });
+  }
+
+  /** The database is back: write each suspension and its resumption (audited), the end moved by the outage. */
+  private resumeAfterOutage(): Promise<void> {
+    return this.engine.control(async () => {
+      const outageStartedAt = this.outageStartedAt ?? this.ctx.clock.now();
+      for (const [id, held] of [...this.outageSuspended]) {
+        const live = this.engine.live.get(id);
+        const now = this.ctx.clock.now();
+        const endsAt = new Date(now.getTime() + held.remainingMs);
+        const movedMs = endsAt.getTime() - held.endsAt.getTime();
+        const hardEndAt = held.hardEndAt ? new Date(held.hardEndAt.getTime() + movedMs) : null;
+        const actor = systemActor('platform-health', this.ctx.clock);
+        await withTx(this.db, async (tx) => {
+          const row = await repo.findAuction(tx, id, { lock: tx });
+          if (!row || row.status !== 'running') return; // changed meanwhile (an operator): nothing to resume
+          await tx('auctions').where({ id }).update({ ends_at: toDbTime(endsAt), hard_end_at: hardEndAt ? toDbTime(hardEndAt) : null, updated_at: toDbTime(now) });
+          await this.ctx.scheduler.schedule(tx, { kind: CLOSE_JOB, key: closeJobKey(id), runAt: endsAt, payload: { auctionId: id } });
+          await record(tx, actor, { action: 'auction.suspended', entityType: 'auction', entityId: id, before: { status: 'running', endsAt: held.endsAt.toISOString() }, after: { status: 'suspended', reason: 'DATABASE_UNAVAILABLE', outageStartedAt: outageStartedAt.toISOString(), suspendedAt: held.suspendedAt.toISOString(), remainingMs: held.remainingMs } });
+          await record(tx, actor, { action: 'auction.resumed', entityType: 'auction', entityId: id, before: { status: 'suspended', remainingMs: held.remainingMs }, after: { status: 'running', reason: 'DATABASE_RECOVERED', outageMs: now.getTime() - outageStartedAt.getTime(), endsAt: endsAt.toISOString(), hardEndAt: hardEndAt?.toISOString() ?? null, movedMs } });
+        });
+        this.outageSuspended.delete(id);
+        if (live && live.a.status === 'suspended' && live.a.statusReason === OUTAGE_REASON) {
+          Object.assign(live.a, { status: 'running', endsAt, hardEndAt, remainingMs: null, statusReason: null });
+          this.armEndTimer(live);
+          this.broadcaster.now(id);
+        }
+        this.ctx.log.warn('competition resumed after the database outage', { auctionId: id, movedMs });
+      }
+      if (!this.outageSuspended.size) this.outageStartedAt = null;
+    });
   }
 
   // ---- opening, closing, suspending ---------------------------------------------------------
@@ -434,11 +579,14 @@ export class AuctionService {
   }
 
   private publishFinished(id: number): void {
-    void this.build(id).then((live) => {
-      if (!live) return;
-      const shape = stateFor.bind(null, live);
-      this.ctx.realtime.publish(channelOf(id), (c: Client) => shape(viewerOf(c.user), this.ctx.clock.now()));
-    });
+    void this.build(id).then(
+      (live) => {
+        if (!live) return;
+        const shape = stateFor.bind(null, live);
+        this.ctx.realtime.publish(channelOf(id), (c: Client) => shape(viewerOf(c.user), this.ctx.clock.now()));
+      },
+      (err) => this.ctx.log.error('announcing a finished competition failed', { auctionId: id, error: (err as Error).message }),
+    );
   }
 
   // ---- timers and recovery ------------------------------------------------------------------
@@ -485,5 +633,6 @@ export class AuctionService {
     for (const id of [...this.timers.keys()]) this.clearEndTimer(id);
     this.broadcaster.stop();
     this.eligibility.close();
+    this.engine.admission.close();
   }
 }
