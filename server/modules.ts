@@ -12,5 +12,6 @@ import { noticesModule } from './core/notices/module';
 import { tenderingModule } from './execution/tendering/module';
 import { reportsModule } from './supervision/reports/module';
 import { ocdsModule } from './supervision/ocds/module';
+import { worklistModule } from './core/worklist/module';
 
-export const MODULES: Array<(ctx: ModuleContext) => PlatformModule> = [masterDataModule, noticesModule, suppliersModule, expertsModule, drawsModule, workflowModule, auctionsModule, tenderingModule, auditModule, reportsModule, ocdsModule, supervisionModule];
+export const MODULES: Array<(ctx: ModuleContext) => PlatformModule> = [masterDataModule, noticesModule, suppliersModule, expertsModule, drawsModule, workflowModule, auctionsModule, tenderingModule, auditModule, reportsModule, ocdsModule, supervisionModule, worklistModule];
