@@ -6,6 +6,7 @@ import { t } from '../../i18n';
 import { api } from '../../api';
 import { live } from '../../main';
 import { alertSummary, severityTag, statusTag, when } from './common';
+import { platformStatusPanel } from '../platform/status';
 
 type Missing = { available: false; source: string };
 interface Board {
@@ -72,7 +73,7 @@ function render(b: Board): Node[] {
 export function boardView(): HTMLElement {
   const body = h('div', { 'data-testid': 'supervision-board' });
   const toast = h('p', { class: 'toast', role: 'status', 'data-testid': 'board-toast' });
-  const root = h('section', {}, h('h1', {}, t('supervision.board.title')), toast, body);
+  const root = h('section', {}, h('h1', {}, t('supervision.board.title')), toast, platformStatusPanel(), body);
   const show = (b: Board) => mount(body, ...render(b));
   let pushed = false; // a live board that arrived first is newer than the initial read's answer
   live.subscribe('supervision:board');

@@ -6,6 +6,7 @@ import { t, formatFen, locale } from '../../i18n';
 import { hasRole } from '../../session';
 import { pagedTable } from '../table';
 import { actionButton, errorText, statusBadge, when, yuanToFen } from './common';
+import { platformStatusPanel } from '../platform/status';
 
 interface Project { id: number; ref: string; title: string; orgNameZh: string; orgNameEn: string; method: string; stage: string; budgetFen: number; deadlineAt: string | null; awardFen: number | null; awardedSupplierName: string | null; failureReason: string | null }
 interface StageRow { stage: string; enteredAt: string; exitedAt: string | null; dueAt: string | null; overdueAt: string | null }
@@ -65,6 +66,7 @@ export function deskView(): HTMLElement {
     'section',
     { 'data-testid': 'desk' },
     h('h1', {}, t('workflow.desk.title')),
+    platformStatusPanel('board-card'),
     h('h2', {}, t('workflow.desk.deadlines')),
     deadlines,
     h('h2', {}, t('workflow.desk.projects')),
