@@ -50,6 +50,8 @@ export function openDb(cfg: Pick<Config, 'dbClient' | 'databaseUrl' | 'dataDir'>
       },
       // Waiting for a free connection is bounded too (knex's default is 60 s).
       acquireConnectionTimeout: 10_000,
+      // While the database is down knex warns on every failed connection: once per kind per 10 s.
+      log: quietLog(),
       pool: {
         min: 0,
         max: opts.poolMax ?? 10,
@@ -71,6 +73,19 @@ export function openDb(cfg: Pick<Config, 'dbClient' | 'databaseUrl' | 'dataDir'>
     });
   }
   return Object.assign(db, { dialect: cfg.dbClient });
+}
+
+function quietLog() {
+  const last = new Map<string, number>();
+  const say = (level: 'warn' | 'error') => (msg: unknown) => {
+    const text = String((msg as Error)?.message ?? msg);
+    const key = `${level}:${text.slice(0, 60)}`;
+    const now = Date.now();
+    if (now - (last.get(key) ?? 0) < 10_000) return;
+    last.set(key, now);
+    console[level](`knex: ${text.split('\n')[0]}`);
+  };
+  return { warn: say('warn'), error: say('error'), deprecate: (m: unknown) => console.warn(`knex: ${String(m)}`), debug: () => undefined };
 }
 
 interface MysqlConnection {
