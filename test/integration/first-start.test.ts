@@ -128,6 +128,10 @@ describe(`first start as the README says: npm start (${TEST_DIALECT})`, function
       const r = await c.get(route);
       expect(r.status, `${route}: ${JSON.stringify(r.body).slice(0, 300)}`).to.equal(200);
       expect(work(r.body), `${username} ${route}`).to.be.greaterThan(0);
+      // The home page (工作台) lists it: at least one kind of work with something to do.
+      const home = await c.get('/api/home');
+      expect(home.status).to.equal(200);
+      expect(home.body.items.filter((i: any) => i.count > 0).length, `${username} home: ${JSON.stringify(home.body.items)}`).to.be.greaterThan(0);
     });
   }
 
