@@ -28,7 +28,7 @@ export function auctionsModule(ctx: ModuleContext): PlatformModule {
     },
   });
   // service.bid never throws: every bid gets its own answer with its clientBidId.
-  ctx.realtime.on('bid', async (client, msg) => client.send(await service.bid(client, msg)));
+  ctx.realtime.on('bid', async (client, msg) => client.send(await service.bid(client, msg, { rateLimit: true })));
 
   ctx.scheduler.define<{ auctionId: number }>(OPEN_JOB, (job) => service.openOrFail(job.payload.auctionId));
   ctx.scheduler.define<{ auctionId: number }>(CLOSE_JOB, (job) => service.close(job.payload.auctionId));

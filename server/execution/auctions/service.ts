@@ -333,7 +333,7 @@ export class AuctionService {
    * A bid message from a WebSocket client: {type:'bid', auctionId, amount, clientBidId, deviceId?}.
    * Never throws: whatever fails, the bid gets its own answer with its clientBidId.
    */
-  async bid(client: Client, msg: Record<string, unknown>): Promise<BidAnswer> {
+  async bid(client: Client, msg: Record<string, unknown>, opts: { rateLimit?: boolean } = {}): Promise<BidAnswer> {
     const auctionId = msg.auctionId;
     const clientBidId = msg.clientBidId;
     const cbid = typeof clientBidId === 'string' ? clientBidId : '';
@@ -341,7 +341,7 @@ export class AuctionService {
     const answer = (a: BidAnswer) => (a.type === 'bid.rejected' ? this.engine.count(a) : a);
     if (!aid || !cbid || cbid.length > 64) return answer(rejection(aid, cbid.slice(0, 64), 'MALFORMED_BID', 'A bid needs a numeric auctionId and a clientBidId of 1 to 64 characters'));
     try {
-      return await this.bidChecked(client, msg, aid, cbid, answer);
+      return await this.bidChecked(client, msg, aid, cbid, answer, opts.rateLimit ?? false);
     } catch (err) {
       this.ctx.log.error('bid failed before the sequencer', { auctionId: aid, error: (err as Error).message });
       this.ctx.health?.reportFailure(err);
@@ -349,7 +349,7 @@ export class AuctionService {
     }
   }
 
-  private async bidChecked(client: Client, msg: Record<string, unknown>, aid: number, cbid: string, answer: (a: BidAnswer) => BidAnswer): Promise<BidAnswer> {
+  private async bidChecked(client: Client, msg: Record<string, unknown>, aid: number, cbid: string, answer: (a: BidAnswer) => BidAnswer, rateLimit: boolean): Promise<BidAnswer> {
     const supplierId = client.user.supplierId;
     if (!client.user.roles.includes('supplier') || !supplierId) return answer(rejection(aid, cbid, 'NOT_A_SUPPLIER', 'Only suppliers bid'));
     const deviceId = typeof msg.deviceId === 'string' ? msg.deviceId.slice(0, 64) : null;
@@ -358,8 +358,9 @@ export class AuctionService {
     // A retry of a bid already answered gets that answer, whatever the load.
     const first = inMemory?.answerFor(supplierId, cbid);
     if (first) return this.engine.submit(req);
-    // A supplier over its rate is slowed down before anything else is spent on it.
-    const limited = this.engine.admission.rate(supplierId);
+    // A supplier over its rate is slowed down before anything else is spent on it (bids from the
+    // network; in-process callers such as the demo seed and the simulation run on their own clocks).
+    const limited = rateLimit ? this.engine.admission.rate(supplierId) : null;
     if (limited) return answer(rejection(aid, cbid, limited.code, limited.message, { retryAfterMs: limited.retryAfterMs, limit: limited.limit }));
     if (inMemory?.a.status === 'suspended') return answer(rejection(aid, cbid, 'AUCTION_SUSPENDED', this.outageSuspended.has(aid) ? 'The competition is suspended: the database is unavailable; it resumes with its remaining time when the database is back' : undefined));
     // The database is known to be unreachable: say so at once instead of queueing the bid to fail.
