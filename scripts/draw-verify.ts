@@ -1,9 +1,11 @@
-// npm run draw:verify -- <drawId>: recomputes a revealed draw from its published record
-// (seed, pool, result of every round) and checks it against the commitments published at draw time.
-// Exit 0 when every round verifies, 1 when anything differs, 2 when the draw is not revealed yet.
+// npm run draw:verify -- <drawId>: recomputes a revealed draw from its published record (the
+// secret and every round's seed, pool and result) and checks it against the commitment and pool
+// hash published when it was drawn. Draws of either scheme (selection.ts).
+// Exit 0 when everything verifies, 1 when anything differs, 2 when the draw is not revealed yet.
 import { openFromEnv } from './cli';
-import { verifyRounds, type PublishedRound } from '../server/execution/draws/selection';
+import { verifyPublicDraw } from '../server/execution/draws/selection';
 import { nodeHashes } from '../server/execution/draws/seal';
+import { sealRecord, type DrawRow } from '../server/execution/draws/repository';
 
 const drawId = Number(process.argv[2]);
 if (!Number.isSafeInteger(drawId) || drawId < 1) {
@@ -12,19 +14,20 @@ if (!Number.isSafeInteger(drawId) || drawId < 1) {
 }
 const { db } = await openFromEnv();
 try {
-  const draw = await db('draws').where({ id: drawId }).first('id', 'status', 'project_ref');
+  const draw: DrawRow | undefined = await db('draws').where({ id: drawId }).first();
   if (!draw) {
     console.error(`draw ${drawId} not found`);
     process.exitCode = 1;
   } else if (draw.status !== 'revealed') {
-    console.error(`draw ${drawId} is still sealed: only its commitments are published`);
+    console.error(`draw ${drawId} is still sealed: only its commitment is published`);
     process.exitCode = 2;
   } else {
-    const rows = await db('draw_rounds').where({ draw_id: drawId }).orderBy('round_no');
-    const rounds: PublishedRound[] = rows.map((r: any) => ({ roundNo: r.round_no, commitment: r.commitment, poolHash: r.pool_hash, seed: r.seed, pool: JSON.parse(r.pool_json), result: JSON.parse(r.result_json) }));
-    const v = verifyRounds(rounds, nodeHashes);
-    for (const c of v.rounds) console.log(`round ${c.roundNo}: commitment ${c.commitmentOk ? 'ok' : 'MISMATCH'}, pool hash ${c.poolHashOk ? 'ok' : 'MISMATCH'}, selection ${c.resultOk ? 'ok' : 'MISMATCH'}, no repeats ${c.disjointOk ? 'ok' : 'MISMATCH'}`);
-    console.log(v.ok ? `draw ${drawId} (${draw.project_ref}) verified: ${rounds.length} round(s) recomputed` : `draw ${drawId} FAILED verification`);
+    const record = { status: draw.status, ...(await sealRecord(db, draw)) };
+    const v = verifyPublicDraw(record, nodeHashes);
+    const mark = (ok: boolean) => (ok ? 'ok' : 'MISMATCH');
+    console.log(`scheme ${record.scheme}: commitment ${mark(v.commitmentOk)}`);
+    for (const c of v.rounds) console.log(`round ${c.roundNo}: seed ${mark(c.commitmentOk)}, pool hash ${mark(c.poolHashOk)}, selection ${mark(c.resultOk)}, no repeats ${mark(c.disjointOk)}`);
+    console.log(v.ok ? `draw ${drawId} (${draw.project_ref}) verified: ${v.rounds.length} round(s) recomputed` : `draw ${drawId} FAILED verification`);
     process.exitCode = v.ok ? 0 : 1;
   }
 } finally {

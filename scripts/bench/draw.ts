@@ -77,7 +77,9 @@ try {
     );
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (i >= 3) times.push(ms); // the first draws warm the caches
-    poolSize = r.rounds[0].poolSize;
+    // The pool size is sealed with the round; the bench holds the seal key and opens it.
+    const round1 = await db('draw_rounds').where({ draw_id: r.id, round_no: 1 }).first('pool_sealed');
+    poolSize = new Set(draws.sealer.open<Array<{ ids: number[] }>>(round1.pool_sealed, `draw-round:${r.id}:1:pool`).flatMap((g) => g.ids)).size;
   }
   times.sort((a, b) => a - b);
   const pct = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)];

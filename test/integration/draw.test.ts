@@ -15,7 +15,7 @@ import { nodeHashes } from '../../server/execution/draws/seal';
 import { invitationContext } from '../../server/execution/draws/pool';
 import { registerOutboxTransport, type OutboxMessage } from '../../server/execution/draws/outbox';
 import { verifyChain } from '../../server/supervision/audit/audit';
-import { verifyRounds, type PublishedRound } from '../../server/execution/draws/selection';
+import { verifyPublicDraw } from '../../server/execution/draws/selection';
 import { DEMO_ACCOUNTS } from '../../db/seeds/demo-accounts';
 import type { Db } from '../../server/db/knex';
 
@@ -182,7 +182,10 @@ describe(`sealed expert draw (${TEST_DIALECT})`, function () {
     expect(small.body.error.code).to.equal('COMMITTEE_TOO_SMALL');
     const pool = await op.post('/api/draws', request({ groups: [{ specialty: SPEC, count: 9 }] }));
     expect(pool.status).to.equal(422);
-    expect(pool.body.error).to.deep.include({ code: 'POOL_TOO_SMALL', details: { specialty: SPEC, needed: 9, available: 7 } });
+    // How many are eligible is not said (it moves with other sealed draws' invitations); the
+    // refusal is audited for supervision.
+    expect(pool.body.error).to.deep.include({ code: 'POOL_TOO_SMALL', details: { specialty: SPEC, needed: 9 } });
+    expect(await s.tdb.db('audit_events').where({ action: 'draw.request_refused' }).count({ n: '*' }).first().then((r: any) => Number(r.n))).to.equal(1);
     // The committee rules are the city's to set, in the rule book: a minimum of 7 refuses 5.
     const admin = await s.as('admin');
     expect((await admin.request('PUT', '/api/rules/drawMinimumCommittee', { value: 7, source: 'Province X evaluation rules 2026 No. 3' })).status).to.equal(200);
@@ -195,21 +198,25 @@ describe(`sealed expert draw (${TEST_DIALECT})`, function () {
     expect(Number((await s.tdb.db('scheduled_jobs').where('kind', 'like', 'draw.%').count({ n: '*' }).first())!.n)).to.equal(0);
   });
 
-  it('draws at once from the eligible pool and publishes the commitment and pool hash', async () => {
+  it('draws at once from the eligible pool and publishes the commitment (nothing per round, no pool size)', async () => {
     baseline = await dumpAll(s.tdb.db);
     const r = await op.post('/api/draws', request());
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
     drawId = r.body.id;
     expect(r.body.status).to.equal('sealed');
     expect(r.body.rounds).to.have.length(1);
-    expect(r.body.rounds[0]).to.include({ roundNo: 1, kind: 'initial', poolSize: 7, selectedCount: 5, seed: null, pool: null, result: null });
-    expect(r.body.rounds[0].commitment).to.match(/^[0-9a-f]{64}$/);
-    expect(r.body.rounds[0].poolHash).to.match(/^[0-9a-f]{64}$/);
+    expect(r.body.rounds[0]).to.include({ roundNo: 1, kind: 'initial' });
+    expect(r.body.rounds[0]).to.not.have.any.keys('poolSize', 'selectedCount', 'seed', 'pool', 'result');
+    expect(r.body.seal).to.include({ scheme: 2, secret: null });
+    expect(r.body.seal.commitment).to.match(/^[0-9a-f]{64}$/);
+    expect(r.body.seal.poolHash).to.match(/^[0-9a-f]{64}$/);
     expect(r.body.invitations).to.include({ invited: 5, pending: 5, accepted: 0 });
     const pub = await s.client().get(`/api/public/draws/${drawId}`);
     expect(pub.status).to.equal(200);
-    expect(pub.body.rounds[0].commitment).to.equal(r.body.rounds[0].commitment);
-    expect(pub.body.panel).to.equal(null);
+    expect(pub.body).to.include({ scheme: 2, commitment: r.body.seal.commitment, poolHash: r.body.seal.poolHash, secret: null, rounds: null, panel: null });
+    expect(pub.body).to.not.have.property('confirmedCount');
+    // Pool sizes are not kept in clear while sealed.
+    expect((await s.tdb.db('draw_rounds').where({ draw_id: drawId }).first()).pool_size).to.equal(null);
     const drawn = (await drawnNow()).map((d) => d.expert.expertId);
     for (const id of Object.values(excluded)) expect(drawn).to.not.include(id);
   });
@@ -269,8 +276,12 @@ describe(`sealed expert draw (${TEST_DIALECT})`, function () {
     expect(r.status).to.equal(200);
     const view = await op.get(`/api/draws/${drawId}`);
     expect(view.body.rounds).to.have.length(2);
-    expect(view.body.rounds[1]).to.include({ roundNo: 2, kind: 'replacement', poolSize: 2, selectedCount: 1 });
-    expect(view.body.rounds[1].commitment).to.not.equal(view.body.rounds[0].commitment);
+    expect(view.body.rounds[1]).to.include({ roundNo: 2, kind: 'replacement' });
+    expect(view.body.rounds[1]).to.not.have.property('poolSize');
+    expect(view.body.rounds[1].poolHash).to.not.equal(view.body.rounds[0].poolHash);
+    // The public record does not move: no replacement round, no count.
+    const pub = await s.client().get(`/api/public/draws/${drawId}`);
+    expect(pub.body.rounds).to.equal(null);
     expect(view.body.invitations).to.include({ invited: 6, declined: 1, replaced: 1, pending: 4 });
     const newcomer = (await drawnNow())[5].expert;
     expect(invs.map((i) => i.expert.expertId)).to.not.include(newcomer.expertId);
@@ -313,17 +324,22 @@ describe(`sealed expert draw (${TEST_DIALECT})`, function () {
     const rec = await new TestClient(url).get(`/api/public/draws/${drawId}`);
     expect(rec.status).to.equal(200);
     expect(rec.body.status).to.equal('revealed');
-    const rounds: PublishedRound[] = rec.body.rounds.map((r: any) => ({ roundNo: r.roundNo, commitment: r.commitment, poolHash: r.poolHash, seed: r.seed, pool: r.pool, result: r.result }));
+    const rounds: Array<{ pool: Array<{ ids: number[] }>; result: number[][]; poolSize: number }> = rec.body.rounds;
     expect(rounds).to.have.length(3);
-    expect(verifyRounds(rounds, nodeHashes).ok).to.equal(true);
+    expect(rec.body.secret).to.match(/^[0-9a-f]{64}$/);
+    expect(verifyPublicDraw(rec.body, nodeHashes).ok).to.equal(true);
+    expect(rounds.map((r) => r.poolSize)).to.deep.equal([7, 2, 1]);
     // The first pool is exactly the eligible experts; nobody excluded appears anywhere.
     const eligible = experts.map((e) => e.expertId).filter((id) => !Object.values(excluded).includes(id)).sort((a, b) => a - b);
     expect(rounds[0].pool[0].ids).to.deep.equal(eligible);
     for (const id of Object.values(excluded)) expect(rounds.flatMap((r) => r.pool.flatMap((g) => g.ids))).to.not.include(id);
     // Any change to the published record fails verification.
-    const tampered = structuredClone(rounds);
-    tampered[0].result[0][0] = eligible.find((id) => !rounds[0].result[0].includes(id))!;
-    expect(verifyRounds(tampered, nodeHashes).ok).to.equal(false);
+    const tampered = structuredClone(rec.body);
+    tampered.rounds[0].result[0][0] = eligible.find((id) => !rounds[0].result[0].includes(id))!;
+    expect(verifyPublicDraw(tampered, nodeHashes).ok).to.equal(false);
+    const otherSecret = structuredClone(rec.body);
+    otherSecret.secret = 'ab'.repeat(32);
+    expect(verifyPublicDraw(otherSecret, nodeHashes).ok).to.equal(false);
     expect(rec.body.panel.map((p: any) => p.expertId).sort()).to.deep.equal(expected.map((e) => e.id).sort());
     const sat = await db('expert_evaluations').where({ draw_id: drawId }).select('expert_id');
     expect(sat.map((r: any) => r.expert_id).sort()).to.deep.equal(expected.filter((e) => e.status === 'accepted').map((e) => e.id).sort());

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { TEST_DIALECT } from '../helpers/db';
-import { verifyRounds } from '../../server/execution/draws/selection';
+import { verifyPublicDraw } from '../../server/execution/draws/selection';
 import { nodeHashes } from '../../server/execution/draws/seal';
 import { seedDemo } from '../../db/seeds/demo';
 import { systemClock } from '../../server/db/time';
@@ -51,7 +51,7 @@ describe(`demo data: supplier and expert libraries, draws (${TEST_DIALECT})`, fu
     const revealed = list.find((d: any) => d.status === 'revealed');
     const pub = (await s.client().get(`/api/public/draws/${revealed.id}`)).body;
     expect(pub.panel.map((p: any) => p.answer)).to.include.members(['accepted', 'declined', 'no_answer']);
-    expect(verifyRounds(pub.rounds, nodeHashes).ok).to.equal(true);
+    expect(verifyPublicDraw(pub, nodeHashes).ok).to.equal(true);
     expect(await count('expert_ratings')).to.equal(3);
     expect((await verifyChain(s.tdb.db)).intact).to.equal(true);
   });

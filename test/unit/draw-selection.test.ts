@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { select, verifyRounds, commitmentOf, poolHashOf, canonicalPool, type PoolGroup, type PublishedRound } from '../../server/execution/draws/selection';
+import { select, verifyRounds, verifyPublicDraw, commitmentOf, poolHashOf, keyedPoolHashOf, roundSeedOf, canonicalPool, type PoolGroup, type PublishedRound, type PublicDrawRecord } from '../../server/execution/draws/selection';
+import { browserHashes } from '../../client/src/views/draws/verify';
 import { nodeHashes, newSeed } from '../../server/execution/draws/seal';
 import { prng } from '../../db/seeds/demo';
 
@@ -102,5 +103,68 @@ describe('draw selection (verifiable shuffle)', () => {
     const round = (n: number): PublishedRound => ({ roundNo: n, commitment: commitmentOf(seed, nodeHashes), poolHash: poolHashOf(pool, nodeHashes), seed, pool, result: [[1]] });
     expect(verifyRounds([round(1)], nodeHashes).ok).to.equal(true);
     expect(verifyRounds([round(1), round(2)], nodeHashes).ok).to.equal(false);
+  });
+  /** A revealed scheme-2 record: one secret, rounds derived from it. */
+  const schemeTwo = (pools: PoolGroup[][]): PublicDrawRecord => {
+    const secret = newSeed();
+    const rounds = pools.map((pool, i) => {
+      const seed = roundSeedOf(secret, i + 1, nodeHashes);
+      return { roundNo: i + 1, commitment: commitmentOf(seed, nodeHashes), poolHash: keyedPoolHashOf(secret, i + 1, pool, nodeHashes), seed, pool, result: select(seed, pool, nodeHashes) };
+    });
+    return { scheme: 2, status: 'revealed', commitment: commitmentOf(secret, nodeHashes), poolHash: rounds[0].poolHash, secret, rounds };
+  };
+
+  it('scheme 2: one secret commits every round; its pool hash is keyed, so a tiny pool cannot be guessed', () => {
+    const one: PoolGroup[] = [{ specialty: 'B', count: 1, ids: [2] }];
+    const d = schemeTwo([[{ specialty: 'B', count: 5, ids: [7, 9, 11, 12, 15, 20, 21] }], one]);
+    expect(verifyPublicDraw(d, nodeHashes).ok).to.equal(true);
+    expect(verifyPublicDraw(d, browserHashes).ok, 'the browser computes the same').to.equal(true);
+    // The unsalted hash of the one-expert pool is not what is kept.
+    expect(d.rounds![1].poolHash).to.not.equal(poolHashOf(one, nodeHashes));
+    for (let k = 1; k <= 1000; k++) expect(keyedPoolHashOf(newSeed(), 2, [{ specialty: 'B', count: 1, ids: [k] }], nodeHashes)).to.not.equal(d.rounds![1].poolHash);
+  });
+
+  it('scheme 2: verification fails on any change to the secret, a seed, a pool, a result or a hash', () => {
+    const rnd = prng(7);
+    let tried = 0;
+    for (let it = 0; it < ITERATIONS; it++) {
+      const ids = rnd.sample(Array.from({ length: 60 }, (_, i) => i + 1), rnd.int(8, 30));
+      const d = schemeTwo([[{ specialty: 'C16', count: 5, ids }], [{ specialty: 'C16', count: 1, ids: ids.slice(0, 3) }]]);
+      // the replacement may repeat someone from round 1 in this synthetic record; keep only valid ones
+      if (!verifyPublicDraw(d, nodeHashes).ok) continue;
+      tried++;
+      const c = structuredClone(d);
+      switch (it % 6) {
+        case 0:
+          c.secret = newSeed();
+          break;
+        case 1:
+          c.rounds![1].seed = newSeed();
+          break;
+        case 2:
+          c.rounds![0].pool[0].ids = [...ids, 1000];
+          break;
+        case 3:
+          c.rounds![0].result[0].reverse();
+          break;
+        case 4:
+          c.poolHash = keyedPoolHashOf(c.secret!, 1, [{ specialty: 'C16', count: 5, ids: ids.slice(1) }], nodeHashes);
+          break;
+        case 5:
+          c.commitment = commitmentOf(newSeed(), nodeHashes);
+          break;
+      }
+      expect(verifyPublicDraw(c, nodeHashes).ok, `change ${it % 6}`).to.equal(false);
+    }
+    expect(tried).to.be.greaterThan(ITERATIONS / 4);
+  });
+
+  it('still verifies a scheme-1 draw (made before the keyed commitments) from its public record', () => {
+    const pool: PoolGroup[] = [{ specialty: 'C16', count: 5, ids: [1, 2, 3, 4, 5, 6, 7] }];
+    const seed = newSeed();
+    const rounds: PublishedRound[] = [{ roundNo: 1, commitment: commitmentOf(seed, nodeHashes), poolHash: poolHashOf(pool, nodeHashes), seed, pool, result: select(seed, pool, nodeHashes) }];
+    const d: PublicDrawRecord = { scheme: 1, status: 'revealed', commitment: rounds[0].commitment, poolHash: rounds[0].poolHash, secret: null, rounds };
+    expect(verifyPublicDraw(d, nodeHashes).ok).to.equal(true);
+    expect(verifyPublicDraw({ ...d, commitment: commitmentOf(newSeed(), nodeHashes) }, nodeHashes).ok).to.equal(false);
   });
 });

@@ -22,6 +22,11 @@ export interface DrawRow {
   created_at: string;
   revealed_at: string | null;
   panel_json: string | null;
+  /** 1: per-round seeds and unsalted pool hashes (before 2026-12); 2: one sealed secret, keyed hashes. */
+  scheme: number;
+  commitment: string | null;
+  secret_sealed: string | null;
+  secret: string | null;
 }
 
 export const groupsOf = (d: DrawRow): Array<{ specialty: string; count: number }> => JSON.parse(d.groups_json);
@@ -34,26 +39,55 @@ export async function invitationCounts(db: Knex, drawId: number) {
   return { invited: rows.reduce((s, r) => s + Number(r.n), 0), pending: by.pending ?? 0, accepted: by.accepted ?? 0, declined: by.declined ?? 0, noAnswer: by.no_answer ?? 0, replaced };
 }
 
-export async function roundsPublic(db: Knex, drawId: number, revealed: boolean) {
+/** Every round in full: only once the draw is revealed. */
+export async function revealedRounds(db: Knex, drawId: number) {
   const rows = await db('draw_rounds').where({ draw_id: drawId }).orderBy('round_no');
   return rows.map((r: any) => ({
-    roundNo: r.round_no,
-    kind: r.kind,
-    commitment: r.commitment,
-    poolHash: r.pool_hash,
-    poolSize: r.pool_size,
-    selectedCount: r.selected_count,
-    createdAt: isoFromDb(r.created_at),
-    // Published only after the reveal; null before.
-    seed: revealed ? r.seed : null,
-    pool: revealed && r.pool_json ? (JSON.parse(r.pool_json) as PoolGroup[]) : null,
-    result: revealed && r.result_json ? (JSON.parse(r.result_json) as number[][]) : null,
+    roundNo: Number(r.round_no),
+    kind: r.kind as string,
+    createdAt: isoFromDb(r.created_at)!,
+    commitment: r.commitment as string,
+    poolHash: r.pool_hash as string,
+    poolSize: r.pool_size === null ? null : Number(r.pool_size),
+    selectedCount: r.selected_count === null ? null : Number(r.selected_count),
+    seed: r.seed as string,
+    pool: JSON.parse(r.pool_json) as PoolGroup[],
+    result: JSON.parse(r.result_json) as number[][],
   }));
+}
+
+/**
+ * What is published of a draw's seal. Before the reveal: the commitment, when it was made, and
+ * (scheme 2) round 1's keyed pool hash; nothing per round, so no pool size and no count of
+ * replacement rounds. After: the secret and every round. A scheme-1 draw's pool hashes are
+ * unsalted, so they are withheld until its reveal.
+ */
+export async function sealRecord(db: Knex, d: DrawRow) {
+  const revealed = d.status === 'revealed';
+  const first = await db('draw_rounds').where({ draw_id: d.id, round_no: 1 }).first('commitment', 'pool_hash', 'created_at');
+  const v2 = Number(d.scheme) === 2;
+  return {
+    scheme: (v2 ? 2 : 1) as 1 | 2,
+    commitment: (v2 ? d.commitment : first?.commitment) ?? '',
+    committedAt: isoFromDb(d.created_at),
+    poolHash: v2 || revealed ? ((first?.pool_hash as string | undefined) ?? null) : null,
+    secret: revealed && v2 ? d.secret : null,
+    rounds: revealed ? await revealedRounds(db, d.id) : null,
+  };
+}
+
+/**
+ * The centre's view of the rounds while sealed: when each was drawn and its keyed pool hash
+ * (scheme 2), never a pool size. Operators and supervisors already see the replacement count.
+ */
+async function roundsForStaff(db: Knex, d: DrawRow) {
+  if (d.status === 'revealed') return revealedRounds(db, d.id);
+  const rows = await db('draw_rounds').where({ draw_id: d.id }).orderBy('round_no').select('round_no', 'kind', 'created_at', 'pool_hash');
+  return rows.map((r: any) => ({ roundNo: Number(r.round_no), kind: r.kind as string, createdAt: isoFromDb(r.created_at)!, poolHash: Number(d.scheme) === 2 ? (r.pool_hash as string) : null }));
 }
 
 /** The operator's view: the request, the commitments and the counts, never who. */
 export async function drawSummary(db: Knex, d: DrawRow) {
-  const revealed = d.status === 'revealed';
   return {
     id: d.id,
     projectRef: d.project_ref,
@@ -72,7 +106,8 @@ export async function drawSummary(db: Knex, d: DrawRow) {
     createdAt: isoFromDb(d.created_at),
     revealedAt: isoFromDb(d.revealed_at),
     invitations: await invitationCounts(db, d.id),
-    rounds: await roundsPublic(db, d.id, revealed),
+    seal: { ...(await sealRecord(db, d)), rounds: undefined },
+    rounds: await roundsForStaff(db, d),
   };
 }
 

@@ -3,10 +3,11 @@
 import type { Db } from '../../db/knex';
 import { withTx } from '../../db/tx';
 import { defineRoutes } from '../../http/routes';
-import { ForbiddenError } from '../../http/errors';
+import { ForbiddenError, RuleError } from '../../http/errors';
+import { record } from '../../supervision/audit/audit';
 import type { SessionUser } from '../../http/auth/sessions';
 import type { DrawService } from './service';
-import { drawSummary, roundsPublic, groupsOf, publishedPanel, type DrawRow } from './repository';
+import { drawSummary, sealRecord, groupsOf, publishedPanel, type DrawRow } from './repository';
 import { idParams, drawRequestBody, drawListQuery } from './schemas';
 import { isoFromDb } from '../../db/time';
 
@@ -18,7 +19,12 @@ export async function expertIdOf(db: Db, user: SessionUser): Promise<number> {
   return Number(e.id);
 }
 
-async function publicRecord(db: Db, d: DrawRow) {
+/**
+ * The public record. Before the reveal it says only what was asked for and the seal (commitment,
+ * its time, round 1's keyed pool hash): nothing that changes when an invitee answers, so no
+ * confirmations, replacements or pool sizes. After the reveal: every round and the panel.
+ */
+export async function publicRecord(db: Db, d: DrawRow) {
   const revealed = d.status === 'revealed';
   return {
     id: d.id,
@@ -28,10 +34,10 @@ async function publicRecord(db: Db, d: DrawRow) {
     evaluationAt: isoFromDb(d.evaluation_at),
     revealAt: isoFromDb(d.reveal_at),
     status: d.status,
-    confirmedCount: d.confirmed_count,
     createdAt: isoFromDb(d.created_at),
     revealedAt: isoFromDb(d.revealed_at),
-    rounds: await roundsPublic(db, d.id, revealed),
+    ...(revealed ? { confirmedCount: d.confirmed_count } : {}),
+    ...(await sealRecord(db, d)),
     panel: publishedPanel(d)?.map((p) => ({ expertId: p.expertId, name: p.name, title: p.title, roundNo: p.roundNo, specialty: p.specialty, answer: p.answer })) ?? null,
   };
 }
@@ -45,7 +51,18 @@ export function drawRoutes(db: Db, draws: DrawService) {
       summary: 'Request a sealed expert draw for a project (the system draws at once and invites)',
       roles: ['operator'],
       body: drawRequestBody,
-      handler: ({ body, actor }) => withTx(db, (tx) => draws.requestDraw(tx, actor, body)),
+      handler: async ({ body, actor }) => {
+        try {
+          return await withTx(db, (tx) => draws.requestDraw(tx, actor, body));
+        } catch (e) {
+          // A refused draw leaves no trace otherwise: repeated refusals are how someone would
+          // probe who is busy with another sealed draw, so supervision sees each one.
+          if (e instanceof RuleError && e.code === 'POOL_TOO_SMALL') {
+            await withTx(db, (tx) => record(tx, actor, { action: 'draw.request_refused', entityType: 'draw_request', entityId: body.projectRef, after: { code: e.code, projectRef: body.projectRef, purchasingOrgId: body.purchasingOrgId, suppliers: body.supplierIds.length, groups: body.groups, evaluationAt: body.evaluationAt } }));
+          }
+          throw e;
+        }
+      },
     },
     {
       method: 'get',

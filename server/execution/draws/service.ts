@@ -12,7 +12,7 @@ import { ConflictError, ForbiddenError, NotFoundError, RuleError, ValidationErro
 import type { Scheduler } from '../../scheduler/scheduler';
 import type { RealtimeHub } from '../../realtime/hub';
 import { createSealer, newSeed, nodeHashes, type Sealer } from './seal';
-import { select, commitmentOf, poolHashOf, PoolTooSmallError, type PoolGroup } from './selection';
+import { select, commitmentOf, keyedPoolHashOf, roundSeedOf, PoolTooSmallError, type PoolGroup } from './selection';
 import { commitmentsInPeriod, eligibleExperts, invitationContext } from './pool';
 import { committeeProblem, loadDrawRules, type DrawRules, type DrawGroupInput } from './rules';
 import { OUTBOX_JOB, OUTBOX_KEY } from './outbox';
@@ -62,6 +62,9 @@ export function onDrawRevealed(fn: RevealListener): () => void {
 const sealedActor = (a: Actor): Actor => ({ ...a, userId: null, requestId: null, ip: null });
 
 const seedCtx = (drawId: number, roundNo: number, what: 'seed' | 'pool' | 'result') => `draw-round:${drawId}:${roundNo}:${what}`;
+/** The draw's secret (scheme 2): every round's seed and pool hash derive from it. */
+export const secretCtx = (drawId: number) => `draw:${drawId}:secret`;
+export const DRAW_SCHEME = 2;
 const outboxCtx = 'draw-outbox';
 
 export type DrawService = ReturnType<typeof createDrawService>;
@@ -76,34 +79,44 @@ export function createDrawService(deps: DrawServiceDeps) {
     return d;
   }
 
-  /** A new round: fresh seed, sealed seed/pool/result, the published commitment and pool hash. */
-  async function drawRound(tx: Tx, drawId: number, roundNo: number, kind: 'initial' | 'replacement', pool: PoolGroup[]) {
-    const seed = newSeed();
+  /** The draw's sealed secret, opened in memory (never written in clear before the reveal). */
+  const secretOf = (d: DrawRow) => sealer.open<string>(d.secret_sealed!, secretCtx(d.id));
+
+  /**
+   * A round: its seed derived from the draw's secret, the selection, everything sealed. The
+   * round's keyed pool hash is kept (and audited) but not published before the reveal; pool
+   * sizes are not kept in clear at all until then.
+   */
+  async function drawRound(tx: Tx, d: DrawRow, roundNo: number, kind: 'initial' | 'replacement', pool: PoolGroup[]) {
+    const drawId = d.id;
+    const secret = secretOf(d);
+    const seed = roundSeedOf(secret, roundNo, nodeHashes);
     let result: number[][];
     try {
       result = select(seed, pool, nodeHashes);
     } catch (e) {
       if (e instanceof PoolTooSmallError) {
-        throw new RuleError('POOL_TOO_SMALL', `Not enough eligible experts for specialty ${e.specialty}: ${e.available} eligible, ${e.needed} needed`, { specialty: e.specialty, needed: e.needed, available: e.available });
+        // How many are eligible is not said: the count moves with other sealed draws' invitations
+        // (busy, over the cap), so it would tell who was invited elsewhere.
+        throw new RuleError('POOL_TOO_SMALL', `Not enough eligible experts for specialty ${e.specialty} (${e.needed} needed)`, { specialty: e.specialty, needed: e.needed });
       }
       throw e;
     }
-    const poolSize = new Set(pool.flatMap((g) => g.ids)).size;
     const round = {
       draw_id: drawId,
       round_no: roundNo,
       kind,
       commitment: commitmentOf(seed, nodeHashes),
-      pool_hash: poolHashOf(pool, nodeHashes),
-      pool_size: poolSize,
-      selected_count: result.flat().length,
+      pool_hash: keyedPoolHashOf(secret, roundNo, pool, nodeHashes),
+      pool_size: null,
+      selected_count: null,
       seed_sealed: sealer.seal(seed, seedCtx(drawId, roundNo, 'seed')),
       pool_sealed: sealer.seal(pool, seedCtx(drawId, roundNo, 'pool')),
       result_sealed: sealer.seal(result, seedCtx(drawId, roundNo, 'result')),
       created_at: toDbTime(deps.clock.now()),
     };
     const [id] = await tx('draw_rounds').insert(round);
-    return { id: Number(id), roundNo, commitment: round.commitment, poolHash: round.pool_hash, poolSize, result };
+    return { id: Number(id), roundNo, poolHash: round.pool_hash, result };
   }
 
   /** Invites one drawn expert: tag-keyed row, sealed payload, sealed outbox messages, a deadline job. */
@@ -184,6 +197,7 @@ export function createDrawService(deps: DrawServiceDeps) {
     if (unknown.length) throw new RuleError('UNKNOWN_SPECIALTY', `Not catalogue codes: ${unknown.join(', ')}`, { unknown });
     const responseMinutes = input.responseMinutes ?? rules.defaultResponseMinutes;
     const totalCount = input.groups.reduce((s, g) => s + g.count, 0);
+    const secret = newSeed();
 
     const [id] = await tx('draws').insert({
       project_ref: input.projectRef,
@@ -201,13 +215,18 @@ export function createDrawService(deps: DrawServiceDeps) {
       shortfall: 0,
       requested_by: actor.userId,
       created_at: toDbTime(now),
+      scheme: DRAW_SCHEME,
+      commitment: commitmentOf(secret, nodeHashes),
+      // Sealed under a context naming the row, once the row has its id (below).
+      secret_sealed: null,
     });
+    await tx('draws').where({ id: Number(id) }).update({ secret_sealed: sealer.seal(secret, secretCtx(Number(id))) });
     const d = await loadDraw(tx, Number(id));
     const parties = { purchasingOrgId: input.purchasingOrgId, supplierIds, evaluationAt };
     const committed = await commitmentsInPeriod(tx, sealer, evaluationAt);
     const pool: PoolGroup[] = [];
     for (const g of input.groups) pool.push({ specialty: g.specialty, count: g.count, ids: await eligibleExperts(tx, g.specialty, parties, committed) });
-    const round = await drawRound(tx, d.id, 1, 'initial', pool);
+    const round = await drawRound(tx, d, 1, 'initial', pool);
     const notify: number[] = [];
     const contacts = await contactsOf(tx, round.result.flat());
     for (const [gi, ids] of round.result.entries()) {
@@ -226,7 +245,9 @@ export function createDrawService(deps: DrawServiceDeps) {
         groups: input.groups,
         evaluationAt: evaluationAt.toISOString(),
         revealAt: revealAt.toISOString(),
-        round: { roundNo: 1, commitment: round.commitment, poolHash: round.poolHash, poolSize: round.poolSize },
+        scheme: DRAW_SCHEME,
+        commitment: d.commitment,
+        round: { roundNo: 1, poolHash: round.poolHash },
         invited: round.result.flat().length,
       },
     });
@@ -248,7 +269,7 @@ export function createDrawService(deps: DrawServiceDeps) {
     }
     const last = await tx('draw_rounds').where({ draw_id: d.id }).max({ n: 'round_no' }).first();
     const roundNo = Number(last?.n ?? 0) + 1;
-    const round = await drawRound(tx, d.id, roundNo, 'replacement', [{ specialty: payload.specialty, count: 1, ids }]);
+    const round = await drawRound(tx, d, roundNo, 'replacement', [{ specialty: payload.specialty, count: 1, ids }]);
     const notify: number[] = [];
     const newId = await invite(tx, d, round.id, { expertId: round.result[0][0], groupIndex: payload.groupIndex, specialty: payload.specialty, roundNo }, notify);
     await tx('draw_invitations').where({ id: invitationId }).update({ replacement_round_id: round.id });
@@ -256,7 +277,7 @@ export function createDrawService(deps: DrawServiceDeps) {
       action: 'draw.replacement_drawn',
       entityType: 'draw',
       entityId: d.id,
-      after: { replaces: invitationId, invitation: newId, round: { roundNo, commitment: round.commitment, poolHash: round.poolHash, poolSize: round.poolSize } },
+      after: { replaces: invitationId, invitation: newId, round: { roundNo, poolHash: round.poolHash } },
     });
     await afterInvites(tx, d.id, notify);
     return round;
@@ -330,9 +351,11 @@ export function createDrawService(deps: DrawServiceDeps) {
         const seed = sealer.open<string>(r.seed_sealed, seedCtx(d.id, r.round_no, 'seed'));
         const pool = sealer.open<PoolGroup[]>(r.pool_sealed, seedCtx(d.id, r.round_no, 'pool'));
         const result = sealer.open<number[][]>(r.result_sealed, seedCtx(d.id, r.round_no, 'result'));
-        await tx('draw_rounds').where({ id: r.id }).update({ seed, pool_json: JSON.stringify(pool), result_json: JSON.stringify(result) });
-        published.push({ roundNo: r.round_no, seed, commitment: r.commitment, poolHash: r.pool_hash });
+        const sizes = { pool_size: new Set(pool.flatMap((g) => g.ids)).size, selected_count: result.flat().length };
+        await tx('draw_rounds').where({ id: r.id }).update({ seed, pool_json: JSON.stringify(pool), result_json: JSON.stringify(result), ...sizes });
+        published.push({ roundNo: r.round_no, seed, commitment: r.commitment, poolHash: r.pool_hash, poolSize: sizes.pool_size });
       }
+      const secret = d.scheme === 2 && d.secret_sealed ? secretOf(d) : null;
       const invitations = await tx('draw_invitations').where({ draw_id: d.id }).orderBy('id');
       const opened = invitations.map((i: any) => ({ row: i, p: sealer.open<InvitationPayload>(i.payload_sealed, invitationContext(d.id)) }));
       const stillPending = opened.filter((o) => o.row.status === 'pending');
@@ -352,13 +375,13 @@ export function createDrawService(deps: DrawServiceDeps) {
       if (sitting.length) {
         await tx('expert_evaluations').insert(sitting.map((p) => ({ expert_id: p.expertId, draw_id: d.id, project_ref: d.project_ref, evaluation_at: d.evaluation_at, created_at: toDbTime(now) })));
       }
-      await tx('draws').where({ id: d.id }).update({ status: 'revealed', revealed_at: toDbTime(now), panel_json: JSON.stringify(panel) });
+      await tx('draws').where({ id: d.id }).update({ status: 'revealed', revealed_at: toDbTime(now), panel_json: JSON.stringify(panel), ...(secret ? { secret } : {}) });
       await record(tx, actor, {
         action: 'draw.revealed',
         entityType: 'draw',
         entityId: d.id,
         before: { status: 'sealed' },
-        after: { status: 'revealed', rounds: published, invitations: opened.map((o) => ({ invitation: o.row.id, expertId: o.p.expertId, roundNo: o.p.roundNo, status: o.row.status === 'pending' ? 'no_answer' : o.row.status, respondedAt: o.row.responded_at })), panel: sitting.map((p) => p.expertId) },
+        after: { status: 'revealed', scheme: d.scheme, commitment: d.commitment, secret, rounds: published, invitations: opened.map((o) => ({ invitation: o.row.id, expertId: o.p.expertId, roundNo: o.p.roundNo, status: o.row.status === 'pending' ? 'no_answer' : o.row.status, respondedAt: o.row.responded_at })), panel: sitting.map((p) => p.expertId) },
       });
       await publishProgress(tx, d.id);
       tx.afterCommit(() => revealListeners.forEach((fn) => fn(d.id, panel)));

@@ -7,6 +7,28 @@ import { live } from '../../main';
 import { showError, errorLine } from '../suppliers/ui';
 import type { DrawSummary } from './list';
 
+export interface SealView {
+  scheme: 1 | 2;
+  commitment: string;
+  committedAt: string;
+  poolHash: string | null;
+  secret: string | null;
+}
+
+/** The seal: the commitment made when the draw was made, and (after the reveal) the secret. */
+export function sealFacts(s: SealView): HTMLElement {
+  return h(
+    'dl',
+    { class: 'facts mono small', 'data-testid': 'draw-seal' },
+    h('dt', {}, t('draws.commitment')), h('dd', { 'data-testid': 'draw-commitment' }, s.commitment),
+    h('dt', {}, t('draws.committedAt')), h('dd', {}, formatTime(s.committedAt)),
+    s.poolHash ? [h('dt', {}, t(s.scheme === 2 ? 'draws.poolHash' : 'draws.poolHash.v1')), h('dd', {}, s.poolHash)] : null,
+    s.secret ? [h('dt', {}, t('draws.secret')), h('dd', { 'data-testid': 'draw-secret' }, s.secret)] : null,
+    h('dt', {}, t('draws.scheme')), h('dd', {}, t(s.scheme === 2 ? 'draws.scheme.2' : 'draws.scheme.1')),
+  );
+}
+
+/** Rounds: while sealed only when each was drawn (the centre's view); after the reveal everything. */
 export function roundsList(rounds: DrawSummary['rounds']): HTMLElement {
   return h(
     'ol',
@@ -16,9 +38,10 @@ export function roundsList(rounds: DrawSummary['rounds']): HTMLElement {
         'li',
         {},
         h('strong', {}, t('draws.round', { n: r.roundNo, kind: t(`draws.round.${r.kind}` as MessageKey) })),
-        h('div', { class: 'mono small' }, `${t('draws.commitment')}: ${r.commitment}`),
-        h('div', { class: 'mono small' }, `${t('draws.poolHash')}: ${r.poolHash} · ${t('draws.poolSize')}: ${r.poolSize}`),
+        h('span', { class: 'muted small' }, ` · ${formatTime(r.createdAt)}`),
+        r.poolHash ? h('div', { class: 'mono small' }, `${t('draws.roundPoolHash')}: ${r.poolHash}`) : null,
         r.seed ? h('div', { class: 'mono small' }, `${t('draws.seed')}: ${r.seed}`) : null,
+        r.poolSize !== undefined && r.poolSize !== null ? h('div', { class: 'small' }, `${t('draws.poolSize')}: ${r.poolSize}`) : null,
       ),
     ),
   );
@@ -55,6 +78,9 @@ export function drawDetailView(params: Record<string, string>): HTMLElement {
       ),
       h('p', { 'data-testid': 'draw-counts' }, t('draws.counts', { ...d.invitations, shortfall: d.shortfall })),
       d.status === 'sealed' ? h('p', { class: 'notice' }, t('draws.sealedNote')) : null,
+      d.status === 'sealed' ? h('p', { class: 'muted small' }, t('draws.countsNote')) : null,
+      h('h2', {}, t('draws.seal')),
+      sealFacts(d.seal),
       h('h2', {}, t('draws.rounds')),
       roundsList(d.rounds),
       err,

@@ -18,7 +18,9 @@ export interface DrawSummary {
   evaluationPlace: string;
   groups: Array<{ specialty: string; count: number }>;
   invitations: { invited: number; pending: number; accepted: number; declined: number; noAnswer: number; replaced: number };
-  rounds: Array<{ roundNo: number; kind: string; commitment: string; poolHash: string; poolSize: number; selectedCount: number; seed: string | null }>;
+  seal: { scheme: 1 | 2; commitment: string; committedAt: string; poolHash: string | null; secret: string | null };
+  /** While sealed: when each round was drawn (and its keyed pool hash); after the reveal: everything. */
+  rounds: Array<{ roundNo: number; kind: string; createdAt: string; poolHash: string | null; poolSize?: number | null; seed?: string }>;
 }
 
 function requestForm(): HTMLElement {

@@ -1,19 +1,21 @@
 // The public draw records (no login) and the in-browser recomputation of a revealed draw.
+// Before the reveal a record shows the request and the seal only (the commitment, its time and
+// the first round's keyed pool hash): nothing on it changes when experts answer.
 import { h, mount } from '../../dom';
 import { api } from '../../api';
 import { t, formatTime, type MessageKey } from '../../i18n';
-import { verifyRounds, type PublishedRound } from '../../../../server/execution/draws/selection';
+import { verifyPublicDraw, type PublishedRound } from '../../../../server/execution/draws/selection';
 import { browserHashes } from './verify';
-import { roundsList } from './detail';
+import { roundsList, sealFacts, type SealView } from './detail';
 
-interface PublicDraw {
+interface PublicDraw extends SealView {
   id: number;
   projectRef: string;
   status: string;
   totalCount: number;
   revealAt: string;
   groups: Array<{ specialty: string; count: number }>;
-  rounds: Array<PublishedRound & { kind: string; poolSize: number; selectedCount: number }>;
+  rounds: Array<PublishedRound & { kind: string; createdAt: string; poolSize: number | null; selectedCount: number | null }> | null;
   panel: Array<{ expertId: number; name: string; title: string; specialty: string; answer: string; roundNo: number }> | null;
 }
 
@@ -38,27 +40,32 @@ export function publicDrawView(params: Record<string, string>): HTMLElement {
     (d) => {
       const outcome = h('div', { 'data-testid': 'verify-outcome', role: 'status' });
       const verify = () => {
-        if (d.status !== 'revealed') {
+        if (d.status !== 'revealed' || !d.rounds) {
           mount(outcome, h('p', { class: 'muted' }, t('draws.verify.sealed')));
           return;
         }
-        const v = verifyRounds(d.rounds, browserHashes);
+        const v = verifyPublicDraw(d, browserHashes);
         const mark = (ok: boolean) => t(ok ? 'draws.ok' : 'draws.mismatch');
         const bad = v.rounds.find((c) => !(c.commitmentOk && c.poolHashOk && c.resultOk && c.disjointOk));
         mount(
           outcome,
-          h('p', { class: v.ok ? 'badge ok' : 'badge bad', 'data-testid': 'verify-result', 'data-ok': String(v.ok) }, v.ok ? t('draws.verify.ok', { n: v.rounds.length }) : t('draws.verify.bad', { n: bad?.roundNo ?? 0 })),
-          h('ul', {}, v.rounds.map((c) => h('li', {}, t('draws.verify.line', { n: c.roundNo, c: mark(c.commitmentOk), p: mark(c.poolHashOk), r: mark(c.resultOk && c.disjointOk) })))),
+          h('p', { class: v.ok ? 'badge ok' : 'badge bad', 'data-testid': 'verify-result', 'data-ok': String(v.ok) }, v.ok ? t('draws.verify.ok', { n: v.rounds.length }) : bad ? t('draws.verify.bad', { n: bad.roundNo }) : t('draws.verify.badCommitment')),
+          h('ul', {}, h('li', {}, t('draws.verify.commitment', { c: mark(v.commitmentOk) })), v.rounds.map((c) => h('li', {}, t('draws.verify.line', { n: c.roundNo, c: mark(c.commitmentOk), p: mark(c.poolHashOk), r: mark(c.resultOk && c.disjointOk) })))),
         );
       };
       mount(
         root,
         h('h1', {}, `${d.projectRef} · ${t(`draws.status.${d.status}` as MessageKey)}`),
         h('p', {}, `${d.groups.map((g) => `${g.specialty} × ${g.count}`).join(', ')} · ${t('draws.revealAt')}: ${formatTime(d.revealAt)}`),
-        roundsList(d.rounds),
-        d.rounds.some((r) => r.result)
-          ? h('ul', { class: 'mono small' }, d.rounds.map((r) => h('li', {}, `#${r.roundNo} ${t('draws.result')}: ${JSON.stringify(r.result)} · pool: ${r.pool?.map((g) => `${g.specialty}[${g.ids.length}]`).join(' ')}`)))
-          : null,
+        h('h2', {}, t('draws.seal')),
+        sealFacts(d),
+        d.rounds
+          ? [
+              h('h2', {}, t('draws.rounds')),
+              roundsList(d.rounds),
+              h('ul', { class: 'mono small' }, d.rounds.map((r) => h('li', {}, `#${r.roundNo} ${t('draws.result')}: ${JSON.stringify(r.result)} · ${t('draws.pool')}: ${r.pool.map((g) => `${g.specialty}[${g.ids.length}]`).join(' ')}`))),
+            ]
+          : h('p', { class: 'muted small', 'data-testid': 'draw-sealed-record' }, t('draws.public.sealedRecord')),
         d.panel ? [h('h2', {}, t('draws.panel')), h('ul', { 'data-testid': 'public-panel' }, d.panel.map((p) => h('li', {}, `${p.name} · ${p.title} · ${p.specialty} · ${t(`draws.answer.${p.answer}` as MessageKey)}`)))] : h('p', { class: 'notice' }, t('draws.sealedNote')),
         h('button', { 'data-testid': 'verify', onclick: verify }, t('draws.verify')),
         outcome,
