@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { createTestDb, type TestDb, TEST_DIALECT } from '../helpers/db';
 import { migrateLatest, rollbackAll } from '../../server/db/migrate';
 
-describe(`migrations (${TEST_DIALECT})`, () => {
+describe(`migrations (${TEST_DIALECT})`, function () {
+  // Every migration up, down and up again: close to 30 s on MariaDB on a quiet machine.
+  this.timeout(120000);
   let t: TestDb;
   before(async () => (t = await createTestDb({ migrate: false })));
   after(() => t.destroy());

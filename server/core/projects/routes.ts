@@ -13,6 +13,7 @@ import { METHODS } from '../methods/rules';
 import { idParams } from '../requisitions/schemas';
 import { contractFromRow } from '../contracts/repository';
 import { challengeFromRow, fileChallenge, replyChallenge } from './challenges';
+import { loadCalendar, type WorkingCalendar } from '../rules/calendar';
 
 const CITYWIDE = ['operator', 'finance', 'supervisor', 'admin'];
 const READERS = ['purchaser', 'approver', 'operator', 'finance', 'supervisor', 'admin', 'supplier'] as const;
@@ -24,17 +25,28 @@ function scopeFor(user: SessionUser) {
   return { orgId: user.orgId ?? -1 };
 }
 
+/**
+ * Whether a stage's time limit was counted over a provisional calendar day (a year whose holiday
+ * arrangement is computed and not yet confirmed). The contract's limit counts calendar days.
+ */
+const stageDueProvisional = (cal: WorkingCalendar, st: { stage: string; enteredAt: string | null; dueAt: string | null }) => st.stage !== 'contract' && cal.isProvisionalSpan(st.enteredAt, st.dueAt);
+
 export async function projectDetail(db: Db, id: number, user: SessionUser) {
   const row = await repo.projects(db, scopeFor(user)).where('p.id', id).first();
   if (!row) throw new NotFoundError(`Project ${id} not found`, null, 'PROJECT_NOT_FOUND');
   const contract = await db('contracts').where({ project_id: id }).first();
   const payment = await db('payment_requests').where({ project_id: id }).first();
+  const cal = await loadCalendar(db);
+  const project = repo.projectFromRow(row);
   return {
-    ...repo.projectFromRow(row),
+    ...project,
+    deadlineProvisional: cal.isProvisionalSpan(project.noticeAt ?? project.createdAt, project.deadlineAt),
     path: happyPath(row.method),
-    stages: (await repo.stages(db, id)).map(repo.stageFromRow),
+    stages: (await repo.stages(db, id)).map(repo.stageFromRow).map((st) => ({ ...st, dueProvisional: stageDueProvisional(cal, st) })),
     contract: contract ? contractFromRow(contract) : null,
-    challenges: (await db('project_challenges as c').join('suppliers as s', 's.id', 'c.supplier_id').where('c.project_id', id).select('c.*', 's.name as supplier_name').orderBy('c.id')).map(challengeFromRow),
+    challenges: (await db('project_challenges as c').join('suppliers as s', 's.id', 'c.supplier_id').where('c.project_id', id).select('c.*', 's.name as supplier_name').orderBy('c.id'))
+      .map(challengeFromRow)
+      .map((c: any) => ({ ...c, replyDueProvisional: cal.isProvisionalSpan(c.receivedAt, c.replyDueAt) })),
     payment: payment ? { ref: payment.ref, status: payment.status, amountFen: Number(payment.amount_fen), treasuryRef: payment.treasury_ref } : null,
   };
 }
@@ -81,7 +93,11 @@ export function projectRoutes(db: Db) {
       tag: 'projects',
       summary: 'Open stages with a time limit, soonest first (the procurement centre desk)',
       roles: ['operator', 'supervisor', 'admin'],
-      handler: async () => ({ items: (await repo.openDeadlines(db).limit(200)).map((r: any) => ({ projectId: r.project_id, ref: r.ref, title: r.title, method: r.project_method, ...repo.stageFromRow(r) })) }),
+      handler: async () => {
+        const cal = await loadCalendar(db);
+        const rows = await repo.openDeadlines(db).limit(200);
+        return { items: rows.map((r: any) => { const st = repo.stageFromRow(r); return { projectId: r.project_id, ref: r.ref, title: r.title, method: r.project_method, ...st, dueProvisional: stageDueProvisional(cal, st) }; }) };
+      },
     },
     {
       method: 'get',

@@ -11,6 +11,7 @@ import { decide } from '../approvals/service';
 import { attachmentBody, decisionBody, idParams, reasonBody, requisitionBody } from './schemas';
 import { ATTACHMENT_BODY_LIMIT, AttachmentStore, addAttachment, decodeUpload, removeAttachment } from './attachments';
 import { sendDownload } from '../../http/download';
+import { loadCalendar } from '../rules/calendar';
 
 const CITYWIDE = ['operator', 'finance', 'supervisor', 'admin'];
 const purchaser = (u: SessionUser | null) => ({ userId: u!.id, orgId: u!.orgId });
@@ -19,7 +20,10 @@ export async function requisitionDetail(db: Db, id: number, user: SessionUser) {
   const row = await repo.requisitions(db).where('r.id', id).first();
   // Approvers of later steps (finance, procurement centre) and supervisors see every unit's.
   if (!row || (!user.roles.some((r) => CITYWIDE.includes(r)) && row.org_id !== user.orgId)) throw new NotFoundError(`Requisition ${id} not found`, null, 'REQUISITION_NOT_FOUND');
-  return { ...repo.requisitionFromRow(row), items: await repo.items(db, id), approvals: await repo.steps(db, id) };
+  const cal = await loadCalendar(db);
+  // dueProvisional: the step's working-day limit was counted over a provisional calendar day.
+  const approvals = (await repo.steps(db, id)).map((s) => ({ ...s, dueProvisional: cal.isProvisionalSpan(s.activatedAt, s.dueAt) }));
+  return { ...repo.requisitionFromRow(row), items: await repo.items(db, id), approvals };
 }
 
 export function requisitionRoutes(db: Db, store: AttachmentStore) {

@@ -3,10 +3,10 @@ import type { Db } from '../../db/knex';
 import { withTx } from '../../db/tx';
 import { toDbTime } from '../../db/time';
 import { defineRoutes } from '../../http/routes';
-import { NotFoundError, RuleError } from '../../http/errors';
+import { ConflictError, NotFoundError, RuleError } from '../../http/errors';
 import { record } from '../../supervision/audit/audit';
 import { DEFAULT_RULES, isRuleKey, loadRuleBook, type RuleDef } from './rule-book';
-import { DEFAULT_CALENDAR } from './calendar';
+import { CALENDAR_MAX_YEAR, CALENDAR_MIN_YEAR, chinaYearMonth, loadCalendar, officialYears, storeConfirmation, unconfirmedYears, type WorkingCalendar } from './calendar';
 import { METHOD_TABLE } from '../methods/rules';
 import { chainFor, setChain } from '../approvals/chain';
 
@@ -22,6 +22,22 @@ const chainStep = {
     timeLimitWorkingDays: { type: 'integer', minimum: 1, maximum: 60 },
   },
 };
+
+const yearField = { type: 'integer', minimum: CALENDAR_MIN_YEAR, maximum: CALENDAR_MAX_YEAR } as const;
+
+/** GET /api/calendar's answer: the year's days, its status, and the years still to confirm now. */
+function calendarYear(cal: WorkingCalendar, year: number, now: Date) {
+  const c = cal.confirmation(year);
+  const announced = officialYears();
+  return {
+    year,
+    status: cal.yearStatus(year),
+    confirmation: c ? { confirmedAt: c.confirmedAt, confirmedBy: c.confirmedBy } : null,
+    officialYears: { from: announced[0], to: announced[announced.length - 1] },
+    days: cal.days(year),
+    unconfirmedYears: unconfirmedYears(cal, now),
+  };
+}
 
 export function ruleRoutes(db: Db) {
   return defineRoutes([
@@ -63,28 +79,54 @@ export function ruleRoutes(db: Db) {
       method: 'get',
       path: '/api/calendar',
       tag: 'rules',
-      summary: 'The holiday calendar: built-in days and the city’s own',
+      summary: "A year's holidays and working weekends (YYYY-MM-DD, China Standard Time), each with its name, source (official | provisional | city) and whether it is provisional",
       roles: 'authenticated',
-      handler: async () => {
-        const own = await db('calendar_days').orderBy('day');
-        return { builtIn: DEFAULT_CALENDAR.map(([day, kind, name]) => ({ day, kind, name })), city: own.map((r: any) => ({ day: r.day, kind: r.kind, name: r.name })) };
+      query: { type: 'object', additionalProperties: false, properties: { year: yearField } },
+      handler: async ({ query, actor }) => {
+        const now = actor.clock.now();
+        const cal = await loadCalendar(db);
+        return calendarYear(cal, query.year ?? chinaYearMonth(now).year, now);
       },
     },
     {
       method: 'put',
       path: '/api/calendar/:day',
       tag: 'rules',
-      summary: 'Declare a day a holiday or a working day',
+      summary: 'Declare a day a holiday or a working day (the city’s own day wins over the built-in calendar, and is never provisional)',
       roles: ['admin'],
       params: { type: 'object', properties: { day: { type: 'string', format: 'date' } }, required: ['day'] },
-      body: { type: 'object', additionalProperties: false, required: ['kind', 'name'], properties: { kind: { enum: ['holiday', 'workday'] }, name: { type: 'string', minLength: 1, maxLength: 100 } } },
+      body: { type: 'object', additionalProperties: false, required: ['kind', 'name'], properties: { kind: { enum: ['holiday', 'workday'] }, name: { type: 'string', minLength: 1, maxLength: 100 }, nameEn: { type: 'string', minLength: 1, maxLength: 100 } } },
       handler: async ({ params, body, actor }) => {
         await withTx(db, async (tx) => {
+          const before = (await loadCalendar(tx)).dayInfo(params.day);
           await tx('calendar_days').where({ day: params.day }).delete();
-          await tx('calendar_days').insert({ day: params.day, kind: body.kind, name: body.name });
-          await record(tx, actor, { action: 'calendar.day_set', entityType: 'calendar_day', entityId: params.day, after: body });
+          await tx('calendar_days').insert({ day: params.day, kind: body.kind, name: body.name, name_en: body.nameEn ?? null });
+          await record(tx, actor, { action: 'calendar.day_set', entityType: 'calendar_day', entityId: params.day, before, after: body });
         });
-        return { day: params.day, ...body };
+        return (await loadCalendar(db)).dayInfo(params.day);
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/calendar/:year/confirm',
+      tag: 'rules',
+      summary: "Confirm a provisional year's calendar as it stands (after correcting days with PUT /api/calendar/:day): its days stop being provisional",
+      roles: ['admin'],
+      params: { type: 'object', properties: { year: yearField }, required: ['year'] },
+      body: { type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 500 } } },
+      status: 200,
+      handler: async ({ params, body, actor }) => {
+        const year = params.year as number;
+        await withTx(db, async (tx) => {
+          const cal = await loadCalendar(tx);
+          const status = cal.yearStatus(year);
+          if (status === 'official') throw new ConflictError('CALENDAR_YEAR_OFFICIAL', `The ${year} arrangement is the State Council's announced one; there is nothing to confirm`, { year });
+          if (status === 'confirmed') throw new ConflictError('CALENDAR_YEAR_CONFIRMED', `The ${year} calendar is confirmed already`, { year, confirmedAt: cal.confirmation(year)!.confirmedAt });
+          const now = actor.clock.now();
+          await storeConfirmation(tx, year, now, actor.userId, cal.builtInDays(year));
+          await record(tx, actor, { action: 'calendar.year_confirmed', entityType: 'calendar_year', entityId: year, before: { status }, after: { status: 'confirmed', note: body?.note ?? null, days: cal.days(year).map((d) => ({ day: d.day, kind: d.kind, name: d.nameZh, source: d.source })) } });
+        });
+        return calendarYear(await loadCalendar(db), year, actor.clock.now());
       },
     },
     {

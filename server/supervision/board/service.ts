@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { isoFromDb, toDbTime } from '../../db/time';
 import { hasTable } from '../sources/tables-source';
 import { allViewsFromAudit } from '../sources/audit-source';
+import { loadCalendar, unconfirmedYears } from '../../core/rules/calendar';
 
 type Section<T> = { available: true; source: string } & T;
 type Missing = { available: false; source: string };
@@ -22,6 +23,8 @@ export interface Board {
   competitions: Section<{ running: Array<{ id: string; code: string | null; title: string; endsAt: string | null; bids: number; orgId: number | null }> }> | Missing;
   deadlinesToday: Section<{ items: Array<{ kind: string; id: string; title: string; dueAt: string }> }> | Missing;
   overdueSteps: Section<{ items: Array<{ kind: string; id: string; title: string; dueAt: string; overdueHours: number }> }> | Missing;
+  /** Holiday calendars still provisional that should be confirmed now (next year's from 1 November, CST). */
+  calendar: { unconfirmedYears: number[] };
   alerts: { open: number; bySeverity: Record<string, number>; byStatus: Record<string, number>; latest: Array<{ id: number; ruleCode: string; severity: string; status: string; raisedAt: string; summary: unknown; orgName: string | null }> };
 }
 
@@ -96,6 +99,7 @@ export async function buildBoard(db: Knex, now: Date): Promise<Board> {
     competitions,
     deadlinesToday,
     overdueSteps,
+    calendar: { unconfirmedYears: unconfirmedYears(await loadCalendar(db), now) },
     alerts: {
       open: Object.values(bySeverity).reduce((s: number, n) => s + (n as number), 0),
       bySeverity,
