@@ -29,6 +29,7 @@ import { performanceView } from './supervision/performance';
 import { riskPointsView, rulesView } from './supervision/risk';
 import { auctionsView } from './auctions/list';
 import { auctionRoomView } from './auctions/room';
+import { calendarView } from './calendar/calendar';
 
 export interface View {
   /** Path pattern; ':name' segments are passed to render as params. */
@@ -82,6 +83,7 @@ export const VIEWS: View[] = [
   { path: '/projects', nav: 'workflow.nav.projects', roles: ['purchaser', 'approver', 'finance', 'supplier'], render: projectsView },
   { path: '/projects/:id', nav: 'workflow.nav.projects', roles: ['purchaser', 'approver', 'operator', 'finance', 'supervisor', 'admin', 'supplier'], inNav: false, render: projectView },
   { path: '/payments', nav: 'workflow.nav.payments', roles: ['finance', 'supervisor', 'admin'], render: paymentsView },
+  { path: '/calendar', nav: 'calendar.nav', roles: ['admin', 'operator', 'supervisor'], render: calendarView },
   // The public portal (no login).
   { path: '/portal', nav: 'portal.home', roles: 'public', render: portalHomeView },
   { path: '/portal/notices', nav: 'portal.notices', roles: 'public', render: portalNoticesView },

@@ -7,6 +7,7 @@ import { api } from '../../api';
 import { live } from '../../main';
 import { alertSummary, severityTag, statusTag, when } from './common';
 import { platformStatusPanel } from '../platform/status';
+import { unconfirmedNotice } from '../calendar/marks';
 
 type Missing = { available: false; source: string };
 interface Board {
@@ -15,6 +16,7 @@ interface Board {
   competitions: Missing | { available: true; running: Array<{ id: string; code: string | null; title: string; endsAt: string | null; bids: number }> };
   deadlinesToday: Missing | { available: true; items: Array<{ kind: string; id: string; title: string; dueAt: string }> };
   overdueSteps: Missing | { available: true; items: Array<{ kind: string; id: string; title: string; dueAt: string; overdueHours: number }> };
+  calendar?: { unconfirmedYears: number[] };
   alerts: { open: number; bySeverity: Record<string, number>; latest: Array<{ id: number; ruleCode: string; severity: string; status: string; raisedAt: string; summary: Record<string, string | number>; orgName: string | null }> };
 }
 
@@ -25,6 +27,7 @@ function render(b: Board): Node[] {
   const card = (title: string, testId: string, body: Node, wide = false) => h('section', { class: wide ? 'board-card wide' : 'board-card', 'data-testid': testId }, h('h2', {}, title), body);
   return [
     h('p', { class: 'muted small', 'data-testid': 'board-updated' }, t('supervision.board.updated', { time: when(b.generatedAt) })),
+    ...[unconfirmedNotice(b.calendar?.unconfirmedYears, true)].filter((n): n is HTMLElement => n !== null),
     h(
       'div',
       { class: 'board-grid' },

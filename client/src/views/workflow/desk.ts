@@ -7,15 +7,16 @@ import { hasRole } from '../../session';
 import { pagedTable } from '../table';
 import { actionButton, errorText, statusBadge, when, yuanToFen } from './common';
 import { platformStatusPanel } from '../platform/status';
+import { provisionalMark } from '../calendar/marks';
 
-interface Project { id: number; ref: string; title: string; orgNameZh: string; orgNameEn: string; method: string; stage: string; budgetFen: number; deadlineAt: string | null; awardFen: number | null; awardedSupplierName: string | null; failureReason: string | null }
-interface StageRow { stage: string; enteredAt: string; exitedAt: string | null; dueAt: string | null; overdueAt: string | null }
+interface Project { id: number; ref: string; title: string; orgNameZh: string; orgNameEn: string; method: string; stage: string; budgetFen: number; deadlineAt: string | null; deadlineProvisional?: boolean; awardFen: number | null; awardedSupplierName: string | null; failureReason: string | null }
+interface StageRow { stage: string; enteredAt: string; exitedAt: string | null; dueAt: string | null; overdueAt: string | null; dueProvisional?: boolean }
 interface ProjectDetail extends Project {
   path: string[];
   stages: StageRow[];
   contract: { id: number; ref: string; status: string; amountFen: number; purchaserSignedAt: string | null; supplierSignedAt: string | null } | null;
   payment: { ref: string; status: string; amountFen: number } | null;
-  challenges: Array<{ id: number; supplierName?: string; summary: string; status: string; receivedAt: string; replyDueAt: string; reply: string | null; overdueAt: string | null }>;
+  challenges: Array<{ id: number; supplierName?: string; summary: string; status: string; receivedAt: string; replyDueAt: string; replyDueProvisional?: boolean; reply: string | null; overdueAt: string | null }>;
 }
 
 const METHODS = ['public_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'single_source'];
@@ -55,7 +56,7 @@ export function deskView(): HTMLElement {
     .then((d) =>
       mount(
         deadlines,
-        h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['workflow.proj.due', 'workflow.proj.ref', 'workflow.req.title', 'workflow.req.method', 'workflow.proj.stage'].map((k) => h('th', {}, t(k))))), h('tbody', {}, d.items.slice(0, 15).map((x) => h('tr', { class: x.overdueAt ? 'wf-overdue' : '' }, h('td', {}, when(x.dueAt), x.overdueAt ? h('span', { class: 'wf-badge wf-overdue' }, t('workflow.step.overdue')) : null), h('td', {}, h('a', { href: `/projects/${x.projectId}`, 'data-link': '' }, x.ref)), h('td', {}, x.title), h('td', {}, t(`workflow.method.${x.method}`)), h('td', {}, t(`workflow.stage.${x.stage}`))))))),
+        h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['workflow.proj.due', 'workflow.proj.ref', 'workflow.req.title', 'workflow.req.method', 'workflow.proj.stage'].map((k) => h('th', {}, t(k))))), h('tbody', {}, d.items.slice(0, 15).map((x) => h('tr', { class: x.overdueAt ? 'wf-overdue' : '' }, h('td', {}, when(x.dueAt), provisionalMark(x.dueProvisional), x.overdueAt ? h('span', { class: 'wf-badge wf-overdue' }, t('workflow.step.overdue')) : null), h('td', {}, h('a', { href: `/projects/${x.projectId}`, 'data-link': '' }, x.ref)), h('td', {}, x.title), h('td', {}, t(`workflow.method.${x.method}`)), h('td', {}, t(`workflow.stage.${x.stage}`))))))),
       ),
     )
     .catch((e) => mount(deadlines, h('p', { class: 'error' }, errorText(e))));
@@ -148,7 +149,7 @@ function challengesPanel(p: ProjectDetail, reload: () => Promise<void>): HTMLEle
           statusBadge('workflow.challenge.status', c.status),
           c.overdueAt ? h('span', { class: 'wf-badge wf-overdue' }, t('workflow.step.overdue')) : null,
           ` ${c.supplierName ?? ''} · ${when(c.receivedAt)} · ${c.summary}`,
-          c.status === 'open' ? h('div', { class: 'muted' }, t('workflow.step.due', { time: when(c.replyDueAt) })) : h('div', { class: 'muted' }, c.reply ?? ''),
+          c.status === 'open' ? h('div', { class: 'muted' }, t('workflow.step.due', { time: when(c.replyDueAt) }), provisionalMark(c.replyDueProvisional)) : h('div', { class: 'muted' }, c.reply ?? ''),
           c.status === 'open' && hasRole('operator') ? h('div', { class: 'wf-inline' }, field(t('workflow.challenge.reply'), reply), actionButton(t('workflow.challenge.dismiss'), 'challenge-dismiss', answer(false)), actionButton(t('workflow.challenge.uphold'), 'challenge-uphold', answer(true), 'wf-danger')) : null,
         );
       }),
@@ -193,7 +194,7 @@ export function projectView(params: Record<string, string>): HTMLElement {
         { class: 'facts' },
         h('dt', {}, t('workflow.req.org')), h('dd', {}, locale() === 'en' ? p.orgNameEn : p.orgNameZh),
         h('dt', {}, t('workflow.proj.budget')), h('dd', {}, formatFen(p.budgetFen)),
-        p.deadlineAt ? [h('dt', {}, t('workflow.proj.deadline')), h('dd', {}, when(p.deadlineAt))] : null,
+        p.deadlineAt ? [h('dt', {}, t('workflow.proj.deadline')), h('dd', {}, when(p.deadlineAt), provisionalMark(p.deadlineProvisional))] : null,
         p.awardFen !== null ? [h('dt', {}, t('workflow.proj.award')), h('dd', {}, formatFen(p.awardFen), ' · ', p.awardedSupplierName ?? '')] : null,
       ),
       p.failureReason ? h('p', { class: 'error' }, t('workflow.proj.failed', { reason: p.failureReason })) : null,
@@ -211,6 +212,7 @@ export function projectView(params: Record<string, string>): HTMLElement {
             row ? ` ${t('workflow.proj.entered')} ${when(row.enteredAt)}` : '',
             row?.exitedAt ? ` · ${t('workflow.proj.exited')} ${when(row.exitedAt)}` : '',
             row?.dueAt && !row.exitedAt ? ` · ${t('workflow.step.due', { time: when(row.dueAt) })}` : '',
+            row?.dueAt && !row.exitedAt ? provisionalMark(row.dueProvisional) : null,
             row?.overdueAt ? h('span', { class: 'wf-badge wf-overdue' }, t('workflow.step.overdue')) : null,
           );
         }),

@@ -6,9 +6,10 @@ import { t, formatFen, locale } from '../../i18n';
 import { session, hasRole } from '../../session';
 import { pagedTable } from '../table';
 import { actionButton, errorText, statusBadge, when, yuanToFen } from './common';
+import { provisionalMark } from '../calendar/marks';
 import { live } from '../../main';
 
-interface Step { id: number; round: number; seq: number; nameZh: string; nameEn: string; status: string; decidedBy: string | null; comment: string | null; activatedAt: string | null; dueAt: string | null; decidedAt: string | null; overdueAt: string | null }
+interface Step { id: number; round: number; seq: number; nameZh: string; nameEn: string; status: string; decidedBy: string | null; comment: string | null; activatedAt: string | null; dueAt: string | null; dueProvisional?: boolean; decidedAt: string | null; overdueAt: string | null }
 interface Item { categoryCode: string; name: string; specification: string; quantity: number; unit: string; unitPriceFen: number; amountFen?: number }
 export interface Requisition {
   id: number; ref: string; title: string; orgNameZh: string; orgNameEn: string; budgetLineId: number; budgetLineCode: string; justification: string; neededBy: string;
@@ -207,6 +208,7 @@ export function timeline(r: Requisition): HTMLElement {
         statusBadge('workflow.step', s.status),
         s.overdueAt ? h('span', { class: 'wf-badge wf-overdue' }, t('workflow.step.overdue')) : null,
         s.decidedAt ? ` ${when(s.decidedAt)} ${s.decidedBy ?? ''}` : s.dueAt ? ` ${t('workflow.step.due', { time: when(s.dueAt) })}` : '',
+        !s.decidedAt && s.dueAt ? provisionalMark(s.dueProvisional) : null,
         s.comment ? h('div', { class: 'muted' }, s.comment) : null,
       ),
     );
