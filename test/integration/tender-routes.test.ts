@@ -1,6 +1,7 @@
-// Tendering routes no other suite called with success (or only the demo-seed suite did): a
-// supplier withdraws its sealed bid before the deadline, the operator links a revealed draw made
-// under another reference as the tender's committee, and the public list of tenders.
+// Tendering routes no other suite called with success (or only the demo-seed or a browser suite
+// did): a supplier withdraws its sealed bid before the deadline, the operator links a revealed draw
+// made under another reference as the tender's committee, the public list of tenders, and the
+// document templates.
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { TEST_DIALECT } from '../helpers/db';
@@ -9,6 +10,7 @@ import { ManualClock } from '../../server/db/time';
 import { withTx } from '../../server/db/tx';
 import { sealBid, randomHex } from '../../client/src/views/tendering/sealing';
 import { TEMPLATES } from '../../server/execution/tendering/templates';
+import { TENDER_RULES } from '../../server/execution/tendering/rules';
 import { DEMO_PASSWORD, ensureExpertUsers, ensureSupplierUsers } from '../../server/execution/tendering/demo-users';
 
 const DAY = 86_400_000;
@@ -131,5 +133,17 @@ describe(`tendering routes: bid withdrawal, committee from a draw (${TEST_DIALEC
     expect(r.body.items.map((x: any) => x.id)).to.not.include(draft.id);
     const second = await anon.get('/api/portal/tenders?page=2&pageSize=1');
     expect(second.body.items.map((x: any) => x.id)).to.deep.equal([r.body.items[1].id]);
+  });
+
+  it('serves the standard templates and the legal rules they are checked against to the procurement centre and supervisors', async () => {
+    for (const who of ['operator', 'supervisor']) {
+      const r = await (await s.as(who)).get('/api/tender-templates');
+      expect(r.status, who).to.equal(200);
+      expect(r.body.templates).to.deep.equal(JSON.parse(JSON.stringify(TEMPLATES)));
+      expect(r.body.rules).to.deep.equal(JSON.parse(JSON.stringify(TENDER_RULES)));
+    }
+    // one template per kind of procurement (the tests above publish tenders built from the goods one)
+    expect(Object.keys(TEMPLATES).sort()).to.deep.equal(['goods', 'services', 'works']);
+    expect((await (await s.as(suppliers[0].username)).get('/api/tender-templates')).status).to.equal(403);
   });
 });
