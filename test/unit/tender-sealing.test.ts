@@ -72,3 +72,15 @@ describe('tender bid sealing (crypto-js, as in the browser)', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: 'x' } })).to.equal('{"a":{"c":"x","d":[2,{"e":0,"f":1}]},"b":1}');
   });
 });
+
+describe('a passphrase key derived natively on the server (demo bids)', () => {
+  it('is the key the browser derives from the same passphrase, so the bidder opens the envelope with it', async () => {
+    const { passphraseKey } = await import('../../server/execution/tendering/seed');
+    const k = passphraseKey('Sunshine@2026');
+    const s = sealBid(bid, k);
+    expect(JSON.parse(s.envelope).kdf).to.deep.equal(k.kdf);
+    const browserKey = keyForEnvelope(s.envelope, { passphrase: 'Sunshine@2026' }); // crypto-js PBKDF2, as in the page
+    expect(browserKey).to.equal(k.keyHex);
+    expect(openBid(s.envelope, browserKey!, s.digest).ok).to.equal(true);
+  });
+});

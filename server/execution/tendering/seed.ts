@@ -3,10 +3,11 @@
 // so a new user finds the capability populated on first start. Demo bids of the `supplier`
 // account are sealed with the demo passphrase (Sunshine@2026), so that account can decrypt its
 // own bid in the tender whose opening is under way.
+import { pbkdf2Sync } from 'node:crypto';
 import { withTx } from '../../db/tx';
 import type { Clock } from '../../db/time';
 import type { Actor } from '../../http/actor';
-import { sealBid, newPassphraseKdf, randomHex, type BidAttachment } from '../../../client/src/views/tendering/sealing';
+import { sealBid, newPassphraseKdf, randomHex, type BidAttachment, type KdfSpec } from '../../../client/src/views/tendering/sealing';
 import { TEMPLATES } from './templates';
 import type { CategoryKind } from './rules';
 import * as documents from './documents/service';
@@ -52,6 +53,16 @@ const PLANS: Plan[] = [
   { stage: 'too_few_valid', title: '体育场馆维修改造工程', kind: 'works', budgetYuan: 4_500_000, deadlineFromNow: -15 * DAY, prices: [4_300_000, 4_210_000, 4_380_000], demoBidder: false },
   { stage: 'cancelled', title: '校园安防监控系统采购', kind: 'goods', budgetYuan: 2_700_000, deadlineFromNow: 10 * DAY, prices: [], demoBidder: false },
 ];
+
+/**
+ * A passphrase key as the browser derives it (PBKDF2-SHA256 over the NFC passphrase), computed
+ * with node's native PBKDF2: the same key, without seconds of pure-JS hashing per demo bid.
+ */
+export function passphraseKey(passphrase: string): { keyHex: string; kdf: KdfSpec } {
+  const kdf = newPassphraseKdf() as Extract<KdfSpec, { type: 'pbkdf2-sha256' }>;
+  const keyHex = pbkdf2Sync(Buffer.from(passphrase.normalize('NFC'), 'utf8'), Buffer.from(kdf.salt, 'hex'), kdf.iterations, 32, 'sha256').toString('hex');
+  return { keyHex, kdf };
+}
 
 export async function seedTenders(base: TenderingDeps): Promise<void> {
   const realNow = base.clock.now().getTime();
@@ -111,7 +122,7 @@ export async function seedTenders(base: TenderingDeps): Promise<void> {
       const plain = { tenderId: tender.id, supplierId: b.supplierId, priceFen: price * 100, responses, attachments };
       // The demo account's bids that it will open itself are sealed with the demo passphrase.
       const demo = b.username === 'supplier' && (plan.stage === 'published' || plan.stage === 'opening');
-      const sealed = demo ? sealBid(plain, { passphrase: DEMO_PASSWORD, kdf: newPassphraseKdf() }) : sealBid(plain, { keyHex: randomHex(32) });
+      const sealed = demo ? sealBid(plain, passphraseKey(DEMO_PASSWORD)) : sealBid(plain, { keyHex: randomHex(32) });
       keys.push(sealed.keyHex);
       await bids.submitBid(deps, as(b.userId, 'supplier', `192.0.2.${20 + n * 8 + i}`), b.supplierId, tender.id, { envelope: sealed.envelope, digest: sealed.digest });
     }
