@@ -2,6 +2,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, ConflictError, NotFoundError, RuleError } from './errors';
 import { constraintViolation, type ConstraintViolation } from '../db/errors';
+import { isDbUnavailable } from '../db/faults';
 import type { Logger } from './log';
 
 export function errorHandler(log: Logger) {
@@ -32,6 +33,13 @@ export function errorHandler(log: Logger) {
       status = mapped.status;
       body = { code: mapped.code, message: mapped.message, details: mapped.details };
       log.warn('constraint violation', { requestId, m: req.method, path: req.path, ...violation });
+    } else if (isDbUnavailable(err)) {
+      // The database cannot serve now (down, cut, stalled, a lock held past its limit): nothing
+      // was written (the transaction rolled back), so the caller may retry.
+      status = 503;
+      res.setHeader('Retry-After', '2');
+      body = { code: 'SERVICE_UNAVAILABLE', message: 'The database cannot take requests right now; nothing was saved. Try again shortly.', details: { retryAfterSec: 2, requestId } };
+      log.warn('database unavailable', { requestId, m: req.method, path: req.path, code: (err as { code?: string })?.code ?? null });
     } else {
       log.error('unhandled error', { requestId, path: req.path, error: (err as Error)?.stack ?? String(err) });
       body = { code: 'INTERNAL', message: 'Internal server error', details: { requestId } };

@@ -167,6 +167,22 @@ describe(`when the database falters (${TEST_DIALECT})`, function () {
   });
 
   mysqlOnly('through the fault proxy (MariaDB)', () => {
+    it('answers an ordinary route 503 SERVICE_UNAVAILABLE with a retry hint while the database is down, and 200 after', async () => {
+      const purchaser = await s.as('purchaser');
+      expect((await purchaser.get('/api/requisitions?pageSize=1')).status).to.equal(200);
+      s.proxy!.refuse(true);
+      s.proxy!.cutAll();
+      try {
+        const r = await purchaser.get('/api/requisitions?pageSize=1');
+        expect(r.status, JSON.stringify(r.body)).to.equal(503);
+        expect(r.body.error.code).to.equal('SERVICE_UNAVAILABLE');
+        expect(r.headers.get('retry-after')).to.equal('2');
+      } finally {
+        s.proxy!.heal();
+      }
+      await waitFor('the route answers again', async () => (await purchaser.get('/api/requisitions?pageSize=1')).status === 200);
+    });
+
     it('a stall during batch commits: bids answered within the limit, readiness 503 during and 200 after, liveness always', async () => {
       const bs = bidders.slice(0, 6);
       const { id } = await running(bs);
