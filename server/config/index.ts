@@ -20,6 +20,8 @@ export interface Config {
   /** Time limits and load shedding (issue 17: when the database falters). */
   limits: Limits;
   secrets: Secrets;
+  /** Minutes between signed checkpoints of the audit chain head (0: none; end-of-day checkpoints too). */
+  auditCheckpointMinutes: number;
 }
 
 export interface Limits {
@@ -72,6 +74,12 @@ export interface Secrets {
   sealKey: string;
   /** Shared HMAC secret for the finance bureau's API. */
   financeHmacSecret: string;
+  /**
+   * Ed25519 private key seed (64 hex) signing the audit chain's checkpoints; outside the database
+   * like the seal key. loadConfig always sets it; a Config built in code without it derives one
+   * from the seal key (server/supervision/audit/checkpoint-key.ts).
+   */
+  auditSigningKey?: string;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +104,8 @@ const envSchema = {
     SESSION_SECRET: { type: 'string', minLength: 32 },
     SEAL_KEY: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
     FINANCE_HMAC_SECRET: { type: 'string', minLength: 32 },
+    AUDIT_SIGNING_KEY: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+    AUDIT_CHECKPOINT_MINUTES: { type: 'integer', minimum: 0, maximum: 1440 },
     DB_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 86_400_000 },
     DB_LOCK_WAIT_TIMEOUT_SEC: { type: 'integer', minimum: 1, maximum: 3600 },
     BID_COMMIT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600_000 },
@@ -114,6 +124,7 @@ const SECRET_VARS: Array<[keyof Secrets, string, () => string]> = [
   ['sessionSecret', 'SESSION_SECRET', () => crypto.randomBytes(32).toString('hex')],
   ['sealKey', 'SEAL_KEY', () => crypto.randomBytes(32).toString('hex')],
   ['financeHmacSecret', 'FINANCE_HMAC_SECRET', () => crypto.randomBytes(32).toString('hex')],
+  ['auditSigningKey', 'AUDIT_SIGNING_KEY', () => crypto.randomBytes(32).toString('hex')],
 ];
 
 /** Pure part: env → typed values. Throws ConfigError naming the first bad variable. */
@@ -122,7 +133,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
   for (const key of Object.keys(envSchema.properties)) {
     const v = env[key];
     if (v === undefined || v === '') continue;
-    if (key === 'PORT' || LIMIT_VARS.some(([, name]) => name === key)) raw[key] = /^-?\d+$/.test(v) ? Number(v) : v;
+    if (key === 'PORT' || key === 'AUDIT_CHECKPOINT_MINUTES' || LIMIT_VARS.some(([, name]) => name === key)) raw[key] = /^-?\d+$/.test(v) ? Number(v) : v;
     else raw[key] = v;
   }
   if (!validateEnv(raw)) {
@@ -152,6 +163,8 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
     logLevel: (raw.LOG_LEVEL as Config['logLevel'] | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     secureCookies: raw.SECURE_COOKIES ? raw.SECURE_COOKIES === 'true' : nodeEnv === 'production',
     seedDemo: raw.SEED_DEMO ? raw.SEED_DEMO === 'true' : nodeEnv !== 'production',
+    // Off by default under NODE_ENV=test, so suites driving the scheduler see no extra events.
+    auditCheckpointMinutes: (raw.AUDIT_CHECKPOINT_MINUTES as number | undefined) ?? (nodeEnv === 'test' ? 0 : 10),
     limits: Object.fromEntries(LIMIT_VARS.map(([k, name]) => [k, (raw[name] as number | undefined) ?? DEFAULT_LIMITS[k]])) as unknown as Limits,
     givenSecrets,
   };

@@ -44,6 +44,8 @@ describe('config', () => {
     [{ SEAL_KEY: 'not-hex' }, 'SEAL_KEY'],
     [{ FINANCE_HMAC_SECRET: 'x' }, 'FINANCE_HMAC_SECRET'],
     [{ HOST: ' ' }, 'HOST'],
+    [{ AUDIT_SIGNING_KEY: 'not-a-key' }, 'AUDIT_SIGNING_KEY'],
+    [{ AUDIT_CHECKPOINT_MINUTES: '-1' }, 'AUDIT_CHECKPOINT_MINUTES'],
   ];
   for (const [env, variable] of bad) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {

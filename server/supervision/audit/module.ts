@@ -4,6 +4,8 @@ import { defineRoutes } from '../../http/routes';
 import { pageQuery, paged, pagedSchema } from '../../http/paging';
 import { isoFromDb, toDbTime } from '../../db/time';
 import { verifyChain } from './audit';
+import { auditSigningKey, CHECKPOINT_JOB, checkpointFromRow, ensureCheckpointJobs, makeCheckpoint } from './checkpoints';
+import { nextChinaMidnight } from './checkpoint-format';
 
 const fromRow = (r: any) => ({
   seq: Number(r.seq),
@@ -20,10 +22,39 @@ const fromRow = (r: any) => ({
   hash: r.hash,
 });
 
-export function auditModule({ db }: ModuleContext): PlatformModule {
+export function auditModule({ db, config, clock, scheduler }: ModuleContext): PlatformModule {
+  const key = auditSigningKey(config);
+  const minutes = config.auditCheckpointMinutes;
+  scheduler.define<{ reason: 'interval' | 'day_end' }>(CHECKPOINT_JOB, async (job) => {
+    await makeCheckpoint(db, key, clock, job.payload.reason);
+    const now = clock.now();
+    const runAt = job.payload.reason === 'day_end' ? nextChinaMidnight(now) : new Date(now.getTime() + Math.max(1, minutes) * 60_000);
+    await scheduler.schedule(db, { kind: CHECKPOINT_JOB, key: job.key, runAt, payload: job.payload });
+  });
   return {
     name: 'audit',
+    start: () => ensureCheckpointJobs({ db, clock, scheduler, minutes, nextDayEnd: nextChinaMidnight }),
     routes: defineRoutes([
+      {
+        method: 'get',
+        path: '/api/public/audit/checkpoints',
+        tag: 'audit',
+        summary: 'Signed checkpoints of the audit chain head, newest first, with the Ed25519 public key that signed them',
+        roles: 'public',
+        query: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...pageQuery, hashes: { type: 'boolean', default: true } },
+        },
+        handler: async ({ query }) => {
+          const total = Number((await db('audit_checkpoints').count({ n: '*' }).first())?.n ?? 0);
+          const page = query.page ?? 1;
+          const pageSize = query.pageSize ?? 20;
+          const rows = await db('audit_checkpoints').orderBy('seq', 'desc').offset((page - 1) * pageSize).limit(pageSize);
+          const head = await db('audit_chain_head').where({ id: 1 }).first();
+          return { publicKey: key.publicKey, intervalMinutes: minutes, headSeq: Number(head?.last_seq ?? 0), items: rows.map((r: any) => checkpointFromRow(r, query.hashes !== false)), total, page, pageSize };
+        },
+      },
       {
         method: 'get',
         path: '/api/audit/events',

@@ -1,0 +1,146 @@
+// Signed checkpoints of the audit chain head (issue 16). At a fixed interval and at the end of
+// each China day the platform signs the head (seq, hash, time) with its Ed25519 key (outside the
+// database), keeps the checkpoint, publishes it on the portal and sends a copy to the finance
+// bureau through the finance link's outbox. Whoever saved a checkpoint can later check the
+// database's chain against it: a consistent rewrite (hashes and head recomputed) changes the
+// hash of the first rewritten event, which the checkpoint's event hashes name.
+import crypto from 'node:crypto';
+import type { Config } from '../../config';
+import type { Db } from '../../db/knex';
+import { forUpdate } from '../../db/knex';
+import { withTx } from '../../db/tx';
+import type { Clock } from '../../db/time';
+import { systemActor } from '../../http/actor';
+import { enqueue } from '../../core/finance/outbox';
+import { record, verifyChain } from './audit';
+import { checkpointProblem, keyIdOf, signCheckpoint, signingKeyFromSeed, type Checkpoint, type PublicKeyInfo, type SigningKey } from './checkpoint-format';
+
+export const CHECKPOINT_JOB = 'audit.checkpoint';
+export const CHECKPOINT_EVENT = 'audit.checkpoint';
+/** Events that only follow a checkpoint (its own record, its delivery): no new interval checkpoint for them alone. */
+const HOUSEKEEPING = new Set(['audit.checkpoint_signed', 'finance.webhook_delivered', 'finance.webhook_failed', 'finance.webhook_waiting']);
+
+/** The platform's checkpoint key: AUDIT_SIGNING_KEY (or DATA_DIR/secrets.json); a Config built in code derives one from the seal key. */
+export function auditSigningKey(config: Pick<Config, 'secrets'>): SigningKey {
+  const seed = config.secrets.auditSigningKey ?? Buffer.from(crypto.hkdfSync('sha256', Buffer.from(config.secrets.sealKey, 'hex'), Buffer.alloc(0), 'sunshine/audit-checkpoint-ed25519/v1', 32)).toString('hex');
+  return signingKeyFromSeed(seed);
+}
+
+export function checkpointFromRow(r: any, withHashes = true): Checkpoint {
+  const all = String(r.event_hashes ?? '');
+  return {
+    seq: Number(r.seq),
+    hash: r.hash,
+    fromSeq: Number(r.from_seq),
+    eventHashes: withHashes ? (all.match(/.{64}/g) ?? []) : [],
+    signedAt: r.signed_at,
+    reason: r.reason,
+    keyId: r.key_id,
+    signature: r.signature,
+  };
+}
+
+/**
+ * Signs the current chain head. Returns null when there is nothing new to sign (an empty chain,
+ * the head already signed, or for an interval checkpoint only the last checkpoint's own events).
+ */
+export async function makeCheckpoint(db: Db, key: SigningKey, clock: Clock, reason: 'interval' | 'day_end' | 'manual'): Promise<Checkpoint | null> {
+  const actor = systemActor('audit-checkpoint', clock);
+  return withTx(db, async (tx) => {
+    const head = await forUpdate(tx, tx('audit_chain_head').where({ id: 1 })).first();
+    const headSeq = Number(head?.last_seq ?? 0);
+    if (headSeq === 0) return null;
+    const last = await tx('audit_checkpoints').orderBy('seq', 'desc').first();
+    const fromSeq = last ? Number(last.seq) + 1 : 1;
+    if (fromSeq > headSeq) return null;
+    if (reason === 'interval' && last && headSeq - fromSeq < 20) {
+      const actions: Array<{ action: string }> = await tx('audit_events').where('seq', '>=', fromSeq).select('action');
+      if (actions.every((a) => HOUSEKEEPING.has(a.action))) return null;
+    }
+    const rows: Array<{ seq: number; hash: string }> = await tx('audit_events').where('seq', '>=', fromSeq).where('seq', '<=', headSeq).orderBy('seq').select('seq', 'hash');
+    if (rows.length !== headSeq - fromSeq + 1 || rows[rows.length - 1].hash !== head.last_hash) throw new Error(`audit chain does not match its head at ${headSeq}: run npm run audit:verify`);
+    const cp = signCheckpoint(key, { seq: headSeq, hash: String(head.last_hash), fromSeq, eventHashes: rows.map((r) => r.hash), signedAt: clock.now().toISOString(), reason });
+    const [id] = await tx('audit_checkpoints').insert({ seq: cp.seq, hash: cp.hash, from_seq: cp.fromSeq, event_hashes: cp.eventHashes.join(''), signed_at: cp.signedAt, reason: cp.reason, key_id: cp.keyId, signature: cp.signature });
+    const { eventHashes: _h, ...summary } = cp;
+    await record(tx, actor, { action: 'audit.checkpoint_signed', entityType: 'audit_checkpoint', entityId: Number(id), after: { ...summary, events: cp.eventHashes.length } });
+    // A second institution keeps a copy: the finance bureau's system, through the outbox.
+    await enqueue(tx, actor, CHECKPOINT_EVENT, { checkpoint: cp, publicKey: key.publicKey });
+    return cp;
+  });
+}
+
+export interface CheckpointFile {
+  publicKey?: Partial<PublicKeyInfo> & { hex?: string };
+  items?: Checkpoint[];
+  checkpoints?: Checkpoint[];
+}
+
+export interface CheckpointCheck {
+  intact: boolean;
+  /** Checkpoints whose signature verified and whose events all match the database. */
+  checkpointsMatched: number;
+  checkpoints: number;
+  chain: Awaited<ReturnType<typeof verifyChain>>;
+  /** The first event whose hash differs from what a signed checkpoint recorded (or that is missing). */
+  firstRewritten?: { seq: number; id: number | null; action: string | null; entityType: string | null; entityId: string | null; checkpointSeq: number; signedAt: string; expectedHash: string; actualHash: string | null };
+  problems: string[];
+}
+
+/** Reads checkpoints from what the API, the finance simulator or a saved file holds. */
+export function checkpointsOf(file: CheckpointFile | Checkpoint[]): { publicKeyHex: string | null; checkpoints: Checkpoint[] } {
+  if (Array.isArray(file)) return { publicKeyHex: null, checkpoints: file };
+  return { publicKeyHex: file.publicKey?.hex ?? null, checkpoints: file.items ?? file.checkpoints ?? [] };
+}
+
+/**
+ * Checks the database's chain against saved checkpoints: each checkpoint's signature (under the
+ * given key, or the file's), then each covered event's hash in the database.
+ */
+export async function verifyAgainstCheckpoints(db: Db, file: CheckpointFile | Checkpoint[], opts: { publicKeyHex?: string } = {}): Promise<CheckpointCheck> {
+  const { publicKeyHex: fileKey, checkpoints } = checkpointsOf(file);
+  const keyHex = opts.publicKeyHex ?? fileKey;
+  const problems: string[] = [];
+  if (!keyHex) problems.push('no public key: give --public-key or a file with publicKey.hex');
+  if (opts.publicKeyHex && fileKey && opts.publicKeyHex.toLowerCase() !== fileKey.toLowerCase()) problems.push(`the file's public key ${keyIdOf(fileKey)} is not the one given (${keyIdOf(opts.publicKeyHex)})`);
+  const chain = await verifyChain(db);
+  const result: CheckpointCheck = { intact: false, checkpointsMatched: 0, checkpoints: checkpoints.length, chain, problems };
+  const sorted = [...checkpoints].sort((a, b) => a.seq - b.seq);
+  for (const cp of sorted) {
+    const bad = keyHex ? checkpointProblem(keyHex, cp) : 'no key';
+    if (bad) {
+      problems.push(`checkpoint at ${cp.seq} (${cp.signedAt}) is not usable: ${bad}`);
+      continue;
+    }
+    const rows: any[] = await db('audit_events').where('seq', '>=', cp.fromSeq).where('seq', '<=', cp.seq).orderBy('seq').select('id', 'seq', 'hash', 'action', 'entity_type', 'entity_id');
+    const bySeq = new Map(rows.map((r) => [Number(r.seq), r]));
+    let mismatch: CheckpointCheck['firstRewritten'] | undefined;
+    for (let i = 0; i < cp.eventHashes.length; i++) {
+      const seq = cp.fromSeq + i;
+      const r = bySeq.get(seq);
+      if (!r || r.hash !== cp.eventHashes[i]) {
+        mismatch = { seq, id: r ? Number(r.id) : null, action: r?.action ?? null, entityType: r?.entity_type ?? null, entityId: r?.entity_id ?? null, checkpointSeq: cp.seq, signedAt: cp.signedAt, expectedHash: cp.eventHashes[i], actualHash: r?.hash ?? null };
+        break;
+      }
+    }
+    if (mismatch) {
+      if (!result.firstRewritten || mismatch.seq < result.firstRewritten.seq) result.firstRewritten = mismatch;
+    } else result.checkpointsMatched++;
+  }
+  result.intact = chain.intact && !result.firstRewritten && problems.length === 0;
+  return result;
+}
+
+/** Schedules the interval and end-of-day checkpoint jobs if they are not pending already. */
+export async function ensureCheckpointJobs(deps: { db: Db; clock: Clock; scheduler: { schedule: (tx: any, job: { kind: string; key: string; runAt: Date; payload?: unknown }) => Promise<void>; pending: (kind?: string) => Promise<Array<{ key: string; runAt: Date }>> }; minutes: number; nextDayEnd: (t: Date) => Date }): Promise<void> {
+  const { db, clock, scheduler, minutes } = deps;
+  if (minutes <= 0) return;
+  const pending = await scheduler.pending(CHECKPOINT_JOB);
+  const now = clock.now();
+  const interval = pending.find((j) => j.key === 'audit-checkpoint:interval');
+  if (!interval || interval.runAt.getTime() > now.getTime() + minutes * 60_000) {
+    await scheduler.schedule(db, { kind: CHECKPOINT_JOB, key: 'audit-checkpoint:interval', runAt: new Date(now.getTime() + minutes * 60_000), payload: { reason: 'interval' } });
+  }
+  if (!pending.some((j) => j.key === 'audit-checkpoint:day-end')) {
+    await scheduler.schedule(db, { kind: CHECKPOINT_JOB, key: 'audit-checkpoint:day-end', runAt: deps.nextDayEnd(now), payload: { reason: 'day_end' } });
+  }
+}
