@@ -12,6 +12,7 @@ import { myInvitationsView } from './experts/invitations';
 import { drawsView } from './draws/list';
 import { drawDetailView } from './draws/detail';
 import { publicDrawsView, publicDrawView } from './draws/public';
+import { auditCheckpointsView } from './audit-public/checkpoints';
 import { auditView } from './audit';
 import { catalogueView } from './catalogue';
 import { requisitionsView, requisitionFormView, requisitionView } from './workflow/requisitions';
@@ -98,6 +99,7 @@ export const VIEWS: View[] = [
   { path: '/portal/draws', nav: 'draws.public.nav', roles: 'public', render: publicDrawsView },
   { path: '/portal/draws/:id', nav: 'draws.public.nav', roles: 'public', inNav: false, render: publicDrawView },
   { path: '/portal/supplier-registration', nav: 'portalRegistration.nav', roles: 'public', render: supplierRegistrationView },
+  { path: '/portal/audit', nav: 'auditPublic.nav', roles: 'public', render: auditCheckpointsView },
   // The supervisors' office.
   { path: '/supervision', nav: 'supervision.nav.board', roles: ['supervisor'], render: boardView },
   { path: '/supervision/alerts', nav: 'supervision.nav.alerts', roles: ['supervisor', 'admin'], render: alertsView },
