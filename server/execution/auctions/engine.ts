@@ -20,7 +20,7 @@ import { recordMany, type AuditInput } from '../../supervision/audit/audit';
 import { systemActor, type Actor } from '../../http/actor';
 import { insertBids, updateRunningFigures, type BidInsert } from './repository';
 import { checkBid, decrementFen, extendedEnd, parseAmount, type BidRejection } from './rules';
-import type { BidAnswer, LiveAuction, Snapshot } from './live';
+import type { AuditPointer, BidAnswer, LiveAuction, Snapshot } from './live';
 
 export const CLOSE_JOB = 'auction.close';
 export const closeJobKey = (id: number) => `auction:close:${id}`;
@@ -221,7 +221,7 @@ export class AuctionEngine {
     const now = clock.now();
     const t = now.getTime();
     const undo = new Map<number, Snapshot>();
-    const accepted: Array<{ task: (typeof batch)[number]; row: BidInsert; live: LiveAuction; bestBefore: number | null }> = [];
+    const accepted: Array<{ task: (typeof batch)[number]; row: BidInsert; live: LiveAuction; bestBefore: number | null; audit?: AuditPointer }> = [];
     const answers: Array<{ task: (typeof batch)[number]; answer: BidAnswer }> = [];
     const moved = new Map<number, { from: Date; to: Date; bySeq: number }>();
     const reloaded = new Set<number>();
@@ -314,7 +314,9 @@ export class AuctionEngine {
           for (const [id, m] of moved) {
             events.push({ action: 'auction.extended', entityType: 'auction', entityId: id, before: { endsAt: m.from.toISOString() }, after: { endsAt: m.to.toISOString(), bySeq: m.bySeq, reason: 'anti_sniping' } });
           }
-          await recordMany(tx, systemActor('auction-anti-sniping', clock), events, now);
+          const recorded = await recordMany(tx, systemActor('auction-anti-sniping', clock), events, now);
+          // Each bid's answer points into the chain: its batch event's seq and hash, and its index in that event's bids.
+          [...byAuction.values()].forEach((xs, i) => xs.forEach((x, index) => (x.audit = { seq: recorded[i].seq, hash: recorded[i].hash, index })));
           const c2 = performance.now();
           await updateRunningFigures(tx, [...undo.keys()].map((id) => this.live.get(id)!.a), now);
           for (const [id, m] of moved) await scheduler.schedule(tx, { kind: CLOSE_JOB, key: closeJobKey(id), runAt: m.to, payload: { auctionId: id } });
@@ -380,7 +382,7 @@ export class AuctionEngine {
     this.stats.maxBatch = Math.max(this.stats.maxBatch, accepted.length);
     for (const x of accepted) {
       const a = x.live.a;
-      x.task.resolve({ type: 'bid.accepted', auctionId: a.id, clientBidId: x.row.clientBidId, seq: x.row.seq, amount: x.row.amountFen, rank: x.live.rankOf(x.row.supplierId) ?? 0, endsAt: a.endsAt?.toISOString() ?? null, acceptedAt: now.toISOString() });
+      x.task.resolve({ type: 'bid.accepted', auctionId: a.id, clientBidId: x.row.clientBidId, seq: x.row.seq, amount: x.row.amountFen, rank: x.live.rankOf(x.row.supplierId) ?? 0, endsAt: a.endsAt?.toISOString() ?? null, acceptedAt: now.toISOString(), ...(x.audit ? { audit: x.audit } : {}) });
     }
     for (const x of answers) x.task.resolve(this.withRank(x.answer, x.task.req));
     for (const id of moved.keys()) this.onEndMoved(this.live.get(id)!);

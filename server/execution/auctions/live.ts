@@ -12,8 +12,15 @@ export interface TimedStanding extends Standing {
   at: number; // accepted at (ms)
 }
 
+/** Where the bid is in the audit chain: the batch event's seq and hash, and the bid's index in its `bids`. */
+export interface AuditPointer {
+  seq: number;
+  hash: string;
+  index: number;
+}
+
 export type BidAnswer =
-  | { type: 'bid.accepted'; auctionId: number; clientBidId: string; seq: number; amount: number; rank: number; endsAt: string | null; acceptedAt: string }
+  | { type: 'bid.accepted'; auctionId: number; clientBidId: string; seq: number; amount: number; rank: number; endsAt: string | null; acceptedAt: string; audit?: AuditPointer }
   | { type: 'bid.rejected'; auctionId: number; clientBidId: string; code: string; message: string; retryAfterMs?: number; limit?: Record<string, number> };
 
 const MAX_REMEMBERED_REJECTIONS = 5000;

@@ -6,6 +6,8 @@ import { isoFromDb, toDbTime } from '../../db/time';
 import { verifyChain } from './audit';
 import { auditSigningKey, CHECKPOINT_JOB, checkpointFromRow, ensureCheckpointJobs, makeCheckpoint } from './checkpoints';
 import { nextChinaMidnight } from './checkpoint-format';
+import { proofFor, supplierReceipts } from './receipts';
+import { ForbiddenError } from '../../http/errors';
 
 const fromRow = (r: any) => ({
   seq: Number(r.seq),
@@ -53,6 +55,26 @@ export function auditModule({ db, config, clock, scheduler }: ModuleContext): Pl
           const rows = await db('audit_checkpoints').orderBy('seq', 'desc').offset((page - 1) * pageSize).limit(pageSize);
           const head = await db('audit_chain_head').where({ id: 1 }).first();
           return { publicKey: key.publicKey, intervalMinutes: minutes, headSeq: Number(head?.last_seq ?? 0), items: rows.map((r: any) => checkpointFromRow(r, query.hashes !== false)), total, page, pageSize };
+        },
+      },
+      {
+        method: 'get',
+        path: '/api/public/audit/proof',
+        tag: 'audit',
+        summary: 'Links event seq to the next signed checkpoint: that checkpoint (with every covered event hash), the public key, and the events from seq to it (hashes only)',
+        roles: 'public',
+        query: { type: 'object', additionalProperties: false, required: ['seq'], properties: { seq: { type: 'integer', minimum: 1 } } },
+        handler: ({ query }) => proofFor(db, key.publicKey, query.seq),
+      },
+      {
+        method: 'get',
+        path: '/api/my/audit-receipts',
+        tag: 'audit',
+        summary: "The supplier's bid receipts (sealed tender bids, auction bids) with the audit event that recorded each and its proof",
+        roles: ['supplier'],
+        handler: async ({ user }) => {
+          if (!user?.supplierId) throw new ForbiddenError('This account does not act for a supplier', null, 'NOT_A_SUPPLIER_ACCOUNT');
+          return { supplierId: user.supplierId, publicKey: key.publicKey, items: await supplierReceipts(db, key.publicKey, user.supplierId) };
         },
       },
       {
