@@ -176,7 +176,7 @@ async function main() {
   }
   const experts = await withTx(db, (t) => ensureExpertUsers(t, clock, 7));
   const expertActor = (e: { userId: number }): Actor => ({ userId: e.userId, role: 'expert', requestId: null, ip: '10.2.0.1', clock });
-  const tdeps = { db, clock, scheduler: platform.scheduler, realtime: platform.realtime, log: createLogger('silent') };
+  const tdeps = { db, clock, scheduler: platform.scheduler, realtime: platform.realtime, log: createLogger('silent'), config };
   let tendersAwarded = 0;
   const actorOf = (p: Person): Actor => ({ userId: p.id, role: p.roles[0], requestId: null, ip: '10.0.0.1', clock });
   const sessionOf = (p: Person): SessionUser => ({ id: p.id, username: p.username, displayName: p.username, roles: p.roles as SessionUser['roles'], orgId: p.orgId, supplierId: p.supplierId, locale: 'zh-CN', timeZone: 'Asia/Shanghai', sessionId: `sim-${p.id}`, csrfToken: '' });

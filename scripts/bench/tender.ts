@@ -33,7 +33,7 @@ try {
   const { givenSecrets: _g, ...base } = parseEnv({ NODE_ENV: 'test' });
   const config: Config = { ...base, dbClient: 'sqlite', databaseUrl: null, dataDir, secrets: { sessionSecret: 'bench-session-secret-0123456789abcdef', sealKey: 'cd'.repeat(32), financeHmacSecret: 'bench-finance-secret-0123456789abcdef' } };
   const platform = createPlatform({ config, db, clock, log: createLogger('silent'), autoStartScheduler: false });
-  const deps: TenderingDeps = { db, clock, scheduler: platform.scheduler, realtime: platform.realtime, log: createLogger('silent') };
+  const deps: TenderingDeps = { db, clock, scheduler: platform.scheduler, realtime: platform.realtime, log: createLogger('silent'), config };
   const actor = (role: string) => ({ userId: null, role, requestId: null, ip: '192.0.2.1', clock });
   const tpl = TEMPLATES.goods;
   const deadline = new Date(clock.now().getTime() + 21 * DAY).toISOString();

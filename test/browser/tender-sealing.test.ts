@@ -80,11 +80,11 @@ describe(`browser: a supplier seals a bid in Chromium and decrypts it at the ope
     await page.getByTestId('tender-decrypt-submit').click();
     await page.locator('[data-testid=tender-decrypt-result][data-status=decrypted]').waitFor();
     expect(await page.getByTestId('tender-decrypt-result').textContent()).to.include('1,234,567.89');
-    const bid = await s.tdb.db('tender_bids').where({ receipt_no: receiptNo }).first();
-    expect(bid.status).to.equal('decrypted');
-    expect(Number(bid.price_fen)).to.equal(123_456_789);
-    expect(JSON.parse(bid.opened_json).responses['r-spec']).to.equal('BROWSER-SECRET-SPEC 全部满足');
-    expect(Buffer.from(JSON.parse(bid.opened_json).attachments[0].dataBase64, 'base64').toString()).to.equal('BROWSER-SECRET-ATTACHMENT');
+    // Opened, and kept sealed on the server until every bid is resolved: no price in clear yet.
+    const during = await s.tdb.db('tender_bids').where({ receipt_no: receiptNo }).first();
+    expect([during.status, during.price_fen, during.opened_json]).to.deep.equal(['decrypted', null, null]);
+    await page.getByTestId('tender-opening-counts').waitFor();
+    expect(await page.getByTestId('tender-opening-counts').textContent()).to.match(/1 \/ 3/);
 
     // The others decrypt; the opening record appears for everyone, live.
     for (const o of others) {
@@ -96,11 +96,15 @@ describe(`browser: a supplier seals a bid in Chromium and decrypts it at the ope
     const rows = await page.locator('[data-testid=tender-opening-record] tbody tr').count();
     expect(rows).to.equal(3);
     expect(await page.getByTestId('tender-opening-record').textContent()).to.include('1,234,567.89');
+    const bid = await s.tdb.db('tender_bids').where({ receipt_no: receiptNo }).first();
+    expect(Number(bid.price_fen)).to.equal(123_456_789);
+    expect(JSON.parse(bid.opened_json).responses['r-spec']).to.equal('BROWSER-SECRET-SPEC 全部满足');
+    expect(Buffer.from(JSON.parse(bid.opened_json).attachments[0].dataBase64, 'base64').toString()).to.equal('BROWSER-SECRET-ATTACHMENT');
     await ctx.close();
   });
   it('lets a committee member open a bid and record scores in the page (the price score is computed)', async () => {
     const experts = await withTx(s.tdb.db, (tx) => ensureExpertUsers(tx, clock, 5));
-    await withTx(s.tdb.db, (tx) => linkCommittee({ db: s.tdb.db, clock, scheduler: s.platform.scheduler, realtime: s.platform.realtime, log: { debug() {}, info() {}, warn() {}, error() {} } }, tx, { userId: null, role: 'system:test', requestId: null, ip: null, clock }, tenderId, experts.map((e) => ({ expertId: e.expertId })), { source: 'direct', sourceRef: 'browser-test' }));
+    await withTx(s.tdb.db, (tx) => linkCommittee({ db: s.tdb.db, clock, scheduler: s.platform.scheduler, realtime: s.platform.realtime, log: { debug() {}, info() {}, warn() {}, error() {} }, config: s.config }, tx, { userId: null, role: 'system:test', requestId: null, ip: null, clock }, tenderId, experts.map((e) => ({ expertId: e.expertId })), { source: 'direct', sourceRef: 'browser-test' }));
     const ctx = await browser.newContext({ acceptDownloads: true });
     const page = await ctx.newPage();
     await login(page, s.url, experts[0].username);

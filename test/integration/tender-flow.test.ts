@@ -45,7 +45,7 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
   before(async () => {
     s = await startTestServer({ clock });
     const p = s.platform;
-    deps = { db: s.tdb.db, clock, scheduler: p.scheduler, realtime: p.realtime, log: { debug() {}, info() {}, warn() {}, error() {} } };
+    deps = { db: s.tdb.db, clock, scheduler: p.scheduler, realtime: p.realtime, log: { debug() {}, info() {}, warn() {}, error() {} }, config: s.config };
     ({ suppliers, experts } = await withTx(s.tdb.db, async (tx) => ({ suppliers: await ensureSupplierUsers(tx, clock, 6), experts: await ensureExpertUsers(tx, clock, 6) })));
     orgId = (await s.tdb.db('users').where({ username: 'purchaser' }).first('org_id')).org_id;
   });
@@ -326,6 +326,13 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
       expect(k.status, JSON.stringify(k.body)).to.equal(200);
       expect(k.body).to.include({ status: 'decrypted', priceFen: prices[i] });
     }
+    // While keys are pending nobody sees a price or who has bid: counts, and each bidder its own status.
+    const during = await clients[5].get(`/api/tenders/${t.id}`);
+    expect(during.body).to.include({ status: 'opening', openingRecord: null });
+    expect(during.body.openingProgress).to.deep.equal({ bids: 6, resolved: 4, pending: 2 });
+    expect(JSON.stringify(during.body)).to.not.include(String(prices[0]));
+    expect((await clients[0].get(`/api/tenders/${t.id}`)).body.myBids[0]).to.include({ status: 'decrypted', priceFen: prices[0] }); // its own
+    expect((await db('tender_bids').where({ tender_id: t.id }).whereNotNull('price_fen').count({ n: '*' }).first().then((r: any) => Number(r.n)))).to.equal(0);
     const wrong = await clients[4].post(`/api/tenders/${t.id}/opening/key`, { key: randomHex(32) });
     expect(wrong.body).to.include({ status: 'invalid', reason: 'WRONG_KEY' });
     const again = await clients[4].post(`/api/tenders/${t.id}/opening/key`, { key: keys[4] });
@@ -476,15 +483,21 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     expect(await ws.next((m) => m.type === 'tender.decrypt_now')).to.include({ tenderId: t.id });
     const key = keyForEnvelope(mine.body.items[0].envelope, { passphrase: 'correct horse battery' });
     expect((await (await bidder(0)).post(`/api/tenders/${t.id}/opening/key`, { key })).body).to.include({ status: 'decrypted', priceFen: 88_000_000 });
-    const line = await ws.next((m) => m.type === 'tender.opening_line');
-    expect(line.line).to.include({ supplierId: suppliers[0].supplierId, priceFen: 88_000_000, decryptionStatus: 'decrypted' });
-    ws.close();
+    // The channel says how many are resolved, and the bidder's own channel its own status; no price.
+    expect(await ws.next((m) => m.type === 'tender.opening_progress')).to.include({ tenderId: t.id, bids: 3, resolved: 1, pending: 2 });
+    expect(await ws.next((m) => m.type === 'tender.my_bid')).to.include({ tenderId: t.id, status: 'decrypted' });
+    expect(JSON.stringify(ws.messages)).to.not.include('88000000');
     // No key from the others within the window: their bids are invalid and the tender fails.
     clock.advance(31 * MIN);
     await s.platform.scheduler.runDue();
     const d = await (await op()).get(`/api/tenders/${t.id}`);
     expect(d.body).to.include({ status: 'failed', failureReason: 'TOO_FEW_VALID_BIDS' });
     expect(d.body.openingRecord.map((l: any) => l.invalidReason)).to.deep.equal([null, 'NOT_DECRYPTED', 'NOT_DECRYPTED']);
+    // The window closed: the record is out, with the one price, on the channel too.
+    expect(d.body.openingRecord[0].priceFen).to.equal(88_000_000);
+    const record = await ws.next((m) => m.type === 'tender.opening_record');
+    expect(record.record.bids[0]).to.include({ priceFen: 88_000_000 });
+    ws.close();
     expect(others).to.have.length(2);
   });
 
@@ -524,7 +537,14 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     await s.platform.scheduler.runDue();
     const opened = await (await bidder(0)).post(`/api/tenders/${t.id}/opening/key`, { key: keyHex });
     expect(opened.body).to.include({ status: 'decrypted', priceFen: 77_000_000 });
-    const row = await s.tdb.db('tender_bids').where({ tender_id: t.id, supplier_id: suppliers[0].supplierId, status: 'decrypted' }).first();
+    // Opened, but kept sealed (under the seal key) until the opening record.
+    const during = await s.tdb.db('tender_bids').where({ tender_id: t.id, supplier_id: suppliers[0].supplierId, status: 'decrypted' }).first();
+    expect([during.opened_json, during.price_fen]).to.deep.equal([null, null]);
+    expect(during.opened_sealed).to.match(/^v1\./);
+    clock.advance(31 * MIN);
+    await s.platform.scheduler.runDue();
+    const row = await s.tdb.db('tender_bids').where({ id: during.id }).first();
+    expect(row.opened_sealed).to.equal(null);
     const back = JSON.parse(row.opened_json).attachments.map((a: { dataBase64: string }) => Buffer.from(a.dataBase64, 'base64'));
     expect(back.map((b: Buffer) => b.length)).to.deep.equal(files.map((f) => f.length));
     expect(back.every((b: Buffer, i: number) => b.equals(files[i]))).to.equal(true);

@@ -1,7 +1,9 @@
 // What the tendering services need from the platform, passed in (tests use a manual clock).
 import type { ModuleContext } from '../../platform';
 
-export type TenderingDeps = Pick<ModuleContext, 'db' | 'clock' | 'scheduler' | 'realtime' | 'log'>;
+// `config` for the seal key: bids opened during the decryption window stay sealed under it until
+// the opening record is published.
+export type TenderingDeps = Pick<ModuleContext, 'db' | 'clock' | 'scheduler' | 'realtime' | 'log' | 'config'>;
 
 export const JOB_OPEN = 'tender.open';
 export const JOB_CLOSE_DECRYPTION = 'tender.close-decryption';

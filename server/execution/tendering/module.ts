@@ -9,11 +9,12 @@ import { readRevealedDraw, linkRevealedDraw } from './evaluation/draw-adapter';
 import { onDrawRevealed } from '../draws/service';
 
 export function tenderingModule(ctx: ModuleContext): PlatformModule {
-  const deps: TenderingDeps = { db: ctx.db, clock: ctx.clock, scheduler: ctx.scheduler, realtime: ctx.realtime, log: ctx.log };
+  const deps: TenderingDeps = { db: ctx.db, clock: ctx.clock, scheduler: ctx.scheduler, realtime: ctx.realtime, log: ctx.log, config: ctx.config };
   ctx.scheduler.define<{ tenderId: number }>(JOB_OPEN, (job) => startOpening(deps, job.payload.tenderId));
   ctx.scheduler.define<{ tenderId: number }>(JOB_CLOSE_DECRYPTION, (job) => closeOpening(deps, job.payload.tenderId));
   useDrawResults(readRevealedDraw);
-  // Anyone signed in may watch a tender; messages carry statuses and the (public) opening record only.
+  // Anyone signed in may watch a tender; messages carry statuses, the opening's counts and, once
+  // published, the opening record only.
   ctx.realtime.channel('tender:', { authorize: (_u, ch) => /^tender:\d+$/.test(ch) });
   // A revealed draw made for a tender becomes its committee (after the reveal commits).
   const offReveal = onDrawRevealed((drawId) => {

@@ -1,12 +1,14 @@
 // Read side: what each role may see of a tender. Before the opening nobody, the operator
-// included, learns who has bid; a supplier sees only its own receipts. The opening record is
-// public once the session starts; scores are public once the award is announced.
+// included, learns who has bid; a supplier sees only its own receipts. While the decryption
+// window is open everyone sees only how many bids are resolved and pending, and each bidder its
+// own status; the opening record (bidders, prices) is public once it is published, in one step,
+// when every bid is resolved or the window closes. Scores are public once the award is announced.
 import type { Knex } from 'knex';
 import { isoFromDb } from '../../db/time';
 import { NotFoundError } from '../../http/errors';
 import type { SessionUser } from '../../http/auth/sessions';
 import { paged } from '../../http/paging';
-import { bidsWithSupplier, evaluationLine, findTender, openingLine, ownBidFromRow, tenderFromRow, type BidRow, type TenderRow } from './repository';
+import { bidsWithSupplier, evaluationLine, findTender, openingLine, openingProgress, ownBidFromRow, tenderFromRow, type BidRow, type TenderRow } from './repository';
 import { ocdsBidStatus } from './state-machine';
 
 const OFFICIALS = ['operator', 'supervisor', 'admin'];
@@ -42,11 +44,12 @@ async function mayRead(db: Knex, user: SessionUser | null, row: TenderRow): Prom
   return true;
 }
 
-export async function tenderDetail(db: Knex, user: SessionUser | null, id: number, now: Date) {
+export async function tenderDetail(db: Knex, user: SessionUser | null, id: number, now: Date, openOwn?: (sealed: string, bidId: number) => number | null) {
   const row = await findTender(db, id);
   if (!(await mayRead(db, user, row))) throw new NotFoundError(`Tender ${id} not found`, null, 'TENDER_NOT_FOUND');
   const notices = (await db('tender_notices').where({ tender_id: id }).orderBy('id')).map(noticeFromRow);
-  const opened = OPENED.includes(row.status);
+  // During the window the opening has started but its record is not out yet.
+  const opened = OPENED.includes(row.status) && row.status !== 'opening';
   const bids = opened ? await bidsWithSupplier(db, id) : [];
   const official = has(user, OFFICIALS);
   const onCommittee = !!user && has(user, ['expert']) && !!(await db('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').where({ 'c.tender_id': id, 'e.user_id': user.id }).first('c.expert_id'));
@@ -56,9 +59,10 @@ export async function tenderDetail(db: Knex, user: SessionUser | null, id: numbe
     ...tenderFromRow(row),
     notices,
     openingRecord: opened && bids.length ? bids.map(openingLine) : null,
+    openingProgress: row.status === 'opening' ? await openingProgress(db, id) : null,
     evaluation: scoresVisible ? bids.map(evaluationLine) : null,
     report: scoresVisible && row.report_json ? { sha256: row.report_sha256, at: isoFromDb(row.report_at), content: JSON.parse(row.report_json) } : null,
-    myBids: user?.supplierId && has(user, ['supplier']) ? (await db('tender_bids').where({ tender_id: id, supplier_id: user.supplierId }).orderBy('id', 'desc')).map((b: BidRow) => ownBidFromRow(b)) : null,
+    myBids: user?.supplierId && has(user, ['supplier']) ? (await db('tender_bids').where({ tender_id: id, supplier_id: user.supplierId }).orderBy('id', 'desc')).map((b: BidRow) => ownBidFromRow(b, openOwn)) : null,
     sealedBidsAtDeadline: sealedCount,
     onCommittee,
   };
@@ -77,14 +81,18 @@ export async function portalRelease(db: Knex, id: number) {
   if (row.status === 'draft') throw new NotFoundError(`Tender ${id} not found`, null, 'TENDER_NOT_FOUND');
   const t = tenderFromRow(row);
   const notices = (await db('tender_notices').where({ tender_id: id }).orderBy('id')).map(noticeFromRow);
-  const bids = OPENED.includes(row.status) ? await bidsWithSupplier(db, id) : [];
+  const bids = OPENED.includes(row.status) && row.status !== 'opening' ? await bidsWithSupplier(db, id) : [];
+  // While the window is open: how many bids, no bidder and no price.
+  const progress = row.status === 'opening' ? await openingProgress(db, id) : null;
   return {
     ocid: `ocds-sunshine-${t.reference}`,
     tender: { id: t.reference, title: t.title, status: t.ocdsStatus, value: { amountFen: t.budgetFen, currency: 'CNY' }, procurementMethod: 'open', mainProcurementCategory: t.kind, awardCriteria: t.method === 'comprehensive' ? 'ratedCriteria' : 'lowestCost', tenderPeriod: t.tenderPeriod, criteria: t.criteria, requirements: t.requirements, qualifications: t.qualifications, description: t.description },
     documents: notices,
-    bids: bids.length
-      ? { statistics: { bids: bids.length, validBids: bids.filter((b) => b.status === 'decrypted').length }, details: bids.map((b) => ({ id: b.receipt_no, date: isoFromDb(b.submitted_at), status: ocdsBidStatus(b.status), tenderers: [{ id: b.supplier_id, name: b.supplier_name }], value: row.status === 'awarded' || b.status !== 'sealed' ? (b.price_fen === null ? null : { amountFen: Number(b.price_fen), currency: 'CNY' }) : null })) }
-      : null,
+    bids: progress
+      ? { statistics: { bids: progress.bids, resolved: progress.resolved, pending: progress.pending }, details: null }
+      : bids.length
+        ? { statistics: { bids: bids.length, validBids: bids.filter((b) => b.status === 'decrypted').length }, details: bids.map((b) => ({ id: b.receipt_no, date: isoFromDb(b.submitted_at), status: ocdsBidStatus(b.status), tenderers: [{ id: b.supplier_id, name: b.supplier_name }], value: row.status === 'awarded' || b.status !== 'sealed' ? (b.price_fen === null ? null : { amountFen: Number(b.price_fen), currency: 'CNY' }) : null })) }
+        : null,
     awards: row.status === 'awarded' ? [{ id: `${t.reference}-A1`, status: 'active', date: t.awardedAt, value: { amountFen: t.awardAmountFen, currency: 'CNY' }, suppliers: bids.filter((b) => b.id === row.awarded_bid_id).map((b) => ({ id: b.supplier_id, name: b.supplier_name })), challengePeriodEnd: t.challengeEndsAt }] : [],
   };
 }

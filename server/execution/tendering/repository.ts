@@ -141,8 +141,13 @@ export function currentBids(db: Knex, tenderId: number): Knex.QueryBuilder {
 
 const num = (v: number | string | null) => (v === null ? null : Number(v));
 
-/** A bid as its own bidder sees it: the receipt, and after the opening its own contents. */
-export function ownBidFromRow(r: BidRow) {
+/**
+ * A bid as its own bidder sees it: the receipt, and after the opening its own contents. While the
+ * decryption window is open its price is kept sealed on the server; `openOwn` (given the seal
+ * key by the caller) reads it back for its own bidder only.
+ */
+export function ownBidFromRow(r: BidRow & { opened_sealed?: string | null }, openOwn?: (sealed: string, bidId: number) => number | null) {
+  const price = r.price_fen === null && r.opened_sealed && openOwn ? openOwn(r.opened_sealed, r.id) : num(r.price_fen);
   return {
     id: r.id,
     tenderId: r.tender_id,
@@ -155,14 +160,26 @@ export function ownBidFromRow(r: BidRow) {
     withdrawnAt: isoFromDb(r.withdrawn_at),
     decryptedAt: isoFromDb(r.decrypted_at),
     invalidReason: r.invalid_reason,
-    priceFen: num(r.price_fen),
+    priceFen: price,
     abnormalStatus: r.abnormal_status,
     // The envelope is the bidder's own ciphertext: it needs its kdf parameters to derive the key again.
     envelope: r.status === 'sealed' ? r.envelope : null,
   };
 }
 
-/** The opening record line of a bid: public once the opening has started. */
+/**
+ * What anyone may know while the decryption window is open: how many bids, how many resolved
+ * (opened or invalid: not which), how many still wait for their key.
+ */
+export async function openingProgress(db: Knex, tenderId: number): Promise<{ bids: number; resolved: number; pending: number }> {
+  const rows = (await db('tender_bids').where({ tender_id: tenderId }).whereIn('status', ['sealed', 'decrypted', 'invalid']).groupBy('status').select('status').count({ n: '*' })) as Array<{ status: string; n: number | string }>;
+  const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  const pending = by.sealed ?? 0;
+  const resolved = (by.decrypted ?? 0) + (by.invalid ?? 0);
+  return { bids: pending + resolved, resolved, pending };
+}
+
+/** The opening record line of a bid: public once the opening record is (all bids resolved or the window closed). */
 export function openingLine(r: BidRow & { supplier_name?: string }) {
   return {
     bidId: r.id,

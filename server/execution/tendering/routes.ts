@@ -42,7 +42,7 @@ export function tenderingRoutes(deps: TenderingDeps): RouteDef[] {
       response: pagedSchema({ type: 'object' }),
       handler: ({ user, query }) => queries.listTenders(db, user!, query),
     },
-    { method: 'get', path: '/api/tenders/:id', tag: TAG, summary: 'One tender as this user may see it (own receipts, opening record, results when public)', roles: 'authenticated', params: s.idParams, handler: ({ user, params }) => queries.tenderDetail(db, user, params.id, deps.clock.now()) },
+    { method: 'get', path: '/api/tenders/:id', tag: TAG, summary: 'One tender as this user may see it (own receipts, opening record, results when public)', roles: 'authenticated', params: s.idParams, handler: ({ user, params }) => queries.tenderDetail(db, user, params.id, deps.clock.now(), opening.ownSealedPrice(deps.config.secrets.sealKey)) },
     // Sealed bids
     { method: 'post', path: '/api/tenders/:id/bids', tag: TAG, summary: 'Submit (or replace) a sealed bid: ciphertext and plaintext digest only; returns the receipt', roles: ['supplier'], params: s.idParams, body: s.bidBody, bodyLimit: s.BID_BODY_LIMIT, handler: ({ actor, user, params, body }) => bids.submitBid(deps, actor, supplierId(user), params.id, body) },
     { method: 'post', path: '/api/tenders/:id/bids/withdraw', tag: TAG, summary: 'Withdraw your sealed bid before the deadline', roles: ['supplier'], params: s.idParams, status: 200, handler: ({ actor, user, params }) => bids.withdrawBid(deps, actor, supplierId(user), params.id) },

@@ -127,7 +127,10 @@ export function decryptForm(d: TenderDetail, reload: () => void): HTMLElement {
 /** The bidder's own decryption outcome, once its key is handed in. */
 export function decryptionOutcome(bid: { status: string; priceFen: number | null; invalidReason: string | null }): HTMLElement {
   const ok = bid.status !== 'invalid';
-  return h('p', { class: ok ? 'ok' : 'error', 'data-testid': 'tender-decrypt-result', 'data-status': ok ? 'decrypted' : 'invalid' }, ok ? t('tendering.decrypt.ok', { price: money(bid.priceFen) }) : t('tendering.decrypt.invalid', { reason: reasonText(bid.invalidReason) }));
+  // While the window is open the opened price stays sealed on the server: it is read out with all
+  // the others in the opening record.
+  const text = !ok ? t('tendering.decrypt.invalid', { reason: reasonText(bid.invalidReason) }) : bid.priceFen === null ? t('tendering.decrypt.okSealed') : t('tendering.decrypt.ok', { price: money(bid.priceFen) });
+  return h('p', { class: ok ? 'ok' : 'error', 'data-testid': 'tender-decrypt-result', 'data-status': ok ? 'decrypted' : 'invalid' }, text);
 }
 
 export function explanationForm(d: TenderDetail, reload: () => void): HTMLElement {

@@ -53,12 +53,13 @@ export function tenderView(params: Record<string, string>): HTMLElement {
       mount(root, ...page(d, () => void load()));
       root.dataset.status = d.status;
       if (!watching) {
-        // Status changes and the opening record arrive live on the tender's channel.
+        // Status changes, the opening's counts and the opening record arrive live on the tender's
+        // channel; the bidder's own status on its own.
         watching = true;
         live.subscribe(`tender:${id}`);
         const off = live.onMessage((m) => {
           if (!root.isConnected) return off();
-          if (m.tenderId === id && (m.type === 'tender.changed' || m.type === 'tender.opening_line' || m.type === 'tender.opening_record')) void load();
+          if (m.tenderId === id && ['tender.changed', 'tender.opening_progress', 'tender.my_bid', 'tender.opening_record'].includes(m.type as string)) void load();
         });
       }
     } catch (e) {
@@ -101,6 +102,7 @@ function page(d: TenderDetail, reload: () => void): Child[] {
     supplier && myCurrent && myCurrent.status !== 'sealed' ? decryptionOutcome(myCurrent) : null,
     supplier && d.status === 'evaluation' && myCurrent?.abnormalStatus === 'explanation_requested' ? explanationForm(d, reload) : null,
     supplier && d.status !== 'published' && d.myBids?.length ? table([t('tendering.bid.receiptNo'), t('tendering.submittedAt'), t('tendering.status'), t('tendering.price'), t('tendering.reason')], d.myBids.map((b) => [b.receiptNo, when(b.submittedAt), t(`tendering.bid.status.${b.status}`), money(b.priceFen), reasonText(b.invalidReason)]), 'tender-my-bids') : null,
+    d.openingProgress ? openingProgress(d) : null,
     d.openingRecord ? openingRecord(d) : null,
     d.evaluation ? results(d) : null,
     hasRole('expert') && d.onCommittee && ['evaluation', 'report_confirmation', 'evaluated', 'awarded'].includes(d.status) ? evaluationPanel(d, reload) : null,
@@ -108,6 +110,19 @@ function page(d: TenderDetail, reload: () => void): Child[] {
     h('h2', {}, t('tendering.notices')),
     h('ul', { 'data-testid': 'tender-notices' }, d.notices.map((n) => h('li', {}, h('span', { class: 'tag' }, t(`tendering.notice.kind.${n.kind}`)), ` ${n.title} · ${when(n.publishedAt)}`, n.deadlineAfter ? ` · ${t('tendering.notice.extended', { time: when(n.deadlineAfter) })}` : ''))),
   ];
+}
+
+/** During the window: how many bids are resolved and pending, never whose or at what price. */
+function openingProgress(d: TenderDetail): HTMLElement {
+  const p = d.openingProgress!;
+  return h(
+    'section',
+    { 'data-testid': 'tender-opening-progress' },
+    h('h2', {}, t('tendering.openingRecord')),
+    h('p', { 'data-testid': 'tender-opening-counts' }, t('tendering.opening.progress', { resolved: p.resolved, bids: p.bids, pending: p.pending })),
+    d.decryptionEndsAt ? h('p', {}, `${t('tendering.decryptionEnds')}: ${when(d.decryptionEndsAt)}`) : null,
+    h('p', { class: 'muted small' }, t('tendering.opening.sealedNote')),
+  );
 }
 
 function openingRecord(d: TenderDetail): HTMLElement {

@@ -46,7 +46,10 @@ export interface TenderDetail {
   challengeEndsAt: string | null;
   failureReason: string | null;
   notices: Array<{ id: number; kind: string; title: string; body: unknown; deadlineAfter: string | null; publishedAt: string }>;
+  /** The opening record: published in one step when every bid is resolved or the window closes. */
   openingRecord: OpeningLine[] | null;
+  /** While the decryption window is open: counts only. */
+  openingProgress: { bids: number; resolved: number; pending: number } | null;
   evaluation: EvaluationLine[] | null;
   myBids: Array<{ id: number; receiptNo: string; status: string; submittedAt: string; priceFen: number | null; invalidReason: string | null; abnormalStatus: string | null }> | null;
   onCommittee: boolean;

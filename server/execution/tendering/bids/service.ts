@@ -12,6 +12,7 @@ import { parseEnvelope } from '../../../../client/src/views/tendering/sealing';
 import { lockTender, ownBidFromRow, type BidRow } from '../repository';
 import { assertStatus } from '../state-machine';
 import type { TenderingDeps } from '../deps';
+import { ownSealedPrice } from '../opening/service';
 
 export interface Receipt {
   bidId: number;
@@ -92,5 +93,6 @@ export async function withdrawBid(deps: TenderingDeps, actor: Actor, supplierId:
 /** The supplier's own submissions in a tender, newest first (receipts, statuses). */
 export async function myBids(deps: TenderingDeps, supplierId: number, tenderId: number) {
   const rows: BidRow[] = await deps.db('tender_bids').where({ tender_id: tenderId, supplier_id: supplierId }).orderBy('id', 'desc');
-  return rows.map(ownBidFromRow);
+  const openOwn = ownSealedPrice(deps.config.secrets.sealKey);
+  return rows.map((r) => ownBidFromRow(r, openOwn));
 }

@@ -1,9 +1,12 @@
 // The online opening. At the opening time (a durable job) the session starts and each bidder
 // hands in its own key within the decryption window. The server checks the stored envelope
 // against the receipt, the key against the envelope, and the plaintext against the digest;
-// any failure makes that bid invalid with the reason. When the window closes (another job) or
-// every bid is resolved, the opening record is published and the tender goes on to evaluation,
-// or fails with fewer than 3 valid bids.
+// any failure makes that bid invalid with the reason. A bid that opens stays sealed (under the
+// seal key, never in clear, never announced): until every bid is resolved or the window closes
+// nobody (bidders, operators, the unit, supervisors, the public, a database dump) sees any
+// price, only how many bids are resolved and pending, and each bidder its own status. Then the
+// opening record is published in one step, every price at once, as a real opening reads them
+// out, and the tender goes on to evaluation, or fails with fewer than 3 valid bids.
 import crypto from 'node:crypto';
 import { withTx, type Tx } from '../../../db/tx';
 import { toDbTime, fromDbTime, isoFromDb } from '../../../db/time';
@@ -11,7 +14,7 @@ import { record, recordMany } from '../../../supervision/audit/audit';
 import { systemActor, type Actor } from '../../../http/actor';
 import { ConflictError, NotFoundError } from '../../../http/errors';
 import { openBid } from '../../../../client/src/views/tendering/sealing';
-import { bidsWithSupplier, lockTender, openingLine, type BidRow, type TenderRow } from '../repository';
+import { bidsWithSupplier, lockTender, openingLine, openingProgress, type BidRow, type TenderRow } from '../repository';
 import { transition } from '../state-machine';
 import { loadLegal } from '../legal';
 import { abnormallyLowBids } from '../evaluation/scoring';
@@ -20,8 +23,18 @@ import { failTender } from './failure';
 import { announce } from '../documents/service';
 import { toPortal } from '../documents/portal';
 import { handOpeningToWorkflow } from '../award/workflow-link';
+import { createSealer } from '../../draws/seal';
 
 const SMALL_SIZES = ['micro', 'small'];
+
+/** The opened bid, sealed to its row until the opening record. */
+export const openedCtx = (bidId: number) => `tender-bid:${bidId}:opened`;
+
+/** Reads a bid's own sealed price back for its own bidder (the caller checks whose bid it is). */
+export function ownSealedPrice(sealKey: string): (sealed: string, bidId: number) => number | null {
+  const sealer = createSealer(sealKey);
+  return (sealed, bidId) => (JSON.parse(sealer.open<string>(sealed, openedCtx(bidId))) as { priceFen: number }).priceFen;
+}
 
 /** Job: the opening time has come. */
 export async function startOpening(deps: TenderingDeps, tenderId: number): Promise<void> {
@@ -73,22 +86,28 @@ export async function submitKey(deps: TenderingDeps, actor: Actor, supplierId: n
     if (bid.status !== 'sealed') throw new ConflictError('ALREADY_RESOLVED', `Your bid is already ${bid.status}`, { status: bid.status });
     const outcome = decrypt(bid, keyHex, tenderId, supplierId);
     if (outcome.status === 'decrypted') {
-      const supplier = await tx('suppliers').where({ id: supplierId }).first('size');
-      await tx('tender_bids').where({ id: bid.id }).update({ status: 'decrypted', decrypted_at: toDbTime(now), price_fen: outcome.priceFen, small_business: SMALL_SIZES.includes(supplier.size), opened_json: outcome.plaintext });
+      // Opened, and sealed again under the seal key: the price is read out with all the others.
+      const opened = createSealer(deps.config.secrets.sealKey).seal(outcome.plaintext, openedCtx(bid.id));
+      await tx('tender_bids').where({ id: bid.id }).update({ status: 'decrypted', decrypted_at: toDbTime(now), opened_sealed: opened });
     } else {
       await tx('tender_bids').where({ id: bid.id }).update({ status: 'invalid', decrypted_at: toDbTime(now), invalid_reason: outcome.reason, invalid_detail: outcome.detail });
     }
+    // Audited without the price: the audit trail is read (by supervisors) while the window is open.
     await record(tx, actor, {
       action: outcome.status === 'decrypted' ? 'bid.decrypted' : 'bid.invalidated',
       entityType: 'tender',
       entityId: tenderId,
       before: { bidId: bid.id, status: 'sealed' },
-      after: { tenderId, bidId: bid.id, supplierId, receiptNo: bid.receipt_no, status: outcome.status, ...(outcome.status === 'decrypted' ? { priceFen: outcome.priceFen } : { reason: outcome.reason }), at: now.toISOString(), ip: actor.ip },
+      after: { tenderId, bidId: bid.id, supplierId, receiptNo: bid.receipt_no, status: outcome.status, ...(outcome.status === 'decrypted' ? {} : { reason: outcome.reason }), at: now.toISOString(), ip: actor.ip },
     });
-    const line = openingLine({ ...(await tx('tender_bids').where({ id: bid.id }).first()), supplier_name: (await tx('suppliers').where({ id: supplierId }).first('name')).name });
-    tx.afterCommit(() => void deps.realtime.publish(tenderChannel(tenderId), { type: 'tender.opening_line', tenderId, line }));
-    const stillSealed = await tx('tender_bids').where({ tender_id: tenderId, status: 'sealed' }).count({ n: '*' }).first();
-    if (Number(stillSealed?.n ?? 0) === 0) await closeOpeningIn(deps, tx, systemActor(JOB_CLOSE_DECRYPTION, deps.clock), await lockTender(tx, tenderId));
+    const progress = await openingProgress(tx, tenderId);
+    // Counts for everyone watching; the bidder's own status to the bidder's own accounts.
+    const own = (await tx('users').where({ supplier_id: supplierId }).select('id')).map((u: { id: number }) => Number(u.id));
+    tx.afterCommit(() => {
+      deps.realtime.publish(tenderChannel(tenderId), { type: 'tender.opening_progress', tenderId, ...progress });
+      for (const u of own) deps.realtime.publish(`user:${u}`, { type: 'tender.my_bid', tenderId, bidId: bid.id, status: outcome.status });
+    });
+    if (progress.pending === 0) await closeOpeningIn(deps, tx, systemActor(JOB_CLOSE_DECRYPTION, deps.clock), await lockTender(tx, tenderId));
     const result: DecryptionOutcome = outcome.status === 'decrypted' ? { status: 'decrypted', priceFen: outcome.priceFen } : { status: 'invalid', reason: outcome.reason };
     return { ...result, bidId: bid.id, receiptNo: bid.receipt_no };
   });
@@ -126,6 +145,15 @@ export async function closeOpening(deps: TenderingDeps, tenderId: number): Promi
 
 async function closeOpeningIn(deps: TenderingDeps, tx: Tx, actor: Actor, row: TenderRow): Promise<void> {
   const now = deps.clock.now();
+  // Every bid opened during the window comes out of its seal now, together.
+  const sealer = createSealer(deps.config.secrets.sealKey);
+  const openedRows: Array<{ id: number; supplier_id: number; opened_sealed: string }> = await tx('tender_bids').where({ tender_id: row.id, status: 'decrypted' }).whereNotNull('opened_sealed').select('id', 'supplier_id', 'opened_sealed');
+  const sizes = new Map<number, string>(openedRows.length ? (await tx('suppliers').whereIn('id', openedRows.map((b) => b.supplier_id)).select('id', 'size')).map((x: { id: number; size: string }) => [Number(x.id), x.size]) : []);
+  for (const b of openedRows) {
+    const plaintext = sealer.open<string>(b.opened_sealed, openedCtx(b.id));
+    const priceFen = (JSON.parse(plaintext) as { priceFen: number }).priceFen;
+    await tx('tender_bids').where({ id: b.id }).update({ price_fen: priceFen, opened_json: plaintext, small_business: SMALL_SIZES.includes(sizes.get(Number(b.supplier_id)) ?? ''), opened_sealed: null });
+  }
   const undecrypted: BidRow[] = await tx('tender_bids').where({ tender_id: row.id, status: 'sealed' });
   await tx('tender_bids').where({ tender_id: row.id, status: 'sealed' }).update({ status: 'invalid', invalid_reason: 'NOT_DECRYPTED', invalid_detail: 'No key was handed in within the decryption window', decrypted_at: null });
   if (undecrypted.length) await recordMany(tx, actor, undecrypted.map((b) => ({ action: 'bid.invalidated', entityType: 'tender', entityId: row.id, before: { status: 'sealed' }, after: { tenderId: row.id, bidId: b.id, supplierId: b.supplier_id, receiptNo: b.receipt_no, status: 'invalid', reason: 'NOT_DECRYPTED' } })));
