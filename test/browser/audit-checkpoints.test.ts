@@ -1,5 +1,6 @@
 // The portal's page of signed audit checkpoints (issue 16), in Chromium, in both languages.
 import { expect } from 'chai';
+import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { launchBrowser } from '../helpers/browser';
@@ -42,4 +43,43 @@ describe(`browser: portal audit checkpoints (${TEST_DIALECT})`, function () {
       await ctx.close();
     });
   }
+});
+
+describe(`browser: a supplier's bid receipts with proofs (${TEST_DIALECT})`, function () {
+  this.timeout(90_000);
+  let s: TestServer;
+  let browser: Browser;
+  const clock = new ManualClock(Date.UTC(2026, 0, 5, 1, 0, 0));
+  before(async () => {
+    s = await startTestServer({ clock, env: { AUDIT_CHECKPOINT_MINUTES: '10' } });
+    const u = await s.tdb.db('users').where({ username: 'supplier' }).first();
+    // The event a sealed tender bid records (server/execution/tendering/bids/service.ts).
+    await withTx(s.tdb.db, (tx) =>
+      record(tx, { userId: u.id, role: 'supplier', requestId: null, ip: '10.0.0.8', clock }, { action: 'bid.submitted', entityType: 'tender', entityId: 1, after: { tenderId: 1, bidId: 1, supplierId: u.supplier_id, receiptNo: 'ZB2026-0001-AB12CD34EF', digest: 'a1'.repeat(32), envelopeDigest: 'b2'.repeat(32), submittedAt: clock.now().toISOString(), ip: '10.0.0.8', deviceId: 'dev-1' } }),
+    );
+    clock.advance(10 * 60_000);
+    while ((await s.platform.scheduler.runDue()) > 0);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  it('lists the receipt with its checkpoint and downloads receipts and proofs as one file', async () => {
+    const { loginThroughPage } = await import('../helpers/browser');
+    const ctx = await browser.newContext({ acceptDownloads: true });
+    await ctx.addInitScript(() => localStorage.setItem('locale', 'zh-CN'));
+    const page = await ctx.newPage();
+    await loginThroughPage(page, s.url, 'supplier');
+    await page.goto(`${s.url}/my/receipts`);
+    const row = page.locator('tr[data-ref="ZB2026-0001-AB12CD34EF"]');
+    await row.waitFor();
+    expect(await row.innerText()).to.include('招标投标').and.include('已被检查点');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('receipts-download').click()]);
+    const saved = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+    expect(saved.items[0]).to.include({ kind: 'tender_bid', ref: 'ZB2026-0001-AB12CD34EF' });
+    expect(saved.items[0].proof.checkpoint.eventHashes).to.include(saved.items[0].audit.hash);
+    await ctx.close();
+  });
 });

@@ -13,6 +13,7 @@ import { drawsView } from './draws/list';
 import { drawDetailView } from './draws/detail';
 import { publicDrawsView, publicDrawView } from './draws/public';
 import { auditCheckpointsView } from './audit-public/checkpoints';
+import { myReceiptsView } from './audit-public/receipts';
 import { auditView } from './audit';
 import { catalogueView } from './catalogue';
 import { requisitionsView, requisitionFormView, requisitionView } from './workflow/requisitions';
@@ -67,6 +68,7 @@ export const VIEWS: View[] = [
   { path: '/suppliers', nav: 'nav.suppliers', roles: ['operator', 'supervisor', 'admin'], render: suppliersView },
   { path: '/suppliers/:id', nav: 'nav.suppliers', roles: ['operator', 'supervisor', 'admin'], inNav: false, render: supplierDetailView },
   { path: '/my-company', nav: 'nav.myCompany', roles: ['supplier'], render: myCompanyView },
+  { path: '/my/receipts', nav: 'auditReceipts.nav', roles: ['supplier'], render: myReceiptsView },
   { path: '/experts', nav: 'nav.experts', roles: ['operator', 'supervisor', 'admin'], render: expertsView },
   { path: '/experts/:id', nav: 'nav.experts', roles: ['operator', 'supervisor', 'admin'], inNav: false, render: expertDetailView },
   { path: '/draws', nav: 'draws.nav', roles: ['operator', 'supervisor', 'admin'], render: drawsView },
