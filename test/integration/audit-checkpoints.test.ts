@@ -12,11 +12,11 @@ import { startTestServer, type TestServer } from '../helpers/server';
 import { TEST_DIALECT } from '../helpers/db';
 import { ManualClock } from '../../server/db/time';
 import { withTx } from '../../server/db/tx';
-import { record, verifyChain } from '../../server/supervision/audit/audit';
+import { record, recordMany, verifyChain } from '../../server/supervision/audit/audit';
 import { eventHash } from '../../server/supervision/audit/chain';
 import { systemActor } from '../../server/http/actor';
 import { checkpointProblem, nextChinaMidnight } from '../../server/supervision/audit/checkpoint-format';
-import { verifyAgainstCheckpoints } from '../../server/supervision/audit/checkpoints';
+import { MAX_EVENTS_PER_CHECKPOINT, verifyAgainstCheckpoints } from '../../server/supervision/audit/checkpoints';
 import { FinanceClient, startWebhookReceiver } from '../../scripts/finance-sim/client';
 import { CheckpointStore } from '../../scripts/finance-sim/checkpoints';
 
@@ -120,6 +120,21 @@ describe(`audit checkpoints: signed, published, kept by the finance bureau (${TE
     const fromUrl = await verifyCli(`${s.url}/api/public/audit/checkpoints`);
     expect(fromUrl.code, fromUrl.out).to.equal(0);
     expect(fromUrl.out).to.include('chain intact and consistent with every signed checkpoint');
+  });
+
+  it('a long stretch is signed as several checkpoints of at most 5,000 events, each delivered whole to the finance bureau', async () => {
+    const before = store.items.length;
+    await withTx(s.tdb.db, (tx) => recordMany(tx, systemActor('test', clock), Array.from({ length: 6_000 }, (_, i) => ({ action: 'thing.imported', entityType: 'thing', entityId: `bulk-${i}`, after: { i } }))));
+    await drive(10 * 60_000);
+    const page = await (await fetch(`${s.url}/api/public/audit/checkpoints?pageSize=2`)).json();
+    const [second, first] = page.items;
+    expect(first.eventHashes).to.have.length(MAX_EVENTS_PER_CHECKPOINT);
+    expect(second.fromSeq).to.equal(first.seq + 1);
+    expect(checkpointProblem(page.publicKey.hex, first)).to.equal(null);
+    expect(checkpointProblem(page.publicKey.hex, second)).to.equal(null);
+    expect(store.items.length).to.equal(before + 2);
+    expect(store.rejected).to.deep.equal([]);
+    expect((await verifyAgainstCheckpoints(s.tdb.db, store.toJSON() as never)).intact).to.equal(true);
   });
 
   it('a consistent rewrite of a stretch of history passes the chain walk but not the checkpoints: the first rewritten event is named', async () => {

@@ -40,9 +40,16 @@ export function checkpointFromRow(r: any, withHashes = true): Checkpoint {
   };
 }
 
+/** Most events one checkpoint covers: a longer stretch is signed as several checkpoints, each a prefix of the chain. */
+export const MAX_EVENTS_PER_CHECKPOINT = 5_000;
+/** Most checkpoints one run signs (the next run continues). */
+const MAX_CHECKPOINTS_PER_RUN = 40;
+
 /**
- * Signs the current chain head. Returns null when there is nothing new to sign (an empty chain,
- * the head already signed, or for an interval checkpoint only the last checkpoint's own events).
+ * Signs the current chain head. Returns the last checkpoint signed, or null when there is nothing
+ * new to sign (an empty chain, the head already signed, or for an interval checkpoint only the
+ * last checkpoint's own events). More than MAX_EVENTS_PER_CHECKPOINT new events are signed as
+ * several checkpoints (a chain's prefix ends at any event, whose hash is that prefix's head).
  */
 export async function makeCheckpoint(db: Db, key: SigningKey, clock: Clock, reason: 'interval' | 'day_end' | 'manual'): Promise<Checkpoint | null> {
   const actor = systemActor('audit-checkpoint', clock);
@@ -51,21 +58,27 @@ export async function makeCheckpoint(db: Db, key: SigningKey, clock: Clock, reas
     const headSeq = Number(head?.last_seq ?? 0);
     if (headSeq === 0) return null;
     const last = await tx('audit_checkpoints').orderBy('seq', 'desc').first();
-    const fromSeq = last ? Number(last.seq) + 1 : 1;
+    let fromSeq = last ? Number(last.seq) + 1 : 1;
     if (fromSeq > headSeq) return null;
     if (reason === 'interval' && last && headSeq - fromSeq < 20) {
       const actions: Array<{ action: string }> = await tx('audit_events').where('seq', '>=', fromSeq).select('action');
       if (actions.every((a) => HOUSEKEEPING.has(a.action))) return null;
     }
-    const rows: Array<{ seq: number; hash: string }> = await tx('audit_events').where('seq', '>=', fromSeq).where('seq', '<=', headSeq).orderBy('seq').select('seq', 'hash');
-    if (rows.length !== headSeq - fromSeq + 1 || rows[rows.length - 1].hash !== head.last_hash) throw new Error(`audit chain does not match its head at ${headSeq}: run npm run audit:verify`);
-    const cp = signCheckpoint(key, { seq: headSeq, hash: String(head.last_hash), fromSeq, eventHashes: rows.map((r) => r.hash), signedAt: clock.now().toISOString(), reason });
-    const [id] = await tx('audit_checkpoints').insert({ seq: cp.seq, hash: cp.hash, from_seq: cp.fromSeq, event_hashes: cp.eventHashes.join(''), signed_at: cp.signedAt, reason: cp.reason, key_id: cp.keyId, signature: cp.signature });
-    const { eventHashes: _h, ...summary } = cp;
-    await record(tx, actor, { action: 'audit.checkpoint_signed', entityType: 'audit_checkpoint', entityId: Number(id), after: { ...summary, events: cp.eventHashes.length } });
-    // A second institution keeps a copy: the finance bureau's system, through the outbox.
-    await enqueue(tx, actor, CHECKPOINT_EVENT, { checkpoint: cp, publicKey: key.publicKey });
-    return cp;
+    let made: Checkpoint | null = null;
+    for (let n = 0; n < MAX_CHECKPOINTS_PER_RUN && fromSeq <= headSeq; n++) {
+      const toSeq = Math.min(headSeq, fromSeq + MAX_EVENTS_PER_CHECKPOINT - 1);
+      const rows: Array<{ seq: number; hash: string }> = await tx('audit_events').where('seq', '>=', fromSeq).where('seq', '<=', toSeq).orderBy('seq').select('seq', 'hash');
+      if (rows.length !== toSeq - fromSeq + 1 || (toSeq === headSeq && rows[rows.length - 1].hash !== head.last_hash)) throw new Error(`audit chain does not match its head at ${toSeq}: run npm run audit:verify`);
+      const cp = signCheckpoint(key, { seq: toSeq, hash: rows[rows.length - 1].hash, fromSeq, eventHashes: rows.map((r) => r.hash), signedAt: clock.now().toISOString(), reason });
+      const [id] = await tx('audit_checkpoints').insert({ seq: cp.seq, hash: cp.hash, from_seq: cp.fromSeq, event_hashes: cp.eventHashes.join(''), signed_at: cp.signedAt, reason: cp.reason, key_id: cp.keyId, signature: cp.signature });
+      const { eventHashes: _h, ...summary } = cp;
+      await record(tx, actor, { action: 'audit.checkpoint_signed', entityType: 'audit_checkpoint', entityId: Number(id), after: { ...summary, events: cp.eventHashes.length } });
+      // A second institution keeps a copy: the finance bureau's system, through the outbox.
+      await enqueue(tx, actor, CHECKPOINT_EVENT, { checkpoint: cp, publicKey: key.publicKey });
+      made = cp;
+      fromSeq = toSeq + 1;
+    }
+    return made;
   });
 }
 
