@@ -65,9 +65,10 @@ export class Live {
     return () => this.handlers.delete(h);
   }
 
-  onStatus(fn: (s: WsStatus) => void): void {
+  onStatus(fn: (s: WsStatus) => void): () => void {
     this.statusListeners.add(fn);
     fn(this.status);
+    return () => this.statusListeners.delete(fn);
   }
 
   private setStatus(s: WsStatus): void {

@@ -243,6 +243,19 @@ describe(`online price competition (${TEST_DIALECT})`, function () {
     expect(sv.ladder[0]).to.include({ supplierId: b2.supplierId });
     const mon = (await op.get(`/api/auctions/${la.id}/state`)).body;
     expect(mon.ladder[0]).to.not.have.property('supplierId');
+    // The price history: in rank-only mode a supplier sees its own bids, never the best price;
+    // a supervisor sees the best price (no identities); a supplier not in it sees nothing.
+    const h2 = (await (await httpAs(b2)).get(`/api/auctions/${ro.id}/history`)).body;
+    expect(h2.best).to.equal(null);
+    expect(h2.own.map((p: any) => p.amountFen)).to.deep.equal([21_000_000]);
+    const hs = (await sup.get(`/api/auctions/${ro.id}/history`)).body;
+    expect(hs.best.map((p: any) => p.amountFen)).to.deep.equal([20_000_000]);
+    expect(hs.best[0]).to.have.keys(['at', 'amountFen']);
+    expect(hs.own).to.deep.equal([]);
+    const hl = (await (await httpAs(b1)).get(`/api/auctions/${la.id}/history`)).body;
+    expect(hl.best.map((p: any) => p.amountFen)).to.deep.equal([20_000_000, 19_000_000]);
+    expect(hl.own.map((p: any) => p.amountFen)).to.deep.equal([20_000_000]);
+    expect((await (await httpAs(bidders[40])).get(`/api/auctions/${ro.id}/history`)).status).to.equal(404);
     clock.set(T0);
   });
 

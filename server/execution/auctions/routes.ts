@@ -9,6 +9,7 @@ import type { Auction } from './repository';
 import { auctionResponse, createBody, idParams, joinBody, listQuery, reasonBody } from './schemas';
 import type { AuctionService } from './service';
 import { resultFor } from './result';
+import { priceHistory } from './history';
 
 const MANAGERS = ['operator', 'admin'] as const;
 const CREATORS = ['operator', 'purchaser', 'admin'] as const;
@@ -144,6 +145,19 @@ export function auctionRoutes(db: Knex, service: AuctionService): RouteDef[] {
       roles: ['supplier', 'purchaser', 'approver', 'operator', 'supervisor', 'admin'],
       params: idParams,
       handler: async ({ params, user }) => service.state(user!, params.id),
+    },
+    {
+      method: 'get',
+      path: '/api/auctions/:id/history',
+      tag: 'auctions',
+      summary: 'Price history as the caller may see it: the best price over time (hidden from suppliers in rank-only mode while it runs) and a supplier\'s own bids',
+      roles: ['supplier', 'purchaser', 'approver', 'operator', 'supervisor', 'admin'],
+      params: idParams,
+      handler: async ({ params, user }) => {
+        const a = await visible(user!, params.id);
+        if (!(await service.mayWatch(user!, a))) throw new NotFoundError(`Competition ${params.id} not found`);
+        return priceHistory(db, a, user!);
+      },
     },
     {
       method: 'get',
