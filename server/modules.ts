@@ -13,5 +13,6 @@ import { tenderingModule } from './execution/tendering/module';
 import { reportsModule } from './supervision/reports/module';
 import { ocdsModule } from './supervision/ocds/module';
 import { worklistModule } from './core/worklist/module';
+import { evaluationWatchModule } from './supervision/evaluation/module';
 
-export const MODULES: Array<(ctx: ModuleContext) => PlatformModule> = [masterDataModule, noticesModule, suppliersModule, expertsModule, drawsModule, workflowModule, auctionsModule, tenderingModule, auditModule, reportsModule, ocdsModule, supervisionModule, worklistModule];
+export const MODULES: Array<(ctx: ModuleContext) => PlatformModule> = [masterDataModule, noticesModule, suppliersModule, expertsModule, drawsModule, workflowModule, auctionsModule, tenderingModule, auditModule, reportsModule, ocdsModule, supervisionModule, evaluationWatchModule, worklistModule];
