@@ -46,7 +46,7 @@ function loginPage(): HTMLElement {
       startLive();
       navigate('/');
     } catch (err) {
-      error.textContent = `${t('login.failed')}: ${(err as Error).message}`;
+      error.textContent = `${t('login.failed')}${locale() === 'en' ? ': ' : '：'}${(err as Error).message}`;
     }
   };
   return h(

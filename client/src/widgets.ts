@@ -3,9 +3,9 @@ import { h } from './dom';
 import { t } from './i18n';
 import { ApiError } from './api';
 
-/** An API error as the user reads it: the message and its stable code. */
+/** An API error as the user reads it: the message for its code, in the user's language (client/src/errors.ts). */
 export function apiErrorText(e: unknown): string {
-  return t('error.generic', { message: e instanceof ApiError ? `${e.message} (${e.code})` : (e as Error).message });
+  return t('error.generic', { message: e instanceof ApiError ? e.message : (e as Error).message });
 }
 
 /** A button that runs an async action, disables itself while busy and shows its error beside it. */

@@ -24,7 +24,8 @@ export function select(name: string, options: Array<[string, string]>, value?: s
 
 /** Shows an API error with its details (schema paths, codes) in the element. */
 export function showError(el: HTMLElement, err: unknown): void {
-  el.textContent = err instanceof ApiError ? `${t('error.generic', { message: err.message })} (${err.code})` : t('error.generic', { message: (err as Error).message });
+  el.textContent = t('error.generic', { message: (err as Error).message });
+  if (err instanceof ApiError) el.dataset.code = err.code;
 }
 
 export function errorLine(): HTMLElement {

@@ -15,7 +15,7 @@ export function statusBadge(prefix: string, status: string): HTMLElement {
 }
 
 export function errorText(e: unknown): string {
-  if (e instanceof ApiError) return t('workflow.error', { message: `${e.message} (${e.code})` });
+  if (e instanceof ApiError) return t('workflow.error', { message: e.message });
   return t('workflow.error', { message: (e as Error).message });
 }
 
