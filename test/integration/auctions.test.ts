@@ -187,7 +187,7 @@ describe(`online price competition (${TEST_DIALECT})`, function () {
     const awardNotice = await s.tdb.db('notices').where({ source_type: 'auction', source_id: String(a.id), kind: 'award' }).first();
     expect(awardNotice.body_zh).to.include('237,000.00 元');
     // The anonymised final ladder is announced with the result, and every bid is public afterwards.
-    expect(awardNotice.body_zh).to.match(/最终报价排名（匿名）：1\. 供应商B 237,000\.00 元（\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC）；2\. 供应商/);
+    expect(awardNotice.body_zh).to.match(/最终报价排名（匿名，北京时间）：1\. 供应商B 237,000\.00 元（\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d:\d\d）；2\. 供应商/);
     expect(awardNotice.body_en).to.include('1. Supplier B CNY 237,000.00');
     const pub = await s.client().get(`/api/portal/auctions/${a.id}/result`);
     expect(pub.status).to.equal(200);

@@ -3,6 +3,7 @@
 import type { Tx } from '../../db/tx';
 import type { Actor } from '../../http/actor';
 import { publishNotice } from '../../core/notices/service';
+import { noticeTime } from '../../core/notices/notice-time';
 import type { Auction } from './repository';
 
 const METHOD = 'online_price_competition';
@@ -20,8 +21,8 @@ export function announceNotice(tx: Tx, actor: Actor, a: Auction): Promise<number
     kind: 'competition',
     titleZh: `${a.title}网上竞价公告（${a.code}）`,
     titleEn: `Online price competition: ${a.title} (${a.code})`,
-    bodyZh: `标的：${a.lotDescription}；数量：${a.quantity}${a.unit}；品目：${a.categoryCode}；最高限价：${yuan(a.ceilingFen)} 元；最小降价幅度：${decrement(a, true)}；开始时间（UTC）：${a.startsAt.toISOString()}；竞价时长：${Math.round(a.durationSec / 60)} 分钟；延时窗口：${a.extensionSec} 秒；信息公开方式：${MODE_ZH[a.visibility]}；至少 ${a.minSuppliers} 家供应商、${a.minBrands} 个品牌参加方可开始。符合条件的供应商请在开始前报名并填报品牌型号。`,
-    bodyEn: `Lot: ${a.lotDescription}; quantity ${a.quantity} ${a.unit}; category ${a.categoryCode}; ceiling CNY ${yuan(a.ceilingFen)}; minimum decrement ${decrement(a, false)}; starts (UTC) ${a.startsAt.toISOString()}; duration ${Math.round(a.durationSec / 60)} minutes; extension window ${a.extensionSec} s; ${MODE_EN[a.visibility]}; opens only with at least ${a.minSuppliers} suppliers and ${a.minBrands} brands. Eligible suppliers join before the start, naming the brand and model offered.`,
+    bodyZh: `标的：${a.lotDescription}；数量：${a.quantity}${a.unit}；品目：${a.categoryCode}；最高限价：${yuan(a.ceilingFen)} 元；最小降价幅度：${decrement(a, true)}；开始时间：${noticeTime(a.startsAt, 'zh')}；竞价时长：${Math.round(a.durationSec / 60)} 分钟；延时窗口：${a.extensionSec} 秒；信息公开方式：${MODE_ZH[a.visibility]}；至少 ${a.minSuppliers} 家供应商、${a.minBrands} 个品牌参加方可开始。符合条件的供应商请在开始前报名并填报品牌型号。`,
+    bodyEn: `Lot: ${a.lotDescription}; quantity ${a.quantity} ${a.unit}; category ${a.categoryCode}; ceiling CNY ${yuan(a.ceilingFen)}; minimum decrement ${decrement(a, false)}; starts ${noticeTime(a.startsAt, 'en')}; duration ${Math.round(a.durationSec / 60)} minutes; extension window ${a.extensionSec} s; ${MODE_EN[a.visibility]}; opens only with at least ${a.minSuppliers} suppliers and ${a.minBrands} brands. Eligible suppliers join before the start, naming the brand and model offered.`,
     orgId: a.orgId,
     categoryCode: a.categoryCode,
     method: METHOD,
@@ -60,15 +61,14 @@ export interface LadderLine {
 export function resultNotice(tx: Tx, actor: Actor, a: Auction, winner: { name: string; brand: string; model: string }, priceFen: number, savingsFen: number, bids: number, ladder: LadderLine[]): Promise<number> {
   // The anonymised ladder is announced with the result; every bid with its time is at
   // GET /api/portal/auctions/:id/result.
-  const at = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
-  const ladderZh = ladder.map((l) => `${l.rank}. 供应商${l.label} ${yuan(l.amountFen)} 元（${at(l.at)} UTC）`).join('；');
-  const ladderEn = ladder.map((l) => `${l.rank}. Supplier ${l.label} CNY ${yuan(l.amountFen)} (${at(l.at)} UTC)`).join('; ');
+  const ladderZh = ladder.map((l) => `${l.rank}. 供应商${l.label} ${yuan(l.amountFen)} 元（${noticeTime(l.at, 'zh', { seconds: true, zone: false })}）`).join('；');
+  const ladderEn = ladder.map((l) => `${l.rank}. Supplier ${l.label} CNY ${yuan(l.amountFen)} (${noticeTime(l.at, 'en', { seconds: true, zone: false })})`).join('; ');
   return publishNotice(tx, actor, {
     kind: 'award',
     titleZh: `${a.title}网上竞价成交公告（${a.code}）`,
     titleEn: `Online price competition result: ${a.title} (${a.code})`,
-    bodyZh: `成交供应商：${winner.name}；品牌型号：${winner.brand} ${winner.model}；成交价：${yuan(priceFen)} 元；最高限价：${yuan(a.ceilingFen)} 元；节约资金：${yuan(savingsFen)} 元；有效报价 ${bids} 次。\n最终报价排名（匿名）：${ladderZh}。\n全部报价及时间：/api/portal/auctions/${a.id}/result`,
-    bodyEn: `Winner: ${winner.name}; brand and model ${winner.brand} ${winner.model}; price CNY ${yuan(priceFen)}; ceiling CNY ${yuan(a.ceilingFen)}; savings CNY ${yuan(savingsFen)}; ${bids} valid bids.\nFinal ladder (anonymised): ${ladderEn}.\nEvery bid with its time: /api/portal/auctions/${a.id}/result`,
+    bodyZh: `成交供应商：${winner.name}；品牌型号：${winner.brand} ${winner.model}；成交价：${yuan(priceFen)} 元；最高限价：${yuan(a.ceilingFen)} 元；节约资金：${yuan(savingsFen)} 元；有效报价 ${bids} 次。\n最终报价排名（匿名，北京时间）：${ladderZh}。\n全部报价及时间：/api/portal/auctions/${a.id}/result`,
+    bodyEn: `Winner: ${winner.name}; brand and model ${winner.brand} ${winner.model}; price CNY ${yuan(priceFen)}; ceiling CNY ${yuan(a.ceilingFen)}; savings CNY ${yuan(savingsFen)}; ${bids} valid bids.\nFinal ladder (anonymised, Beijing time): ${ladderEn}.\nEvery bid with its time: /api/portal/auctions/${a.id}/result`,
     orgId: a.orgId,
     categoryCode: a.categoryCode,
     method: METHOD,

@@ -17,6 +17,7 @@ import { commitmentsInPeriod, eligibleExperts, invitationContext } from './pool'
 import { committeeProblem, loadDrawRules, type DrawRules, type DrawGroupInput } from './rules';
 import { OUTBOX_JOB, OUTBOX_KEY } from './outbox';
 import { groupsOf, supplierIdsOf, invitationCounts, drawSummary, type DrawRow, type PanelEntry } from './repository';
+import { noticeTime } from '../../core/notices/notice-time';
 
 export const REVEAL_JOB = 'draw.reveal';
 export const DEADLINE_JOB = 'draw.invitation.deadline';
@@ -140,7 +141,7 @@ export function createDrawService(deps: DrawServiceDeps) {
     await deps.scheduler.schedule(tx, { kind: DEADLINE_JOB, key: deadlineKey(invitationId), runAt: deadline, payload: { invitationId } });
     const e = (contacts ?? (await contactsOf(tx, [payload.expertId]))).get(payload.expertId);
     if (e) {
-      const text = `【阳光采购】${e.name}，您被抽取为项目 ${d.project_ref}（${payload.specialty}）的评审专家，评审时间 ${fromDbTime(d.evaluation_at)!.toISOString()}，地点 ${d.evaluation_place}。请于 ${deadline.toISOString()} 前登录平台确认。请勿向他人透露。`;
+      const text = `【阳光采购】${e.name}，您被抽取为项目 ${d.project_ref}（${payload.specialty}）的评审专家，评审时间 ${noticeTime(fromDbTime(d.evaluation_at)!, 'zh')}，地点 ${d.evaluation_place}。请于 ${noticeTime(deadline, 'zh')}前登录平台确认。请勿向他人透露。`;
       const rows = [
         { channel: 'sms', to: e.phone, subject: null, body: text },
         { channel: 'email', to: e.email, subject: `评审邀请 ${d.project_ref}`, body: text },

@@ -6,6 +6,7 @@ import type { Tx } from '../../db/tx';
 import type { Actor } from '../../http/actor';
 import { fromDbTime } from '../../db/time';
 import { publishNotice, type NoticeKind } from '../../core/notices/service';
+import { noticeDate } from '../../core/notices/notice-time';
 import { hasTable, publicRefsOfProject } from './sources';
 
 const yuan = (fen: number) => {
@@ -54,7 +55,7 @@ export async function publishResultNotices(tx: Tx, actor: Actor, projectId: numb
   const c = await tx('contracts').where({ project_id: p.id }).first();
   if (c && (c.status === 'signed' || c.status === 'accepted') && !have.has('contract')) {
     const signed = [c.purchaser_signed_at, c.supplier_signed_at].filter(Boolean).sort().pop();
-    due.push({ kind: 'contract', at: fromDbTime(signed)!, titleZh: `${p.title} 政府采购合同公告`, titleEn: `Contract notice: ${p.title}`, bodyZh: `${head}\n合同编号：${c.ref}\n供应商：${p.supplier_name}\n合同金额：${yuan(Number(c.amount_fen))} 元\n签订日期：${fromDbTime(signed)!.toISOString().slice(0, 10)}`, bodyEn: `${headEn}\nContract: ${c.ref}\nSupplier: ${p.supplier_name}\nAmount: CNY ${yuan(Number(c.amount_fen))}\nSigned: ${fromDbTime(signed)!.toISOString().slice(0, 10)}`, amountFen: Number(c.amount_fen) });
+    due.push({ kind: 'contract', at: fromDbTime(signed)!, titleZh: `${p.title} 政府采购合同公告`, titleEn: `Contract notice: ${p.title}`, bodyZh: `${head}\n合同编号：${c.ref}\n供应商：${p.supplier_name}\n合同金额：${yuan(Number(c.amount_fen))} 元\n签订日期：${noticeDate(fromDbTime(signed)!, 'zh')}`, bodyEn: `${headEn}\nContract: ${c.ref}\nSupplier: ${p.supplier_name}\nAmount: CNY ${yuan(Number(c.amount_fen))}\nSigned: ${noticeDate(fromDbTime(signed)!, 'en')}`, amountFen: Number(c.amount_fen) });
   }
   for (const n of due) {
     await publishNotice(tx, actor, { kind: n.kind, titleZh: n.titleZh, titleEn: n.titleEn, bodyZh: n.bodyZh, bodyEn: n.bodyEn, orgId: p.org_id, categoryCode: req?.category_code ?? null, method: p.method, amountFen: n.amountFen, projectRef: p.ref, sourceType: 'project', sourceId: p.id, publishedAt: n.at });

@@ -14,6 +14,7 @@ import { loadLegal } from '../legal';
 import { announce } from '../documents/service';
 import { toPortal } from '../documents/portal';
 import type { TenderingDeps } from '../deps';
+import { noticeTime } from '../../../core/notices/notice-time';
 
 export async function awardTender(deps: TenderingDeps, actor: Actor, tenderId: number, input: { bidId?: number; reason?: string }) {
   return withTx(deps.db, async (tx) => {
@@ -60,8 +61,8 @@ export async function awardTender(deps: TenderingDeps, actor: Actor, tenderId: n
       amountFen,
       titleZh: `${row.title}（${row.reference}）中标结果公告`,
       titleEn: `Award notice ${row.reference}: ${row.title}`,
-      bodyZh: `中标供应商：${chosen.supplier_name}\n中标金额：${(amountFen / 100).toFixed(2)} 元\n评标委员会：${notice.committee.join('、')}\n质疑期至：${challengeEnds.toISOString()}（自公告期满之日起7个工作日内可提出质疑）`,
-      bodyEn: `Awarded to ${chosen.supplier_name} for CNY ${(amountFen / 100).toFixed(2)}.\nEvaluation committee: ${notice.committee.join(', ')}\nChallenges until ${challengeEnds.toISOString()} (7 working days after the announcement period).`,
+      bodyZh: `中标供应商：${chosen.supplier_name}\n中标金额：${(amountFen / 100).toFixed(2)} 元\n评标委员会：${notice.committee.join('、')}\n质疑期至：${noticeTime(challengeEnds, 'zh')}（自公告期满之日起7个工作日内可提出质疑）`,
+      bodyEn: `Awarded to ${chosen.supplier_name} for CNY ${(amountFen / 100).toFixed(2)}.\nEvaluation committee: ${notice.committee.join(', ')}\nChallenges until ${noticeTime(challengeEnds, 'en')} (7 working days after the announcement period).`,
     });
     await handAwardToWorkflow(tx, actor, { tenderId, reference: row.reference, projectId: row.project_id, supplierId: chosen.supplier_id, amountFen, validBids: ranked.length });
     announce(deps, tx, tenderId, status);

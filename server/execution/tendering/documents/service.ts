@@ -16,6 +16,7 @@ import { tenderNoticeText, toPortal } from './portal';
 import { tenderDocumentFile } from './file';
 import { loadLegal } from '../legal';
 import { assertProjectMayTender, handDeadlineToWorkflow, handPublicationToWorkflow } from '../award/workflow-link';
+import { noticeTime } from '../../../core/notices/notice-time';
 
 export interface TenderInput {
   title: string;
@@ -228,10 +229,10 @@ export async function publishNotice(deps: TenderingDeps, actor: Actor, id: numbe
       titleEn: `${input.kind === 'amendment' ? 'Amendment' : 'Clarification'} to ${row.reference}: ${input.title}`,
       bodyZh: input.body + (moved ? `
 
-投标截止时间顺延至 ${newDeadline.toISOString()}，开标时间顺延至 ${newOpening.toISOString()}。` : ''),
+投标截止时间顺延至 ${noticeTime(newDeadline, 'zh')}，开标时间顺延至 ${noticeTime(newOpening, 'zh')}。` : ''),
       bodyEn: input.body + (moved ? `
 
-The bid deadline moves to ${newDeadline.toISOString()} and the opening to ${newOpening.toISOString()}.` : ''),
+The bid deadline moves to ${noticeTime(newDeadline, 'en')} and the opening to ${noticeTime(newOpening, 'en')}.` : ''),
       attachments: [documents],
     });
     await record(tx, actor, {
