@@ -5,8 +5,9 @@ import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { TEST_DIALECT } from '../helpers/db';
 import { WsClient } from '../helpers/ws';
+import { sealBid, randomHex } from '../../client/src/views/tendering/sealing';
 
-describe(`evaluation timeline, live for supervisors (${TEST_DIALECT})`, function () {
+describe(`evaluation timeline, live for supervisors; tender receipts in the chain (${TEST_DIALECT})`, function () {
   this.timeout(180_000);
   let s: TestServer;
   const sockets: WsClient[] = [];
@@ -65,5 +66,22 @@ describe(`evaluation timeline, live for supervisors (${TEST_DIALECT})`, function
     const later = await sup.get(`/api/supervision/evaluations/${tender.id}/timeline`);
     expect(later.body.entries.some((e: any) => e.kind === 'sign_in' && e.expertId === signIn.entry.expertId)).to.equal(true);
     expect(later.body.entries.at(-1).seq).to.equal(scored.entry.seq);
+  });
+
+  it("a sealed tender bid's receipt points to the audit event that recorded it, and the supplier's receipts list it with that event", async () => {
+    const tender = await s.tdb.db('tenders').where({ status: 'published' }).first('id');
+    const supplier = await s.as('supplier');
+    const supplierId = (await s.tdb.db('users').where({ username: 'supplier' }).first('supplier_id')).supplier_id;
+    const sealed = sealBid({ tenderId: tender.id, supplierId, priceFen: 230_000_000, responses: { spec: 'ok' }, attachments: [] }, { keyHex: randomHex(32) });
+    const r = await supplier.post(`/api/tenders/${tender.id}/bids`, { envelope: sealed.envelope, digest: sealed.digest });
+    expect([200, 201], JSON.stringify(r.body)).to.include(r.status);
+    const ev = await s.tdb.db('audit_events').where({ seq: r.body.audit.seq }).first();
+    expect(ev).to.include({ action: 'bid.submitted', hash: r.body.audit.hash });
+    expect(JSON.parse(ev.after_json)).to.include({ receiptNo: r.body.receiptNo, supplierId });
+    const mine = await supplier.get('/api/my/audit-receipts');
+    const receipt = mine.body.items.find((x: any) => x.ref === r.body.receiptNo);
+    expect(receipt).to.include({ kind: 'tender_bid', processId: tender.id, proof: null }); // no checkpoint yet (none under NODE_ENV=test)
+    expect(receipt.audit).to.deep.equal(r.body.audit);
+    expect(receipt.event.hash).to.equal(r.body.audit.hash);
   });
 });
