@@ -3,6 +3,7 @@ import { t, formatTime } from '../i18n';
 import { api } from '../api';
 import { session } from '../session';
 import { pagedTable } from './table';
+import { actionName, entityRef, roleName } from '../names';
 
 interface AuditEvent {
   seq: number;
@@ -33,9 +34,9 @@ export function auditView(): HTMLElement {
       columns: [
         { key: 'audit.seq', cell: (r) => String(r.seq), numeric: true },
         { key: 'audit.time', cell: (r) => formatTime(r.occurredAt, session.user?.timeZone) },
-        { key: 'audit.actor', cell: (r) => `${r.actorName ?? ''} (${r.actorRole})` },
-        { key: 'audit.action', cell: (r) => r.action },
-        { key: 'audit.entity', cell: (r) => `${r.entityType} #${r.entityId}` },
+        { key: 'audit.actor', cell: (r) => `${r.actorName ?? ''}（${roleName(r.actorRole)}）` },
+        { key: 'audit.action', cell: (r) => actionName(r.action) },
+        { key: 'audit.entity', cell: (r) => entityRef(r.entityType, r.entityId) },
       ],
     }),
   );

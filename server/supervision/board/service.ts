@@ -22,7 +22,8 @@ export interface Board {
   projects: Section<{ total: number; byStage: Array<{ stage: string; count: number }>; byMethod: Array<{ method: string; count: number }>; byStageMethod: Array<{ stage: string; method: string; count: number }> }> | Missing;
   competitions: Section<{ running: Array<{ id: string; code: string | null; title: string; endsAt: string | null; bids: number; orgId: number | null }> }> | Missing;
   deadlinesToday: Section<{ items: Array<{ kind: string; id: string; title: string; dueAt: string }> }> | Missing;
-  overdueSteps: Section<{ items: Array<{ kind: string; id: string; title: string; dueAt: string; overdueHours: number }> }> | Missing;
+  /** `title` is the Chinese text; `step` (approval: {zh, en}) or `stage` (project) and `ref` name it in any language. */
+  overdueSteps: Section<{ items: Array<{ kind: string; id: string; title: string; ref: string | null; step?: { zh: string; en: string }; stage?: string; dueAt: string; overdueHours: number }> }> | Missing;
   /** Holiday calendars still provisional that should be confirmed now (next year's from 1 November, CST). */
   calendar: { unconfirmedYears: number[] };
   alerts: { open: number; bySeverity: Record<string, number>; byStatus: Record<string, number>; latest: Array<{ id: number; ruleCode: string; severity: string; status: string; raisedAt: string; summary: unknown; orgName: string | null }> };
@@ -77,15 +78,17 @@ export async function buildBoard(db: Knex, now: Date): Promise<Board> {
   const deadlinesToday: Board['deadlinesToday'] = deadlineSources.length ? { available: true, source: deadlineSources.join(','), items: deadlines } : { available: false, source: 'procurement_projects,auctions,tenders,approval_steps,project_stages' };
 
   const overdueSources: string[] = [];
-  const overdue: Array<{ kind: string; id: string; title: string; dueAt: string; overdueHours: number }> = [];
+  const overdue: Array<{ kind: string; id: string; title: string; ref: string | null; step?: { zh: string; en: string }; stage?: string; dueAt: string; overdueHours: number }> = [];
   const hours = (due: string) => Math.floor((now.getTime() - Date.parse(due)) / 3_600_000);
   if (await hasTable(db, 'approval_steps')) {
     overdueSources.push('approval_steps');
-    for (const r of await db('approval_steps').where('status', 'pending').andWhere('due_at', '<', nowDb).select('id', 'requisition_id', 'name_zh', 'due_at').orderBy('due_at').limit(100)) overdue.push({ kind: 'approval_step', id: String(r.id), title: `${r.name_zh} #${r.requisition_id}`, dueAt: isoFromDb(r.due_at)!, overdueHours: hours(isoFromDb(r.due_at)!) });
+    const rows = await db('approval_steps as s').leftJoin('requisitions as r', 'r.id', 's.requisition_id').where('s.status', 'pending').andWhere('s.due_at', '<', nowDb).select('s.id', 's.requisition_id', 's.name_zh', 's.name_en', 's.due_at', 'r.ref').orderBy('s.due_at').limit(100);
+    for (const r of rows) overdue.push({ kind: 'approval_step', id: String(r.id), title: `${r.name_zh} ${r.ref ?? `#${r.requisition_id}`}`, ref: r.ref ?? null, step: { zh: r.name_zh, en: r.name_en }, dueAt: isoFromDb(r.due_at)!, overdueHours: hours(isoFromDb(r.due_at)!) });
   }
   if (await hasTable(db, 'project_stages')) {
     overdueSources.push('project_stages');
-    for (const r of await db('project_stages').whereNull('exited_at').andWhere('due_at', '<', nowDb).select('id', 'project_id', 'stage', 'due_at').orderBy('due_at').limit(100)) overdue.push({ kind: 'project_stage', id: String(r.id), title: `${r.stage} #${r.project_id}`, dueAt: isoFromDb(r.due_at)!, overdueHours: hours(isoFromDb(r.due_at)!) });
+    const rows = await db('project_stages as s').leftJoin('procurement_projects as p', 'p.id', 's.project_id').whereNull('s.exited_at').andWhere('s.due_at', '<', nowDb).select('s.id', 's.project_id', 's.stage', 's.due_at', 'p.ref').orderBy('s.due_at').limit(100);
+    for (const r of rows) overdue.push({ kind: 'project_stage', id: String(r.id), title: `${r.stage} ${r.ref ?? `#${r.project_id}`}`, ref: r.ref ?? null, stage: r.stage, dueAt: isoFromDb(r.due_at)!, overdueHours: hours(isoFromDb(r.due_at)!) });
   }
   const overdueSteps: Board['overdueSteps'] = overdueSources.length ? { available: true, source: overdueSources.join(','), items: overdue } : { available: false, source: 'approval_steps,project_stages' };
 

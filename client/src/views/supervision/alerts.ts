@@ -5,6 +5,7 @@ import { t } from '../../i18n';
 import { api } from '../../api';
 import { session } from '../../session';
 import { pagedTable } from '../table';
+import { evidenceTable } from './evidence';
 import { alertSummary, severityTag, statusTag, when, type Alert } from './common';
 
 export function alertsView(): HTMLElement {
@@ -82,7 +83,7 @@ export function alertDetailView(params: Record<string, string>): HTMLElement {
       ),
       kind === 'competition' || kind === 'project' || kind === 'tender' ? h('p', {}, h('a', { href: `/supervision/trace?subjectType=${kind}&subjectId=${pid}` }, t('supervision.alerts.trace'))) : null,
       h('h2', {}, t('supervision.alerts.evidence')),
-      h('pre', { class: 'evidence' }, JSON.stringify(a.evidence, null, 2)),
+      evidenceTable(a.evidence as Record<string, unknown> | null),
       h('h2', {}, t('supervision.alerts.notes')),
       h('ol', { class: 'notice-list', 'data-testid': 'alert-notes' }, (a.notes ?? []).map((n) => h('li', {}, h('span', { class: 'tag' }, t(`supervision.noteKind.${n.kind}`)), h('span', {}, n.body), h('span', { class: 'muted small' }, `${n.authorName} ${when(n.createdAt)}`)))),
       open ? h('div', { class: 'card wide' }, h('label', {}, t('supervision.alerts.note'), note), h('div', { class: 'toolbar' }, buttons)) : null,

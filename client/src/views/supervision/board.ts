@@ -2,11 +2,18 @@
 // whenever something changes, and each new alert on supervision:alerts; no reload needed.
 import './style.css';
 import { h, mount } from '../../dom';
-import { t } from '../../i18n';
+import { t, locale } from '../../i18n';
 import { api } from '../../api';
 import { live } from '../../main';
 import { alertSummary, severityTag, statusTag, when } from './common';
 import { platformStatusPanel } from '../platform/status';
+import { methodName, stageName } from '../../names';
+
+/** An overdue step by its name (in the user's language) and the reference of its requisition or project. */
+function overdueTitle(d: { title: string; ref?: string | null; step?: { zh: string; en: string }; stage?: string }): string {
+  const name = d.step ? (locale() === 'en' ? d.step.en : d.step.zh) : d.stage ? stageName(d.stage) : null;
+  return name ? `${name} ${d.ref ?? ''}`.trim() : d.title;
+}
 import { unconfirmedNotice } from '../calendar/marks';
 
 type Missing = { available: false; source: string };
@@ -15,7 +22,7 @@ interface Board {
   projects: Missing | { available: true; total: number; byStageMethod: Array<{ stage: string; method: string; count: number }> };
   competitions: Missing | { available: true; running: Array<{ id: string; code: string | null; title: string; endsAt: string | null; bids: number }> };
   deadlinesToday: Missing | { available: true; items: Array<{ kind: string; id: string; title: string; dueAt: string }> };
-  overdueSteps: Missing | { available: true; items: Array<{ kind: string; id: string; title: string; dueAt: string; overdueHours: number }> };
+  overdueSteps: Missing | { available: true; items: Array<{ kind: string; id: string; title: string; ref?: string | null; step?: { zh: string; en: string }; stage?: string; dueAt: string; overdueHours: number }> };
   calendar?: { unconfirmedYears: number[] };
   alerts: { open: number; bySeverity: Record<string, number>; latest: Array<{ id: number; ruleCode: string; severity: string; status: string; raisedAt: string; summary: Record<string, string | number>; orgName: string | null }> };
 }
@@ -54,7 +61,7 @@ function render(b: Board): Node[] {
       card(
         t('supervision.board.overdue'),
         'board-overdue',
-        b.overdueSteps.available ? list(b.overdueSteps.items.map((d) => h('li', {}, h('span', {}, d.title), h('span', { class: 'tag' }, t('supervision.board.overdueHours', { n: d.overdueHours }))))) : unavailable(b.overdueSteps),
+        b.overdueSteps.available ? list(b.overdueSteps.items.map((d) => h('li', {}, h('span', {}, overdueTitle(d)), h('span', { class: 'tag' }, t('supervision.board.overdueHours', { n: d.overdueHours }))))) : unavailable(b.overdueSteps),
       ),
       card(
         t('supervision.board.projects'),
@@ -64,7 +71,7 @@ function render(b: Board): Node[] {
               'div',
               {},
               h('p', {}, t('supervision.board.total', { n: b.projects.total })),
-              h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('supervision.board.stage')), h('th', {}, t('supervision.board.method')), h('th', { class: 'num' }, t('supervision.board.count')))), h('tbody', {}, b.projects.byStageMethod.map((r) => h('tr', {}, h('td', {}, r.stage), h('td', {}, r.method), h('td', { class: 'num' }, String(r.count))))))),
+              h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('supervision.board.stage')), h('th', {}, t('supervision.board.method')), h('th', { class: 'num' }, t('supervision.board.count')))), h('tbody', {}, b.projects.byStageMethod.map((r) => h('tr', {}, h('td', {}, stageName(r.stage)), h('td', {}, methodName(r.method)), h('td', { class: 'num' }, String(r.count))))))),
             )
           : unavailable(b.projects),
         true,

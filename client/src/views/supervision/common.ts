@@ -2,6 +2,7 @@
 import { h } from '../../dom';
 import { t, locale, formatTime } from '../../i18n';
 import { session } from '../../session';
+import { entityRef, roleName, stepName } from '../../names';
 
 export interface Alert {
   id: number;
@@ -43,6 +44,10 @@ export function alertSummary(a: Pick<Alert, 'ruleCode' | 'summary'>): string {
   for (const [k, v] of Object.entries(a.summary ?? {})) params[k] = typeof v === 'number' && k === 'value' && v < 1 ? `${Math.round(v * 1000) / 10}%` : v;
   if (params.unit) params.days = `${params.days}${params.unit === 'workingDays' ? (locale() === 'en' ? ' working days' : ' 个工作日') : locale() === 'en' ? ' days' : ' 天'}`;
   if (params.unit) params.minimum = `${params.minimum}`;
+  // Keys and references the rules recorded, by name: the step, the resource read, the role.
+  if (typeof params.step === 'string') params.step = stepName(params.step);
+  if (typeof params.actorRole === 'string') params.actorRole = roleName(params.actorRole);
+  if (typeof params.resource === 'string') params.resource = params.resource.replace(/^([a-z_]+) #(\S+)$/, (_, type: string, id: string) => entityRef(type, id));
   return t(`supervision.alert.${a.ruleCode}`, params);
 }
 

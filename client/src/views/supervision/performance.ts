@@ -2,6 +2,7 @@
 import { h, mount } from '../../dom';
 import { t } from '../../i18n';
 import { api } from '../../api';
+import { methodName, stageName } from '../../names';
 import { pct } from './common';
 
 interface Row { rank: number; key: string; name: string; projects: number; completed: number; onTimeRate: number | null; onTime: Record<string, { due: number; onTime: number; rate: number | null }>; cycleDaysByMethod: Record<string, { projects: number; averageDays: number }>; savingsRate: number | null; alerts: number; challenges: number }
@@ -30,8 +31,8 @@ export function performanceView(): HTMLElement {
             h('td', { class: 'num' }, String(x.projects)),
             h('td', { class: 'num' }, String(x.completed)),
             h('td', { class: 'num' }, pct(x.onTimeRate)),
-            h('td', { class: 'small wrap' }, Object.entries(x.onTime).map(([s, o]) => `${s} ${pct(o.rate)}`).join(' · ')),
-            h('td', { class: 'small wrap' }, Object.entries(x.cycleDaysByMethod).map(([m, c]) => `${m} ${c.averageDays}`).join(' · ')),
+            h('td', { class: 'small wrap' }, Object.entries(x.onTime).map(([s, o]) => `${stageName(s)} ${pct(o.rate)}`).join(' · ')),
+            h('td', { class: 'small wrap' }, Object.entries(x.cycleDaysByMethod).map(([m, c]) => `${methodName(m)} ${c.averageDays}`).join(' · ')),
             h('td', { class: 'num' }, pct(x.savingsRate)),
             h('td', { class: 'num' }, String(x.alerts)),
             h('td', { class: 'num' }, String(x.challenges)),

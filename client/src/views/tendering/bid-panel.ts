@@ -6,7 +6,7 @@ import { api } from '../../api';
 import { t } from '../../i18n';
 import { session } from '../../session';
 import { sealBid, generateBidKey, newPassphraseKdf, keyFileContent, keyFromKeyFile, keyForEnvelope, type BidAttachment } from './sealing';
-import { action, errorText, money, readFile, reasonText, table, when, yuanToFen } from './ui';
+import { action, docText, errorText, money, readFile, reasonText, table, when, yuanToFen } from './ui';
 import type { TenderDetail } from './types';
 import { deviceId } from '../../device';
 
@@ -29,7 +29,7 @@ function receiptView(r: { receiptNo: string; digest: string; serverTime: string 
 export function bidForm(d: TenderDetail, reload: () => void): HTMLElement {
   const root = h('section', { class: 'card', 'data-testid': 'tender-bid-form' });
   const price = h('input', { name: 'price', inputmode: 'decimal', required: true, 'data-testid': 'tender-bid-price' });
-  const responses = d.requirements.map((r) => ({ key: r.key, input: h('textarea', { rows: 2, 'data-testid': `tender-bid-response-${r.key}` }), label: r.text }));
+  const responses = d.requirements.map((r) => ({ key: r.key, input: h('textarea', { rows: 2, 'data-testid': `tender-bid-response-${r.key}` }), label: docText(r.text) }));
   const files = h('input', { type: 'file', multiple: true, 'data-testid': 'tender-bid-files' });
   const modeFile = h('input', { type: 'radio', name: 'keymode', value: 'file', checked: true, 'data-testid': 'tender-keymode-file' });
   const modePass = h('input', { type: 'radio', name: 'keymode', value: 'pass', 'data-testid': 'tender-keymode-pass' });

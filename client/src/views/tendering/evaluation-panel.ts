@@ -4,7 +4,7 @@
 import { h, mount } from '../../dom';
 import { api } from '../../api';
 import { t } from '../../i18n';
-import { action, errorText, money, reasonText, table } from './ui';
+import { action, docText, errorText, money, reasonText, table } from './ui';
 import type { TenderDetail } from './types';
 
 /**
@@ -20,7 +20,8 @@ function blobUrl(type: string, base64: string): string {
 
 interface EvalBid {
   bidId: number;
-  supplierName: string;
+  supplierName: string | null;
+  receiptNo: string;
   priceFen: number;
   status: string;
   abnormalStatus: string | null;
@@ -61,15 +62,15 @@ function render(d: TenderDetail, v: EvalView, reload: () => void): Node[] {
       h(
         'div',
         { class: 'tender-eval-bid', 'data-testid': `tender-eval-bid-${b.bidId}` },
-        h('h3', {}, `${b.supplierName} · ${money(b.priceFen)}`, b.status === 'disqualified' ? h('span', { class: 'tag' }, t('tendering.bid.status.disqualified')) : null),
+        h('h3', {}, `${b.supplierName ?? `${t('tendering.bidder')} ${b.receiptNo}`} · ${money(b.priceFen)}`, b.status === 'disqualified' ? h('span', { class: 'tag' }, t('tendering.bid.status.disqualified')) : null),
         b.abnormalStatus ? h('p', { class: 'warning' }, t('tendering.eval.abnormal', { pct: d.abnormalLowPct }), ' — ', t(`tendering.eval.abnormal.${b.abnormalStatus}`), abnormalActions(d, b, reload)) : null,
         action(t('tendering.eval.openBid'), `tender-open-bid-${b.bidId}`, async () => {
           const full = await api<{ responses: Record<string, string>; attachments: Array<{ name: string; type: string; dataBase64: string }> }>('GET', `/api/tenders/${d.id}/evaluation/bids/${b.bidId}`);
-          mount(content, h('dl', { class: 'facts' }, d.requirements.map((r) => [h('dt', {}, r.text), h('dd', {}, full.responses[r.key] ?? '')])), full.attachments.map((a) => h('a', { href: blobUrl(a.type, a.dataBase64), download: a.name, 'data-testid': 'eval-attachment' }, a.name)));
+          mount(content, h('dl', { class: 'facts' }, d.requirements.map((r) => [h('dt', {}, docText(r.text)), h('dd', {}, full.responses[r.key] ?? '')])), full.attachments.map((a) => h('a', { href: blobUrl(a.type, a.dataBase64), download: a.name, 'data-testid': 'eval-attachment' }, a.name)));
         }),
         content,
         b.status === 'valid'
-          ? h('div', { class: 'tender-score-grid' }, checks.map(({ q, box }) => h('label', { class: 'inline' }, box, q.text)), points.map(({ c, input }) => h('label', {}, `${c.name} (≤ ${c.weight})`, input)))
+          ? h('div', { class: 'tender-score-grid' }, checks.map(({ q, box }) => h('label', { class: 'inline' }, box, docText(q.text))), points.map(({ c, input }) => h('label', {}, `${docText(c.name)} (≤ ${c.weight})`, input)))
           : null,
         editable && b.status === 'valid'
           ? action(t('tendering.eval.save'), `tender-save-${b.bidId}`, async () => {

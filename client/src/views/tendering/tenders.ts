@@ -2,11 +2,11 @@
 // the user's part in it (operator, bidder, committee member, purchasing unit).
 import { h, mount, newestOnly } from '../../dom';
 import { api } from '../../api';
-import { t } from '../../i18n';
+import { t, locale } from '../../i18n';
 import { hasRole, session } from '../../session';
 import { pagedTable } from '../table';
 import { live } from '../../main';
-import { badge, errorText, money, reasonText, table, when } from './ui';
+import { badge, docText, errorText, money, reasonText, table, when } from './ui';
 import { bidForm, decryptForm, decryptionOutcome, explanationForm } from './bid-panel';
 import { evaluationPanel } from './evaluation-panel';
 import { awardButton, awardSummary, newTenderForm, operatorActions } from './operator-panel';
@@ -92,10 +92,10 @@ function page(d: TenderDetail, reload: () => void): Child[] {
     awardSummary(d),
     h('p', {}, d.description),
     h('h2', {}, t('tendering.requirements')),
-    h('ul', {}, d.requirements.map((r) => h('li', {}, r.text))),
+    h('ul', {}, d.requirements.map((r) => h('li', {}, docText(r.text)))),
     h('h2', {}, t('tendering.qualifications')),
-    h('ul', {}, d.qualifications.map((q) => h('li', {}, q.text))),
-    d.criteria.length ? [h('h2', {}, t('tendering.criteria')), h('ul', {}, d.criteria.map((c) => h('li', {}, `${c.name}: ${t('tendering.criterion.weight', { weight: c.weight })}`)))] : null,
+    h('ul', {}, d.qualifications.map((q) => h('li', {}, docText(q.text)))),
+    d.criteria.length ? [h('h2', {}, t('tendering.criteria')), h('ul', {}, d.criteria.map((c) => h('li', {}, `${docText(c.name)}${locale() === 'en' ? ': ' : '：'}${t('tendering.criterion.weight', { weight: c.weight })}`)))] : null,
     hasRole('operator') ? operatorActions(d, reload) : null,
     supplier && d.status === 'published' ? bidForm(d, reload) : null,
     supplier && d.status === 'opening' && myCurrent?.status === 'sealed' ? decryptForm(d, reload) : null,

@@ -1,7 +1,7 @@
 // Small pieces shared by the tendering pages.
 import { h } from '../../dom';
 import { ApiError } from '../../api';
-import { t, formatTime, formatFen } from '../../i18n';
+import { t, formatTime, formatFen, locale } from '../../i18n';
 import { session } from '../../session';
 import { actionButton } from '../../widgets';
 
@@ -13,6 +13,16 @@ export function yuanToFen(text: string): number | null {
   const m = /^\s*(\d{1,13})(?:\.(\d{0,2}))?\s*$/.exec(text.replace(/,/g, ''));
   if (!m) return null;
   return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+/**
+ * Text of the tender documents written in both languages by the templates ('技术响应 Technical response',
+ * '人员配置 (staffing)'): the part in the user's language. Text in one language is shown as written.
+ */
+export function docText(s: string): string {
+  const m = /^(.*[\u4e00-\u9fff）][^A-Za-z]*?)\s*[(（]?([A-Za-z][\x20-\x7e]*?)[)）]?$/.exec(s);
+  if (!m || /[\u4e00-\u9fff]/.test(m[2]) || /[a-z][A-Z]/.test(m[2])) return s; // a brand (ThinkPad) is not a translation
+  return locale() === 'en' ? m[2] : m[1].trim();
 }
 
 export function errorText(e: unknown): string {

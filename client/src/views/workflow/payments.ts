@@ -3,6 +3,7 @@
 import { h } from '../../dom';
 import { t, formatFen, locale } from '../../i18n';
 import { pagedTable } from '../table';
+import { actionName } from '../../names';
 import { statusBadge, when } from './common';
 
 interface PaymentRequest { ref: string; contractRef: string; projectRef: string; projectTitle: string; orgNameZh: string; orgNameEn: string; budgetLineCode: string; supplierName: string; amountFen: number; status: string; treasuryRef: string | null; requestedAt: string; paidAt: string | null }
@@ -34,11 +35,11 @@ export function paymentsView(): HTMLElement {
       testId: 'finance-outbox',
       columns: [
         { key: 'workflow.outbox.created', cell: (o) => when(o.createdAt) },
-        { key: 'workflow.outbox.type', cell: (o) => o.type },
+        { key: 'workflow.outbox.type', cell: (o) => actionName(o.type) },
         { key: 'workflow.req.status', cell: (o) => statusBadge('workflow.outbox.status', o.status) },
         { key: 'workflow.outbox.attempts', cell: (o) => String(o.attempts), numeric: true },
         { key: 'workflow.outbox.next', cell: (o) => (o.status === 'delivered' ? when(o.deliveredAt) : when(o.nextAttemptAt)) },
-        { key: 'workflow.outbox.error', cell: (o) => o.lastError ?? '' },
+        { key: 'workflow.outbox.error', cell: (o) => (o.lastError === null ? '' : o.lastError === 'no webhook registered' ? t('name.outbox.noWebhook') : h('span', { title: o.lastError }, t('name.outbox.failed'))) },
       ],
     }),
   );
