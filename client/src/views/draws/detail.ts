@@ -6,6 +6,7 @@ import { t, formatTime, type MessageKey } from '../../i18n';
 import { live } from '../../main';
 import { showError, errorLine } from '../suppliers/ui';
 import type { DrawSummary } from './list';
+import { categoryNamer } from '../suppliers/catalogue-names';
 
 export interface SealView {
   scheme: 1 | 2;
@@ -52,13 +53,19 @@ export function drawDetailView(params: Record<string, string>): HTMLElement {
   const id = Number(params.id);
   const panel = h('div', { 'data-testid': 'draw-panel' });
   const load = newestOnly(async (stale) => {
-    const d = await api<DrawSummary>('GET', `/api/draws/${id}`);
+    const [d, name] = await Promise.all([api<DrawSummary>('GET', `/api/draws/${id}`), categoryNamer()]);
     if (stale()) return;
     const err = errorLine();
     const readResult = async () => {
       try {
         const r = await api<{ panel: Array<{ name: string; title: string; specialty: string; answer: string; roundNo: number }> }>('GET', `/api/draws/${id}/result`);
-        mount(panel, h('h2', {}, t('draws.panel')), h('ul', {}, r.panel.map((p) => h('li', {}, `${p.name} · ${p.title} · ${p.specialty} · ${t(`draws.answer.${p.answer}` as MessageKey)}`))));
+        mount(
+          panel,
+          h('h2', {}, t('draws.panel')),
+          r.panel.length
+            ? h('ul', {}, r.panel.map((p) => h('li', {}, `${p.name} · ${p.title} · ${name(p.specialty)} · ${t(`draws.answer.${p.answer}` as MessageKey)}`)))
+            : h('p', { class: 'muted' }, t('draws.panel.empty')),
+        );
       } catch (x) {
         showError(err, x);
       }
@@ -70,11 +77,11 @@ export function drawDetailView(params: Record<string, string>): HTMLElement {
       h(
         'dl',
         { class: 'facts' },
-        h('dt', {}, t('draws.groups')), h('dd', {}, d.groups.map((g) => `${g.specialty} × ${g.count}`).join(', ')),
-        h('dt', {}, t('draws.revealAt')), h('dd', {}, formatTime(d.revealAt)),
-        h('dt', {}, t('draws.evaluationAt')), h('dd', {}, formatTime(d.evaluationAt)),
-        h('dt', {}, t('draws.place')), h('dd', {}, d.evaluationPlace),
-        h('dt', {}, t('draws.col.confirmed')), h('dd', { 'data-testid': 'draw-confirmed' }, String(d.confirmedCount)),
+        h('dt', {}, t('draws.detail.groups')), h('dd', { 'data-testid': 'draw-groups-shown' }, d.groups.map((g) => t('draws.detail.group', { name: name(g.specialty), count: g.count })).join(t('draws.detail.sep'))),
+        h('dt', {}, t('draws.detail.revealAt')), h('dd', {}, formatTime(d.revealAt)),
+        h('dt', {}, t('draws.detail.evaluationAt')), h('dd', {}, formatTime(d.evaluationAt)),
+        h('dt', {}, t('draws.detail.place')), h('dd', {}, d.evaluationPlace),
+        h('dt', {}, t('draws.detail.confirmed')), h('dd', { 'data-testid': 'draw-confirmed' }, String(d.confirmedCount)),
       ),
       h('p', { 'data-testid': 'draw-counts' }, t('draws.counts', { ...d.invitations, shortfall: d.shortfall })),
       d.status === 'sealed' ? h('p', { class: 'notice' }, t('draws.sealedNote')) : null,
@@ -83,8 +90,11 @@ export function drawDetailView(params: Record<string, string>): HTMLElement {
       sealFacts(d.seal),
       h('h2', {}, t('draws.rounds')),
       roundsList(d.rounds),
-      err,
-      h('button', { 'data-testid': 'read-result', onclick: readResult }, t('draws.readResult')),
+      h('h2', {}, t('draws.panel')),
+      // Before the reveal nothing can read the panel: no button offers it (asking would be refused and audited).
+      d.status === 'revealed'
+        ? [err, h('button', { 'data-testid': 'read-result', onclick: readResult }, t('draws.readResult'))]
+        : h('p', { class: 'muted', 'data-testid': 'draw-panel-sealed' }, t('draws.panel.sealedUntil', { time: formatTime(d.revealAt) })),
       panel,
     );
   });

@@ -5,6 +5,25 @@ import { t, locale, formatTime, type MessageKey } from '../../i18n';
 import { hasRole } from '../../session';
 import { pagedTable } from '../table';
 import { field, input, select, showError, errorLine, go, localInput } from '../suppliers/ui';
+import { catalogue, entryName } from '../suppliers/catalogue-names';
+import { picker, type PickItem } from './picker';
+
+/** Suppliers by name or credit code from the supplier library (conflict exclusions). */
+async function searchSuppliers(q: string): Promise<PickItem[]> {
+  const qs = new URLSearchParams({ pageSize: '20', status: 'approved', ...(q ? { q } : {}) });
+  const r = await api<{ items: Array<{ id: number; name: string; creditCode: string }> }>('GET', `/api/suppliers?${qs}`);
+  return r.items.map((x) => ({ id: String(x.id), label: x.name, detail: x.creditCode }));
+}
+
+/** Specialties: catalogue entries by name or code, in the user's language. */
+async function searchSpecialties(q: string): Promise<PickItem[]> {
+  const needle = q.toLowerCase();
+  const all = await catalogue();
+  return all
+    .filter((c) => !needle || c.code.toLowerCase().startsWith(needle) || c.nameZh.includes(q) || c.nameEn.toLowerCase().includes(needle))
+    .slice(0, 30)
+    .map((c) => ({ id: c.code, label: entryName(c), detail: c.code }));
+}
 
 export interface DrawSummary {
   id: number;
@@ -30,8 +49,32 @@ function requestForm(): HTMLElement {
   void api<{ items: Array<{ id: number; nameZh: string; nameEn: string }> }>('GET', '/api/organisations?kind=purchasing_unit').then((r) =>
     mount(unit, r.items.map((o) => h('option', { value: String(o.id) }, locale() === 'en' ? o.nameEn : o.nameZh))),
   );
-  const suppliers = input('draw-suppliers', { placeholder: '12, 15, 31' });
-  const groups = h('textarea', { name: 'draw-groups', 'data-testid': 'draw-groups', rows: 2, required: true }, 'C1601,5');
+  const total = h('p', { class: 'small', 'data-testid': 'draw-total' });
+  const specialties = picker({
+    testId: 'draw-specialty',
+    label: t('draws.groups'),
+    placeholder: t('draws.pick.specialtySearch'),
+    emptyChosen: t('draws.pick.noSpecialty'),
+    search: searchSpecialties,
+    control: () => {
+      const n = input('draw-count', { type: 'number', min: 1, max: 99, required: true, value: specialties.chosen().length ? '1' : '5', 'aria-label': t('draws.pick.count'), class: 'count' });
+      n.addEventListener('input', paintTotal);
+      return n;
+    },
+    onChange: () => paintTotal(),
+  });
+  function paintTotal() {
+    const n = specialties.chosen().reduce((sum, c) => sum + (Number(specialties.controlOf(c.id)?.value) || 0), 0);
+    total.textContent = t('draws.pick.total', { n });
+  }
+  const suppliers = picker({
+    testId: 'draw-supplier',
+    label: t('draws.suppliers'),
+    placeholder: t('draws.pick.supplierSearch'),
+    emptyChosen: t('draws.pick.noSupplier'),
+    search: searchSuppliers,
+  });
+  paintTotal();
   const soon = new Date(Date.now() + 3 * 86_400_000);
   soon.setHours(9, 0, 0, 0);
   const revealAt = input('draw-reveal-at', { type: 'datetime-local', required: true, value: localInput(soon) });
@@ -40,15 +83,13 @@ function requestForm(): HTMLElement {
   const minutes = input('draw-response-minutes', { type: 'number', min: 10, value: '120' });
   const onsubmit = async (e: Event) => {
     e.preventDefault();
+    if (!specialties.chosen().length) return void (err.textContent = t('draws.pick.noSpecialty'));
     try {
       const body = {
         projectRef: ref.value.trim(),
         purchasingOrgId: Number(unit.value),
-        supplierIds: [...new Set(suppliers.value.split(/[,，\s]+/).filter(Boolean).map(Number))],
-        groups: groups.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
-          const [specialty, count] = l.split(/[,，]/).map((x) => x.trim());
-          return { specialty: specialty.toUpperCase(), count: Number(count) };
-        }),
+        supplierIds: suppliers.chosen().map((x) => Number(x.id)),
+        groups: specialties.chosen().map((x) => ({ specialty: x.id, count: Number(specialties.controlOf(x.id)?.value) })),
         evaluationAt: new Date(evaluationAt.value).toISOString(),
         evaluationPlace: place.value.trim(),
         revealAt: new Date(revealAt.value).toISOString(),
@@ -66,8 +107,9 @@ function requestForm(): HTMLElement {
     h('h2', {}, t('draws.request')),
     field(t('draws.projectRef'), ref),
     field(t('draws.unit'), unit),
-    field(t('draws.suppliers'), suppliers),
-    field(t('draws.groups'), groups),
+    specialties.el,
+    total,
+    suppliers.el,
     field(t('draws.revealAt'), revealAt),
     field(t('draws.evaluationAt'), evaluationAt),
     field(t('draws.place'), place),
