@@ -2,9 +2,10 @@
 // history and decisions, credit record, blacklist.
 import { h, mount } from '../../dom';
 import { api } from '../../api';
-import { t, formatTime, type MessageKey } from '../../i18n';
+import { t, formatTime, formatFen, type MessageKey } from '../../i18n';
 import { hasRole } from '../../session';
 import { field, input, select, showError, errorLine } from './ui';
+import { categoryNamer } from './catalogue-names';
 
 export interface SupplierDetail {
   id: number;
@@ -32,7 +33,12 @@ export interface SupplierDetail {
 
 const CREDIT_KINDS = ['false_documents', 'collusion', 'breach_of_contract', 'late_delivery', 'quality', 'other'];
 
-export function qualificationFacts(s: SupplierDetail): HTMLElement {
+/** Registered capital is kept in units of 10,000 yuan; shown as money (fen → yuan). */
+export function capitalText(wan: number | null): string {
+  return wan == null ? t('suppliers.capital.unknown') : formatFen(wan * 1_000_000);
+}
+
+export function qualificationFacts(s: SupplierDetail, name: (code: string) => string = (c) => c): HTMLElement {
   return h(
     'dl',
     { class: 'facts', 'data-testid': 'supplier-facts' },
@@ -40,10 +46,10 @@ export function qualificationFacts(s: SupplierDetail): HTMLElement {
     h('dt', {}, t('suppliers.col.creditCode')), h('dd', {}, s.creditCode),
     h('dt', {}, t('suppliers.legalRep')), h('dd', {}, s.legalRep),
     h('dt', {}, t('suppliers.col.size')), h('dd', {}, t(`size.${s.size}` as MessageKey)),
-    h('dt', {}, t('suppliers.capital')), h('dd', {}, s.registeredCapitalWan == null ? '' : String(s.registeredCapitalWan)),
+    h('dt', {}, t('suppliers.capital')), h('dd', { 'data-testid': 'supplier-capital' }, capitalText(s.registeredCapitalWan)),
     h('dt', {}, t('suppliers.address')), h('dd', {}, s.address),
-    h('dt', {}, t('suppliers.categories')), h('dd', {}, s.categories.join(', ')),
-    h('dt', {}, t('suppliers.brands')), h('dd', {}, s.brands.map((b) => `${b.categoryCode} ${b.brand} ${b.model}`).join('; ') || t('suppliers.none')),
+    h('dt', {}, t('suppliers.categories')), h('dd', { 'data-testid': 'supplier-categories' }, s.categories.map(name).join(t('suppliers.listSep')) || t('suppliers.none')),
+    h('dt', {}, t('suppliers.brands')), h('dd', {}, s.brands.map((b) => `${name(b.categoryCode)} ${b.brand} ${b.model}`).join('; ') || t('suppliers.none')),
     h('dt', {}, t('suppliers.col.status')), h('dd', { 'data-testid': 'supplier-status', 'data-status': s.status }, t(`supplier.status.${s.status}` as MessageKey)),
     s.reviewReason ? [h('dt', {}, t('suppliers.reviewReason')), h('dd', { 'data-testid': 'review-reason' }, s.reviewReason)] : null,
   );
@@ -57,37 +63,62 @@ function contactsTable(s: SupplierDetail): HTMLElement {
 export function supplierDetailView(params: Record<string, string>): HTMLElement {
   const root = h('section', { 'data-testid': 'supplier-detail' });
   const id = Number(params.id);
+  /** The confirmation of the last action, shown above the page after it reloads. */
+  let done = '';
   const load = async () => {
-    const s = await api<SupplierDetail>('GET', `/api/suppliers/${id}`);
+    const [s, name] = await Promise.all([api<SupplierDetail>('GET', `/api/suppliers/${id}`), categoryNamer()]);
     const err = errorLine();
-    const act = async (fn: () => Promise<unknown>) => {
+    const act = async (fn: () => Promise<unknown>, line: HTMLElement = err) => {
       try {
+        done = '';
         await fn();
         await load();
       } catch (e) {
-        showError(err, e);
+        showError(line, e);
       }
     };
-    const reason = input('review-reason', { placeholder: t('suppliers.review.reason') });
+    const reason = h('textarea', { name: 'review-reason', 'data-testid': 'review-reason', rows: 3, maxlength: 500 });
+    reason.addEventListener('input', () => { reason.removeAttribute('aria-invalid'); reviewErr.textContent = ''; });
+    const reviewErr = errorLine();
+    /** Reject and "ask for more" need a reason: asked for here, before anything is sent. */
+    const needsReason = (box: HTMLTextAreaElement | HTMLInputElement, line: HTMLElement): boolean => {
+      if (box.value.trim()) return false;
+      line.textContent = t('suppliers.review.reasonRequired');
+      box.setAttribute('aria-invalid', 'true');
+      box.focus();
+      return true;
+    };
+    const decide = (d: 'approve' | 'request_more' | 'reject') => () => {
+      if (d !== 'approve' && needsReason(reason, reviewErr)) return;
+      void act(async () => {
+        await api('POST', `/api/suppliers/${id}/review`, { decision: d, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) });
+        done = t(`suppliers.review.done.${d}` as MessageKey);
+      }, reviewErr);
+    };
     const reviewBox =
       hasRole('operator') && s.status === 'pending'
         ? h(
             'div',
-            { class: 'toolbar', 'data-testid': 'review-actions' },
-            reason,
-            (['approve', 'request_more', 'reject'] as const).map((d) =>
-              h('button', { 'data-testid': `review-${d}`, onclick: () => act(() => api('POST', `/api/suppliers/${id}/review`, { decision: d, ...(reason.value ? { reason: reason.value } : {}) })) }, t(`suppliers.review.${d}`)),
+            { class: 'card wide', 'data-testid': 'review-actions' },
+            h('h2', {}, t('suppliers.review.title')),
+            field(t('suppliers.review.reason'), reason),
+            reviewErr,
+            h(
+              'div',
+              { class: 'toolbar' },
+              (['approve', 'request_more', 'reject'] as const).map((d) => h('button', { type: 'button', 'data-testid': `review-${d}`, onclick: decide(d) }, t(`suppliers.review.${d}`))),
             ),
           )
         : null;
     const change = s.pendingChange;
-    const changeReason = input('change-reason', { placeholder: t('suppliers.review.reason') });
+    const changeReason = input('change-reason', { placeholder: t('suppliers.review.reason'), 'aria-label': t('suppliers.review.reason') });
+    const changeErr = errorLine();
     const changeBox = change
       ? h(
           'div',
           { class: 'notice', 'data-testid': 'pending-change' },
           h('h2', {}, t('suppliers.section.change')),
-          h('p', {}, `${change.changes.name} · ${change.changes.categories.join(', ')} · ${change.changes.brands.map((b) => `${b.brand} ${b.model}`).join('; ')}`),
+          h('p', {}, `${change.changes.name} · ${change.changes.categories.map(name).join(t('suppliers.listSep'))} · ${change.changes.brands.map((b) => `${b.brand} ${b.model}`).join('; ')}`),
           h('p', { class: 'muted small' }, formatTime(change.submittedAt)),
           hasRole('operator')
             ? h(
@@ -95,8 +126,18 @@ export function supplierDetailView(params: Record<string, string>): HTMLElement 
                 { class: 'toolbar' },
                 changeReason,
                 (['approve', 'reject'] as const).map((d) =>
-                  h('button', { 'data-testid': `change-${d}`, onclick: () => act(() => api('POST', `/api/suppliers/${id}/change-requests/${change.id}/review`, { decision: d, ...(changeReason.value ? { reason: changeReason.value } : {}) })) }, t(`suppliers.change.${d}`)),
+                  h('button', {
+                    'data-testid': `change-${d}`,
+                    onclick: () => {
+                      if (d === 'reject' && needsReason(changeReason, changeErr)) return;
+                      void act(async () => {
+                        await api('POST', `/api/suppliers/${id}/change-requests/${change.id}/review`, { decision: d, ...(changeReason.value.trim() ? { reason: changeReason.value.trim() } : {}) });
+                        done = t(`suppliers.change.done.${d}` as MessageKey);
+                      }, changeErr);
+                    },
+                  }, t(`suppliers.change.${d}`)),
                 ),
+                changeErr,
               )
             : null,
         )
@@ -137,15 +178,18 @@ export function supplierDetailView(params: Record<string, string>): HTMLElement 
       h('p', {}, h('a', { href: '/suppliers', 'data-link': '' }, t('suppliers.back'))),
       h('h1', {}, s.name),
       s.blacklisted ? h('p', { class: 'error', 'data-testid': 'blacklisted' }, t('suppliers.blacklisted')) : null,
+      done ? h('p', { class: 'ok', role: 'status', 'data-testid': 'action-done' }, done) : null,
       err,
       h('h2', {}, t('suppliers.section.qualifications')),
-      qualificationFacts(s),
+      qualificationFacts(s, name),
       reviewBox,
       changeBox,
       h('h2', {}, t('suppliers.section.contacts')),
       contactsTable(s),
       h('h2', {}, t('suppliers.section.reviews')),
-      h('ul', { 'data-testid': 'review-history' }, s.reviews.map((r) => h('li', {}, `${formatTime(r.decidedAt)} · ${t(`suppliers.review.${r.decision}` as MessageKey)}${r.reason ? ' · ' + r.reason : ''}`))),
+      s.reviews.length
+        ? h('ul', { 'data-testid': 'review-history' }, s.reviews.map((r) => h('li', {}, `${formatTime(r.decidedAt)} · ${t(`suppliers.review.${r.decision}` as MessageKey)}${r.reason ? ' · ' + r.reason : ''}`)))
+        : h('p', { class: 'muted', 'data-testid': 'review-history-empty' }, t('suppliers.reviews.none')),
       h('h2', {}, t('suppliers.section.credit')),
       s.creditRecords.length
         ? h('ul', { 'data-testid': 'credit-records' }, s.creditRecords.map((c) => h('li', {}, `${c.occurredOn} · ${t(`suppliers.credit.kind.${c.kind}` as MessageKey)} · ${c.description} · ${c.source}`)))
