@@ -77,6 +77,8 @@ function expertPage(root: HTMLElement, endpoint: string, self: boolean): HTMLEle
     // Status (operator) and own contact details (expert)
     const status = select('expert-status', (['active', 'suspended', 'disqualified'] as const).map((s) => [s, t(`expert.status.${s}` as MessageKey)]), e.status);
     const statusReason = input('expert-status-reason');
+    status.setAttribute('aria-label', t('experts.col.status'));
+    statusReason.setAttribute('aria-label', t('experts.status.reason'));
     const statusForm = operator
       ? h('form', { class: 'toolbar', onsubmit: (ev: Event) => { ev.preventDefault(); void act(() => api('POST', `${endpoint}/status`, { status: status.value, reason: statusReason.value })); } }, status, statusReason, h('button', { type: 'submit' }, t('experts.status.set')))
       : null;

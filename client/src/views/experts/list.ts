@@ -35,5 +35,5 @@ export function expertsView(): HTMLElement {
     );
   filter.addEventListener('change', load);
   load();
-  return h('section', {}, h('h1', {}, t('experts.title')), h('div', { class: 'filters' }, filter), holder);
+  return h('section', {}, h('h1', {}, t('experts.title')), h('div', { class: 'filters' }, h('label', {}, t('experts.col.status'), filter)), holder);
 }

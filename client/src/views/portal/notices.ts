@@ -46,7 +46,7 @@ export function portalHomeView(): HTMLElement {
   return h(
     'section',
     { 'data-testid': 'portal-home' },
-    h('p', { class: 'tagline' }, t('portal.tagline')),
+    h('h1', { class: 'tagline' }, t('portal.tagline')),
     homeFigures(),
     h('h2', {}, t('portal.latest')),
     list,
@@ -60,7 +60,7 @@ export function portalNoticesView(): HTMLElement {
   const params = new URLSearchParams(location.search);
   const kind = h('select', { name: 'kind', 'aria-label': t('portal.kind') }, h('option', { value: '' }, t('portal.allKinds')), KINDS.map((k) => h('option', { value: k }, t(`portal.kind.${k}`))));
   kind.value = params.get('kind') ?? '';
-  const q = h('input', { type: 'search', name: 'q', placeholder: t('search.placeholder'), value: params.get('q') ?? '' });
+  const q = h('input', { type: 'search', name: 'q', placeholder: t('search.placeholder'), value: params.get('q') ?? '', 'aria-label': t('search.placeholder') });
   const filters = searchFilters(params);
   const out = h('div');
   let page = 1;

@@ -31,7 +31,7 @@ export function alertsView(): HTMLElement {
       }),
     );
   show();
-  return h('section', {}, h('h1', {}, t('supervision.alerts.title')), h('div', { class: 'toolbar' }, status), holder);
+  return h('section', {}, h('h1', {}, t('supervision.alerts.title')), h('div', { class: 'toolbar' }, h('label', {}, t('supervision.alerts.status'), status)), holder);
 }
 
 export function alertDetailView(params: Record<string, string>): HTMLElement {
@@ -57,9 +57,9 @@ export function alertDetailView(params: Record<string, string>): HTMLElement {
     ]);
     const me = session.user?.id;
     const note = h('textarea', { rows: 3, 'data-testid': 'alert-note', 'aria-label': t('supervision.alerts.note') }) as HTMLTextAreaElement;
-    const assignee = h('select', { 'data-testid': 'alert-assignee' }, sups.items.map((u) => h('option', { value: String(u.id) }, u.displayName)));
-    const finding = h('select', { 'data-testid': 'alert-finding' }, ['confirmed', 'unfounded', 'referred', 'corrected'].map((f) => h('option', { value: f }, t(`supervision.finding.${f}`))));
-    const risk = h('select', { 'data-testid': 'alert-risk' }, h('option', { value: '' }, t('supervision.alerts.noRiskPoint')), risks.items.map((r) => h('option', { value: String(r.id), selected: r.id === a.riskPointId }, `${r.code} ${r.title}`)));
+    const assignee = h('select', { 'data-testid': 'alert-assignee', 'aria-label': t('supervision.alerts.assignee') }, sups.items.map((u) => h('option', { value: String(u.id) }, u.displayName)));
+    const finding = h('select', { 'data-testid': 'alert-finding', 'aria-label': t('supervision.alerts.finding') }, ['confirmed', 'unfounded', 'referred', 'corrected'].map((f) => h('option', { value: f }, t(`supervision.finding.${f}`))));
+    const risk = h('select', { 'data-testid': 'alert-risk', 'aria-label': t('supervision.alerts.riskPoint') }, h('option', { value: '' }, t('supervision.alerts.noRiskPoint')), risks.items.map((r) => h('option', { value: String(r.id), selected: r.id === a.riskPointId }, `${r.code} ${r.title}`)));
     const open = a.status !== 'closed';
     const mine = a.assignedTo === me;
     const buttons = [

@@ -61,7 +61,7 @@ export function riskPointsView(): HTMLElement {
     )));
   };
   void load();
-  return h('section', {}, h('h1', {}, t('supervision.risk.title')), h('div', { class: 'filters' }, post, proc), out, form);
+  return h('section', {}, h('h1', {}, t('supervision.risk.title')), h('div', { class: 'filters' }, h('label', {}, t('supervision.risk.post'), post), h('label', {}, t('supervision.risk.process'), proc)), out, form);
 }
 
 export function rulesView(): HTMLElement {
@@ -71,9 +71,9 @@ export function rulesView(): HTMLElement {
     mount(out, h('div', { class: 'table-wrap' }, h('table', {},
       h('thead', {}, h('tr', {}, ['supervision.rules.code', 'supervision.rules.name', 'supervision.rules.definition', 'supervision.alerts.severity', 'supervision.rules.enabled', 'supervision.rules.thresholds'].map((k) => h('th', {}, t(k))), h('th', {}))),
       h('tbody', {}, r.items.map((rule) => {
-        const sev = h('select', {}, ['low', 'medium', 'high', 'critical'].map((s) => h('option', { value: s, selected: s === rule.severity }, t(`supervision.severity.${s}`))));
-        const on = h('input', { type: 'checkbox', checked: rule.enabled, style: 'width:auto' }) as HTMLInputElement;
-        const th = h('textarea', { rows: 2, cols: 32 }, JSON.stringify(rule.thresholds)) as HTMLTextAreaElement;
+        const sev = h('select', { 'aria-label': `${rule.code} ${t('name.label.severity')}` }, ['low', 'medium', 'high', 'critical'].map((s) => h('option', { value: s, selected: s === rule.severity }, t(`supervision.severity.${s}`))));
+        const on = h('input', { type: 'checkbox', checked: rule.enabled, style: 'width:auto', 'aria-label': `${rule.code} ${t('supervision.rules.enabled')}` }) as HTMLInputElement;
+        const th = h('textarea', { rows: 2, cols: 32, 'aria-label': `${rule.code} ${t('supervision.rules.thresholds')}` }, JSON.stringify(rule.thresholds)) as HTMLTextAreaElement;
         const note = h('span', { class: 'small' });
         const save = async () => {
           try {

@@ -45,5 +45,5 @@ export function suppliersView(): HTMLElement {
   };
   filter.addEventListener('change', load);
   load();
-  return h('section', {}, h('h1', {}, t('suppliers.title')), h('div', { class: 'filters' }, filter), holder);
+  return h('section', {}, h('h1', {}, t('suppliers.title')), h('div', { class: 'filters' }, h('label', {}, t('name.label.reviewState'), filter)), holder);
 }

@@ -99,7 +99,7 @@ function render(d: TenderDetail, v: EvalView, reload: () => void): Node[] {
 
 function abnormalActions(d: TenderDetail, b: EvalBid, reload: () => void): HTMLElement | null {
   if (!['flagged', 'explanation_requested', 'explained'].includes(b.abnormalStatus ?? '')) return null;
-  const reason = h('input', { placeholder: t('tendering.eval.decisionReason'), 'data-testid': `tender-abnormal-reason-${b.bidId}` });
+  const reason = h('input', { placeholder: t('tendering.eval.decisionReason'), 'aria-label': t('tendering.eval.decisionReason'), 'data-testid': `tender-abnormal-reason-${b.bidId}` });
   return h(
     'span',
     {},

@@ -310,7 +310,7 @@ export function operatorActions(d: TenderDetail, reload: () => void): HTMLElemen
     );
   }
   if (d.status === 'draft' || d.status === 'published') {
-    const reason = h('input', { placeholder: t('tendering.cancel.reason'), 'data-testid': 'tender-cancel-reason' });
+    const reason = h('input', { placeholder: t('tendering.cancel.reason'), 'aria-label': t('tendering.cancel.reason'), 'data-testid': 'tender-cancel-reason' });
     root.append(h('p', {}, reason, action(t('tendering.cancel'), 'tender-cancel', async () => { await api('POST', `/api/tenders/${d.id}/cancel`, { reason: reason.value || t('tendering.cancel') }); reload(); })));
   }
   if (d.status === 'evaluated') root.append(awardButton(d, reload));

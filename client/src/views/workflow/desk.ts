@@ -71,7 +71,7 @@ export function deskView(): HTMLElement {
     h('h2', {}, t('workflow.desk.deadlines')),
     deadlines,
     h('h2', {}, t('workflow.desk.projects')),
-    h('div', { class: 'filters' }, method, stage),
+    h('div', { class: 'filters' }, h('label', {}, t('workflow.req.method'), method), h('label', {}, t('workflow.proj.stage'), stage)),
     list,
     h('h2', {}, t('workflow.desk.cycle')),
     cycle,

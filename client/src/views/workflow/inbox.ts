@@ -17,7 +17,7 @@ export function inboxView(): HTMLElement {
     const cards = await Promise.all(
       data.items.map(async (s) => {
         const r = await api<Requisition>('GET', `/api/requisitions/${s.requisitionId}`);
-        const comment = h('textarea', { rows: 2, placeholder: t('workflow.inbox.comment'), 'data-testid': 'inbox-comment' });
+        const comment = h('textarea', { rows: 2, placeholder: t('workflow.inbox.comment'), 'aria-label': t('workflow.inbox.comment'), 'data-testid': 'inbox-comment' });
         const decide = (decision: 'approve' | 'reject' | 'return') => async () => {
           await api('POST', `/api/approvals/${s.id}/decision`, { decision, comment: comment.value.trim() || undefined });
           await load();

@@ -94,12 +94,12 @@ export function requisitionFormView(params: Record<string, string>): HTMLElement
     const timer = setInterval(() => (root.isConnected ? void refreshLine().catch(() => undefined) : clearInterval(timer)), 15_000);
 
     const addRow = (it?: Item) => {
-      const cat = h('select', { 'data-testid': 'item-category' }, leafCats.map((c) => h('option', { value: c.code, selected: it?.categoryCode === c.code }, catName(c))));
-      const name = h('input', { value: it?.name ?? '', 'data-testid': 'item-name' });
-      const spec = h('input', { value: it?.specification ?? '', 'data-testid': 'item-spec' });
-      const qty = h('input', { type: 'number', min: '1', step: '1', value: String(it?.quantity ?? 1), 'data-testid': 'item-qty' });
-      const unit = h('input', { value: it?.unit ?? '台', size: 3, 'data-testid': 'item-unit' });
-      const price = h('input', { inputmode: 'decimal', value: it ? (it.unitPriceFen / 100).toFixed(2) : '', 'data-testid': 'item-price' });
+      const cat = h('select', { 'aria-label': t('workflow.req.item.category'), 'data-testid': 'item-category' }, leafCats.map((c) => h('option', { value: c.code, selected: it?.categoryCode === c.code }, catName(c))));
+      const name = h('input', { value: it?.name ?? '', 'aria-label': t('workflow.req.item.name'), 'data-testid': 'item-name' });
+      const spec = h('input', { value: it?.specification ?? '', 'aria-label': t('workflow.req.item.spec'), 'data-testid': 'item-spec' });
+      const qty = h('input', { type: 'number', min: '1', step: '1', value: String(it?.quantity ?? 1), 'aria-label': t('workflow.req.item.qty'), 'data-testid': 'item-qty' });
+      const unit = h('input', { value: it?.unit ?? '台', size: 3, 'aria-label': t('workflow.req.item.unit'), 'data-testid': 'item-unit' });
+      const price = h('input', { inputmode: 'decimal', value: it ? (it.unitPriceFen / 100).toFixed(2) : '', 'aria-label': t('workflow.req.item.price'), 'data-testid': 'item-price' });
       const amountCell = h('td', { class: 'num' });
       const amount = () => {
         const p = yuanToFen(price.value);
@@ -223,7 +223,7 @@ export function requisitionView(params: Record<string, string>): HTMLElement {
     const r = await api<Requisition>('GET', `/api/requisitions/${params.id}`);
     if (stale()) return;
     const mine = hasRole('purchaser') && session.user;
-    const reason = h('input', { placeholder: t('workflow.req.cancelReason'), 'data-testid': 'req-cancel-reason' });
+    const reason = h('input', { placeholder: t('workflow.req.cancelReason'), 'aria-label': t('workflow.req.cancelReason'), 'data-testid': 'req-cancel-reason' });
     mount(
       root,
       h('h1', {}, `${r.ref} · ${r.title}`),
