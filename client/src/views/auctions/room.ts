@@ -242,8 +242,18 @@ export function auctionRoomView(params: Record<string, string>): HTMLElement {
     if (state?.you?.rank && state.you.rank > 1 && state.seq >= accepted.seq) feedback.textContent += t('auctions.outbid');
   };
 
+  // Bids can come many a second: the chart is redrawn at most five times a second.
+  let chartQueued = false;
   const paintChart = () => {
-    if (!history || !state) return;
+    if (chartQueued) return;
+    chartQueued = true;
+    setTimeout(() => {
+      chartQueued = false;
+      drawChart();
+    }, 200);
+  };
+  const drawChart = () => {
+    if (!history || !state || !root.isConnected) return;
     chart.el.hidden = false;
     chart.set(history.best, history.own, history.ceilingFen, timeZone, Math.min(Date.now() + session.serverOffsetMs, state.endsAt && state.status === 'running' ? Date.parse(state.endsAt) : Infinity));
   };
