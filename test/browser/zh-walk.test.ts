@@ -181,6 +181,36 @@ describe(`browser: every page as every role in Chinese shows no English, raw key
     });
   }
 
+  it('errors read in Chinese: a failed login names the reason, not the server text or its code', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(60_000);
+    await page.goto(s.url + '/');
+    await page.getByTestId('login-username').fill('supplier');
+    await page.getByTestId('login-password').fill('wrong-password');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('login-error').filter({ hasText: '登录失败' }).waitFor();
+    expect(await page.getByTestId('login-error').textContent()).to.equal('登录失败：用户名或密码错误');
+    await ctx.close();
+  });
+
+  it('actions answer: the expert accepts an invitation and reads a confirmation and the new state', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(60_000);
+    await loginThroughPage(page, s.url, 'expert');
+    await open(page, '/my-invitations');
+    const row = page.locator('tr[data-status=pending]').first();
+    const project = (await row.locator('td').first().textContent())!;
+    // The specialty is shown by its catalogue name, not its code.
+    expect(await row.locator('td').nth(1).textContent()).to.match(/[\u4e00-\u9fff]/);
+    await row.getByTestId('accept').click();
+    await page.getByTestId('invitation-message').waitFor();
+    expect(await page.getByTestId('invitation-message').textContent()).to.equal(`已确认参加项目 ${project} 的评审，状态已更新为“已确认”。`);
+    expect(await page.locator('tr[data-status=accepted] [data-testid=invitation-status]').first().textContent()).to.equal('已确认');
+    await ctx.close();
+  });
+
   it('the checker itself: finds English, keys and UTC text, allows references and brands', () => {
     expect(findProblems('项目 ZB2026-00006 · 联想 Lenovo ThinkPad E14 · PU01 · SV10 · 清单.txt 2 KB · li@experts.example.cn · #1120 2824490417ab…').map((p) => p.kind)).to.deep.equal([]);
     expect(findProblems('出错了：Wrong username or password').map((p) => p.kind)).to.deep.equal(['Latin', 'Latin', 'Latin', 'Latin']);

@@ -1,7 +1,7 @@
 // The expert's own invitations (found by their tag on the server): accept or decline.
 import { h, mount, newestOnly } from '../../dom';
 import { api } from '../../api';
-import { t, formatTime, type MessageKey } from '../../i18n';
+import { t, formatTime, locale, type MessageKey } from '../../i18n';
 import { live } from '../../main';
 import { showError, errorLine } from '../suppliers/ui';
 
@@ -18,13 +18,22 @@ interface Invitation {
 
 export function myInvitationsView(): HTMLElement {
   const root = h('section', { 'data-testid': 'my-invitations' });
+  // The answer just given, confirmed above the list after it reloads.
+  let answered: { text: string } | null = null;
+  // Specialties are catalogue codes: shown by their names.
+  let names: Map<string, string> | null = null;
   const load = newestOnly(async (stale) => {
-    const { items } = await api<{ items: Invitation[] }>('GET', '/api/my/invitations');
+    const [{ items }, catalogue] = await Promise.all([
+      api<{ items: Invitation[] }>('GET', '/api/my/invitations'),
+      names ? null : api<{ items: Array<{ code: string; nameZh: string; nameEn: string }> }>('GET', '/api/catalogue').catch(() => ({ items: [] })),
+    ]);
+    if (catalogue) names = new Map(catalogue.items.map((c) => [c.code, locale() === 'en' ? c.nameEn : c.nameZh]));
     if (stale()) return;
     const err = errorLine();
-    const answer = async (id: number, a: 'accept' | 'decline') => {
+    const answer = async (i: Invitation, a: 'accept' | 'decline') => {
       try {
-        await api('POST', `/api/my/invitations/${id}/${a}`);
+        await api('POST', `/api/my/invitations/${i.id}/${a}`);
+        answered = { text: t(a === 'accept' ? 'name.inv.accepted' : 'name.inv.declined', { project: i.projectRef }) };
         await load();
       } catch (x) {
         showError(err, x);
@@ -34,6 +43,7 @@ export function myInvitationsView(): HTMLElement {
       root,
       h('h1', {}, t('experts.inv.title')),
       h('p', { class: 'muted' }, t('experts.inv.hint')),
+      answered ? h('p', { class: 'ok', role: 'status', 'data-testid': 'invitation-message' }, answered.text) : null,
       err,
       h(
         'div',
@@ -51,7 +61,7 @@ export function myInvitationsView(): HTMLElement {
                     'tr',
                     { 'data-testid': `invitation-${i.id}`, 'data-status': i.status },
                     h('td', {}, i.projectRef),
-                    h('td', {}, i.specialty),
+                    h('td', {}, names?.get(i.specialty) ?? i.specialty),
                     h('td', {}, formatTime(i.evaluationAt)),
                     h('td', {}, i.evaluationPlace),
                     h('td', {}, formatTime(i.deadlineAt)),
@@ -60,12 +70,12 @@ export function myInvitationsView(): HTMLElement {
                       'td',
                       {},
                       i.status === 'pending' && i.drawStatus === 'sealed'
-                        ? [h('button', { type: 'submit', 'data-testid': 'accept', onclick: () => answer(i.id, 'accept') }, t('experts.inv.accept')), ' ', h('button', { 'data-testid': 'decline', onclick: () => answer(i.id, 'decline') }, t('experts.inv.decline'))]
+                        ? [h('button', { type: 'submit', 'data-testid': 'accept', onclick: () => answer(i, 'accept') }, t('experts.inv.accept')), ' ', h('button', { 'data-testid': 'decline', onclick: () => answer(i, 'decline') }, t('experts.inv.decline'))]
                         : null,
                     ),
                   ),
                 )
-              : h('tr', {}, h('td', { colspan: 7, class: 'empty' }, t('table.empty'))),
+              : h('tr', {}, h('td', { colspan: 7, class: 'empty', 'data-testid': 'invitations-empty' }, t('name.inv.none'))),
           ),
         ),
       ),
