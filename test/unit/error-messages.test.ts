@@ -28,6 +28,9 @@ export function serverErrorCodes(): Map<string, string> {
     // the typed errors' default codes (server/http/errors.ts: code = 'VALIDATION_FAILED', …)
     for (const m of s.matchAll(/\bcode = '([A-Z][A-Z0-9_]+)'/g)) add(m[1], f);
     for (const m of s.matchAll(/super\(\d+, '([A-Z][A-Z0-9_]+)'/g)) add(m[1], f);
+    // a competition's bid refusals, answered over the WebSocket (REJECTION_MESSAGES in the auction engine)
+    const table = /REJECTION_MESSAGES[^=]*= \{([^}]*)\}/.exec(s);
+    if (table) for (const m of table[1].matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)) add(m[1], f);
   }
   return codes;
 }

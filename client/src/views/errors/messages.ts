@@ -3,6 +3,7 @@
 // test/unit/error-messages.test.ts fails when a code the server throws has no message here.
 export const messages = {
   'zh-CN': {
+    'err.ABOVE_CEILING': '报价高于最高限价',
     'err.ACCOUNT_DISABLED': '该账号已停用',
     'err.ALERT_NOT_FOUND': '找不到该预警',
     'err.ALERT_WRONG_STATE': '该预警当前状态不允许此操作',
@@ -37,6 +38,7 @@ export const messages = {
     'err.BIDDING_PERIOD_TOO_SHORT': '自招标文件发出至投标截止的时间不足法定天数',
     'err.BID_DEADLINE_PASSED': '投标截止时间已过（以服务器时间为准），不再接收',
     'err.BID_NOT_FOUND': '找不到该排名投标',
+    'err.BID_NOT_RECORDED': '报价未能记录（未保存任何内容），请重新提交',
     'err.BLACKLIST_PERIOD_EMPTY': '黑名单结束时间必须晚于开始时间',
     'err.BLACKLIST_PERIOD_OVER': '黑名单期限已过',
     'err.BRAND_NOT_SUPPLIED': '贵公司未在该品目下登记此品牌型号',
@@ -120,6 +122,8 @@ export const messages = {
     'err.NOT_A_PURCHASING_UNIT': '该机构不是采购单位',
     'err.NOT_A_SUPPLIER': '只有关联供应商的账号才能报名',
     'err.NOT_A_SUPPLIER_ACCOUNT': '该账号不代表任何供应商',
+    'err.NOT_BELOW_BEST': '报价须比当前最低价至少低一个降价幅度',
+    'err.NOT_BELOW_OWN_BID': '报价须比您上一次报价至少低一个降价幅度',
     'err.NOT_EDITABLE': '该申请当前状态不能修改',
     'err.NOT_FLAGGED': '只有被标记为异常低价且尚未要求澄清的投标才能要求说明',
     'err.NOT_FOUND': '找不到该记录',
@@ -314,6 +318,7 @@ export const messages = {
     'err.f.year': '年度',
   },
   en: {
+    'err.ABOVE_CEILING': 'The amount is above the ceiling price',
     'err.ACCOUNT_DISABLED': 'This account is disabled',
     'err.ALERT_NOT_FOUND': 'Alert not found',
     'err.ALERT_WRONG_STATE': 'The alert\'s state does not allow this',
@@ -348,6 +353,7 @@ export const messages = {
     'err.BIDDING_PERIOD_TOO_SHORT': 'Too few days from issuing the documents to the bid deadline',
     'err.BID_DEADLINE_PASSED': 'The bid deadline has passed (server time); nothing more is accepted',
     'err.BID_NOT_FOUND': 'No such ranked bid',
+    'err.BID_NOT_RECORDED': 'The bid could not be recorded (nothing was stored); send it again',
     'err.BLACKLIST_PERIOD_EMPTY': 'The blacklist must end after it starts',
     'err.BLACKLIST_PERIOD_OVER': 'The blacklist period is already over',
     'err.BRAND_NOT_SUPPLIED': 'Your company has not registered this brand and model for the category',
@@ -431,6 +437,8 @@ export const messages = {
     'err.NOT_A_PURCHASING_UNIT': 'The organisation is not a purchasing unit',
     'err.NOT_A_SUPPLIER': 'Only a supplier account linked to a supplier may join',
     'err.NOT_A_SUPPLIER_ACCOUNT': 'This account does not act for a supplier',
+    'err.NOT_BELOW_BEST': 'The amount must be at least one decrement below the current best price',
+    'err.NOT_BELOW_OWN_BID': 'The amount must be at least one decrement below your previous bid',
     'err.NOT_EDITABLE': 'The application cannot be edited in its state',
     'err.NOT_FLAGGED': 'Only a bid flagged as abnormally low, not yet asked, can be asked for an explanation',
     'err.NOT_FOUND': 'Not found',
