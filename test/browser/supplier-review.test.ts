@@ -52,6 +52,13 @@ describe(`browser: the operator reviews a supplier's registration (${TEST_DIALEC
     expect(await page.getByTestId('review-history').textContent()).to.include('驳回 · 营业执照复印件不清晰，无法核验');
     expect(await page.getByTestId('review-actions').count()).to.equal(0);
     await page.screenshot({ path: '/tmp/supplier-review-done-zh-CN.png', fullPage: true });
+    // Every action answers: a credit record added says so and appears in the list.
+    await page.getByTestId('credit-description').fill('投标文件中提供虚假业绩证明');
+    await page.getByTestId('credit-source').fill('阳财采〔2026〕12号');
+    await page.getByTestId('credit-date').fill('2026-11-30');
+    await page.locator('form:has([data-testid=credit-kind]) button[type=submit]').click();
+    await page.getByTestId('action-done').filter({ hasText: '已记入信用记录' }).waitFor();
+    expect(await page.getByTestId('credit-records').textContent()).to.include('投标文件中提供虚假业绩证明');
 
     // English.
     await page.goto(`${s.url}/suppliers/${second}`);

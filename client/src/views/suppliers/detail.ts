@@ -150,7 +150,7 @@ export function supplierDetailView(params: Record<string, string>): HTMLElement 
     const creditForm = staffWrites
       ? h(
           'form',
-          { class: 'toolbar', onsubmit: (e: Event) => { e.preventDefault(); void act(() => api('POST', `/api/suppliers/${id}/credit-records`, { kind: kind.value, description: desc.value, source: source.value, occurredOn: date.value })); } },
+          { class: 'toolbar', onsubmit: (e: Event) => { e.preventDefault(); void act(async () => { await api('POST', `/api/suppliers/${id}/credit-records`, { kind: kind.value, description: desc.value, source: source.value, occurredOn: date.value }); done = t('suppliers.credit.done'); }); } },
           field(t('suppliers.credit.kind'), kind), field(t('suppliers.credit.description'), desc), field(t('suppliers.credit.source'), source), field(t('suppliers.credit.date'), date),
           h('button', { type: 'submit' }, t('suppliers.credit.add')),
         )
@@ -166,7 +166,7 @@ export function supplierDetailView(params: Record<string, string>): HTMLElement 
             class: 'toolbar',
             onsubmit: (e: Event) => {
               e.preventDefault();
-              void act(() => api('POST', `/api/suppliers/${id}/blacklist`, { reason: blReason.value, source: blSource.value, startsAt: new Date(blStarts.value + 'T00:00:00+08:00').toISOString(), endsAt: new Date(blEnds.value + 'T00:00:00+08:00').toISOString() }));
+              void act(async () => { await api('POST', `/api/suppliers/${id}/blacklist`, { reason: blReason.value, source: blSource.value, startsAt: new Date(blStarts.value + 'T00:00:00+08:00').toISOString(), endsAt: new Date(blEnds.value + 'T00:00:00+08:00').toISOString() }); done = t('suppliers.blacklist.done'); });
             },
           },
           field(t('suppliers.blacklist.reason'), blReason), field(t('suppliers.credit.source'), blSource), field(t('suppliers.blacklist.starts'), blStarts), field(t('suppliers.blacklist.ends'), blEnds),
@@ -207,7 +207,7 @@ export function supplierDetailView(params: Record<string, string>): HTMLElement 
                 {},
                 `${formatTime(b.startsAt)} – ${formatTime(b.endsAt)} · ${b.reason} · ${b.source} · `,
                 b.liftedAt ? t('suppliers.blacklist.lifted', { reason: b.liftReason ?? '' }) : b.active ? h('strong', {}, t('suppliers.blacklist.active')) : t('suppliers.blacklist.inactive'),
-                staffWrites && !b.liftedAt && b.active ? h('span', { class: 'toolbar' }, lift, h('button', { onclick: () => act(() => api('POST', `/api/suppliers/${id}/blacklist/${b.id}/lift`, { reason: lift.value })) }, t('suppliers.blacklist.lift'))) : null,
+                staffWrites && !b.liftedAt && b.active ? h('span', { class: 'toolbar' }, lift, h('button', { onclick: () => act(async () => { await api('POST', `/api/suppliers/${id}/blacklist/${b.id}/lift`, { reason: lift.value }); done = t('suppliers.blacklist.liftDone'); }) }, t('suppliers.blacklist.lift'))) : null,
               );
             }),
           )
