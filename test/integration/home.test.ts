@@ -226,9 +226,18 @@ describe(`home: each role's work from GET /api/home (${TEST_DIALECT})`, function
     expect(got['supervisor.alerts.assigned'].count).to.equal((await c.get(`/api/supervision/alerts?open=true&assignedTo=${me.id}&pageSize=1`)).body.total);
   });
 
-  it('the admin: payment messages to the finance system still waiting for delivery', async () => {
+  it('the admin: holiday calendars to confirm and payment messages to the finance system still waiting for delivery', async () => {
     const c = (clients.admin ??= await s.as('admin'));
-    const got = byKey((await home('admin')).items)['admin.finance.outbox'];
+    const items = byKey((await home('admin')).items);
+    const years: number[] = (await c.get('/api/calendar')).body.unconfirmedYears;
+    expect(items['admin.calendar.confirm']).to.deep.equal({ key: 'admin.calendar.confirm', role: 'admin', count: years.length, href: years.length ? `/calendar?year=${years[0]}` : '/calendar' });
+    if (years.length) {
+      // Confirming the year (after checking it) takes it off the list.
+      const r = await c.post(`/api/calendar/${years[0]}/confirm`, { note: '已核对国务院办公厅通知' });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      expect(byKey((await home('admin')).items)['admin.calendar.confirm'].count).to.equal(years.length - 1);
+    }
+    const got = items['admin.finance.outbox'];
     const outbox = await c.get('/api/finance/outbox');
     const pending = (outbox.body.items as Array<{ status: string }>).filter((m) => m.status === 'pending').length;
     expect(got).to.deep.equal({ key: 'admin.finance.outbox', role: 'admin', count: pending, href: '/payments' });

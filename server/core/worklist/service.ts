@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import type { SessionUser } from '../../http/auth/sessions';
 import { isoFromDb, toDbTime } from '../../db/time';
+import { loadCalendar, unconfirmedYears } from '../rules/calendar';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
@@ -224,7 +225,13 @@ async function adminItems(db: Knex, now: Date): Promise<WorkItem[]> {
   // Payment messages to the finance bureau's system still waiting for delivery (none registered
   // a webhook, or its endpoint keeps failing): the platform's link with the treasury needs looking at.
   const outbox = await tally(db, db('finance_outbox as o').where('o.status', 'pending'), 'o.id', now);
-  return [item('admin.finance.outbox', 'admin', outbox, { list: '/payments' }, null)];
+  // Holiday calendars still computed (provisional) that should be confirmed now: this year, and
+  // next year from 1 November; working-day deadlines counted over them are only provisional.
+  const years = unconfirmedYears(await loadCalendar(db), now);
+  return [
+    { key: 'admin.calendar.confirm', role: 'admin', count: years.length, href: years.length ? `/calendar?year=${years[0]}` : '/calendar' },
+    item('admin.finance.outbox', 'admin', outbox, { list: '/payments' }, null),
+  ];
 }
 
 /** Every kind of work for each of the user's roles, in the order of their roles. */

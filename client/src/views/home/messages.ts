@@ -49,6 +49,7 @@ export const messages = {
     'home.item.supervisor.alerts.medium': '未办结的中等级预警',
     'home.item.supervisor.alerts.low': '未办结的低等级预警',
     'home.item.supervisor.alerts.assigned': '分派给我、未办结的预警',
+    'home.item.admin.calendar.confirm': '待核对确认的节假日安排（年度）',
     'home.item.admin.finance.outbox': '尚未送达财政系统的支付消息',
   },
   en: {
@@ -100,6 +101,7 @@ export const messages = {
     'home.item.supervisor.alerts.medium': 'Open medium alerts',
     'home.item.supervisor.alerts.low': 'Open low alerts',
     'home.item.supervisor.alerts.assigned': 'Open alerts assigned to you',
+    'home.item.admin.calendar.confirm': 'Holiday calendars (years) to check and confirm',
     'home.item.admin.finance.outbox': 'Payment messages not yet delivered to the finance system',
   },
 };
