@@ -6,6 +6,7 @@ import { ajv, ajvQuery } from './ajv';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from './errors';
 import type { Actor, Role } from './actor';
 import type { SessionUser } from './auth/sessions';
+import { routeObserver } from './route-observer';
 
 export type JsonSchema = Record<string, unknown>;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -75,6 +76,12 @@ export function mount(router: Router, defs: RouteDef[], deps: { checkCsrf: (req:
     // Each route reads its own body, so one route can take a large upload while the rest keep the
     // small default; a large body is only read once the caller is known to be logged in.
     const parsers: RequestHandler[] = [];
+    // Reports the answer of this route (whatever answered it: handler, validation or error handler).
+    parsers.push((_req, res, next) => {
+      const observe = routeObserver();
+      if (observe) res.once('finish', () => observe(def.method.toUpperCase(), def.path, res.statusCode));
+      next();
+    });
     if (def.method !== 'get') {
       if (def.bodyLimit && def.roles !== 'public') {
         parsers.push((req, _res, next) => next((req as Request & { user?: SessionUser | null }).user ? undefined : new UnauthenticatedError()));
