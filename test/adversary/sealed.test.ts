@@ -603,5 +603,4 @@ describe(`adversaries against every sealed thing (${TEST_DIALECT})`, function ()
       }
     });
   });
-
 });
