@@ -8,7 +8,7 @@ import { withTx } from '../db/tx';
 import { toDbTime, type Clock } from '../db/time';
 import type { Logger } from '../http/log';
 import type { Limits } from '../config';
-import { DbTimeoutError, isDbUnavailable } from '../db/faults';
+import { DbTimeoutError, isDbUnavailable, withTimeout } from '../db/faults';
 
 export type DependencyState = 'ok' | 'slow' | 'down';
 
@@ -208,7 +208,7 @@ export class HealthMonitor {
       }
     })();
     try {
-      await raceTimeout(work, ms, 'database check');
+      await withTimeout(work, ms, 'database check');
       return { status: 'ok', latencyMs: Math.round(performance.now() - t0) };
     } catch (err) {
       settled = true;
@@ -247,7 +247,7 @@ export class HealthMonitor {
       { retries: 0 },
     );
     try {
-      await raceTimeout(work, ms, 'commit probe');
+      await withTimeout(work, ms, 'commit probe');
       const latencyMs = Math.round(performance.now() - t0);
       return { status: latencyMs > limits.commitSlowMs ? 'slow' : 'ok', latencyMs };
     } catch (err) {
@@ -260,17 +260,6 @@ export class HealthMonitor {
       return { status: isDbUnavailable(err) ? 'down' : 'slow', latencyMs: null, error: describe(err) };
     }
   }
-}
-
-function raceTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DbTimeoutError(what, ms)), ms);
-      timer.unref?.();
-    }),
-  ]);
 }
 
 function describe(err: unknown): string {

@@ -8,7 +8,7 @@ import { parseEnv, type Config } from '../../server/config';
 import { ManualClock } from '../../server/db/time';
 import { seedDemo } from '../../db/seeds/demo';
 import { createLogger } from '../../server/http/log';
-import { TestClient } from '../helpers/http';
+import { TestClient, signedIn } from '../helpers/http';
 import { createSealer, type Sealer } from '../../server/execution/draws/seal';
 import { invitationContext } from '../../server/execution/draws/pool';
 import type { PoolGroup } from '../../server/execution/draws/selection';
@@ -69,12 +69,7 @@ async function tryWorld(at: number): Promise<World> {
     seededAt: new Date(at),
     sealer: createSealer(SEAL_KEY),
     client: () => new TestClient(url),
-    async as(username: string) {
-      const c = new TestClient(url);
-      const r = await c.login(username);
-      if (r.status !== 200) throw new Error(`login ${username} failed: ${JSON.stringify(r.body)}`);
-      return c;
-    },
+    as: (username: string) => signedIn(url, username),
     async stop() {
       await platform!.close();
       await tdb.destroy();

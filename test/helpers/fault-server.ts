@@ -10,7 +10,7 @@ import { parseEnv, type Config, type Limits } from '../../server/config';
 import { systemClock } from '../../server/db/time';
 import { seedDemo } from '../../db/seeds/demo';
 import { createLogger } from '../../server/http/log';
-import { TestClient } from './http';
+import { TestClient, signedIn } from './http';
 import type { AuctionService } from '../../server/execution/auctions/service';
 
 export const FAULT_LIMITS: Partial<Limits> = {
@@ -72,12 +72,7 @@ export async function startFaultServer(limits: Partial<Limits> = {}): Promise<Fa
     service,
     config,
     logs,
-    async as(username: string) {
-      const c = new TestClient(url);
-      const r = await c.login(username);
-      if (r.status !== 200) throw new Error(`login ${username} failed: ${JSON.stringify(r.body)}`);
-      return c;
-    },
+    as: (username: string) => signedIn(url, username),
     async stop() {
       proxy?.heal();
       await platform.close();

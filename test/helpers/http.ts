@@ -48,3 +48,11 @@ export class TestClient {
     return r;
   }
 }
+
+/** A client signed in as a demo account (the demo password), or an error naming the refusal. */
+export async function signedIn(baseUrl: string, username: string): Promise<TestClient> {
+  const c = new TestClient(baseUrl);
+  const r = await c.login(username);
+  if (r.status !== 200) throw new Error(`login ${username} failed: ${JSON.stringify(r.body)}`);
+  return c;
+}

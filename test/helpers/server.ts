@@ -5,7 +5,7 @@ import { parseEnv, type Config } from '../../server/config';
 import { ManualClock, systemClock, type Clock } from '../../server/db/time';
 import { seedDemo } from '../../db/seeds/demo';
 import { createLogger } from '../../server/http/log';
-import { TestClient } from './http';
+import { TestClient, signedIn } from './http';
 
 export interface TestServer {
   url: string;
@@ -45,12 +45,7 @@ export async function startTestServer(opts: { seed?: 'demo' | 'small' | 'none'; 
     clock,
     logs,
     client: () => new TestClient(url),
-    async as(username: string) {
-      const c = new TestClient(url);
-      const r = await c.login(username);
-      if (r.status !== 200) throw new Error(`login ${username} failed: ${JSON.stringify(r.body)}`);
-      return c;
-    },
+    as: (username: string) => signedIn(url, username),
     async stop() {
       await platform.close();
       await tdb.destroy();

@@ -11,7 +11,11 @@ describe(`workflow demo seed (${TEST_DIALECT})`, function () {
   let s: TestServer;
   before(async () => {
     s = await startTestServer();
+    // As on first start: module seeds run before the scheduler does (the real-clock scheduler
+    // would otherwise run the story's past jobs under the story's feet).
+    s.platform.scheduler.stop();
     await s.platform.modules.find((m) => m.name === 'workflow')!.seedDemo!();
+    await s.platform.scheduler.start();
   });
   after(async () => s?.stop());
 
