@@ -24,9 +24,13 @@ export class DemoSeedError extends Error {
 
 /** What a start finds: nothing yet, a finished demo city, a demo seed that never finished, or other data. */
 export async function demoSeedState(db: Db): Promise<DemoSeedState> {
+  return (await lastRun(db)).state;
+}
+
+async function lastRun(db: Db): Promise<{ state: DemoSeedState; step: string | null; status: string | null }> {
   const last = await db('demo_seed_runs').orderBy('id', 'desc').first();
-  if (last) return last.status === 'complete' ? 'complete' : 'incomplete';
-  return (await isEmpty(db)) ? 'empty' : 'not_demo';
+  if (last) return { state: last.status === 'complete' ? 'complete' : 'incomplete', step: last.step, status: last.status };
+  return { state: (await isEmpty(db)) ? 'empty' : 'not_demo', step: null, status: null };
 }
 
 /** The platform's part: each module's demo seed, in module order. */
@@ -39,11 +43,10 @@ export interface SeedablePlatform {
  * there was nothing to do. Throws DemoSeedError naming the failed step.
  */
 export async function ensureDemoCity(db: Db, clock: Clock, platform: SeedablePlatform, log: Logger): Promise<SeedSummary | null> {
-  const state = await demoSeedState(db);
-  if (state === 'complete' || state === 'not_demo') return null;
-  if (state === 'incomplete') {
-    const last = await db('demo_seed_runs').orderBy('id', 'desc').first();
-    log.warn('an earlier demo seed did not finish; clearing its partial data and seeding again', { step: last?.step ?? null, status: last?.status ?? null });
+  const last = await lastRun(db);
+  if (last.state === 'complete' || last.state === 'not_demo') return null;
+  if (last.state === 'incomplete') {
+    log.warn('an earlier demo seed did not finish; clearing its partial data and seeding again', { step: last.step, status: last.status });
     await dropAllTables(db);
     await migrateLatest(db);
   }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { RouteDef } from '../../server/http/routes';
 import type { TestClient } from '../helpers/http';
 import { WsClient } from '../helpers/ws';
+import { listTables } from '../../server/db/reset';
 import type { World } from './world';
 
 export interface Party {
@@ -193,10 +194,7 @@ export interface DumpRow {
 
 export async function dumpDatabase(w: World): Promise<DumpRow[]> {
   const db = w.tdb.db;
-  const tables: string[] =
-    db.dialect === 'mysql'
-      ? ((await db.raw('SHOW TABLES'))[0] as Array<Record<string, string>>).map((r) => Object.values(r)[0])
-      : (await db('sqlite_master').where({ type: 'table' }).whereNot('name', 'like', 'sqlite_%').pluck('name'));
+  const tables = await listTables(db);
   const out: DumpRow[] = [];
   for (const t of tables) for (const row of await db(t).select('*')) out.push({ table: t, row });
   return out;

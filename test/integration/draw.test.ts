@@ -18,16 +18,14 @@ import { verifyChain } from '../../server/supervision/audit/audit';
 import { verifyPublicDraw } from '../../server/execution/draws/selection';
 import { DEMO_ACCOUNTS } from '../../db/seeds/demo-accounts';
 import type { Db } from '../../server/db/knex';
+import { listTables } from '../../server/db/reset';
 
 const HOUR = 3_600_000;
 const SPEC = 'B'; // a specialty no seeded expert has, so the pool is exactly the experts made here
 
 /** Every row of every table, as JSON text per table. */
 async function dumpAll(db: Db): Promise<Map<string, string[]>> {
-  const names: string[] =
-    db.dialect === 'sqlite'
-      ? (await db.raw("select name from sqlite_master where type='table' and name not like 'sqlite_%'")).map((r: { name: string }) => r.name)
-      : (await db.raw('show tables'))[0].map((r: Record<string, string>) => Object.values(r)[0]);
+  const names = await listTables(db);
   const out = new Map<string, string[]>();
   for (const n of names) out.set(n, (await db(n).select('*')).map((r: unknown) => JSON.stringify(r)));
   return out;

@@ -76,6 +76,9 @@ describe('calendar: every year', () => {
     // Working days across the 2026 Spring Festival: Friday 13 Feb + 1 = Saturday 14 Feb (worked).
     expect(cal.addWorkingDays(cst10('2026-02-13'), 1).toISOString()).to.equal(cst10('2026-02-14').toISOString());
     expect(cal.addWorkingDays(cst10('2026-02-14'), 1).toISOString()).to.equal(cst10('2026-02-24').toISOString());
+    // And backwards over the same holiday.
+    expect(cal.subtractWorkingDays(cst10('2026-02-24'), 1).toISOString()).to.equal(cst10('2026-02-14').toISOString());
+    expect(cal.subtractWorkingDays(cst10('2026-02-24'), 2).toISOString()).to.equal(cst10('2026-02-13').toISOString());
   });
 
   it('computes a provisional 2027: Spring Festival from New Year’s Eve, the usual lengths, no invented make-up days', () => {

@@ -237,6 +237,17 @@ export class WorkingCalendar {
     return new Date(t);
   }
 
+  /** The instant n working days before `to`, at the same time of day (addWorkingDays backwards). */
+  subtractWorkingDays(to: Date, n: number): Date {
+    let t = to.getTime();
+    let left = n;
+    while (left > 0) {
+      t -= DAY_MS;
+      if (this.isWorkingAt(t)) left--;
+    }
+    return new Date(t);
+  }
+
   /** Working days wholly between two instants (the count addWorkingDays would need). */
   workingDaysBetween(from: Date, to: Date): number {
     let n = 0;

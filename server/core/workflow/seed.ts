@@ -20,7 +20,7 @@ import { fileChallenge, replyChallenge } from '../projects/challenges';
 import { AttachmentStore, addAttachment } from '../requisitions/attachments';
 import { allocate, lineMoney } from '../budget/service';
 import { defineWorkflowJobs } from './module';
-import { loadCalendar, WorkingCalendar } from '../rules/calendar';
+import { loadCalendar } from '../rules/calendar';
 import { loadRuleBook, rule } from '../rules/rule-book';
 import type { ItemInput } from '../requisitions/rules';
 
@@ -83,23 +83,13 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   // rule counts working days) plus a margin, never a fixed count of calendar days.
   const cal = await loadCalendar(db);
   const book = await loadRuleBook(db);
-  const isWd = (t: number) => cal.isWorkingDay(WorkingCalendar.localDay(new Date(t)));
-  /** The instant n working days before t, at the same time of day. */
-  const workingDaysBefore = (t: number, n: number) => {
-    let left = n;
-    while (left > 0) {
-      t -= DAY;
-      if (isWd(t)) left--;
-    }
-    return t;
-  };
   const addWd = (t: number, n: number) => cal.addWorkingDays(new Date(t), n).getTime();
   /**
    * A story starts `daysAgo` calendar days back, or further when holidays in between leave fewer
    * working days than that many calendar days usually hold (5 in 7).
    */
   const at = async (daysAgo: number) => {
-    c.t = Math.min(realNow - daysAgo * DAY, workingDaysBefore(realNow, Math.ceil((daysAgo * 5) / 7)));
+    c.t = Math.min(realNow - daysAgo * DAY, cal.subtractWorkingDays(new Date(realNow), Math.ceil((daysAgo * 5) / 7)).getTime());
     await jobs.runDue(500);
   };
   const later = async (days: number) => {
