@@ -182,6 +182,10 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
   const server = http.createServer(app);
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
+  // Idle keep-alive connections stay open longer than a client's (or a load balancer's) own idle
+  // limit, so the client closes them first: a server closing one just as a request is sent on it
+  // resets that request (Node's default of 5 s races undici's 4 s under a busy event loop).
+  server.keepAliveTimeout = 15_000;
   realtime.attach(server);
 
   return {

@@ -17,6 +17,7 @@ const RISK_POINTS = [
   { code: 'RP-05', post: '评审委员会', process: '资格审查与评审', title: '以不合理理由否决低价投标', description: '最低价或除中标人外的投标被否决，否决比例异常。', level: 'medium', controls: '否决须说明理由并留痕；监管办复核否决率高的项目和单位。', rules: ['R035', 'R036', 'R038', 'SV11'] },
   { code: 'RP-06', post: '采购人合同管理岗', process: '合同签订', title: '合同金额偏离中标结果', description: '合同金额、供应商与成交结果不一致，事后变更实质性条款。', level: 'medium', controls: '合同按成交结果生成，金额差异自动预警。', rules: ['SV08'] },
   { code: 'RP-07', post: '采购人审批岗', process: '审批与履约', title: '审批和验收拖延', description: '审批、验收等环节超过时限，变相设置障碍或索取好处。', level: 'low', controls: '各环节计时，超时自动提醒并计入绩效。', rules: ['SV09', 'SV06'] },
+  { code: 'RP-08', post: '评审委员会', process: '评审打分', title: '评审走过场或倾向性打分', description: '未看投标文件即打分、提交后改分、个别专家分数畸高畸低、评审用时明显不足。', level: 'high', controls: '评审全程留痕并实时推送监管；评分偏离、改分和用时异常自动报警。', rules: ['SV12', 'SV13', 'SV14', 'SV15'] },
   { code: 'RP-00', post: '采购中心经办岗', process: '纸质投标文件接收', title: '纸质文件接收登记不全（已全面电子化）', description: '全流程电子化后纸质投标已取消，本风险点停用。', level: 'low', controls: '电子投标文件加密上传，不再接收纸质文件。', rules: [] },
 ] as const;
 

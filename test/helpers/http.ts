@@ -5,6 +5,22 @@ export interface Res<T = any> {
   headers: Headers;
 }
 
+/**
+ * fetch, sent again once when a pooled keep-alive connection turns out to have been closed by the
+ * server as the request went out (ECONNRESET / "other side closed" before any response): the
+ * server never read that request, so sending it again on a fresh connection is what a browser does.
+ */
+async function fetchOnce(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const reset = cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET' || /other side closed/.test(cause?.message ?? '');
+    if (!reset) throw err;
+    return fetch(url, init);
+  }
+}
+
 export class TestClient {
   cookie = '';
   csrf = '';
@@ -19,7 +35,7 @@ export class TestClient {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
       h['content-type'] ??= 'application/json';
     }
-    const res = await fetch(this.baseUrl + path, { method, headers: h, body: payload });
+    const res = await fetchOnce(this.baseUrl + path, { method, headers: h, body: payload });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) {
       const v = setCookie.split(';')[0];

@@ -27,6 +27,7 @@ import { tendersView, tenderView } from './tendering/tenders';
 import { boardView } from './supervision/board';
 import { alertsView, alertDetailView } from './supervision/alerts';
 import { traceView } from './supervision/trace';
+import { evaluationsView, evaluationWatchView } from './supervision/evaluations/view';
 import { performanceView } from './supervision/performance';
 import { riskPointsView, rulesView } from './supervision/risk';
 import { auctionsView } from './auctions/list';
@@ -106,6 +107,8 @@ export const VIEWS: View[] = [
   { path: '/supervision', nav: 'supervision.nav.board', roles: ['supervisor'], render: boardView },
   { path: '/supervision/alerts', nav: 'supervision.nav.alerts', roles: ['supervisor', 'admin'], render: alertsView },
   { path: '/supervision/alerts/:id', nav: 'supervision.nav.alerts', roles: ['supervisor', 'admin'], inNav: false, render: alertDetailView },
+  { path: '/supervision/evaluations', nav: 'evalWatch.nav', roles: ['supervisor'], render: evaluationsView },
+  { path: '/supervision/evaluations/:id', nav: 'evalWatch.nav', roles: ['supervisor'], inNav: false, render: evaluationWatchView },
   { path: '/supervision/trace', nav: 'supervision.nav.trace', roles: ['supervisor', 'admin'], render: traceView },
   { path: '/supervision/performance', nav: 'supervision.nav.performance', roles: ['supervisor', 'admin'], render: performanceView },
   { path: '/supervision/risk-points', nav: 'supervision.nav.risk', roles: ['supervisor', 'admin'], render: riskPointsView },

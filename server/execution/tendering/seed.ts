@@ -139,7 +139,7 @@ export async function seedTenders(base: TenderingDeps): Promise<void> {
     if (plan.stage === 'opening' || plan.stage === 'too_few_valid') continue;
     clock.t = deadline + 2 * 3600_000;
     await withTx(deps.db, (tx) => linkCommittee(deps, tx, op, tender.id, experts.map((e, i) => ({ expertId: e.expertId, chair: i === 1 })), { source: 'direct', sourceRef: `demo-${tender.reference}` }));
-    await scoreAll(deps, as, tender.id, experts, plan.stage === 'evaluation' ? experts.filter((e) => e.username !== 'expert') : experts, deadline, plan.stage === 'evaluation');
+    await scoreAll(deps, as, tender.id, experts, plan.stage === 'evaluation' ? experts.filter((e) => e.username !== 'expert') : experts, deadline, plan.stage === 'evaluation', plan.stage === 'report_confirmation');
     if (plan.stage === 'evaluation') continue;
     const report = (await evaluation.evaluationView(deps, tender.id, null)).report!;
     for (const [i, e] of experts.entries()) {
@@ -154,19 +154,36 @@ export async function seedTenders(base: TenderingDeps): Promise<void> {
 }
 
 /** Each member opens every bid and scores it; the demo expert is left to do so in one tender. */
-async function scoreAll(deps: TenderingDeps, as: (u: number, r: string) => Actor, tenderId: number, committee: Array<{ userId: number; expertId: number }>, scorers: Array<{ userId: number; expertId: number; username: string }>, deadline: number, leaveAbnormalOpen: boolean) {
+async function scoreAll(deps: TenderingDeps, as: (u: number, r: string) => Actor, tenderId: number, committee: Array<{ userId: number; expertId: number }>, scorers: Array<{ userId: number; expertId: number; username: string }>, deadline: number, leaveAbnormalOpen: boolean, careless = false) {
   const clock = deps.clock as WalkingClock;
   const view = await evaluation.evaluationView(deps, tenderId, null);
   const techCriteria = view.criteria.filter((c) => c.kind !== 'price');
+  const compliance = Object.fromEntries(view.qualifications.map((q) => [q.key, true]));
+  // A careless committee (for the supervisors' evaluation rules SV12–SV15): it finishes in minutes,
+  // one member scores a bid unopened, one scores a bid far from the others, and the chair returns
+  // a member's submitted scores, which that member then changes.
+  const step = careless ? { member: 2 * MIN, bid: 30_000 } : { member: 20 * MIN, bid: 4 * MIN };
   for (const [e, member] of scorers.entries()) {
     const actor = as(member.userId, 'expert');
     for (const [i, bid] of view.bids.entries()) {
-      clock.t = deadline + 3 * 3600_000 + e * 20 * MIN + i * 4 * MIN;
-      await evaluation.viewBid(deps, actor, member.expertId, tenderId, bid.bidId);
-      const scores = Object.fromEntries(techCriteria.map((c, k) => [c.key, Math.round(c.weight * (0.62 + 0.08 * ((e + i + k) % 5)) * 10) / 10]));
-      await evaluation.saveScores(deps, actor, member.expertId, tenderId, bid.bidId, { compliance: Object.fromEntries(view.qualifications.map((q) => [q.key, true])), scores });
+      clock.t = deadline + 3 * 3600_000 + e * step.member + i * step.bid;
+      if (!(careless && e === 2 && i === 0)) await evaluation.viewBid(deps, actor, member.expertId, tenderId, bid.bidId);
+      const scores = Object.fromEntries(techCriteria.map((c, k) => [c.key, Math.round(c.weight * (careless && e === 3 && i === 1 && k === 0 ? 0.1 : 0.62 + 0.08 * ((e + i + k) % 5)) * 10) / 10]));
+      await evaluation.saveScores(deps, actor, member.expertId, tenderId, bid.bidId, { compliance, scores });
     }
     await evaluation.submitScores(deps, actor, member.expertId, tenderId);
+    if (careless && e === 0 && scorers.length > 2) {
+      const chair = committee[1];
+      clock.t += 20_000;
+      await evaluation.returnScores(deps, as(chair.userId, 'expert'), chair.expertId, tenderId, member.expertId, '第一项技术分填写有误，请核对后重新提交');
+      clock.t += 10_000;
+      const bid = view.bids[0];
+      await evaluation.viewBid(deps, actor, member.expertId, tenderId, bid.bidId);
+      const scores = Object.fromEntries(techCriteria.map((c, k) => [c.key, Math.round(c.weight * (k === 0 ? 0.9 : 0.62 + 0.08 * ((e + k) % 5)) * 10) / 10]));
+      await evaluation.saveScores(deps, actor, member.expertId, tenderId, bid.bidId, { compliance, scores });
+      clock.t += 10_000;
+      await evaluation.submitScores(deps, actor, member.expertId, tenderId);
+    }
   }
   // An abnormally low price: the committee asks, the bidder explains; in the evaluation-stage
   // demo the decision is left to the committee, elsewhere the explanation is accepted.

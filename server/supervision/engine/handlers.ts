@@ -13,6 +13,10 @@ const isoLike = (v: unknown) => {
 };
 import type { RuleSetting } from '../config/service';
 import * as rules from '../rules/platform';
+import * as evalRules from '../rules/evaluation';
+import { evaluationTimeline } from '../evaluation/timeline';
+import type { Db } from '../../db/knex';
+import type { Knex } from 'knex';
 import type { Finding } from '../rules/platform';
 import { loadRuleBook, rule } from '../../core/rules/rule-book';
 
@@ -157,4 +161,56 @@ export const HANDLERS: Record<string, Handler> = {
     return [{ subjectKey: `${ctx.ev.entity_type}:${ctx.ev.entity_id}:${ctx.ev.seq}`, subjectType: ctx.ev.entity_type, subjectId: String(ctx.ev.entity_id), orgId, processKey: processKeyOf(ctx.ev), params: { resource: `${ctx.ev.entity_type} #${ctx.ev.entity_id}`, actorRole: ctx.ev.actor_role }, evidence: { actorId: ctx.ev.actor_id, actorRole: ctx.ev.actor_role, ip: ctx.ev.ip, ...a } }];
   },
   SV11: withView((v, t) => rules.abnormallyLowPrice(v, t)),
+  SV12: async (ctx) => {
+    const f = await evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id));
+    return f ? withBidder(f, evalRules.scoredUnopened(f.tender, f.steps)) : [];
+  },
+  SV13: async (ctx) => {
+    const f = await evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id));
+    return f ? withBidder(f, evalRules.scoreChangedAfterSubmission(f.tender, f.steps)) : [];
+  },
+  SV14: async (ctx, t) => {
+    const f = await evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id));
+    // The alert names the criterion as the tender's documents do; the evidence keeps its key.
+    return f ? withBidder(f, evalRules.outlierScores(f.tender, f.sheets, f.weights, t as any).map((x) => ({ ...x, params: { ...x.params, criterion: f.criterionNames[String(x.params.criterion)] ?? x.params.criterion } }))) : [];
+  },
+  SV15: async (ctx, t) => {
+    const f = await evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id));
+    return f ? evalRules.implausiblyFastCommittee(f.tender, f.steps, f.docs, t as any) : [];
+  },
 };
+
+/** The alert names the bidder (after the opening its name is public), not the bid's row id. */
+const withBidder = (f: { bidders: Map<number, string> }, findings: Finding[]) =>
+  findings.map((x) => ({ ...x, params: { ...x.params, bidder: f.bidders.get(Number(x.params.bidId)) ?? String(x.params.bidId) } }));
+
+/**
+ * What the evaluation rules read of one tender: its timeline (from the audit trail), the members'
+ * score sheets, the scored criteria's weights, and the size of the bids the committee evaluated.
+ */
+async function evaluationFacts(db: Knex, tenderId: number) {
+  if (!Number.isInteger(tenderId)) return null;
+  const row = await db('tenders').where({ id: tenderId }).first('id', 'title', 'purchasing_org_id', 'criteria_json');
+  if (!row) return null;
+  const tender: evalRules.EvalTender = { tenderId, title: row.title, orgId: row.purchasing_org_id === null ? null : Number(row.purchasing_org_id) };
+  const { entries } = await evaluationTimeline(db as Db, tenderId);
+  const sheets: any[] = await db('tender_scores as s').join('experts as e', 'e.id', 's.expert_id').where('s.tender_id', tenderId).select('s.expert_id', 's.bid_id', 's.scores_json', 'e.name');
+  const weights: Record<string, number> = {};
+  const criterionNames: Record<string, string> = {};
+  for (const c of JSON.parse(row.criteria_json) as Array<{ key: string; kind: string; weight: number; name: string }>) {
+    if (c.kind !== 'price') weights[c.key] = c.weight;
+    criterionNames[c.key] = c.name;
+  }
+  // The documents the committee had to read: every bid it evaluated (valid or disqualified in evaluation).
+  const bids: any[] = await db('tender_bids as b').leftJoin('suppliers as s', 's.id', 'b.supplier_id').where('b.tender_id', tenderId).whereIn('b.status', ['decrypted', 'disqualified', 'valid']).whereNotNull('b.opened_json').select('b.id', 'b.opened_json', 's.name');
+  const names = new Map(sheets.map((r) => [Number(r.expert_id), r.name as string]));
+  return {
+    tender,
+    steps: entries.map((e) => ({ ...e, actorName: e.expertId !== null ? (names.get(e.expertId) ?? e.actorName) : e.actorName })),
+    sheets: sheets.map((r) => ({ expertId: Number(r.expert_id), expertName: r.name, bidId: Number(r.bid_id), scoresMilli: JSON.parse(r.scores_json) })),
+    weights,
+    criterionNames,
+    bidders: new Map(bids.map((b) => [Number(b.id), String(b.name ?? b.id)])),
+    docs: { bids: bids.length, bytes: bids.reduce((n, b) => n + Buffer.byteLength(String(b.opened_json)), 0) },
+  };
+}

@@ -22,14 +22,19 @@ export function evaluationWatchModule({ db, realtime, log }: ModuleContext): Pla
       stop = onAuditEvents((events) => {
         for (const e of events) {
           if (e.entity_type === 'tender' && isEvaluationAction(e.action)) {
-            realtime.publish(`${EVALUATION_CHANNEL}${e.entity_id}`, { type: 'evaluation.entry', tenderId: Number(e.entity_id), entry: toEntry(e) });
+            // The entry names its actor as the timeline does (the page tells it as a sentence).
+            void (async () => {
+              const who = e.actor_id === null ? null : await db('users').where({ id: e.actor_id }).first('display_name');
+              realtime.publish(`${EVALUATION_CHANNEL}${e.entity_id}`, { type: 'evaluation.entry', tenderId: Number(e.entity_id), entry: toEntry({ ...e, actor_name: who?.display_name ?? null }) });
+            })().catch((err) => log.warn('evaluation watch: entry not forwarded', { error: (err as Error).message }));
           } else if (e.action === 'auth.login' && e.actor_id !== null) {
             // A committee member signing in while one of its tenders is in evaluation.
             void (async () => {
               const tenders = await db('tender_committee as c').join('experts as x', 'x.id', 'c.expert_id').join('tenders as t', 't.id', 'c.tender_id').where('x.user_id', e.actor_id).whereIn('t.status', ['evaluation', 'report_confirmation']).select('c.tender_id');
               for (const t of tenders) {
                 const members = await committeeUsers(db, Number(t.tender_id));
-                realtime.publish(`${EVALUATION_CHANNEL}${t.tender_id}`, { type: 'evaluation.entry', tenderId: Number(t.tender_id), entry: { ...toEntry(e), expertId: members.get(Number(e.actor_id)) ?? null } });
+                const who = await db('users').where({ id: e.actor_id }).first('display_name');
+                realtime.publish(`${EVALUATION_CHANNEL}${t.tender_id}`, { type: 'evaluation.entry', tenderId: Number(t.tender_id), entry: { ...toEntry({ ...e, actor_name: who?.display_name ?? null }), expertId: members.get(Number(e.actor_id)) ?? null } });
               }
             })().catch((err) => log.warn('evaluation watch: sign-in not forwarded', { error: (err as Error).message }));
           }

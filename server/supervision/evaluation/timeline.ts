@@ -14,7 +14,7 @@ export interface TimelineEntry {
   seq: number;
   at: string;
   action: string;
-  kind: 'sign_in' | 'committee' | 'bid_opened' | 'score' | 'submitted' | 'explanation' | 'decision' | 'result' | 'report' | 'sealed_read' | 'other';
+  kind: 'sign_in' | 'committee' | 'bid_opened' | 'score' | 'submitted' | 'returned' | 'explanation' | 'decision' | 'result' | 'report' | 'sealed_read' | 'other';
   actorId: number | null;
   actorName: string | null;
   expertId: number | null;
@@ -31,6 +31,7 @@ function kindOf(action: string): TimelineEntry['kind'] {
   if (action === 'tender.evaluation.bid_viewed') return 'bid_opened';
   if (action === 'tender.evaluation.score_changed') return 'score';
   if (action === 'tender.evaluation.scores_submitted') return 'submitted';
+  if (action === 'tender.evaluation.scores_returned') return 'returned';
   if (action.startsWith('tender.evaluation.explanation')) return 'explanation';
   if (action === 'tender.evaluation.abnormal_decided' || action === 'bid.disqualified' || action === 'bid.valid') return 'decision';
   if (action === 'tender.evaluation.completed') return 'result';

@@ -3,6 +3,7 @@ import { h } from '../../dom';
 import { t, locale, formatTime } from '../../i18n';
 import { session } from '../../session';
 import { entityRef, roleName, stepName } from '../../names';
+import { docText } from '../tendering/ui';
 
 export interface Alert {
   id: number;
@@ -46,6 +47,8 @@ export function alertSummary(a: Pick<Alert, 'ruleCode' | 'summary'>): string {
   if (params.unit) params.minimum = `${params.minimum}`;
   // Keys and references the rules recorded, by name: the step, the resource read, the role.
   if (typeof params.step === 'string') params.step = stepName(params.step);
+  // A criterion as the tender's documents name it, in the reader's language where they give both.
+  if (typeof params.criterion === 'string') params.criterion = docText(params.criterion);
   if (typeof params.actorRole === 'string') params.actorRole = roleName(params.actorRole);
   if (typeof params.resource === 'string') params.resource = params.resource.replace(/^([a-z_]+) #(\S+)$/, (_, type: string, id: string) => entityRef(type, id));
   return t(`supervision.alert.${a.ruleCode}`, params);

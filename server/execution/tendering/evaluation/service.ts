@@ -153,6 +153,26 @@ export async function submitScores(deps: TenderingDeps, actor: Actor, expertId: 
   });
 }
 
+/**
+ * The chair returns a member's submitted scores for correction (a slip the member or the committee
+ * noticed before the result): the member may change and submit again. Allowed only while the
+ * evaluation runs; the reason is audited, and every change after it raises SV13 for supervisors.
+ */
+export async function returnScores(deps: TenderingDeps, actor: Actor, chairExpertId: number, tenderId: number, memberExpertId: number, reason: string) {
+  return withTx(deps.db, async (tx) => {
+    const row = await lockTender(tx, tenderId);
+    assertStatus(row.status, ['evaluation'], 'NOT_IN_EVALUATION');
+    const chair = await tx('tender_committee').where({ tender_id: tenderId, expert_id: chairExpertId }).first();
+    if (!chair?.is_chair) throw new ForbiddenError('Only the committee chair can return a member\'s scores', null, 'NOT_CHAIR');
+    const member = await tx('tender_committee').where({ tender_id: tenderId, expert_id: memberExpertId }).first();
+    if (!member) throw new NotFoundError(`Expert ${memberExpertId} is not on this committee`, null, 'NOT_ON_COMMITTEE');
+    if (!member.scores_submitted_at) throw new ConflictError('SCORES_NOT_SUBMITTED', 'This member has not submitted; there is nothing to return');
+    await tx('tender_committee').where({ tender_id: tenderId, expert_id: memberExpertId }).update({ scores_submitted_at: null });
+    await record(tx, actor, { action: 'tender.evaluation.scores_returned', entityType: 'tender', entityId: tenderId, before: { expertId: memberExpertId, submittedAt: isoFromDb(member.scores_submitted_at) }, after: { expertId: memberExpertId, byExpertId: chairExpertId, reason } });
+    return { expertId: memberExpertId, returnedAt: deps.clock.now().toISOString(), reason };
+  });
+}
+
 /** The committee asks an abnormally low bidder for a written explanation. */
 export async function requestExplanation(deps: TenderingDeps, actor: Actor, expertId: number, tenderId: number, bidId: number, note: string) {
   return withTx(deps.db, async (tx) => {

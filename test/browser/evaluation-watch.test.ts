@@ -1,0 +1,70 @@
+// A supervisor watches a demo evaluation live (issue 16): the timeline reads as sentences in the
+// reader's language, a committee member's step arrives without a reload, and an alert raised on
+// the evaluation (SV12, a bid scored unopened) appears beside it; the careless demo committee's
+// finished evaluation shows all four evaluation rules.
+import { expect } from 'chai';
+import type { Browser } from 'playwright-core';
+import type { TestServer } from '../helpers/server';
+import { loginThroughPage, startServerAndBrowser, closeServerAndBrowser } from '../helpers/browser';
+import { TEST_DIALECT } from '../helpers/db';
+
+describe(`browser: the supervisor's evaluation watch (${TEST_DIALECT})`, function () {
+  this.timeout(120_000);
+  let s: TestServer;
+  let browser: Browser;
+  before(async () => ({ s, browser } = await startServerAndBrowser({ seed: 'demo' })));
+  after(() => closeServerAndBrowser(s, browser));
+
+  it('lists the evaluations and follows one live, in Chinese, with the alert it raises', async () => {
+    const tender = await s.tdb.db('tenders').where({ status: 'evaluation' }).first('id', 'reference');
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await loginThroughPage(page, s.url, 'supervisor');
+    await page.locator('[data-nav="/supervision/evaluations"]').click();
+    await page.locator(`[data-testid=eval-watch-running] tr[data-tender-id="${tender.id}"]`).waitFor();
+    expect(await page.locator('[data-testid=eval-watch-finished] tbody tr').count()).to.be.at.least(1);
+    await page.locator(`[data-testid=eval-watch-running] tr[data-tender-id="${tender.id}"] a`).click();
+    await page.locator('[data-testid=eval-watch-entries] li').first().waitFor();
+    await page.getByText('实时', { exact: true }).waitFor(); // the live snapshot arrived: subscribed
+    expect(await page.locator('h1').textContent()).to.contain(tender.reference);
+    const sentences = await page.locator('[data-testid=eval-watch-entries] .sentence').allTextContents();
+    expect(sentences.some((x) => /打开了.+的投标文件/.test(x)), sentences.slice(0, 5).join(' | ')).to.equal(true);
+    expect(sentences.some((x) => /提交了评分/.test(x))).to.equal(true);
+    expect(sentences.join('\n')).to.not.match(/tender\.|_|undefined|null/);
+    const before = await page.locator('[data-testid=eval-watch-entries] li').count();
+
+    // The demo expert scores a bid without opening it: the step and the alert arrive live.
+    const expert = await s.as('expert');
+    const view = (await expert.get(`/api/tenders/${tender.id}/evaluation`)).body;
+    const compliance = Object.fromEntries(view.qualifications.map((q: any) => [q.key, true]));
+    const scores = Object.fromEntries(view.criteria.filter((c: any) => c.kind !== 'price').map((c: any) => [c.key, Math.round(c.weight * 0.7)]));
+    expect((await expert.request('PUT', `/api/tenders/${tender.id}/evaluation/bids/${view.bids[0].bidId}/scores`, { compliance, scores })).status).to.equal(200);
+    await page.locator('[data-testid=eval-watch-entries] li').nth(before).waitFor();
+    await page.locator('[data-testid=eval-watch-entries] li[data-kind=score]').last().waitFor();
+    await page.locator('[data-testid=eval-watch-alerts] li[data-rule=SV12]').waitFor();
+    expect(await page.locator('[data-testid=eval-watch-alerts] li[data-rule=SV12]').textContent()).to.match(/未打开.+投标文件即评分/);
+    expect(await page.getByTestId('eval-watch-toast').textContent()).to.contain('新预警');
+    // The raw record is one click away.
+    await page.locator('[data-testid=eval-watch-entries] li[data-kind=score] summary').last().click();
+    expect(await page.locator('[data-testid=eval-watch-entries] li[data-kind=score] pre').last().textContent()).to.contain('tender.evaluation.score_changed');
+    await ctx.close();
+  });
+
+  it('shows the careless committee\'s finished evaluation with its four alerts, in English', async () => {
+    const tender = await s.tdb.db('tenders').where({ status: 'report_confirmation' }).first('id');
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await loginThroughPage(page, s.url, 'supervisor');
+    await page.getByTestId('lang-switch').click();
+    await page.goto(`${s.url}/supervision/evaluations/${tender.id}`);
+    await page.locator('[data-testid=eval-watch-entries] li').first().waitFor();
+    for (const rule of ['SV12', 'SV13', 'SV14', 'SV15']) await page.locator(`[data-testid=eval-watch-alerts] li[data-rule=${rule}]`).first().waitFor();
+    const text = await page.locator('[data-testid=eval-watch-timeline]').innerText();
+    expect(text).to.match(/returned .+'s scores/);
+    expect(text).to.match(/changed .+'s scores: .+→/);
+    expect(text).to.match(/submitted their scores/);
+    expect(text, 'no Chinese interface text in English (names and titles are data)').to.not.match(/打开了|提交了评分|退回了|评审时间线/);
+    expect(await page.locator('[data-testid=eval-watch-alerts]').innerText()).to.match(/committee took [\d.]+ minutes/);
+    await ctx.close();
+  });
+});
