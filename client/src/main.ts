@@ -1,4 +1,5 @@
 // The shell: login page, role-aware navigation, language switch and live-connection indicator.
+import { deviceId } from './device';
 import './style.css';
 import { h, mount } from './dom';
 import { api, ApiError, setCsrf } from './api';
@@ -40,7 +41,7 @@ function loginPage(): HTMLElement {
   const onsubmit = async (e: Event) => {
     e.preventDefault();
     try {
-      const r = await api<{ user: User; csrfToken: string }>('POST', '/api/auth/login', { username: username.value, password: password.value });
+      const r = await api<{ user: User; csrfToken: string }>('POST', '/api/auth/login', { username: username.value, password: password.value, deviceId: deviceId() });
       setCsrf(r.csrfToken);
       session.user = r.user;
       startLive();

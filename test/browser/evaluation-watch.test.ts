@@ -44,6 +44,18 @@ describe(`browser: the supervisor's evaluation watch (${TEST_DIALECT})`, functio
     await page.locator('[data-testid=eval-watch-alerts] li[data-rule=SV12]').waitFor();
     expect(await page.locator('[data-testid=eval-watch-alerts] li[data-rule=SV12]').textContent()).to.match(/未打开.+投标文件即评分/);
     expect(await page.getByTestId('eval-watch-toast').textContent()).to.contain('新预警');
+    // A member signing in from the browser: the device it came from is numbered on the timeline.
+    const memberCtx = await browser.newContext();
+    await loginThroughPage(await memberCtx.newPage(), s.url, 'expert');
+    const signIn = page.locator('[data-testid=eval-watch-entries] li[data-kind=sign_in]', { hasText: /设备 \d/ }).last();
+    await signIn.waitFor();
+    expect(await signIn.textContent()).to.match(/登录平台（IP .+，设备 \d+）/);
+    const login = await s.tdb.db('audit_events').where({ action: 'auth.login' }).orderBy('id', 'desc').first('after_json');
+    expect(JSON.parse(login.after_json).deviceId).to.match(/^[0-9a-f-]{36}$/);
+    await memberCtx.close();
+    // A device id that is not one is refused at the edge.
+    const bad = await s.client().post('/api/auth/login', { username: 'expert', password: 'Sunshine@2026', deviceId: '<script>' });
+    expect(bad.status).to.equal(400);
     // The raw record is one click away.
     await page.locator('[data-testid=eval-watch-entries] li[data-kind=score] summary').last().click();
     expect(await page.locator('[data-testid=eval-watch-entries] li[data-kind=score] pre').last().textContent()).to.contain('tender.evaluation.score_changed');

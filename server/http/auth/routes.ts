@@ -77,7 +77,7 @@ export function authRoutes(deps: { db: Db; sessions: SessionStore; limiter: Logi
         type: 'object',
         additionalProperties: false,
         required: ['username', 'password'],
-        properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256 } },
+        properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256 }, deviceId: { type: 'string', pattern: '^[A-Za-z0-9-]{8,64}$' } },
       },
       response: { type: 'object', properties: { user: userSchema, csrfToken: { type: 'string' } } },
       status: 200,
@@ -101,7 +101,7 @@ export function authRoutes(deps: { db: Db; sessions: SessionStore; limiter: Logi
         const session = await withTx(db, async (tx) => {
           const s = await sessions.create(row.id, { ip, userAgent: req.header('user-agent') ?? null }, tx);
           await tx('users').where({ id: row.id }).update({ last_login_at: toDbTime(actor.clock.now()) });
-          await record(tx, { ...actor, userId: row.id, role: roles[0] ?? 'none' }, { action: 'auth.login', entityType: 'user', entityId: row.id, after: { username: row.username } });
+          await record(tx, { ...actor, userId: row.id, role: roles[0] ?? 'none' }, { action: 'auth.login', entityType: 'user', entityId: row.id, after: { username: row.username, deviceId: body.deviceId ?? null } });
           return s;
         });
         (res as Response).setHeader('Set-Cookie', cookieHeader(config, session.token, SESSION_MAX_MS));

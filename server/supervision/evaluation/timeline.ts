@@ -20,6 +20,8 @@ export interface TimelineEntry {
   expertId: number | null;
   bidId: number | null;
   ip: string | null;
+  /** The browser's device id a sign-in came from (client/src/device.ts), when it sent one. */
+  deviceId: string | null;
   before: unknown;
   after: unknown;
   hash: string;
@@ -52,6 +54,7 @@ export function toEntry(r: Pick<AuditEvent, 'seq' | 'occurred_at' | 'action' | '
     expertId: after?.expertId ?? null,
     bidId: after?.bidId ?? null,
     ip: r.ip,
+    deviceId: typeof after?.deviceId === 'string' ? after.deviceId : null,
     before: r.before_json ? JSON.parse(r.before_json) : null,
     after,
     hash: r.hash,

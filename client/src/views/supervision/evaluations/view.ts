@@ -11,7 +11,7 @@ import { docText } from '../../tendering/ui';
 import { alertSummary, severityTag, statusTag, when, type Alert } from '../common';
 
 interface TenderRow { id: number; reference: string; title: string; status: string }
-interface Entry { seq: number; at: string; action: string; kind: string; actorName: string | null; expertId: number | null; bidId: number | null; ip: string | null; before: any; after: any; hash: string }
+interface Entry { seq: number; at: string; action: string; kind: string; actorName: string | null; expertId: number | null; bidId: number | null; ip: string | null; deviceId?: string | null; before: any; after: any; hash: string }
 interface EvalView { criteria: Array<{ key: string; name: string; kind: string }>; bids: Array<{ bidId: number; supplierName?: string | null }>; committee: Array<{ expertId: number; name: string | null }> }
 
 const RUNNING = ['evaluation', 'report_confirmation'];
@@ -36,12 +36,12 @@ export function evaluationsView(): HTMLElement {
 }
 
 /** One timeline entry as a sentence in the reader's language. */
-export function sentence(e: Entry, ctx: { bidLabel: (id: number | null) => string; criterion: (key: string) => string; member: (expertId: number | null) => string }): string {
+export function sentence(e: Entry, ctx: { bidLabel: (id: number | null) => string; criterion: (key: string) => string; member: (expertId: number | null) => string; device: (id: string | null | undefined) => string }): string {
   const actor = e.actorName ?? t(e.action.startsWith('auth.') ? 'evalWatch.someone' : 'evalWatch.system');
   const bid = ctx.bidLabel(e.bidId ?? e.after?.bidId ?? null);
   const points = (m: number | undefined) => (typeof m === 'number' ? String(m / 1000) : '—');
   switch (e.kind) {
-    case 'sign_in': return t('evalWatch.kind.sign_in', { actor, ip: e.ip ?? '—' });
+    case 'sign_in': return t('evalWatch.kind.sign_in', { actor, ip: e.ip ?? '—', device: ctx.device(e.deviceId) });
     case 'committee': return t('evalWatch.kind.committee', { n: (e.after?.expertIds ?? []).length });
     case 'bid_opened': return t('evalWatch.kind.bid_opened', { actor, bid });
     case 'score': {
@@ -83,6 +83,13 @@ export function evaluationWatchView(params: Record<string, string>): HTMLElement
     const b = ev.bids[i];
     return b?.supplierName ?? t('evalWatch.bid', { n: i >= 0 ? i + 1 : (bidId ?? '—') });
   };
+  // Devices numbered in order of first sign-in: two members on one device share a number.
+  const devices = new Map<string, number>();
+  const device = (id: string | null | undefined) => {
+    if (!id) return t('evalWatch.deviceUnknown');
+    if (!devices.has(id)) devices.set(id, devices.size + 1);
+    return t('evalWatch.device', { n: devices.get(id)! });
+  };
   const criterion = (key: string) => { const name = ev.criteria.find((c) => c.key === key)?.name; return name ? docText(name) : key; };
   const member = (expertId: number | null) => ev.committee.find((c) => c.expertId === expertId)?.name ?? [...entries.values()].find((e) => e.expertId === expertId && e.actorName)?.actorName ?? t('evalWatch.someone');
 
@@ -94,10 +101,11 @@ export function evaluationWatchView(params: Record<string, string>): HTMLElement
   };
   const renderTimeline = () => {
     const list = [...entries.values()].sort((a, b) => a.seq - b.seq);
+    devices.clear();
     mount(timelineBox, h('h2', {}, t('evalWatch.entries', { n: list.length })), list.length
       ? h('ol', { class: 'timeline', 'data-testid': 'eval-watch-entries' }, list.map((e) => h('li', { 'data-kind': e.kind, 'data-seq': String(e.seq) },
           h('span', { class: 'muted small' }, when(e.at)), ' ',
-          h('span', { class: 'sentence' }, sentence(e, { bidLabel, criterion, member })), ' ',
+          h('span', { class: 'sentence' }, sentence(e, { bidLabel, criterion, member, device })), ' ',
           h('details', { class: 'raw' }, h('summary', {}, t('evalWatch.raw')), h('pre', {}, JSON.stringify({ seq: e.seq, action: e.action, at: e.at, before: e.before, after: e.after, hash: e.hash }, null, 2))))))
       : h('p', { class: 'muted', 'data-testid': 'eval-watch-empty' }, t('evalWatch.noEntries')));
   };
