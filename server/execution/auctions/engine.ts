@@ -89,6 +89,11 @@ export class AuctionEngine {
   reload: (id: number) => Promise<LiveAuction | null> = async () => null;
   /** performance.now() when the batch now committing started (null: none). */
   committingSince: number | null = null;
+  /**
+   * Fault injection for tests: awaited inside each bid batch's transaction before its writes, so
+   * a test can hold a batch open (or fail it) and look at what readers see meanwhile.
+   */
+  beforeBatchWrites: ((auctionIds: number[]) => Promise<void>) | null = null;
 
   constructor(private deps: { db: Db; clock: Clock; log: Logger; scheduler: Scheduler; config?: { limits: Limits }; health?: HealthMonitor }) {
     this.limits = deps.config?.limits ?? DEFAULT_LIMITS;
@@ -221,6 +226,8 @@ export class AuctionEngine {
     const now = clock.now();
     const t = now.getTime();
     const undo = new Map<number, Snapshot>();
+    /** Competitions this batch changed before its commit: readers see their committed copy meanwhile. */
+    const touched: LiveAuction[] = [];
     const accepted: Array<{ task: (typeof batch)[number]; row: BidInsert; live: LiveAuction; bestBefore: number | null; audit?: AuditPointer }> = [];
     const answers: Array<{ task: (typeof batch)[number]; answer: BidAnswer }> = [];
     const moved = new Map<number, { from: Date; to: Date; bySeq: number }>();
@@ -244,7 +251,11 @@ export class AuctionEngine {
         continue;
       }
       const l = live!;
-      if (!undo.has(l.a.id)) undo.set(l.a.id, l.snapshot());
+      if (!undo.has(l.a.id)) {
+        undo.set(l.a.id, l.snapshot());
+        l.beginBatch();
+        touched.push(l);
+      }
       const amount = req.amount as number;
       const seq = l.a.lastSeq + 1;
       const bestBefore = l.a.bestFen;
@@ -278,6 +289,7 @@ export class AuctionEngine {
           if (abandoned) throw new DbTimeoutError('bid batch (abandoned before it began)', this.limits.bidCommitTimeoutMs);
           started = true;
           current = tx;
+          if (this.beforeBatchWrites) await this.beforeBatchWrites([...undo.keys()]);
           const c0 = performance.now();
           this.stats.beginMs += c0 - t1;
           await insertBids(tx, accepted.map((x) => x.row));
@@ -371,6 +383,8 @@ export class AuctionEngine {
         undo.clear();
       } finally {
         this.committingSince = null;
+        // Committed or rolled back: from here readers see the live state again.
+        for (const l of touched) l.endBatch();
       }
     }
 

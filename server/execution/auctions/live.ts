@@ -85,6 +85,28 @@ export class LiveAuction {
     }
   }
 
+  /**
+   * The state as of the last commit, while a bid batch that changed this competition is being
+   * committed (null otherwise): readers (GET /state, a subscriber's first snapshot, broadcasts)
+   * must never see a bid before it is durable, nor one a failed batch rolls back.
+   */
+  private inFlight: LiveAuction | null = null;
+
+  /** What readers may see: the committed state. */
+  view(): LiveAuction {
+    return this.inFlight ?? this;
+  }
+
+  /** Called before a batch first changes this competition: readers keep the committed copy. */
+  beginBatch(): void {
+    if (!this.inFlight) this.inFlight = this.frozen();
+  }
+
+  /** The batch committed (or was rolled back): readers see this state again. */
+  endBatch(): void {
+    this.inFlight = null;
+  }
+
   /** A read-only copy of the committed state, for announcing it while the next batch runs. */
   frozen(): LiveAuction {
     const f = new LiveAuction({ ...this.a });

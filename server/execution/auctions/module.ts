@@ -24,7 +24,7 @@ export function auctionsModule(ctx: ModuleContext): PlatformModule {
     // A (re)connecting client gets the full current state first.
     snapshot: async (client, channel) => {
       const live = await service.live(idOf(channel)!);
-      return live ? stateFor(live, viewerOf(client.user), ctx.clock.now()) : undefined;
+      return live ? stateFor(live.view(), viewerOf(client.user), ctx.clock.now()) : undefined;
     },
   });
   // service.bid never throws: every bid gets its own answer with its clientBidId.

@@ -117,7 +117,7 @@ export class AuctionService {
   constructor(private ctx: ModuleContext) {
     this.engine = new AuctionEngine(ctx);
     this.eligibility = new EligibilityCache(ctx.db, ctx.clock);
-    this.broadcaster = new Broadcaster(ctx.realtime, ctx.clock, (id) => this.engine.live.get(id));
+    this.broadcaster = new Broadcaster(ctx.realtime, ctx.clock, (id) => this.engine.live.get(id)?.view());
     this.engine.onCommitted = (ids) => ids.forEach((id) => this.broadcaster.changed(id, this.engine.live.get(id)?.frozen()));
     this.engine.onEndMoved = (live) => this.armEndTimer(live);
     this.engine.reload = async (id) => {
@@ -309,7 +309,8 @@ export class AuctionService {
     try {
       const live = await this.live(id);
       if (!live || !(await this.mayWatch(user, live.a))) throw new NotFoundError(`Competition ${id} not found`);
-      return stateFor(live, viewerOf(user), this.ctx.clock.now());
+      // Only committed bids: while a batch commits, its competitions answer from the copy before it.
+      return stateFor(live.view(), viewerOf(user), this.ctx.clock.now());
     } catch (err) {
       throw asUnavailable(err);
     }
