@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createTestDb, type TestDb, TEST_DIALECT } from '../helpers/db';
-import { Scheduler } from '../../server/scheduler/scheduler';
+import { Scheduler, JOB_LEASE_MS } from '../../server/scheduler/scheduler';
 import { ManualClock } from '../../server/db/time';
 import { createLogger } from '../../server/http/log';
 import { withTx } from '../../server/db/tx';
@@ -64,5 +64,40 @@ describe(`durable scheduler (${TEST_DIALECT})`, () => {
     clock.advance(20_000);
     expect(await s.runDue()).to.equal(0);
     expect(ran).to.equal(0);
+  });
+
+  it('hands a job over when its holder stops renewing: not while the lease is renewed, within the lease after, and the old holder cannot finish it', async () => {
+    const a = new Scheduler({ db: t.db, clock, log, holder: 'node-a' });
+    const b = new Scheduler({ db: t.db, clock, log, holder: 'node-b' });
+    const ran: string[] = [];
+    let entered!: () => void;
+    let release!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const gate = new Promise<void>((r) => (release = r));
+    a.define('close', async () => {
+      entered();
+      await gate; // node A stalls inside the job (paused, cut off)
+      ran.push('a');
+    });
+    b.define('close', async () => void ran.push('b'));
+    await b.schedule(t.db, { kind: 'close', key: 'close:lease', runAt: clock.now() });
+    const aRun = a.runDue();
+    await inside;
+    expect(await t.db('scheduled_jobs').where({ job_key: 'close:lease' }).first()).to.include({ status: 'running', locked_by: 'node-a' });
+    // A renews its lease: B leaves the job alone even past the first lease's length.
+    clock.advance(JOB_LEASE_MS - 1000);
+    await a.renewLeases();
+    clock.advance(JOB_LEASE_MS - 1000);
+    expect(await b.runDue()).to.equal(0);
+    // A stops renewing: once the lease lapses B takes the job over and runs it.
+    clock.advance(2000);
+    expect(await b.runDue()).to.equal(1);
+    expect(ran).to.deep.equal(['b']);
+    expect(await t.db('scheduled_jobs').where({ job_key: 'close:lease' }).first()).to.include({ status: 'done', locked_by: null });
+    // A wakes up and finishes its stale run: it cannot touch the job B finished.
+    release();
+    await aRun;
+    const row = await t.db('scheduled_jobs').where({ job_key: 'close:lease' }).first();
+    expect(row).to.include({ status: 'done', attempts: 2 });
   });
 });
