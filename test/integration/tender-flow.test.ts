@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { TEST_DIALECT } from '../helpers/db';
 import type { TestClient } from '../helpers/http';
-import { ManualClock } from '../../server/db/time';
+import { ManualClock, isoFromDb } from '../../server/db/time';
 import { createPlatform } from '../../server/platform';
 import { createLogger } from '../../server/http/log';
 import { withTx } from '../../server/db/tx';
@@ -487,6 +487,18 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     expect(process.bids.every((b) => b.ip === '127.0.0.1' || b.ip === '::ffff:127.0.0.1' || b.ip === '::1')).to.equal(true);
     expect(process.awards.filter((a) => a.status === 'active').map((a) => [Number(a.supplierId), a.amountFen])).to.deep.equal([[A.supplierId, prices[0]]]);
     expect((await verifyChain(db)).intact).to.equal(true);
+
+    // The project's challenge period ends when the notice says: a challenge at 18:00 on its last day is received.
+    clock.set(Date.UTC(2026, 2, 25, 2, 0, 1)); // the announcement's working day is over
+    await s.platform.scheduler.runDue();
+    expect(await stageOf(projectId)).to.equal('challenge_period');
+    const period = await db('project_stages').where({ project_id: projectId, stage: 'challenge_period' }).first('due_at');
+    expect(isoFromDb(period.due_at)).to.equal('2026-04-03T15:59:59.999Z');
+    clock.set(Date.UTC(2026, 3, 3, 10, 0, 0)); // Friday 3 April, 18:00 in Beijing
+    await s.platform.scheduler.runDue();
+    expect(await stageOf(projectId)).to.equal('challenge_period');
+    const lastDay = await (await op()).post(`/api/projects/${projectId}/challenges`, { supplierId: C.supplierId, summary: '对评分结果有异议（最后一日 18:00 提出）' });
+    expect(lastDay.status, JSON.stringify(lastDay.body)).to.equal(201);
   });
 
   it('opens a passphrase-sealed bid with the passphrase', async () => {
