@@ -58,6 +58,9 @@ describe(`adversaries against every sealed thing (${TEST_DIALECT})`, function ()
   let register = new Map<string, number[]>();
   let tenderId = 0;
   let bids: BidTruth[] = [];
+  /** A tender still open for bids: who has bid is secret (the operator included) until its opening record. */
+  let publishedTenderId = 0;
+  let publishedBids: BidTruth[] = [];
   let rank: { id: number; ceilingFen: number; decrementFen: number; players: Array<{ supplierId: number; username: string; name: string; amounts: number[] }> };
   let ids: Ids;
   let listeners: Listener[] = [];
@@ -128,6 +131,9 @@ describe(`adversaries against every sealed thing (${TEST_DIALECT})`, function ()
     for (const sp of specialties) register.set(sp, (await db()('expert_specialties').where({ category_code: sp }).orderBy('expert_id').pluck('expert_id')).map(Number));
     tenderId = Number((await db()('tenders').where({ status: 'opening' }).first('id')).id);
     bids = await tenderTruth(w, tenderId);
+    publishedTenderId = Number((await db()('tenders').where({ status: 'published' }).first('id')).id);
+    publishedBids = await tenderTruth(w, publishedTenderId);
+    expect(publishedBids.length, 'demo tender open for bids: its sealed bids').to.be.at.least(3);
     expect(decrypted().length, 'demo opening: bids decrypted before the last key').to.be.at.least(3);
 
     // A rank-only competition, running, with the running demo competition's bidders.
@@ -183,7 +189,7 @@ describe(`adversaries against every sealed thing (${TEST_DIALECT})`, function ()
     const notices = (await db()('notices').orderBy('id', 'desc').limit(5).pluck('id')).map(Number);
     ids = {
       draw: draws.map((d: any) => Number(d.id)),
-      tender: [tenderId],
+      tender: [tenderId, publishedTenderId],
       auction: [rank.id],
       expert: [...experts, ...(await db()('experts').whereNotIn('id', experts).orderBy('id').limit(1).pluck('id')).map(Number)],
       supplier: [...new Set([...bids.map((b) => b.supplierId), ...players.map((p) => p.supplierId)])],
@@ -383,8 +389,22 @@ describe(`adversaries against every sealed thing (${TEST_DIALECT})`, function ()
       const notMine = (p: string) => decrypted().filter((b) => b.supplierId !== parties.find((x) => x.name === p)?.supplierId);
       const findings = [
         ...answers.flatMap((a) => scan(`${a.party} GET ${a.url} → ${a.status}`, a.text, [...priceTokensOf(notMine(a.party)), ...fileTokensOf(notMine(a.party))])),
-        ...answers.filter(tenderScoped).flatMap((a) => scan(`${a.party} GET ${a.url}`, a.text, others(a.party).flatMap((b) => [field(`bidder ${b.supplierId}`, 'supplierId', b.supplierId)]))),
+        ...answers.filter(tenderScoped).flatMap((a) => scan(`${a.party} GET ${a.url}`, a.text, others(a.party).flatMap((b) => [field(`bidder ${b.supplierId}`, 'supplierId', b.supplierId), textToken(`bidder ${b.supplierId}'s name`, b.supplierName)]))),
+        ...listeners.flatMap((l) => l.ws.messages.filter((m) => m.tenderId === tenderId).flatMap((m) => scan(`${l.party} ws ${m.type}`, JSON.stringify(m), others(l.party).map((b) => textToken(`bidder ${b.supplierId}'s name`, b.supplierName))))),
         ...listeners.flatMap((l) => l.ws.messages.flatMap((m) => scan(`${l.party} ws ${m.type}`, JSON.stringify(m), [...priceTokensOf(notMine(l.party)), ...fileTokensOf(notMine(l.party))]))),
+      ];
+      expect(findings, findings.join('\n')).to.deep.equal([]);
+    });
+
+    it('names no bidder of a tender open for bids to anyone but the bidder itself, on any route or channel', () => {
+      const own = (party: string) => parties.find((x) => x.name === party)?.supplierId ?? null;
+      const scoped = (a: Answer) => new RegExp(`^/api/(portal/)?tenders(/${publishedTenderId}(/|$|\\?)|\\?|$)`).test(a.url);
+      const tokens = (party: string) => publishedBids.filter((b) => b.supplierId !== own(party)).flatMap((b) => [field(`bidder ${b.supplierId}`, 'supplierId', b.supplierId), textToken(`bidder ${b.supplierId}'s name`, b.supplierName)]);
+      const probed = answers.filter((a) => scoped(a) && a.url.includes(`/${publishedTenderId}`) && a.status === 200);
+      const findings = [
+        ...(probed.length ? [] : ['no answer about the tender open for bids was probed']),
+        ...answers.filter(scoped).flatMap((a) => scan(`${a.party} GET ${a.url} → ${a.status}`, a.text, tokens(a.party))),
+        ...listeners.flatMap((l) => l.ws.messages.filter((m) => m.tenderId === publishedTenderId).flatMap((m) => scan(`${l.party} ws ${m.type}`, JSON.stringify(m), tokens(l.party)))),
       ];
       expect(findings, findings.join('\n')).to.deep.equal([]);
     });
@@ -445,6 +465,12 @@ describe(`adversaries against every sealed thing (${TEST_DIALECT})`, function ()
       if (!record) findings.push('no tender.opening_record on the channel');
       const pub = JSON.stringify((await w.client().get(`/api/portal/tenders/${tenderId}`)).body);
       for (const b of all) if (!scan('', pub, priceTokens('', b.priceFen!)).length) findings.push(`the portal does not show bid ${b.bidId}'s price after the record`);
+      // After the record the bidders are named, as a public opening reads them out: on the portal and the route.
+      const route = (await P.operator.client!.get(`/api/tenders/${tenderId}`)).body;
+      for (const b of bids) {
+        if (!pub.includes(JSON.stringify(b.supplierName))) findings.push(`the portal does not name bidder ${b.supplierId} after the record`);
+        if (route.openingRecord?.find((l: { bidId: number; supplierName: string | null }) => l.bidId === b.bidId)?.supplierName !== b.supplierName) findings.push(`the opening record does not name bidder ${b.supplierId}`);
+      }
       expect(findings, findings.join('\n')).to.deep.equal([]);
     });
   });

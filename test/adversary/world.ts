@@ -128,6 +128,8 @@ export async function drawTruth(w: World, drawId: number): Promise<DrawTruth> {
 export interface BidTruth {
   bidId: number;
   supplierId: number;
+  /** The bidder's registered name (secret until the opening record, as its price is). */
+  supplierName: string;
   status: string;
   priceFen: number | null;
   /** The bid's files as the plaintext carries them (base64) and as text. */
@@ -141,7 +143,7 @@ export interface BidTruth {
  * opening the envelope with the demo passphrase when it is the demo supplier's.
  */
 export async function tenderTruth(w: World, tenderId: number): Promise<BidTruth[]> {
-  const rows = await w.tdb.db('tender_bids').where({ tender_id: tenderId }).whereIn('status', ['sealed', 'decrypted', 'invalid', 'disqualified']).orderBy('id');
+  const rows = await w.tdb.db('tender_bids as b').join('suppliers as s', 's.id', 'b.supplier_id').where({ 'b.tender_id': tenderId }).whereIn('b.status', ['sealed', 'decrypted', 'invalid', 'disqualified']).orderBy('b.id').select('b.*', 's.name as supplier_name');
   const out: BidTruth[] = [];
   for (const r of rows) {
     let plain: { priceFen: number; responses: Record<string, string>; attachments: Array<{ dataBase64: string }> } | null = null;
@@ -158,6 +160,7 @@ export async function tenderTruth(w: World, tenderId: number): Promise<BidTruth[
     out.push({
       bidId: Number(r.id),
       supplierId: Number(r.supplier_id),
+      supplierName: r.supplier_name,
       status: r.status,
       priceFen: plain ? plain.priceFen : r.price_fen === null ? null : Number(r.price_fen),
       files: (plain?.attachments ?? []).map((a) => ({ base64: a.dataBase64, text: Buffer.from(a.dataBase64, 'base64').toString('utf8') })),

@@ -207,7 +207,9 @@ describe(`browser: a supplier seals a bid in Chromium and decrypts it at the ope
     await page.getByTestId('tender-edit-weight').fill('25');
     await page.getByTestId('tender-edit-criterion-technical').fill('45');
     await page.getByTestId('tender-edit-submit').click();
-    await page.getByTestId('tender-edit-error').getByText(/PRICE_WEIGHT_OUT_OF_RANGE/).waitFor();
+    // The refusal reads as a message with the legal range, never the code.
+    await page.getByTestId('tender-edit-error').getByText('价格分值应在 30% 至 60% 之间（现为 25%）').waitFor();
+    expect(await page.getByTestId('tender-edit-error').textContent()).to.equal('操作失败：价格分值应在 30% 至 60% 之间（现为 25%）');
     await page.getByTestId('tender-edit-weight').fill('40');
     await page.getByTestId('tender-edit-criterion-technical').fill('30');
     await page.getByTestId('tender-edit-criterion-service').fill('15');

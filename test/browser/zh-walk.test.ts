@@ -181,6 +181,46 @@ describe(`browser: every page as every role in Chinese shows no English, raw key
     });
   }
 
+  // The tendering screens each role works on, which the link walk may not reach (it follows the
+  // first links of a list): the purchaser's award page with its confirmation open, the expert's
+  // evaluation with the abnormally-low question and the report, the bidder's opening record and
+  // results, and the public's award and opening-record notices.
+  it('tendering screens of every role: award page and its confirmation, evaluation, report, opening record, notices', async () => {
+    const db = s.tdb.db;
+    const tender = async (status: string) => Number((await db('tenders').where({ status }).orderBy('id').first('id')).id);
+    const notice = async (kind: string, sourceType: string, status: string) => Number((await db('notices').where({ kind, source_type: sourceType, source_id: String(await tender(status)) }).first('id')).id);
+    const visits: Array<[string | null, string, string | null]> = [
+      ['purchaser', `/tenders/${await tender('evaluated')}`, 'tender-award'],
+      ['operator', `/tenders/${await tender('evaluated')}`, null],
+      ['expert', `/tenders/${await tender('evaluation')}`, null],
+      ['expert', `/tenders/${await tender('report_confirmation')}`, null],
+      ['supplier', `/tenders/${await tender('awarded')}`, null],
+      ['supplier', `/tenders/${await tender('opening')}`, null],
+      [null, `/portal/notices/${await notice('award', 'tender', 'awarded')}`, null],
+      [null, `/portal/notices/${await notice('other', 'tender_opening', 'awarded')}`, null],
+      [null, `/portal/notices/${await notice('tender', 'tender', 'published')}`, null],
+    ];
+    const f: Finding[] = [];
+    for (const [role, path, click] of visits) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await ctx.newPage();
+      page.setDefaultTimeout(60_000);
+      if (role) await loginThroughPage(page, s.url, role);
+      else await page.goto(s.url + '/portal');
+      await open(page, path);
+      if (click) {
+        await page.getByTestId(click).click();
+        await page.getByTestId('tender-award-confirm').waitFor();
+      }
+      const text = await page.locator('body').innerText();
+      for (const p of findProblems(text, [...ALLOWED_LATIN, ...registered])) f.push({ role: role ?? 'public', path, ...p });
+      for (const p of await structureProblems(page)) f.push({ role: role ?? 'public', path, ...p });
+      await ctx.close();
+    }
+    findings.push(...f);
+    expect(f.length, report(f)).to.equal(0);
+  });
+
   it('errors read in Chinese: a failed login names the reason, not the server text or its code', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();

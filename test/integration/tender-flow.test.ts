@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { TEST_DIALECT } from '../helpers/db';
 import type { TestClient } from '../helpers/http';
-import { ManualClock } from '../../server/db/time';
+import { ManualClock, isoFromDb } from '../../server/db/time';
 import { createPlatform } from '../../server/platform';
 import { createLogger } from '../../server/http/log';
 import { withTx } from '../../server/db/tx';
@@ -258,6 +258,12 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     expect(twice.body.error.code).to.equal('PROJECT_HAS_TENDER');
     const published = await db('audit_events').where({ action: 'tender.published', entity_id: String(t.id) }).first();
     expect(JSON.parse(published.after_json).tenderPeriod).to.deep.equal({ startDate: clock.now().toISOString(), endDate: t.bidDeadline });
+    // The tender notice as the public reads it: the budget in yuan, the dates in Beijing time, no UTC.
+    const noticeText = async (kind: string) => (await s.client().get(`/api/portal/notices/${(await db('notices').where({ project_ref: t.reference, kind }).orderBy('id', 'desc').first('id')).id}`)).body;
+    const tn = await noticeText('tender');
+    expect(tn.bodyZh).to.include('预算金额：1,200,000.00 元').and.include('投标截止时间：2026年3月23日 09:00（北京时间）').and.include('开标时间：2026年3月23日 09:00（北京时间）');
+    expect(tn.bodyEn).to.include('Budget: CNY 1,200,000.00').and.include('Bid deadline: 23 Mar 2026, 09:00 (Beijing time)');
+    for (const text of [tn.bodyZh, tn.bodyEn]) expect(text).to.not.match(/UTC|\d{4}-\d\d-\d\dT/);
 
     // Six suppliers seal and submit; A first sends a bid it then replaces.
     const prices = [100_003_700, 95_004_100, 105_002_900, 70_001_300, 99_887_700, 101_112_300];
@@ -354,7 +360,16 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     ]);
     const openingEvent = await db('audit_events').where({ action: 'tender.opening_record', entity_id: String(t.id) }).first();
     expect(JSON.parse(openingEvent.after_json).bids[0]).to.include({ supplierId: A.supplierId, priceFen: prices[0], decryptionStatus: 'decrypted' });
-    expect(await db('notices').where({ project_ref: t.reference, kind: 'other' }).first()).to.exist;
+    const nameOf = async (x: { supplierId: number }) => (await db('suppliers').where({ id: x.supplierId }).first('name')).name as string;
+    const names = await Promise.all([A, B, C, D, E, F].map(nameOf));
+    expect(record.map((l) => l.supplierName)).to.deep.equal(names);
+    // The opening record notice as the public reads it: every bidder named, prices in yuan, reasons in words, Beijing time.
+    const on = await noticeText('other');
+    expect(on.bodyZh).to.include('开标时间：2026年3月23日 09:00（北京时间）').and.include('递交投标 6 份，有效 4 份');
+    expect(on.bodyZh).to.include(`1. ${names[0]}：投标报价 1,000,037.00 元`).and.include(`4. ${names[3]}：投标报价 700,013.00 元`);
+    expect(on.bodyZh).to.include(`5. ${names[4]}：无效投标（递交的密钥无法解密投标文件）`).and.include(`6. ${names[5]}：无效投标（投标文件密文与递交回执不符（被篡改））`);
+    expect(on.bodyEn).to.include('Opened: 23 Mar 2026, 09:00 (Beijing time)').and.include(`1. ${names[0]}: CNY 1,000,037.00`).and.include(`5. ${names[4]}: invalid (the key handed in does not open the bid)`);
+    for (const text of [on.bodyZh, on.bodyEn]) expect(text).to.not.match(/null|undefined|WRONG_KEY|CIPHERTEXT|UTC|\d{4}-\d\d-\d\dT/);
 
     // The committee (from the draw) scores on the template; D's price is abnormally low (< 80 % of the average).
     await withTx(db, (tx) => linkCommittee(deps, tx, { userId: null, role: 'system:test', requestId: null, ip: null, clock }, t.id, experts.slice(0, 5).map((e) => ({ expertId: e.expertId })), { source: 'direct', sourceRef: 'test' }));
@@ -410,6 +425,16 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     // Each member confirms the report; then the purchaser confirms the result and awards.
     for (const c of ex) expect((await c.post(`/api/tenders/${t.id}/evaluation/confirm`, { reportSha256: report.sha256 })).status).to.equal(200);
     expect((await (await op()).get(`/api/tenders/${t.id}`)).body.status).to.equal('evaluated');
+    // The purchasing unit reads the final report and the ranking before it awards (finance, not a party to it, does not).
+    const before = (await (await s.as('purchaser')).get(`/api/tenders/${t.id}`)).body;
+    expect(before.report.sha256).to.equal(report.sha256);
+    expect(before.evaluation.find((b: any) => b.rank === 1)).to.include({ supplierName: names[0], evaluatedPriceFen: 90_003_330, totalScore: 83.433 });
+    const first = before.report.content.ranking[0];
+    expect(first).to.include({ rank: 1, supplierName: names[0], priceFen: prices[0], evaluatedPriceFen: 90_003_330, smallBusiness: true, priceScore: 23.333, techScore: 60.1 });
+    expect(Math.abs(first.technicalScore + first.commercialScore - first.techScore)).to.be.at.most(0.001);
+    expect(before.report.content.disqualified.map((b: any) => b.supplierName)).to.include(names[1]);
+    const otherUnit = (await (await s.as('finance')).get(`/api/tenders/${t.id}`)).body;
+    expect([otherUnit.evaluation, otherUnit.report]).to.deep.equal([null, null]);
     const log = await (await op()).get(`/api/tenders/${t.id}/evaluation/log`);
     const actions = log.body.items.map((x: any) => x.action);
     expect(actions.filter((a: string) => a === 'tender.evaluation.score_changed')).to.have.length(21);
@@ -425,8 +450,8 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     const award = await purchaser.post(`/api/tenders/${t.id}/award`, {});
     expect(award.status, JSON.stringify(award.body)).to.equal(200);
     expect(award.body).to.include({ status: 'awarded', awardAmountFen: prices[0] });
-    // Announcement runs 1 working day (Wed 25th), then 7 working days: Friday 3 April.
-    expect(award.body.challengeEndsAt).to.equal('2026-04-03T02:00:00.000Z');
+    // Announcement runs 1 working day (Wed 25th), then 7 working days: Friday 3 April, to its end in Beijing.
+    expect(award.body.challengeEndsAt).to.equal('2026-04-03T15:59:59.999Z');
     expect(award.body.challengeEndsAt).to.equal(challengePeriodEnd(clock.now()).toISOString());
     const ev2 = await db('audit_events').where({ action: 'award.announced', entity_id: String(t.id) }).first();
     expect(JSON.parse(ev2.after_json)).to.include({ supplierId: A.supplierId, amountFen: prices[0] });
@@ -440,7 +465,12 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     const release = await s.client().get(`/api/portal/tenders/${t.id}`);
     expect(release.body.awards[0].value.amountFen).to.equal(prices[0]);
     expect(release.body.bids.details.map((b: any) => b.status)).to.deep.equal(['valid', 'disqualified', 'valid', 'valid', 'invalid', 'invalid']);
-    expect(await db('notices').where({ project_ref: t.reference, kind: 'award' }).first()).to.exist;
+    // The award notice as the public reads it: the winner named, the amount in yuan, the challenge deadline in Beijing time.
+    const an = await noticeText('award');
+    expect(an.bodyZh).to.include(`中标供应商：${names[0]}`).and.include('中标金额：1,000,037.00 元').and.include('质疑截止时间：2026年4月3日 23:59:59（北京时间）');
+    expect(an.bodyZh).to.include(`第1名 ${names[0]}（投标报价 1,000,037.00 元，综合得分 83.433）`);
+    expect(an.bodyEn).to.include(`Awarded to: ${names[0]}`).and.include('Award amount: CNY 1,000,037.00').and.include('Challenges close: 3 Apr 2026, 23:59:59 (Beijing time)');
+    for (const text of [an.bodyZh, an.bodyEn]) expect(text).to.not.match(/null|undefined|UTC|\d{4}-\d\d-\d\dT|\d{7}\.\d\d/);
     // The supervision wing's event contract reads this tender from the audit trail alone.
     const events = await db('audit_events').where({ entity_type: 'tender', entity_id: String(t.id) }).orderBy('seq').select('seq', 'occurred_at', 'actor_id', 'actor_role', 'action', 'entity_type', 'entity_id', 'after_json', 'ip');
     const process = foldProcess(`project:${t.id}`, events);
@@ -457,6 +487,18 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     expect(process.bids.every((b) => b.ip === '127.0.0.1' || b.ip === '::ffff:127.0.0.1' || b.ip === '::1')).to.equal(true);
     expect(process.awards.filter((a) => a.status === 'active').map((a) => [Number(a.supplierId), a.amountFen])).to.deep.equal([[A.supplierId, prices[0]]]);
     expect((await verifyChain(db)).intact).to.equal(true);
+
+    // The project's challenge period ends when the notice says: a challenge at 18:00 on its last day is received.
+    clock.set(Date.UTC(2026, 2, 25, 2, 0, 1)); // the announcement's working day is over
+    await s.platform.scheduler.runDue();
+    expect(await stageOf(projectId)).to.equal('challenge_period');
+    const period = await db('project_stages').where({ project_id: projectId, stage: 'challenge_period' }).first('due_at');
+    expect(isoFromDb(period.due_at)).to.equal('2026-04-03T15:59:59.999Z');
+    clock.set(Date.UTC(2026, 3, 3, 10, 0, 0)); // Friday 3 April, 18:00 in Beijing
+    await s.platform.scheduler.runDue();
+    expect(await stageOf(projectId)).to.equal('challenge_period');
+    const lastDay = await (await op()).post(`/api/projects/${projectId}/challenges`, { supplierId: C.supplierId, summary: '对评分结果有异议（最后一日 18:00 提出）' });
+    expect(lastDay.status, JSON.stringify(lastDay.body)).to.equal(201);
   });
 
   it('opens a passphrase-sealed bid with the passphrase', async () => {

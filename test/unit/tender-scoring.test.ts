@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { evaluatedPriceFen, priceScoreMilli, abnormallyLowBids, rankBids, failedChecks, divRound } from '../../server/execution/tendering/evaluation/scoring';
-import { checkTerms, checkBiddingPeriod, extendedDeadline, checkCommittee, challengePeriodEnd, addWorkingDays } from '../../server/execution/tendering/rules';
+import { checkTerms, checkBiddingPeriod, extendedDeadline, checkCommittee, challengePeriodEnd, addWorkingDays, TENDER_RULES } from '../../server/execution/tendering/rules';
+import { WorkingCalendar } from '../../server/core/rules/calendar';
 import { TEMPLATES } from '../../server/execution/tendering/templates';
 
 describe('tender scoring (hand-computed fixtures)', () => {
@@ -101,6 +102,27 @@ describe('tender rules', () => {
   it('counts the challenge period in working days after the one-day announcement', () => {
     // Friday 10:00 Beijing: announcement Monday, then 7 working days → Wednesday of the next week.
     expect(addWorkingDays(new Date('2026-03-06T02:00:00Z'), 1).toISOString()).to.equal('2026-03-09T02:00:00.000Z');
-    expect(challengePeriodEnd(new Date('2026-03-06T02:00:00Z')).toISOString()).to.equal('2026-03-18T02:00:00.000Z');
+    // The period ends with its last day: 23:59:59.999 Beijing time, not the clock time of the award.
+    expect(challengePeriodEnd(new Date('2026-03-06T02:00:00Z')).toISOString()).to.equal('2026-03-18T15:59:59.999Z');
+  });
+  it('ends the challenge period at the end of its last working day, counted over the holiday calendar', () => {
+    const cal = new WorkingCalendar();
+    const legal = { awardNoticeWorkingDays: TENDER_RULES.awardNoticeWorkingDays, challengePeriodWorkingDays: TENDER_RULES.challengePeriodWorkingDays, addWorkingDays: (f: Date, n: number) => cal.addWorkingDays(f, n) };
+    const end = (awardedAt: string) => challengePeriodEnd(new Date(awardedAt), legal).toISOString();
+    // Monday 10:00: announcement Tuesday 3 March, then 7 working days → Thursday 12 March, 23:59:59.999 Beijing.
+    expect(end('2026-03-02T02:00:00Z')).to.equal('2026-03-12T15:59:59.999Z');
+    // Friday 16:30, before a weekend: announcement Monday 9 March → Wednesday 18 March.
+    expect(end('2026-03-06T08:30:00Z')).to.equal('2026-03-18T15:59:59.999Z');
+    // Saturday 23:30 Beijing (still Saturday 15:30 UTC): the same period as Friday's.
+    expect(end('2026-03-06T15:30:00Z')).to.equal('2026-03-18T15:59:59.999Z');
+    // Friday 13 February 17:00, before Spring Festival: Saturday 14 February is a make-up working day
+    // (the announcement), 15–23 February are holidays, then 24–27, Saturday 28 February (make-up), 2 and 3 March.
+    expect(end('2026-02-13T09:00:00Z')).to.equal('2026-03-03T15:59:59.999Z');
+    // Wednesday 30 September, before National Day (1–7 October): announcement Thursday 8 October, then
+    // 9, Saturday 10 (make-up), 12–16 October.
+    expect(end('2026-09-30T02:00:00Z')).to.equal('2026-10-16T15:59:59.999Z');
+    // A city holiday moves it by a day.
+    const city = WorkingCalendar.fromEntries([['2026-03-17', 'holiday', '城市节日']]);
+    expect(challengePeriodEnd(new Date('2026-03-06T08:30:00Z'), { ...legal, addWorkingDays: (f: Date, n: number) => city.addWorkingDays(f, n) }).toISOString()).to.equal('2026-03-19T15:59:59.999Z');
   });
 });

@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, RuleError } from '../../http/errors';
 import { record } from '../../supervision/audit/audit';
 import { assertSupplierMayAct } from '../../execution/suppliers/eligibility';
 import { loadRuleBook, rule, type RuleBook } from '../rules/rule-book';
-import { loadCalendar, addDays, type WorkingCalendar } from '../rules/calendar';
+import { loadCalendar, addDays, endOfLocalDay, type WorkingCalendar } from '../rules/calendar';
 import { refreeze, release, lockLine } from '../budget/service';
 import type { Method } from '../methods/rules';
 import { ANNULLABLE_STAGES, AWARD_STAGE, MACHINES, canMove, happyPath, type Stage } from './state-machine';
@@ -299,7 +299,8 @@ export async function advanceJob(tx: Tx, actor: Actor, payload: { projectId: num
   const { book, cal } = await ctxOf(tx);
   // Periods run from when the previous one legally ended, even when the job runs late (catch-up).
   const now = payload.at ? new Date(payload.at) : actor.clock.now();
-  if (payload.to === 'challenge_period') dueAt = cal.addWorkingDays(now, rule(book, 'challengePeriodWorkingDays'));
+  // A period of working days ends with its last day, 23:59:59.999 Beijing time (as the award notice says).
+  if (payload.to === 'challenge_period') dueAt = endOfLocalDay(cal.addWorkingDays(now, rule(book, 'challengePeriodWorkingDays')));
   // An open challenge holds the contract; its dismissal moves the project on (challenges.ts).
   if (payload.to === 'contract' && (await tx('project_challenges').where({ project_id: p.id, status: 'open' }).first('id'))) return;
   if (payload.to === 'contract') dueAt = addDays(fromDbTime(p.award_notice_at)!, rule(book, 'contractWithinDays'));

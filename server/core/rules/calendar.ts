@@ -342,3 +342,9 @@ export function unconfirmedYears(cal: WorkingCalendar, now: Date): number[] {
 }
 
 export const addDays = (from: Date, n: number): Date => new Date(from.getTime() + n * DAY_MS);
+
+/** The last instant (23:59:59.999 China Standard Time) of the CST day of an instant: a period that ends "on" a day ends here. */
+export function endOfLocalDay(at: Date): Date {
+  const dayNo = Math.floor((at.getTime() + CST_OFFSET_MS) / DAY_MS);
+  return new Date((dayNo + 1) * DAY_MS - CST_OFFSET_MS - 1);
+}

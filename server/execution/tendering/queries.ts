@@ -53,7 +53,9 @@ export async function tenderDetail(db: Knex, user: SessionUser | null, id: numbe
   const bids = opened ? await bidsWithSupplier(db, id) : [];
   const official = has(user, OFFICIALS);
   const onCommittee = !!user && has(user, ['expert']) && !!(await db('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').where({ 'c.tender_id': id, 'e.user_id': user.id }).first('c.expert_id'));
-  const scoresVisible = row.status === 'awarded' || ((official || onCommittee) && ['report_confirmation', 'evaluated'].includes(row.status));
+  // The purchasing unit confirms the result from the final report: it reads the ranking once the committee has confirmed it.
+  const purchasingUnit = has(user, ['purchaser', 'approver']) && row.purchasing_org_id !== null && user!.orgId === row.purchasing_org_id;
+  const scoresVisible = row.status === 'awarded' || ((official || onCommittee) && ['report_confirmation', 'evaluated'].includes(row.status)) || (purchasingUnit && row.status === 'evaluated');
   const sealedCount = !opened && official && row.status !== 'draft' && now >= new Date(isoFromDb(row.bid_deadline)!) ? Number((await db('tender_bids').where({ tender_id: id, status: 'sealed' }).count({ n: '*' }).first())?.n ?? 0) : null;
   return {
     ...tenderFromRow(row),

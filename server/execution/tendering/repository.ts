@@ -222,7 +222,8 @@ export async function bidsWithSupplier(db: Knex, tenderId: number, opts: { conte
     .where('b.tender_id', tenderId)
     .whereIn('b.status', CURRENT_BID_STATUSES)
     .orderBy('b.id')
-    .select([...LINE_COLUMNS, ...(opts.contents ? ['opened_json'] : [])].map((c) => `b.${c}`), 's.name as supplier_name');
+    // One array: knex's select(array, more) silently drops every argument after an array.
+    .select([...[...LINE_COLUMNS, ...(opts.contents ? ['opened_json'] : [])].map((c) => `b.${c}`), 's.name as supplier_name']);
 }
 
 export async function committeeExpertIdForUser(db: Knex, tenderId: number, userId: number): Promise<number | null> {

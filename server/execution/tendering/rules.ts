@@ -3,6 +3,7 @@
 // award notice and challenge periods) are read from its configurable rule book at run time
 // (./legal.ts); their defaults come from that book too, and the numbers only tendering has are here.
 import { DEFAULT_RULES } from '../../core/rules/rule-book';
+import { endOfLocalDay } from '../../core/rules/calendar';
 
 export interface RuleDef {
   value: number;
@@ -150,7 +151,11 @@ export function addWorkingDays(from: Date, n: number): Date {
   return new Date(t);
 }
 
-/** When the challenge period ends: the announcement runs its working day(s), then 7 working days. */
+/**
+ * When the challenge period ends: the announcement runs its working day(s), then 7 working days;
+ * a period of days ends with its last day, at 23:59:59.999 China Standard Time (not at the clock
+ * time of the award).
+ */
 export function challengePeriodEnd(noticeAt: Date, legal: { awardNoticeWorkingDays: RuleDef; challengePeriodWorkingDays: RuleDef; addWorkingDays: (from: Date, n: number) => Date } = { awardNoticeWorkingDays: TENDER_RULES.awardNoticeWorkingDays, challengePeriodWorkingDays: TENDER_RULES.challengePeriodWorkingDays, addWorkingDays }): Date {
-  return legal.addWorkingDays(legal.addWorkingDays(noticeAt, legal.awardNoticeWorkingDays.value), legal.challengePeriodWorkingDays.value);
+  return endOfLocalDay(legal.addWorkingDays(legal.addWorkingDays(noticeAt, legal.awardNoticeWorkingDays.value), legal.challengePeriodWorkingDays.value));
 }

@@ -5,7 +5,8 @@ import { h, mount } from '../../dom';
 import { api } from '../../api';
 import { t } from '../../i18n';
 import { action, docText, errorText, money, reasonText, table } from './ui';
-import type { TenderDetail } from './types';
+import type { EvaluationReport, TenderDetail } from './types';
+import { rankingTable } from './ranking';
 
 /**
  * A downloadable link for an opened attachment. Blob URLs, not data: URLs, which Chromium caps at
@@ -25,6 +26,8 @@ interface EvalBid {
   priceFen: number;
   status: string;
   abnormalStatus: string | null;
+  /** The bidder's written explanation of an abnormally low price, once given. */
+  abnormalExplanation: string | null;
   responses: Record<string, string>;
   attachments: Array<{ name: string; bytes: number }>;
 }
@@ -34,7 +37,7 @@ interface EvalView {
   committee: Array<{ expertId: number; name: string | null; submittedAt: string | null; confirmedAt: string | null }>;
   bids: EvalBid[];
   myScores: Array<{ bidId: number; compliance: Record<string, boolean>; scores: Record<string, number> }>;
-  report: { sha256: string; content: { ranking: Array<{ rank: number; supplierName: string; priceFen: number; priceScore: number; techScore: number; totalScore: number; recommended: boolean }> } } | null;
+  report: EvaluationReport | null;
 }
 
 export function evaluationPanel(d: TenderDetail, reload: () => void): HTMLElement {
@@ -63,7 +66,7 @@ function render(d: TenderDetail, v: EvalView, reload: () => void): Node[] {
         'div',
         { class: 'tender-eval-bid', 'data-testid': `tender-eval-bid-${b.bidId}` },
         h('h3', {}, `${b.supplierName ?? `${t('tendering.bidder')} ${b.receiptNo}`} · ${money(b.priceFen)}`, b.status === 'disqualified' ? h('span', { class: 'tag' }, t('tendering.bid.status.disqualified')) : null),
-        b.abnormalStatus ? h('p', { class: 'warning' }, t('tendering.eval.abnormal', { pct: d.abnormalLowPct }), ' — ', t(`tendering.eval.abnormal.${b.abnormalStatus}`), abnormalActions(d, b, reload)) : null,
+        b.abnormalStatus ? abnormalQuestion(d, b, reload) : null,
         action(t('tendering.eval.openBid'), `tender-open-bid-${b.bidId}`, async () => {
           const full = await api<{ responses: Record<string, string>; attachments: Array<{ name: string; type: string; dataBase64: string }> }>('GET', `/api/tenders/${d.id}/evaluation/bids/${b.bidId}`);
           mount(content, h('dl', { class: 'facts' }, d.requirements.map((r) => [h('dt', {}, docText(r.text)), h('dd', {}, full.responses[r.key] ?? '')])), full.attachments.map((a) => h('a', { href: blobUrl(a.type, a.dataBase64), download: a.name, 'data-testid': 'eval-attachment' }, a.name)));
@@ -88,13 +91,31 @@ function render(d: TenderDetail, v: EvalView, reload: () => void): Node[] {
   if (v.report) {
     out.push(
       h('h3', {}, t('tendering.eval.report')),
-      table([t('tendering.rank'), t('tendering.bidder'), t('tendering.price'), t('tendering.priceScore'), t('tendering.techScore'), t('tendering.totalScore'), t('tendering.recommended')], v.report.content.ranking.map((r) => [String(r.rank), r.supplierName, money(r.priceFen), r.priceScore.toFixed(3), r.techScore.toFixed(3), r.totalScore.toFixed(3), r.recommended ? '✓' : '']), 'tender-report'),
+      rankingTable(v.report, 'tender-report'),
       h('p', { class: 'mono small' }, `SHA-256 ${v.report.sha256}`),
     );
     if (v.status === 'report_confirmation' && me && !me.confirmedAt) out.push(action(t('tendering.eval.confirm'), 'tender-eval-confirm', async () => { await api('POST', `/api/tenders/${d.id}/evaluation/confirm`, { reportSha256: v.report!.sha256 }); reload(); }));
     else if (me?.confirmedAt) out.push(h('p', { class: 'ok' }, t('tendering.eval.confirmed')));
   }
   return out;
+}
+
+/**
+ * The abnormally-low-price question: its state, the bidder's written explanation (what the
+ * committee rules on, so it comes before the buttons), then the committee's actions.
+ */
+function abnormalQuestion(d: TenderDetail, b: EvalBid, reload: () => void): HTMLElement {
+  return h(
+    'div',
+    { class: 'tender-abnormal', 'data-testid': `tender-abnormal-${b.bidId}` },
+    h('p', { class: 'warning' }, t('tendering.eval.abnormal', { pct: d.abnormalLowPct }), ' — ', t(`tendering.eval.abnormal.${b.abnormalStatus}`)),
+    b.abnormalExplanation
+      ? h('figure', { class: 'tender-explanation' }, h('figcaption', {}, t('tendering.eval.explanation', { bidder: b.supplierName ?? b.receiptNo })), h('blockquote', { 'data-testid': `tender-explanation-${b.bidId}` }, b.abnormalExplanation))
+      : b.abnormalStatus === 'explanation_requested'
+        ? h('p', { class: 'muted small' }, t('tendering.eval.explanationAwaited'))
+        : null,
+    abnormalActions(d, b, reload),
+  );
 }
 
 function abnormalActions(d: TenderDetail, b: EvalBid, reload: () => void): HTMLElement | null {

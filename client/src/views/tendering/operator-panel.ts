@@ -3,7 +3,7 @@
 import { h, mount } from '../../dom';
 import { api } from '../../api';
 import { t } from '../../i18n';
-import { action, errorText, money, when, yuanToFen } from './ui';
+import { action, errorText, yuanToFen } from './ui';
 import type { TenderDetail } from './types';
 
 type Kind = 'goods' | 'services' | 'works';
@@ -313,16 +313,5 @@ export function operatorActions(d: TenderDetail, reload: () => void): HTMLElemen
     const reason = h('input', { placeholder: t('tendering.cancel.reason'), 'aria-label': t('tendering.cancel.reason'), 'data-testid': 'tender-cancel-reason' });
     root.append(h('p', {}, reason, action(t('tendering.cancel'), 'tender-cancel', async () => { await api('POST', `/api/tenders/${d.id}/cancel`, { reason: reason.value || t('tendering.cancel') }); reload(); })));
   }
-  if (d.status === 'evaluated') root.append(awardButton(d, reload));
   return root;
-}
-
-export function awardButton(d: TenderDetail, reload: () => void): HTMLElement {
-  return action(t('tendering.award'), 'tender-award', async () => { await api('POST', `/api/tenders/${d.id}/award`, {}); reload(); });
-}
-
-export function awardSummary(d: TenderDetail): HTMLElement | null {
-  if (d.status !== 'awarded' || !d.evaluation) return null;
-  const winner = d.evaluation.find((b) => b.bidId === d.awardedBidId);
-  return h('p', { class: 'ok', 'data-testid': 'tender-awarded' }, t('tendering.awarded', { supplier: winner?.supplierName ?? '', amount: money(d.awardAmountFen), until: when(d.challengeEndsAt) }));
 }

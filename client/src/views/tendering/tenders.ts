@@ -9,7 +9,9 @@ import { live } from '../../main';
 import { badge, docText, errorText, money, reasonText, table, when } from './ui';
 import { bidForm, decryptForm, decryptionOutcome, explanationForm } from './bid-panel';
 import { evaluationPanel } from './evaluation-panel';
-import { awardButton, awardSummary, newTenderForm, operatorActions } from './operator-panel';
+import { newTenderForm, operatorActions } from './operator-panel';
+import { awardPanel, awardSummary } from './award-panel';
+import { rankingTable } from './ranking';
 import type { TenderDetail } from './types';
 import './tendering.css';
 
@@ -104,9 +106,10 @@ function page(d: TenderDetail, reload: () => void): Child[] {
     supplier && d.status !== 'published' && d.myBids?.length ? table([t('tendering.bid.receiptNo'), t('tendering.submittedAt'), t('tendering.status'), t('tendering.price'), t('tendering.reason')], d.myBids.map((b) => [b.receiptNo, when(b.submittedAt), t(`tendering.bid.status.${b.status}`), money(b.priceFen), reasonText(b.invalidReason)]), 'tender-my-bids') : null,
     d.openingProgress ? openingProgress(d) : null,
     d.openingRecord ? openingRecord(d) : null,
-    d.evaluation ? results(d) : null,
+    // Before the award the purchasing unit and the centre confirm from the report (the award panel shows the ranking).
+    d.evaluation && !(d.status === 'evaluated' && mayAward(d)) ? results(d) : null,
     hasRole('expert') && d.onCommittee && ['evaluation', 'report_confirmation', 'evaluated', 'awarded'].includes(d.status) ? evaluationPanel(d, reload) : null,
-    hasRole('purchaser') && !hasRole('operator') && d.status === 'evaluated' ? awardButton(d, reload) : null,
+    d.status === 'evaluated' && mayAward(d) ? awardPanel(d, reload) : null,
     h('h2', {}, t('tendering.notices')),
     h('ul', { 'data-testid': 'tender-notices' }, d.notices.map((n) => h('li', {}, h('span', { class: 'tag' }, t(`tendering.notice.kind.${n.kind}`)), ` ${n.title} · ${when(n.publishedAt)}`, n.deadlineAfter ? ` · ${t('tendering.notice.extended', { time: when(n.deadlineAfter) })}` : ''))),
   ];
@@ -138,7 +141,11 @@ function openingRecord(d: TenderDetail): HTMLElement {
   );
 }
 
+/** The operator, or the purchasing unit's purchaser, confirms the result (the server checks the unit). */
+const mayAward = (d: TenderDetail) => !!d.report && (hasRole('operator') || (hasRole('purchaser') && session.user?.orgId === d.purchasingOrgId));
+
 function results(d: TenderDetail): HTMLElement {
+  if (d.report) return h('section', {}, h('h2', {}, t('tendering.results')), rankingTable(d.report, 'tender-results', d.evaluation));
   const rows = [...d.evaluation!].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99));
   return h(
     'section',

@@ -19,7 +19,23 @@ export interface EvaluationLine extends OpeningLine {
   rank: number | null;
   recommended: boolean;
   abnormalStatus: string | null;
+  abnormalExplanation: string | null;
   disqualifiedReason: string | null;
+}
+/** The evaluation report (canonical JSON, confirmed by every member by its SHA-256). */
+export interface EvaluationReport {
+  sha256: string;
+  at: string;
+  content: {
+    reference: string;
+    method: string;
+    priceWeight: number;
+    smeDeductionPct: number;
+    committee: Array<{ expertId: number; name: string; chair: boolean }>;
+    ranking: Array<{ bidId: number; rank: number; supplierName: string | null; priceFen: number; evaluatedPriceFen: number; smallBusiness?: boolean; priceScore: number; techScore: number; technicalScore?: number; commercialScore?: number; totalScore: number; recommended: boolean }>;
+    disqualified: Array<{ bidId: number; supplierName: string | null; reason: string; detail: string | null }>;
+    invalid: Array<{ bidId: number; supplierName: string | null; reason: string }>;
+  };
 }
 export interface TenderDetail {
   id: number;
@@ -28,6 +44,7 @@ export interface TenderDetail {
   title: string;
   kind: string;
   categoryCode: string;
+  purchasingOrgId: number | null;
   budgetFen: number;
   method: string;
   priceWeight: number;
@@ -51,6 +68,7 @@ export interface TenderDetail {
   /** While the decryption window is open: counts only. */
   openingProgress: { bids: number; resolved: number; pending: number } | null;
   evaluation: EvaluationLine[] | null;
+  report: EvaluationReport | null;
   myBids: Array<{ id: number; receiptNo: string; status: string; submittedAt: string; priceFen: number | null; invalidReason: string | null; abnormalStatus: string | null }> | null;
   onCommittee: boolean;
 }

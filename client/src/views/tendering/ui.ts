@@ -4,6 +4,7 @@ import { ApiError } from '../../api';
 import { t, formatTime, formatFen, locale } from '../../i18n';
 import { session } from '../../session';
 import { actionButton } from '../../widgets';
+import { tenderErrorMessage } from './error-text';
 
 export const when = (iso: string | null | undefined) => (iso ? formatTime(iso, session.user?.timeZone) : '');
 export const money = (fen: number | null | undefined) => (fen === null || fen === undefined ? '' : formatFen(fen));
@@ -25,8 +26,9 @@ export function docText(s: string): string {
   return locale() === 'en' ? m[2] : m[1].trim();
 }
 
+/** The localized message only: a raw code or the server's English text never reaches the page. */
 export function errorText(e: unknown): string {
-  return t('tendering.error', { message: e instanceof ApiError ? `${e.message} (${e.code})` : (e as Error).message });
+  return t('tendering.error', { message: e instanceof ApiError ? tenderErrorMessage(t, e) : (e as Error).message });
 }
 
 export function badge(prefix: string, status: string): HTMLElement {

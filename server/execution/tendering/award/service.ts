@@ -15,6 +15,7 @@ import { announce } from '../documents/service';
 import { toPortal } from '../documents/portal';
 import type { TenderingDeps } from '../deps';
 import { noticeTime } from '../../../core/notices/notice-time';
+import { yuanText } from '../documents/file';
 
 export async function awardTender(deps: TenderingDeps, actor: Actor, tenderId: number, input: { bidId?: number; reason?: string }) {
   return withTx(deps.db, async (tx) => {
@@ -61,8 +62,28 @@ export async function awardTender(deps: TenderingDeps, actor: Actor, tenderId: n
       amountFen,
       titleZh: `${row.title}（${row.reference}）中标结果公告`,
       titleEn: `Award notice ${row.reference}: ${row.title}`,
-      bodyZh: `中标供应商：${chosen.supplier_name}\n中标金额：${(amountFen / 100).toFixed(2)} 元\n评标委员会：${notice.committee.join('、')}\n质疑期至：${noticeTime(challengeEnds, 'zh')}（自公告期满之日起7个工作日内可提出质疑）`,
-      bodyEn: `Awarded to ${chosen.supplier_name} for CNY ${(amountFen / 100).toFixed(2)}.\nEvaluation committee: ${notice.committee.join(', ')}\nChallenges until ${noticeTime(challengeEnds, 'en')} (7 working days after the announcement period).`,
+      bodyZh: [
+        `项目编号：${row.reference}`,
+        `项目名称：${row.title}`,
+        `中标供应商：${chosen.supplier_name}`,
+        `中标金额：${yuanText(amountFen)} 元`,
+        `评标排名：${notice.ranking.map((r) => `第${r.rank}名 ${r.supplierName}（投标报价 ${yuanText(r.priceFen)} 元${r.totalScore === null || row.method !== 'comprehensive' ? '' : `，综合得分 ${r.totalScore.toFixed(3)}`}）`).join('；')}`,
+        `评标委员会成员：${notice.committee.join('、')}`,
+        `公告期限：自本公告发布之日起${legal.awardNoticeWorkingDays.value}个工作日`,
+        `质疑截止时间：${noticeTime(challengeEnds, 'zh', { seconds: true })}（公告期满后第${legal.challengePeriodWorkingDays.value}个工作日结束）。供应商认为中标结果使自己的权益受到损害的，可在此前以书面形式向采购人提出质疑。`,
+        ...(input.reason ? [`确定非排名第一的中标候选人的理由：${input.reason}`] : []),
+      ].join('\n'),
+      bodyEn: [
+        `Reference: ${row.reference}`,
+        `Title: ${row.title}`,
+        `Awarded to: ${chosen.supplier_name}`,
+        `Award amount: CNY ${yuanText(amountFen)}`,
+        `Ranking: ${notice.ranking.map((r) => `${r.rank}. ${r.supplierName} (bid CNY ${yuanText(r.priceFen)}${r.totalScore === null || row.method !== 'comprehensive' ? '' : `, total score ${r.totalScore.toFixed(3)}`})`).join('; ')}`,
+        `Evaluation committee: ${notice.committee.join(', ')}`,
+        `Announcement period: ${legal.awardNoticeWorkingDays.value} working day(s) from publication`,
+        `Challenges close: ${noticeTime(challengeEnds, 'en', { seconds: true })} (the end of the ${legal.challengePeriodWorkingDays.value}th working day after the announcement period). A supplier whose rights are harmed by the award may challenge it in writing to the purchaser until then.`,
+        ...(input.reason ? [`Reason for awarding a candidate other than the first: ${input.reason}`] : []),
+      ].join('\n'),
     });
     await handAwardToWorkflow(tx, actor, { tenderId, reference: row.reference, projectId: row.project_id, supplierId: chosen.supplier_id, amountFen, validBids: ranked.length });
     announce(deps, tx, tenderId, status);

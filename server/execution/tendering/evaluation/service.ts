@@ -15,7 +15,7 @@ import { bidsWithSupplier, committeeExpertIdForUser, evaluationLine, findTender,
 import { assertStatus, transition, type TenderStatus } from '../state-machine';
 import { ruleValue } from '../rules';
 import { loadLegal } from '../legal';
-import { failedChecks, rankBids } from './scoring';
+import { divRound, failedChecks, rankBids } from './scoring';
 import { failTender } from '../opening/failure';
 import { announce } from '../documents/service';
 import type { TenderingDeps } from '../deps';
@@ -270,6 +270,15 @@ async function completeIfReady(deps: TenderingDeps, tx: Tx, actor: Actor, tender
     await tx('tender_bids').where({ id: r.bidId }).update({ evaluated_price_fen: r.evaluatedPriceFen, price_score_milli: r.priceScoreMilli, tech_score_milli: r.techScoreMilli, total_score_milli: r.totalScoreMilli, bid_rank: r.rank, recommended: r.recommended });
   }
   const names = new Map(bids.map((b) => [b.id, b.supplier_name]));
+  const small = new Map(bids.map((b) => [b.id, Boolean(b.small_business)]));
+  // The non-price points split by kind (technical, commercial), each the committee's average, so
+  // the purchaser reads where a total comes from; the total stays the one computed above.
+  const kindMilli = (bidId: number, kind: 'technical' | 'commercial') => {
+    if (row.method !== 'comprehensive') return 0;
+    const keys = criteria.filter((c) => c.kind === kind).map((c) => c.key);
+    const rows = allScores.filter((s: any) => s.bid_id === bidId).map((s: any) => JSON.parse(s.scores_json) as Record<string, number>);
+    return rows.length ? Number(divRound(BigInt(rows.reduce((n: number, p: Record<string, number>) => n + keys.reduce((m, k) => m + (p[k] ?? 0), 0), 0)), BigInt(rows.length))) : 0;
+  };
   const report = {
     reference: row.reference,
     title: row.title,
@@ -278,7 +287,7 @@ async function completeIfReady(deps: TenderingDeps, tx: Tx, actor: Actor, tender
     smeDeductionPct: row.sme_deduction_pct,
     generatedAt: now.toISOString(),
     committee: committee.map((c: any) => ({ expertId: c.expert_id, name: c.name, chair: Boolean(c.is_chair) })),
-    ranking: ranked.map((r) => ({ ...r, supplierName: names.get(r.bidId), priceScore: r.priceScoreMilli / 1000, techScore: r.techScoreMilli / 1000, totalScore: r.totalScoreMilli / 1000 })),
+    ranking: ranked.map((r) => ({ ...r, supplierName: names.get(r.bidId), smallBusiness: small.get(r.bidId), priceScore: r.priceScoreMilli / 1000, techScore: r.techScoreMilli / 1000, technicalScore: kindMilli(r.bidId, 'technical') / 1000, commercialScore: kindMilli(r.bidId, 'commercial') / 1000, totalScore: r.totalScoreMilli / 1000 })),
     disqualified: bids.filter((b) => b.status === 'disqualified').map((b) => ({ bidId: b.id, supplierId: b.supplier_id, supplierName: b.supplier_name, reason: b.invalid_reason, detail: b.invalid_detail })),
     invalid: bids.filter((b) => b.status === 'invalid').map((b) => ({ bidId: b.id, supplierId: b.supplier_id, supplierName: b.supplier_name, reason: b.invalid_reason })),
     abnormallyLow: bids.filter((b) => b.abnormal_status).map((b) => ({ bidId: b.id, decision: b.abnormal_status, explanation: b.abnormal_explanation })),

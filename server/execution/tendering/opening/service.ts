@@ -21,7 +21,9 @@ import { abnormallyLowBids } from '../evaluation/scoring';
 import { closeJobKey, JOB_CLOSE_DECRYPTION, JOB_OPEN, tenderChannel, type TenderingDeps } from '../deps';
 import { failTender } from './failure';
 import { announce } from '../documents/service';
-import { toPortal } from '../documents/portal';
+import { invalidReasonText, toPortal } from '../documents/portal';
+import { yuanText } from '../documents/file';
+import { noticeTime } from '../../../core/notices/notice-time';
 import { handOpeningToWorkflow } from '../award/workflow-link';
 import { createSealer } from '../../draws/seal';
 
@@ -163,15 +165,21 @@ async function closeOpeningIn(deps: TenderingDeps, tx: Tx, actor: Actor, row: Te
   const valid = bids.filter((b) => b.status === 'decrypted');
   const openingRecord = { reference: row.reference, openedAt: isoFromDb(row.opening_at), closedAt: now.toISOString(), bids: lines };
   await tx('tender_notices').insert({ tender_id: row.id, kind: 'opening_record', substantive: false, title: row.title, body: JSON.stringify(openingRecord), published_at: toDbTime(now), created_by: null });
-  const fmt = (l: (typeof lines)[number], en: boolean) => `${l.supplierName}  ${l.priceFen === null ? (en ? 'invalid: ' : '无效：') + l.invalidReason : (l.priceFen / 100).toFixed(2)}`;
+  // The record as it is read out: every bidder by name, its price in yuan or why its bid is invalid.
+  const line = (l: (typeof lines)[number], i: number, lang: 'zh' | 'en') => {
+    const name = l.supplierName ?? (lang === 'zh' ? `投标人（回执 ${l.receiptNo}）` : `bidder (receipt ${l.receiptNo})`);
+    if (lang === 'zh') return `${i + 1}. ${name}：${l.priceFen === null ? `无效投标（${invalidReasonText(l.invalidReason, 'zh')}）` : `投标报价 ${yuanText(l.priceFen)} 元`}`;
+    return `${i + 1}. ${name}: ${l.priceFen === null ? `invalid (${invalidReasonText(l.invalidReason, 'en')})` : `CNY ${yuanText(l.priceFen)}`}`;
+  };
+  const openedAt = fromDbTime(row.opening_at)!;
   await toPortal(tx, actor, row, {
     kind: 'other',
     sourceType: 'tender_opening',
     sourceId: row.id,
     titleZh: `${row.title}（${row.reference}）开标记录`,
     titleEn: `Opening record ${row.reference}: ${row.title}`,
-    bodyZh: `开标时间：${openingRecord.openedAt}\n投标人 / 投标报价（元）：\n${lines.map((l) => fmt(l, false)).join('\n')}`,
-    bodyEn: `Opened at ${openingRecord.openedAt}\nBidder / price (CNY):\n${lines.map((l) => fmt(l, true)).join('\n')}`,
+    bodyZh: `项目编号：${row.reference}\n开标时间：${noticeTime(openedAt, 'zh')}\n开标记录公布时间：${noticeTime(now, 'zh')}\n递交投标 ${lines.length} 份，有效 ${valid.length} 份。投标人及投标报价：\n${lines.map((l, i) => line(l, i, 'zh')).join('\n')}`,
+    bodyEn: `Reference: ${row.reference}\nOpened: ${noticeTime(openedAt, 'en')}\nRecord published: ${noticeTime(now, 'en')}\n${lines.length} bids received, ${valid.length} valid. Bidders and prices:\n${lines.map((l, i) => line(l, i, 'en')).join('\n')}`,
   });
   await record(tx, actor, { action: 'tender.opening_record', entityType: 'tender', entityId: row.id, after: { ...openingRecord, bids: lines.map((l) => ({ supplierId: l.supplierId, receiptNo: l.receiptNo, priceFen: l.priceFen, decryptionStatus: l.decryptionStatus, reason: l.invalidReason, submittedAt: l.submittedAt, decryptedAt: l.decryptedAt })) } });
   tx.afterCommit(() => void deps.realtime.publish(tenderChannel(row.id), { type: 'tender.opening_record', tenderId: row.id, record: openingRecord }));
