@@ -79,4 +79,28 @@ describe(`browser: the supervisor's evaluation watch (${TEST_DIALECT})`, functio
     expect(await page.locator('[data-testid=eval-watch-alerts]').innerText()).to.match(/committee took [\d.]+ minutes/);
     await ctx.close();
   });
+
+  it("lets the chair return a member's submitted scores from the tender page, with a reason, in Chinese", async () => {
+    const tender = await s.tdb.db('tenders').where({ status: 'evaluation' }).first('id');
+    const chair = await s.tdb.db('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').join('users as u', 'u.id', 'e.user_id').where({ 'c.tender_id': tender.id, 'c.is_chair': true }).first('u.username');
+    const member = await s.tdb.db('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').where({ 'c.tender_id': tender.id, 'c.is_chair': false }).whereNotNull('c.scores_submitted_at').first('c.expert_id', 'e.name');
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await loginThroughPage(page, s.url, chair.username);
+    await page.goto(`${s.url}/tenders/${tender.id}`);
+    const row = page.locator(`[data-testid=tender-return] li[data-expert-id="${member.expert_id}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).to.contain(member.name);
+    // No reason: told, nothing sent.
+    await page.getByTestId(`tender-return-${member.expert_id}`).click();
+    await page.getByTestId(`tender-return-${member.expert_id}-error`).filter({ hasText: '请填写退回理由' }).waitFor();
+    expect(await s.tdb.db('audit_events').where({ action: 'tender.evaluation.scores_returned', entity_id: String(tender.id) }).first()).to.equal(undefined);
+    await page.getByTestId(`tender-return-reason-${member.expert_id}`).fill('第二项得分超出评分细则，请核对');
+    await page.getByTestId(`tender-return-${member.expert_id}`).click();
+    await page.getByTestId('tender-return-done').filter({ hasText: member.name }).waitFor();
+    const ev = await s.tdb.db('audit_events').where({ action: 'tender.evaluation.scores_returned', entity_id: String(tender.id) }).first('after_json');
+    expect(JSON.parse(ev.after_json)).to.include({ expertId: member.expert_id, reason: '第二项得分超出评分细则，请核对' });
+    expect((await s.tdb.db('tender_committee').where({ tender_id: tender.id, expert_id: member.expert_id }).first()).scores_submitted_at).to.equal(null);
+    await ctx.close();
+  });
 });

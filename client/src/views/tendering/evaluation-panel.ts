@@ -34,7 +34,7 @@ interface EvalBid {
 interface EvalView {
   status: string;
   myExpertId: number | null;
-  committee: Array<{ expertId: number; name: string | null; submittedAt: string | null; confirmedAt: string | null }>;
+  committee: Array<{ expertId: number; name: string | null; chair: boolean; submittedAt: string | null; confirmedAt: string | null }>;
   bids: EvalBid[];
   myScores: Array<{ bidId: number; compliance: Record<string, boolean>; scores: Record<string, number> }>;
   report: EvaluationReport | null;
@@ -88,6 +88,7 @@ function render(d: TenderDetail, v: EvalView, reload: () => void): Node[] {
   }
   if (editable) out.push(action(t('tendering.eval.submit'), 'tender-eval-submit', async () => { await api('POST', `/api/tenders/${d.id}/evaluation/submit`); reload(); }));
   else if (me?.submittedAt) out.push(h('p', { class: 'ok' }, t('tendering.eval.submitted')));
+  if (v.status === 'evaluation' && me?.chair) out.push(returnPanel(d, v, reload));
   if (v.report) {
     out.push(
       h('h3', {}, t('tendering.eval.report')),
@@ -128,5 +129,35 @@ function abnormalActions(d: TenderDetail, b: EvalBid, reload: () => void): HTMLE
     reason,
     action(t('tendering.eval.accept'), `tender-accept-${b.bidId}`, async () => { await api('POST', `/api/tenders/${d.id}/evaluation/bids/${b.bidId}/abnormal-decision`, { accepted: true, reason: reason.value || t('tendering.eval.accept') }); reload(); }),
     action(t('tendering.eval.reject'), `tender-reject-${b.bidId}`, async () => { await api('POST', `/api/tenders/${d.id}/evaluation/bids/${b.bidId}/abnormal-decision`, { accepted: false, reason: reason.value || reasonText('ABNORMALLY_LOW_UNEXPLAINED') }); reload(); }),
+  );
+}
+
+/**
+ * The chair returns a member's submitted scores for correction, with the reason (audited; the
+ * member may then change and submit again, which supervisors see as SV13).
+ */
+function returnPanel(d: TenderDetail, v: EvalView, reload: () => void): HTMLElement {
+  const submitted = v.committee.filter((c) => c.submittedAt);
+  const done = h('p', { class: 'ok', role: 'status', 'data-testid': 'tender-return-done' });
+  return h(
+    'div',
+    { class: 'tender-return', 'data-testid': 'tender-return' },
+    h('h3', {}, t('tendering.eval.returnTitle')),
+    h('p', { class: 'muted small' }, t('tendering.eval.returnHint')),
+    submitted.length
+      ? h('ul', { class: 'plain' }, submitted.map((c, i) => {
+          const reason = h('input', { maxlength: 500, 'data-testid': `tender-return-reason-${c.expertId}` }) as HTMLInputElement;
+          return h('li', { 'data-expert-id': String(c.expertId) },
+            h('span', {}, c.name ?? t('tendering.eval.member', { n: i + 1 })), ' ',
+            h('label', {}, t('tendering.eval.returnReason'), reason), ' ',
+            action(t('tendering.eval.return'), `tender-return-${c.expertId}`, async () => {
+              if (!reason.value.trim()) throw new Error(t('tendering.eval.returnReasonRequired'));
+              await api('POST', `/api/tenders/${d.id}/evaluation/members/${c.expertId}/return`, { reason: reason.value.trim() });
+              done.textContent = t('tendering.eval.returned', { name: c.name ?? t('tendering.eval.member', { n: i + 1 }) });
+              setTimeout(reload, 1500);
+            }));
+        }))
+      : h('p', { class: 'muted', 'data-testid': 'tender-return-none' }, t('tendering.eval.returnNone')),
+    done,
   );
 }
