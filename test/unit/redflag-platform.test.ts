@@ -7,6 +7,7 @@ import { foldProcess, processKeyOf, type BusEvent } from '../../server/supervisi
 import { RULES, matchesAction } from '../../server/supervision/rules/catalogue';
 import { checkThresholds } from '../../server/supervision/config/service';
 import { DEFAULT_RULES } from '../../server/core/rules/rule-book';
+import { WorkingCalendar } from '../../server/core/rules/calendar';
 
 const T = (code: string) => RULES.find((r) => r.code === code)!.thresholds as any;
 const b = (supplierId: string, amountFen: number, extra: Partial<ViewBid> = {}): ViewBid => ({ id: `${supplierId}-${amountFen}`, supplierId, amountFen, status: 'valid', at: '2026-03-10T02:00:00.000Z', ip: null, deviceId: null, ...extra });
@@ -31,6 +32,21 @@ describe('redflag: platform rules', () => {
     // Friday 2026-03-06 to Tuesday 2026-03-10: Mon, Tue = 2 working days < 3
     expect(rules.shortBiddingPeriod(tender('2026-03-06T02:00:00Z', '2026-03-10T02:00:00Z', 'inquiry'), T('SV02'))).to.have.length(1);
     expect(rules.shortBiddingPeriod(tender('2026-03-06T02:00:00Z', '2026-03-11T02:00:00Z', 'inquiry'), T('SV02'))).to.have.length(0);
+  });
+
+  it('SV02 counts working days over the holiday calendar: National Day is not working time', () => {
+    const cal = new WorkingCalendar();
+    const working = (day: string) => cal.isWorkingDay(day);
+    const inquiry = (start: string, end: string) => view({ kind: 'project', key: 'project:2', method: 'inquiry', periodStart: start, periodEnd: end, status: 'active' });
+    // Issued Wednesday 29 September 2027, due Friday 8 October: six weekdays, but 1–7 October are
+    // the holiday: only 30 September and 8 October are working days.
+    const holiday = inquiry('2027-09-29T02:00:00Z', '2027-10-08T02:00:00Z');
+    expect(rules.shortBiddingPeriod(holiday, T('SV02'))).to.have.length(0); // Monday to Friday alone would miss it
+    const f = rules.shortBiddingPeriod(holiday, T('SV02'), working);
+    expect(f).to.have.length(1);
+    expect(f[0].params).to.include({ days: 2, minimum: 3, unit: 'workingDays' });
+    // Over the same days for ordinary weekdays in November: enough.
+    expect(rules.shortBiddingPeriod(inquiry('2027-11-03T02:00:00Z', '2027-11-12T02:00:00Z'), T('SV02'), working)).to.have.length(0);
   });
 
   it('SV03 near-identical prices from different suppliers: a 0.05% gap trips, 1% does not', () => {

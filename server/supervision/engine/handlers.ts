@@ -19,6 +19,7 @@ import type { Db } from '../../db/knex';
 import type { Knex } from 'knex';
 import type { Finding } from '../rules/platform';
 import { loadRuleBook, rule } from '../../core/rules/rule-book';
+import { loadCalendar, type WorkingCalendar } from '../../core/rules/calendar';
 
 export interface EvalContext {
   ev: BusEvent;
@@ -94,6 +95,20 @@ const cardinalPopulation = (code: string): Handler =>
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
 
+/**
+ * The holiday calendar (official years, confirmed provisional years, the city's own days) for
+ * rules that count working days, as the body counts them; read at most once a minute.
+ */
+let calendarCache: { at: number; db: Knex; cal: Promise<WorkingCalendar> } | null = null;
+async function workingCalendar(db: Knex): Promise<WorkingCalendar> {
+  if (!calendarCache || calendarCache.db !== db || Date.now() - calendarCache.at > 60_000) {
+    const cal = loadCalendar(db);
+    calendarCache = { at: Date.now(), db, cal };
+    cal.catch(() => (calendarCache = null)); // a failed read is not kept
+  }
+  return calendarCache.cal;
+}
+
 /** Rules decided on a process's current view: evaluated once per process per round. */
 export const PROCESS_RULES = new Set(['R003', 'R018', 'R024', 'R025', 'R028', 'R030', 'R035', 'R036', 'R038', 'R048', 'R058', 'SV01', 'SV02', 'SV03', 'SV04', 'SV05', 'SV06', 'SV08', 'SV11']);
 
@@ -110,7 +125,7 @@ export const HANDLERS: Record<string, Handler> = {
   R048: cardinalPopulation('R048'),
   R058: cardinalPopulation('R058'),
   SV01: withView((v, t) => rules.singleBidder(v, t)),
-  SV02: withView((v, t) => rules.shortBiddingPeriod(v, t)),
+  SV02: withView(async (v, t, ctx) => { const cal = await workingCalendar(ctx.sources.db); return rules.shortBiddingPeriod(v, t, (day) => cal.isWorkingDay(day)); }),
   SV03: withView((v, t) => rules.nearIdenticalPrices(v, t)),
   SV04: withView((v, t) => rules.sharedIpOrDevice(v, t)),
   SV05: withView((v, t) => rules.bidsUnderCeiling(v, t)),

@@ -29,22 +29,27 @@ export function singleBidder(v: ProcessView, t: { minimumBidders: number }): Fin
   return [{ subjectKey: v.key, ...process(v), params: { process: v.title ?? v.key, bidders: bidders.size }, evidence: { bidders: [...bidders], minimumBidders: t.minimumBidders } }];
 }
 
-/** Monday-Friday days in China Standard Time from the start date (exclusive) to the end date (inclusive). */
-export function workingDaysBetween(startIso: string, endIso: string): number {
+/**
+ * Working days in China Standard Time from the start date (exclusive) to the end date (inclusive),
+ * by the given test of a CST date ('YYYY-MM-DD'); the engine passes the holiday calendar's
+ * (holidays off, make-up weekends on). Without one, Monday to Friday.
+ */
+export function workingDaysBetween(startIso: string, endIso: string, isWorkingDay: (day: string) => boolean = weekday): number {
   const cst = (iso: string) => {
     const d = new Date(Date.parse(iso) + 8 * 3600_000);
     return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
   };
   let n = 0;
-  for (let t = cst(startIso) + DAY; t <= cst(endIso); t += DAY) {
-    const wd = new Date(t).getUTCDay();
-    if (wd !== 0 && wd !== 6) n++;
-  }
+  for (let t = cst(startIso) + DAY; t <= cst(endIso); t += DAY) if (isWorkingDay(new Date(t).toISOString().slice(0, 10))) n++;
   return n;
 }
+const weekday = (day: string) => {
+  const wd = new Date(day + 'T00:00:00Z').getUTCDay();
+  return wd !== 0 && wd !== 6;
+};
 
 /** SV02 Bidding period shorter than the legal minimum for the method (days, or working days). */
-export function shortBiddingPeriod(v: ProcessView, t: { minimumDays: Record<string, number>; minimumWorkingDays: Record<string, number> }): Finding[] {
+export function shortBiddingPeriod(v: ProcessView, t: { minimumDays: Record<string, number>; minimumWorkingDays: Record<string, number> }, isWorkingDay?: (day: string) => boolean): Finding[] {
   if (!v.method || !v.periodStart || !v.periodEnd || v.status === 'cancelled') return [];
   const ms = Date.parse(v.periodEnd) - Date.parse(v.periodStart);
   const days = ms / DAY;
@@ -52,7 +57,7 @@ export function shortBiddingPeriod(v: ProcessView, t: { minimumDays: Record<stri
     return [{ subjectKey: v.key, ...process(v), params: { process: v.title ?? v.key, days: Math.floor(days * 10) / 10, minimum: t.minimumDays[v.method], unit: 'days' }, evidence: { method: v.method, periodStart: v.periodStart, periodEnd: v.periodEnd } }];
   }
   if (t.minimumWorkingDays[v.method] !== undefined) {
-    const wd = workingDaysBetween(v.periodStart, v.periodEnd);
+    const wd = workingDaysBetween(v.periodStart, v.periodEnd, isWorkingDay);
     if (wd < t.minimumWorkingDays[v.method]) {
       return [{ subjectKey: v.key, ...process(v), params: { process: v.title ?? v.key, days: wd, minimum: t.minimumWorkingDays[v.method], unit: 'workingDays' }, evidence: { method: v.method, periodStart: v.periodStart, periodEnd: v.periodEnd } }];
     }
