@@ -2,10 +2,10 @@
 // here or derived from a passphrase), submit ciphertext and digest, keep the key; at the opening,
 // hand the key in from the key file or the passphrase.
 import { h, mount } from '../../dom';
-import { api } from '../../api';
+import { api, ApiError } from '../../api';
 import { t } from '../../i18n';
 import { session } from '../../session';
-import { sealBid, generateBidKey, newPassphraseKdf, keyFileContent, keyFromKeyFile, keyForEnvelope, type BidAttachment } from './sealing';
+import { sealBid, generateBidKey, newPassphraseKdf, keyFileContent, keyFromKeyFile, keyForEnvelope, keyMatchesEnvelope, type BidAttachment } from './sealing';
 import { action, docText, errorText, money, readFile, reasonText, table, when, yuanToFen } from './ui';
 import type { TenderDetail } from './types';
 import { deviceId } from '../../device';
@@ -94,31 +94,59 @@ export function bidForm(d: TenderDetail, reload: () => void): HTMLElement {
   return root;
 }
 
-/** At the opening: the bidder hands in its own key (from the key file, or derived from the passphrase here). */
+/**
+ * At the opening: the bidder hands in its own key (from the key file, or derived from the
+ * passphrase here). The key is checked against the sealed envelope in this browser first: a
+ * mistyped passphrase or another bid's key file is caught before it is sent and uses no attempt.
+ * A wrong key the server refuses leaves the bid sealed; the attempts left are shown.
+ */
 export function decryptForm(d: TenderDetail, reload: () => void): HTMLElement {
   const keyFile = h('input', { type: 'file', accept: '.json,application/json', 'data-testid': 'tender-decrypt-file' });
   const pass = h('input', { type: 'password', autocomplete: 'off', 'data-testid': 'tender-decrypt-pass' });
-  const out = h('p', {});
+  const out = h('p', { role: 'status', 'data-testid': 'tender-decrypt-message' });
+  const mine = d.myBids?.find((b) => b.status === 'sealed');
+  const max = d.maxKeyAttempts ?? 0;
+  const left = (used: number) => Math.max(0, max - used);
+  const attempts = h('p', { class: 'muted small', 'data-testid': 'tender-decrypt-attempts' }, max ? t('tendering.decrypt.attemptsLeft', { left: left(mine?.keyAttempts ?? 0), max }) : '');
+  const say = (text: string, kind: 'warning' | 'error' | 'ok') => {
+    out.className = kind;
+    out.dataset.kind = kind;
+    out.textContent = text;
+  };
   return h(
     'section',
     { class: 'card', 'data-testid': 'tender-decrypt' },
     h('h2', {}, t('tendering.decrypt.title')),
     h('p', { class: 'muted' }, `${t('tendering.decryptionEnds')}: ${when(d.decryptionEndsAt)}`),
+    attempts,
     h('label', {}, t('tendering.decrypt.keyFile'), keyFile),
     h('label', {}, t('tendering.decrypt.passphrase'), pass),
     action(t('tendering.decrypt.submit'), 'tender-decrypt-submit', async () => {
+      out.textContent = '';
+      const envelope = mine?.envelope;
+      if (!envelope) return say(t('tendering.decrypt.noSealedBid'), 'error');
       let key: string;
       const file = keyFile.files?.[0];
-      if (file) key = keyFromKeyFile(await readFile(file, 'text'));
-      else if (pass.value) {
-        const mine = await api<{ items: Array<{ status: string; envelope: string | null }> }>('GET', `/api/tenders/${d.id}/bids/mine`);
-        const sealed = mine.items.find((b) => b.status === 'sealed' && b.envelope);
-        if (!sealed) throw new Error(t('tendering.bid.status.invalid'));
-        key = keyForEnvelope(sealed.envelope!, { passphrase: pass.value });
-      } else throw new Error(t('tendering.decrypt.needSecret'));
-      const r = await api<{ status: string; priceFen?: number; reason?: string }>('POST', `/api/tenders/${d.id}/opening/key`, { key });
-      out.textContent = r.status === 'decrypted' ? t('tendering.decrypt.ok', { price: money(r.priceFen) }) : t('tendering.decrypt.invalid', { reason: reasonText(r.reason ?? null) });
-      reload();
+      try {
+        if (file) key = keyFromKeyFile(await readFile(file, 'text'));
+        else if (pass.value) key = keyForEnvelope(envelope, { passphrase: pass.value });
+        else return say(t('tendering.decrypt.needSecret'), 'warning');
+      } catch {
+        return say(t(file ? 'tendering.decrypt.notKeyFile' : 'tendering.decrypt.sealedWithFile'), 'warning');
+      }
+      // Checked here first: a wrong key is not sent, and costs no attempt.
+      if (!keyMatchesEnvelope(envelope, key)) return say(t(file ? 'tendering.decrypt.localWrongFile' : 'tendering.decrypt.localWrongPass'), 'warning');
+      try {
+        const r = await api<{ status: string; priceFen?: number; reason?: string }>('POST', `/api/tenders/${d.id}/opening/key`, { key });
+        if (r.status === 'decrypted') say(t('tendering.decrypt.ok', { price: money(r.priceFen) }), 'ok');
+        else say(t('tendering.decrypt.invalid', { reason: reasonText(r.reason ?? null) }), 'error');
+        reload();
+      } catch (e) {
+        if (!(e instanceof ApiError) || !['WRONG_KEY', 'KEY_ATTEMPTS_EXHAUSTED'].includes(e.code)) throw e;
+        const det = (e.details ?? {}) as { attemptsLeft?: number; maxAttempts?: number };
+        attempts.textContent = t('tendering.decrypt.attemptsLeft', { left: det.attemptsLeft ?? 0, max: det.maxAttempts ?? max });
+        say(e.code === 'WRONG_KEY' ? t('tendering.decrypt.wrongKey', { left: det.attemptsLeft ?? 0 }) : t('tendering.decrypt.exhausted'), 'error');
+      }
     }),
     out,
   );
