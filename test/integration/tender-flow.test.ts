@@ -267,9 +267,11 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
       clock.advance(DAY);
       const c = await bidder(i);
       clients.push(c);
+      let first: Awaited<ReturnType<typeof submit>> | null = null;
       if (i === 0) {
-        const first = await submit(c, t.id, sup.supplierId, 123_456_700, 'OLD-SECRET-A');
+        first = await submit(c, t.id, sup.supplierId, 123_456_700, 'OLD-SECRET-A');
         expect(first.r.status).to.equal(201);
+        expect(first.r.body.replaced).to.equal(null);
       }
       const { r, sealed } = await submit(c, t.id, sup.supplierId, prices[i], `SECRET-${'ABCDEF'[i]}-7f3c`);
       expect(r.status, JSON.stringify(r.body)).to.equal(201);
@@ -278,6 +280,8 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
       expect(r.body.receiptNo).to.match(new RegExp(`^${t.reference}-[0-9A-F]{10}$`));
       expect(r.body.envelopeDigest).to.equal(crypto.createHash('sha256').update(sealed.envelope).digest('hex'));
       if (i === 0) expect(r.body.replacedReceiptNo).to.be.a('string');
+      // The receipt says which earlier bid it replaced: its receipt, time and digest.
+      if (first) expect(r.body.replaced).to.deep.equal({ receiptNo: first.r.body.receiptNo, submittedAt: first.r.body.serverTime, digest: first.sealed.digest });
       keys.push(sealed.keyHex);
     }
     // A supplier sees only its own receipts; nobody sees who else has bid before the opening.
