@@ -61,6 +61,8 @@ export interface TraceNames {
   orgs: Record<string, { zh: string; en: string }>;
   /** References of the things events name: tender:6 → ZB2026-00006. */
   refs: Record<string, string>;
+  /** Whose bid a tender bid id is (events of the evaluation name the bid, not the bidder). */
+  bidSuppliers: Record<string, number>;
 }
 
 const SUPPLIER_FIELDS = ['supplierId', 'winnerSupplierId', 'awardedSupplierId'];
@@ -71,7 +73,7 @@ const ENTITY_SUBJECT: Record<string, TraceSubject> = { tender: 'tender', project
 
 /** Names and references for every person, unit, supplier and thing the events mention. */
 export async function namesFor(db: Knex, events: Array<{ entityType: string; entityId: string; before: unknown; after: unknown; actorId: number | null }>): Promise<TraceNames> {
-  const ids = { users: new Set<number>(), suppliers: new Set<number>(), orgs: new Set<number>(), refs: new Map<TraceSubject, Set<number>>() };
+  const ids = { users: new Set<number>(), suppliers: new Set<number>(), orgs: new Set<number>(), bids: new Set<number>(), refs: new Map<TraceSubject, Set<number>>() };
   const addRef = (t: TraceSubject, v: unknown) => {
     const n = Number(v);
     if (!Number.isSafeInteger(n) || n < 1) return;
@@ -94,11 +96,20 @@ export async function namesFor(db: Knex, events: Array<{ entityType: string; ent
       for (const f of SUPPLIER_FIELDS) num(r[f], ids.suppliers);
       for (const f of ORG_FIELDS) num(r[f], ids.orgs);
       for (const f of USER_FIELDS) num(r[f], ids.users);
+      if (e.entityType === 'tender') num(r.bidId, ids.bids);
       for (const [f, t] of Object.entries(REF_FIELDS)) addRef(t, r[f]);
     }
   }
-  const out: TraceNames = { users: {}, suppliers: {}, orgs: {}, refs: {} };
+  const out: TraceNames = { users: {}, suppliers: {}, orgs: {}, refs: {}, bidSuppliers: {} };
   const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / 500) }, (_, i) => xs.slice(i * 500, i * 500 + 500));
+  if (ids.bids.size && (await hasTable(db, 'tender_bids'))) {
+    for (const c of chunks([...ids.bids])) {
+      for (const b of await db('tender_bids').whereIn('id', c).select('id', 'supplier_id')) {
+        out.bidSuppliers[b.id] = Number(b.supplier_id);
+        ids.suppliers.add(Number(b.supplier_id));
+      }
+    }
+  }
   for (const c of chunks([...ids.users])) for (const u of await db('users').whereIn('id', c).select('id', 'display_name')) out.users[u.id] = u.display_name;
   for (const c of chunks([...ids.suppliers])) for (const s of await db('suppliers').whereIn('id', c).select('id', 'name')) out.suppliers[s.id] = s.name;
   for (const c of chunks([...ids.orgs])) for (const o of await db('organisations').whereIn('id', c).select('id', 'name_zh', 'name_en')) out.orgs[o.id] = { zh: o.name_zh, en: o.name_en };

@@ -22,6 +22,7 @@ export interface StoryNames {
   suppliers: Record<string, string>;
   orgs: Record<string, { zh: string; en: string }>;
   refs: Record<string, string>;
+  bidSuppliers?: Record<string, number>;
 }
 
 export interface StoryFormat {
@@ -60,7 +61,8 @@ export function sayEvent(e: StoryEvent, names: StoryNames, f: StoryFormat): stri
   const ref = (type: string, id: unknown) => (id === undefined || id === null || id === '' ? '' : names.refs[`${type}:${id}`] ?? t(`supervision.story.thing.${type}`, { id: String(id) }));
   const subjectType = SUBJECT_OF[e.entityType];
   const subject = subjectType === 'supplier' ? names.suppliers[e.entityId] ?? ref('supplier', e.entityId) : subjectType ? ref(subjectType, e.entityId) : '';
-  const supplierId = field('supplierId') ?? field('winnerSupplierId') ?? field('awardedSupplierId') ?? (subjectType === 'supplier' ? e.entityId : undefined);
+  const bidId = field('bidId');
+  const supplierId = field('supplierId') ?? field('winnerSupplierId') ?? field('awardedSupplierId') ?? (bidId !== undefined && bidId !== null ? names.bidSuppliers?.[String(bidId)] : undefined) ?? (subjectType === 'supplier' ? e.entityId : undefined);
   const orgId = field('orgId') ?? field('purchasingOrgId') ?? field('unitId') ?? (e.entityType === 'organisation' ? e.entityId : undefined);
   const org = orgId !== undefined && names.orgs[String(orgId)] ? names.orgs[String(orgId)][f.locale === 'en' ? 'en' : 'zh'] : '';
   const fen = MONEY_FIELDS.map(field).find((v) => typeof v === 'number');
