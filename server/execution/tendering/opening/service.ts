@@ -102,9 +102,8 @@ export async function submitKey(deps: TenderingDeps, actor: Actor, supplierId: n
     const refuse = async (refused: KeyRefusal['refused'], attemptsUsed: number): Promise<KeyRefusal> => {
       const attemptsLeft = Math.max(0, maxAttempts - attemptsUsed);
       await record(tx, actor, { action: 'bid.key_rejected', entityType: 'tender', entityId: tenderId, before: { bidId: bid.id, status: 'sealed', keyAttempts: used }, after: { ...facts, status: 'sealed', reason: refused, attemptsUsed, attemptsLeft, maxAttempts } });
-      tx.afterCommit(() => {
-        for (const u of own) deps.realtime.publish(`user:${u}`, { type: 'tender.my_bid', tenderId, bidId: bid.id, status: 'sealed', attemptsLeft });
-      });
+      // Not announced: the bid's status has not changed, and the page that handed the key in shows
+      // the refusal and the attempts left itself (a reload would wipe that message).
       return { refused, attemptsUsed, attemptsLeft, maxAttempts, decryptionEndsAt: isoFromDb(row.decryption_ends_at) };
     };
     if (used >= maxAttempts) return refuse('KEY_ATTEMPTS_EXHAUSTED', used);
