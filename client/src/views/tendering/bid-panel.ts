@@ -93,7 +93,6 @@ export function bidForm(d: TenderDetail, _reload: () => void): HTMLElement {
       checkBudget();
       overBudgetConfirmed = true;
       submit.textContent = t('tendering.bid.sealAnyway');
-      overBudget.focus?.();
       return;
     }
     const attachments: BidAttachment[] = [];
