@@ -11,7 +11,7 @@ import type { RuleSettingsService } from './config/service';
 import type { RiskPointService } from './risk/service';
 import type { RuleEngine } from './engine/engine';
 import { buildBoard } from './board/service';
-import { buildTrace, traceCsv } from './trace/service';
+import { traceOf, traceCsv } from './trace/service';
 import { computePerformance } from './performance/compute';
 import { alertCounts, challengeCounts, projectFacts, stageHistoryAvailable } from './performance/repository';
 import { toOcds } from './sources/process-view';
@@ -49,12 +49,12 @@ export function supervisionRoutes(d: { db: Db; clock: Clock; alerts: AlertServic
       method: 'get',
       path: '/api/supervision/trace',
       tag: TAG,
-      summary: 'Full trace of a project, requisition, competition, contract or supplier from the audit chain (JSON or CSV)',
+      summary: 'Full trace of a project, requisition, competition, tender, contract or supplier from the audit chain (JSON or CSV), found by a reference people use (ZB2026-00006, PRJ-/REQ-/CON-/PAY- numbers, WSJJ- codes, credit codes) or an id; 404 TRACE_SUBJECT_NOT_FOUND when it names nothing',
       roles: READERS,
       query: s.traceQuery,
       handler: async ({ query, res }) => {
-        const trace = await buildTrace(db, query.subjectType, query.subjectId, query, clock.now());
-        const name = `trace-${query.subjectType}-${query.subjectId}`;
+        const trace = await traceOf(db, query.subjectType, query.subjectId, query, clock.now());
+        const name = `trace-${trace.subject.type}-${trace.subject.reference ?? trace.subject.id}`;
         if (query.format === 'csv') {
           res.setHeader('Content-Type', 'text/csv; charset=utf-8');
           res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);

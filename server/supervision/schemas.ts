@@ -43,8 +43,9 @@ export const linkBody = { type: 'object', additionalProperties: false, required:
 export const traceQuery = {
   type: 'object',
   additionalProperties: false,
-  required: ['subjectType', 'subjectId'],
+  required: ['subjectId'],
   properties: {
+    // Optional: a reference says what it is; an id needs its kind.
     subjectType: { enum: TRACE_SUBJECTS },
     subjectId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     action: { type: 'string', maxLength: 96 },

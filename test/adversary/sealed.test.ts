@@ -591,7 +591,7 @@ describe(`adversaries against every sealed thing (${TEST_DIALECT})`, function ()
       // Two keys open their bids, one is wrong, one bidder waits.
       const first = await clients[0].post(`/api/tenders/${id}/opening/key`, { key: keys[0] });
       expect(first.body.status, JSON.stringify(first.body)).to.equal('decrypted');
-      expect((await clients[1].post(`/api/tenders/${id}/opening/key`, { key: randomHex(32) })).body.status).to.equal('invalid');
+      expect((await clients[1].post(`/api/tenders/${id}/opening/key`, { key: randomHex(32) })).body.error.code).to.equal('WRONG_KEY'); // refused, still sealed
       expect((await clients[2].post(`/api/tenders/${id}/opening/key`, { key: keys[2] })).body.status).to.equal('decrypted');
       await new Promise((r) => setTimeout(r, 100));
       const during = [];

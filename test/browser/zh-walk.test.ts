@@ -221,6 +221,32 @@ describe(`browser: every page as every role in Chinese shows no English, raw key
     expect(f.length, report(f)).to.equal(0);
   });
 
+  it('supervisor: the trace of every demo tender and of a project, requisition, competition and contract, found by its number', async () => {
+    const db = s.tdb.db;
+    const refs = [
+      ...(await db('tenders').pluck('reference')),
+      (await db('procurement_projects').first('ref')).ref,
+      (await db('requisitions').whereNot('ref', 'like', 'TMP-%').first('ref')).ref,
+      (await db('auctions').first('code')).code,
+      (await db('contracts').first('ref')).ref,
+    ];
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(60_000);
+    await loginThroughPage(page, s.url, 'supervisor');
+    const mine: Finding[] = [];
+    for (const ref of refs) {
+      const target = `/supervision/trace?subjectId=${encodeURIComponent(ref)}`;
+      await open(page, target);
+      await page.locator('[data-testid=trace-badge], [data-testid=trace-not-found]').first().waitFor();
+      expect(await page.getByTestId('trace-not-found').count(), ref).to.equal(0);
+      for (const p of findProblems(await page.locator('body').innerText(), [...ALLOWED_LATIN, ...registered])) mine.push({ role: 'supervisor', path: target, ...p });
+    }
+    findings.push(...mine);
+    await ctx.close();
+    expect(mine.length, report(mine)).to.equal(0);
+  });
+
   it('errors read in Chinese: a failed login names the reason, not the server text or its code', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();

@@ -273,9 +273,11 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
       clock.advance(DAY);
       const c = await bidder(i);
       clients.push(c);
+      let first: Awaited<ReturnType<typeof submit>> | null = null;
       if (i === 0) {
-        const first = await submit(c, t.id, sup.supplierId, 123_456_700, 'OLD-SECRET-A');
+        first = await submit(c, t.id, sup.supplierId, 123_456_700, 'OLD-SECRET-A');
         expect(first.r.status).to.equal(201);
+        expect(first.r.body.replaced).to.equal(null);
       }
       const { r, sealed } = await submit(c, t.id, sup.supplierId, prices[i], `SECRET-${'ABCDEF'[i]}-7f3c`);
       expect(r.status, JSON.stringify(r.body)).to.equal(201);
@@ -284,6 +286,8 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
       expect(r.body.receiptNo).to.match(new RegExp(`^${t.reference}-[0-9A-F]{10}$`));
       expect(r.body.envelopeDigest).to.equal(crypto.createHash('sha256').update(sealed.envelope).digest('hex'));
       if (i === 0) expect(r.body.replacedReceiptNo).to.be.a('string');
+      // The receipt says which earlier bid it replaced: its receipt, time and digest.
+      if (first) expect(r.body.replaced).to.deep.equal({ receiptNo: first.r.body.receiptNo, submittedAt: first.r.body.serverTime, digest: first.sealed.digest });
       keys.push(sealed.keyHex);
     }
     // A supplier sees only its own receipts; nobody sees who else has bid before the opening.
@@ -339,12 +343,18 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     expect(JSON.stringify(during.body)).to.not.include(String(prices[0]));
     expect((await clients[0].get(`/api/tenders/${t.id}`)).body.myBids[0]).to.include({ status: 'decrypted', priceFen: prices[0] }); // its own
     expect((await db('tender_bids').where({ tender_id: t.id }).whereNotNull('price_fen').count({ n: '*' }).first().then((r: any) => Number(r.n)))).to.equal(0);
+    // A wrong key is refused and the bid stays sealed (E may try again until the window closes).
     const wrong = await clients[4].post(`/api/tenders/${t.id}/opening/key`, { key: randomHex(32) });
-    expect(wrong.body).to.include({ status: 'invalid', reason: 'WRONG_KEY' });
-    const again = await clients[4].post(`/api/tenders/${t.id}/opening/key`, { key: keys[4] });
-    expect(again.status).to.equal(409);
+    expect(wrong.status).to.equal(422);
+    expect(wrong.body.error).to.deep.include({ code: 'WRONG_KEY' });
+    expect(wrong.body.error.details).to.include({ attemptsUsed: 1, attemptsLeft: 4, maxAttempts: 5 });
+    expect((await db('tender_bids').where({ tender_id: t.id, supplier_id: E.supplierId, status: 'sealed' }).first()).key_attempts).to.equal(1);
     const flipped = await clients[5].post(`/api/tenders/${t.id}/opening/key`, { key: keys[5] });
     expect(flipped.body).to.include({ status: 'invalid', reason: 'CIPHERTEXT_TAMPERED' });
+    expect((await clients[0].get(`/api/tenders/${t.id}`)).body.openingProgress).to.deep.equal({ bids: 6, resolved: 5, pending: 1 });
+    // E never brings the right key: the window closes and its bid is not decrypted.
+    clock.set(new Date(detail.body.decryptionEndsAt).getTime());
+    await s.platform.scheduler.runDue();
 
     // Every bid resolved: the opening record is published and evaluation starts.
     detail = await clients[1].get(`/api/tenders/${t.id}`);
@@ -355,7 +365,7 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
       [B.supplierId, prices[1], 'decrypted', null],
       [C.supplierId, prices[2], 'decrypted', null],
       [D.supplierId, prices[3], 'decrypted', null],
-      [E.supplierId, null, 'invalid', 'WRONG_KEY'],
+      [E.supplierId, null, 'invalid', 'NOT_DECRYPTED'],
       [F.supplierId, null, 'invalid', 'CIPHERTEXT_TAMPERED'],
     ]);
     const openingEvent = await db('audit_events').where({ action: 'tender.opening_record', entity_id: String(t.id) }).first();

@@ -29,6 +29,7 @@ export const DEFAULT_RULES = {
   contractWithinDays: { value: 30, unit: 'days', source: 'Government Procurement Law art. 46: contract within 30 days of the award notice' },
   onlineCompetitionMinimumSuppliers: { value: 3, unit: 'count', source: 'Platform rules for online price competition (varies by province): at least 3 responding suppliers' },
   splitWindowDays: { value: 30, unit: 'days', source: 'Government Procurement Law art. 28 (no splitting to evade public tender); platform detection window' },
+  tenderMaxKeyAttempts: { value: 5, unit: 'count', source: 'Platform default: a bidder may hand in up to 5 keys for its bid within the decryption window (a wrong key is refused, not fatal; the bound stops guessing through the platform)' },
   acceptanceWithinDays: { value: 30, unit: 'days', source: 'Platform default: acceptance recorded within 30 days of contract signing (Law art. 41 requires acceptance)' },
   // The sealed expert draw (server/execution/draws).
   drawMinimumCommittee: { value: 5, unit: 'count', source: 'MOF Order No. 87 (2017) art. 47: the evaluation committee has at least 5 members' },

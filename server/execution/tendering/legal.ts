@@ -11,6 +11,8 @@ export interface LegalContext {
   minValidBids: RuleDef;
   awardNoticeWorkingDays: RuleDef;
   challengePeriodWorkingDays: RuleDef;
+  /** Keys a bidder may hand in for one bid during the decryption window. */
+  maxKeyAttempts: RuleDef;
   addWorkingDays: (from: Date, n: number) => Date;
 }
 
@@ -23,6 +25,7 @@ export async function loadLegal(db: Knex): Promise<LegalContext> {
     minValidBids: def('tenderMinimumValidBids'),
     awardNoticeWorkingDays: def('awardNoticeWorkingDays'),
     challengePeriodWorkingDays: def('challengePeriodWorkingDays'),
+    maxKeyAttempts: def('tenderMaxKeyAttempts'),
     addWorkingDays: (from, n) => cal.addWorkingDays(from, n),
   };
 }

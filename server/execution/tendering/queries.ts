@@ -10,6 +10,7 @@ import type { SessionUser } from '../../http/auth/sessions';
 import { paged } from '../../http/paging';
 import { bidsWithSupplier, evaluationLine, findTender, openingLine, openingProgress, ownBidFromRow, tenderFromRow, type BidRow, type TenderRow } from './repository';
 import { ocdsBidStatus } from './state-machine';
+import { loadRuleBook } from '../../core/rules/rule-book';
 
 const OFFICIALS = ['operator', 'supervisor', 'admin'];
 const has = (u: SessionUser | null, roles: string[]) => !!u && u.roles.some((r) => roles.includes(r));
@@ -66,6 +67,8 @@ export async function tenderDetail(db: Knex, user: SessionUser | null, id: numbe
     report: scoresVisible && row.report_json ? { sha256: row.report_sha256, at: isoFromDb(row.report_at), content: JSON.parse(row.report_json) } : null,
     myBids: user?.supplierId && has(user, ['supplier']) ? (await db('tender_bids').where({ tender_id: id, supplier_id: user.supplierId }).orderBy('id', 'desc')).map((b: BidRow) => ownBidFromRow(b, openOwn)) : null,
     sealedBidsAtDeadline: sealedCount,
+    /** During the decryption window: how many keys a bidder may hand in for its bid (wrong ones are refused, not fatal). */
+    maxKeyAttempts: row.status === 'opening' ? (await loadRuleBook(db)).tenderMaxKeyAttempts.value : null,
     onCommittee,
   };
 }

@@ -130,6 +130,7 @@ export interface BidRow {
   recommended: number | boolean;
   abnormal_status: string | null;
   abnormal_explanation: string | null;
+  key_attempts?: number | string;
 }
 
 /** Bids that took part: the last one of each bidder, not replaced or withdrawn. */
@@ -162,6 +163,8 @@ export function ownBidFromRow(r: BidRow & { opened_sealed?: string | null }, ope
     invalidReason: r.invalid_reason,
     priceFen: price,
     abnormalStatus: r.abnormal_status,
+    /** Keys handed in and refused as wrong (the bid stays sealed). */
+    keyAttempts: Number(r.key_attempts ?? 0),
     // The envelope is the bidder's own ciphertext: it needs its kdf parameters to derive the key again.
     envelope: r.status === 'sealed' ? r.envelope : null,
   };

@@ -48,7 +48,7 @@ export function tenderingRoutes(deps: TenderingDeps): RouteDef[] {
     { method: 'post', path: '/api/tenders/:id/bids/withdraw', tag: TAG, summary: 'Withdraw your sealed bid before the deadline', roles: ['supplier'], params: s.idParams, status: 200, handler: ({ actor, user, params }) => bids.withdrawBid(deps, actor, supplierId(user), params.id) },
     { method: 'get', path: '/api/tenders/:id/bids/mine', tag: TAG, summary: 'Your submissions in this tender (receipts and statuses)', roles: ['supplier'], params: s.idParams, handler: async ({ user, params }) => ({ items: await bids.myBids(deps, supplierId(user), params.id) }) },
     // Opening
-    { method: 'post', path: '/api/tenders/:id/opening/key', tag: TAG, summary: 'Hand in the key of your bid during the decryption window', roles: ['supplier'], params: s.idParams, body: s.keyBody, status: 200, handler: ({ actor, user, params, body }) => opening.submitKey(deps, actor, supplierId(user), params.id, body.key) },
+    { method: 'post', path: '/api/tenders/:id/opening/key', tag: TAG, summary: 'Hand in the key of your bid during the decryption window (a wrong key is refused with 422 WRONG_KEY and the bid stays sealed; at most tenderMaxKeyAttempts keys per bid)', roles: ['supplier'], params: s.idParams, body: s.keyBody, status: 200, handler: ({ actor, user, params, body }) => opening.submitKey(deps, actor, supplierId(user), params.id, body.key) },
     // Evaluation
     { method: 'post', path: '/api/tenders/:id/committee/from-draw', tag: TAG, summary: "Take the evaluation committee from the sealed expert draw's revealed result", roles: ['operator'], params: s.idParams, body: s.drawBody, handler: ({ actor, params, body }) => linkCommitteeFromDraw(deps, actor, params.id, body.drawId) },
     {

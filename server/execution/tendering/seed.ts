@@ -133,8 +133,19 @@ export async function seedTenders(base: TenderingDeps): Promise<void> {
     for (const [i, b] of bidders.entries()) {
       if (plan.stage === 'opening' && b.username === 'supplier') continue; // the demo supplier decrypts its own
       clock.t = deadline + (3 + i * 2) * MIN;
-      const key = plan.stage === 'too_few_valid' && i === 2 ? randomHex(32) : keys[i]; // one bidder brings the wrong key file
-      await opening.submitKey(deps, as(b.userId, 'supplier', `192.0.2.${20 + n * 8 + i}`), b.supplierId, tender.id, key);
+      if (plan.stage === 'too_few_valid' && i === 2) {
+        // One bidder brings the wrong key file twice (each refused and audited) and never the right one.
+        for (const k of [randomHex(32), randomHex(32)]) await opening.submitKey(deps, as(b.userId, 'supplier', `192.0.2.${20 + n * 8 + i}`), b.supplierId, tender.id, k).catch((e: Error & { code?: string }) => {
+          if (e.code !== 'WRONG_KEY') throw e;
+        });
+        continue;
+      }
+      await opening.submitKey(deps, as(b.userId, 'supplier', `192.0.2.${20 + n * 8 + i}`), b.supplierId, tender.id, keys[i]);
+    }
+    if (plan.stage === 'too_few_valid') {
+      // The window closes without that key: its bid is invalid, and 2 valid bids fail the tender.
+      clock.t = deadline + 30 * MIN;
+      await opening.closeOpening(deps, tender.id);
     }
     if (plan.stage === 'opening' || plan.stage === 'too_few_valid') continue;
     clock.t = deadline + 2 * 3600_000;

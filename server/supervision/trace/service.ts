@@ -6,6 +6,7 @@ import { isoFromDb, toDbTime } from '../../db/time';
 import { eventHash } from '../audit/chain';
 import { verifyChain, type VerifyResult } from '../audit/audit';
 import { hasTable } from '../sources/tables-source';
+import { namesFor, resolveSubject, type ResolvedSubject, type TraceNames } from './subjects';
 
 export type TraceSubject = 'project' | 'requisition' | 'competition' | 'tender' | 'supplier' | 'contract';
 export const TRACE_SUBJECTS: TraceSubject[] = ['project', 'requisition', 'competition', 'tender', 'supplier', 'contract'];
@@ -63,7 +64,9 @@ export interface TraceEvent {
 }
 
 export interface Trace {
-  subject: { type: TraceSubject; id: string };
+  subject: { type: TraceSubject; id: string; reference: string | null; title: string | null };
+  /** People, units, suppliers and references named in the events, for telling them as sentences. */
+  names: TraceNames;
   related: Array<{ type: TraceSubject; id: string }>;
   events: TraceEvent[];
   verification: { events: number; intact: number; allIntact: boolean; chain: VerifyResult; checkedAt: string };
@@ -73,7 +76,7 @@ function likePatterns(fields: string[], id: string): string[] {
   return fields.flatMap((f) => [`%"${f}":${id},%`, `%"${f}":${id}}%`, `%"${f}":"${id}"%`]);
 }
 
-async function rowsFor(db: Knex, type: TraceSubject, id: string): Promise<any[]> {
+async function rowsFor(db: Knex, type: TraceSubject, id: string, limit = 20000): Promise<any[]> {
   const patterns = likePatterns(FIELDS[type], id);
   return db('audit_events as a')
     .leftJoin('users as u', 'u.id', 'a.actor_id')
@@ -83,7 +86,7 @@ async function rowsFor(db: Knex, type: TraceSubject, id: string): Promise<any[]>
       for (const p of patterns) q.orWhere('a.after_json', 'like', p).orWhere('a.before_json', 'like', p);
     })
     .orderBy('a.seq')
-    .limit(20000);
+    .limit(limit);
 }
 
 /** Related ids named in the events (`after.requisitionId`...) and in the owning tables' link columns. */
@@ -130,7 +133,13 @@ async function relatedOf(db: Knex, type: TraceSubject, id: string, rows: any[]):
   return [...out.values()];
 }
 
-export async function buildTrace(db: Knex, type: TraceSubject, id: string, filter: TraceFilter, now: Date): Promise<Trace> {
+/** The trace of whatever `subjectId` names (a reference people use, or an id of `subjectType`); 404 when nothing. */
+export async function traceOf(db: Knex, subjectType: TraceSubject | undefined, subjectId: string, filter: TraceFilter, now: Date): Promise<Trace> {
+  const subject = await resolveSubject(db, subjectType, subjectId, async (t, id) => (await rowsFor(db, t, id, 1)).length > 0);
+  return buildTrace(db, subject.type, subject.id, filter, now, subject);
+}
+
+export async function buildTrace(db: Knex, type: TraceSubject, id: string, filter: TraceFilter, now: Date, resolved?: ResolvedSubject): Promise<Trace> {
   const own = await rowsFor(db, type, id);
   const related = await relatedOf(db, type, id, own);
   const bySeq = new Map<number, { row: any; via: string }>();
@@ -171,7 +180,8 @@ export async function buildTrace(db: Knex, type: TraceSubject, id: string, filte
   });
   const chain = await verifyChain(db);
   const intact = events.filter((e) => e.verified).length;
-  return { subject: { type, id }, related, events, verification: { events: events.length, intact, allIntact: intact === events.length && chain.intact, chain, checkedAt: now.toISOString() } };
+  const names = await namesFor(db, events);
+  return { subject: { type, id, reference: resolved?.reference ?? null, title: resolved?.title ?? null }, names, related, events, verification: { events: events.length, intact, allIntact: intact === events.length && chain.intact, chain, checkedAt: now.toISOString() } };
 }
 
 const csvCell = (v: unknown) => {

@@ -153,6 +153,16 @@ export function keyForEnvelope(envelopeText: string, secret: { keyHex: string } 
   return deriveKeyFromPassphrase(secret.passphrase, e.kdf);
 }
 
+/**
+ * Whether a key opens this envelope, by its key check alone (no decryption): the page tells a
+ * mistyped passphrase or another bid's key file before anything is sent, and the server tells a
+ * wrong key (refused, the bid stays sealed) from a tampered bid (invalid).
+ */
+export function keyMatchesEnvelope(envelopeText: string, keyHex: string): boolean {
+  const e = parseEnvelope(envelopeText);
+  return !!e && isKeyHex(keyHex) && keyCheck(keyHex) === e.keyCheck;
+}
+
 /** Opens a sealed bid and checks it against the digest given at submission. */
 export function openBid(envelopeText: string, keyHex: string, expectedDigest: string): OpenResult {
   const e = parseEnvelope(envelopeText);

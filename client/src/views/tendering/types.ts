@@ -69,6 +69,23 @@ export interface TenderDetail {
   openingProgress: { bids: number; resolved: number; pending: number } | null;
   evaluation: EvaluationLine[] | null;
   report: EvaluationReport | null;
-  myBids: Array<{ id: number; receiptNo: string; status: string; submittedAt: string; priceFen: number | null; invalidReason: string | null; abnormalStatus: string | null }> | null;
+  myBids: MyBid[] | null;
+  /** During the decryption window: keys a bidder may hand in for its bid. */
+  maxKeyAttempts: number | null;
   onCommittee: boolean;
+}
+
+/** One of the supplier's own submissions (receipt, status; its envelope while sealed). */
+export interface MyBid {
+  id: number;
+  receiptNo: string;
+  status: string;
+  submittedAt: string;
+  withdrawnAt: string | null;
+  digest: string;
+  priceFen: number | null;
+  invalidReason: string | null;
+  abnormalStatus: string | null;
+  keyAttempts: number;
+  envelope: string | null;
 }

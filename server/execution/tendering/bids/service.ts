@@ -3,7 +3,7 @@
 // opening. A bid can be replaced or withdrawn until the deadline (server time), never after.
 import crypto from 'node:crypto';
 import { withTx } from '../../../db/tx';
-import { toDbTime, fromDbTime } from '../../../db/time';
+import { toDbTime, fromDbTime, isoFromDb } from '../../../db/time';
 import { record, recordMany, type AuditInput } from '../../../supervision/audit/audit';
 import type { Actor } from '../../../http/actor';
 import { ForbiddenError, NotFoundError, RuleError, ValidationError } from '../../../http/errors';
@@ -22,6 +22,8 @@ export interface Receipt {
   envelopeDigest: string;
   serverTime: string;
   replacedReceiptNo: string | null;
+  /** The earlier bid this one replaced (its receipt, when it was received, its digest): never opened. */
+  replaced: { receiptNo: string; submittedAt: string; digest: string } | null;
   /** The audit event that recorded this bid (its seq and hash): proof at GET /api/public/audit/proof?seq=. */
   audit: { seq: number; hash: string };
 }
@@ -73,7 +75,7 @@ export async function submitBid(deps: TenderingDeps, actor: Actor, supplierId: n
     events.push({ action: 'bid.submitted', entityType: 'tender', entityId: tenderId, after: { tenderId, bidId, supplierId, receiptNo, digest: input.digest, envelopeDigest, submittedAt: now.toISOString(), ip: actor.ip, deviceId } });
     const recorded = await recordMany(tx, actor, events);
     const audit = { seq: recorded[recorded.length - 1].seq, hash: recorded[recorded.length - 1].hash };
-    return { bidId, tenderId, receiptNo, digest: input.digest, envelopeDigest, serverTime: now.toISOString(), replacedReceiptNo: previous?.receipt_no ?? null, audit };
+    return { bidId, tenderId, receiptNo, digest: input.digest, envelopeDigest, serverTime: now.toISOString(), replacedReceiptNo: previous?.receipt_no ?? null, replaced: previous ? { receiptNo: previous.receipt_no, submittedAt: isoFromDb(previous.submitted_at)!, digest: previous.plaintext_sha256 } : null, audit };
   });
 }
 

@@ -1,7 +1,8 @@
 // The online opening. At the opening time (a durable job) the session starts and each bidder
 // hands in its own key within the decryption window. The server checks the stored envelope
 // against the receipt, the key against the envelope, and the plaintext against the digest;
-// any failure makes that bid invalid with the reason. A bid that opens stays sealed (under the
+// a wrong key is refused and may be corrected within the window (bounded attempts); a tampered or
+// damaged envelope makes that bid invalid with the reason. A bid that opens stays sealed (under the
 // seal key, never in clear, never announced): until every bid is resolved or the window closes
 // nobody (bidders, operators, the unit, supervisors, the public, a database dump) sees any
 // price, only how many bids are resolved and pending, and each bidder its own status. Then the
@@ -12,7 +13,7 @@ import { withTx, type Tx } from '../../../db/tx';
 import { toDbTime, fromDbTime, isoFromDb } from '../../../db/time';
 import { record, recordMany } from '../../../supervision/audit/audit';
 import { systemActor, type Actor } from '../../../http/actor';
-import { ConflictError, NotFoundError } from '../../../http/errors';
+import { ConflictError, NotFoundError, RuleError } from '../../../http/errors';
 import { openBid } from '../../../../client/src/views/tendering/sealing';
 import { bidsWithSupplier, lockTender, openingLine, openingProgress, type BidRow, type TenderRow } from '../repository';
 import { transition } from '../state-machine';
@@ -76,9 +77,19 @@ export async function startOpening(deps: TenderingDeps, tenderId: number): Promi
 
 export type DecryptionOutcome = { status: 'decrypted'; priceFen: number } | { status: 'invalid'; reason: string };
 
-/** A bidder hands in the key of its own bid. The first key handed in decides: a wrong one invalidates the bid. */
-export async function submitKey(deps: TenderingDeps, actor: Actor, supplierId: number, tenderId: number, keyHex: string): Promise<DecryptionOutcome & { bidId: number; receiptNo: string }> {
-  return withTx(deps.db, async (tx) => {
+/** A key refused without deciding the bid: the bidder may try again while attempts and the window last. */
+type KeyRefusal = { refused: 'WRONG_KEY' | 'KEY_ATTEMPTS_EXHAUSTED'; attemptsUsed: number; attemptsLeft: number; maxAttempts: number; decryptionEndsAt: string | null };
+
+/**
+ * A bidder hands in the key of its own bid. A wrong key (the envelope's key check fails) is refused
+ * with 422 WRONG_KEY and the bid stays sealed: the bidder may try again until the window closes,
+ * up to the rule book's tenderMaxKeyAttempts (then 422 KEY_ATTEMPTS_EXHAUSTED), so a passphrase
+ * cannot be guessed through the platform. The right key opens the bid; a tampered or damaged
+ * envelope makes it invalid at once. Every attempt is audited (never the key), and the refusal
+ * is committed before it is answered.
+ */
+export async function submitKey(deps: TenderingDeps, actor: Actor, supplierId: number, tenderId: number, keyHex: string): Promise<DecryptionOutcome & { bidId: number; receiptNo: string; attempt: number }> {
+  const r = await withTx(deps.db, async (tx): Promise<(DecryptionOutcome & { bidId: number; receiptNo: string; attempt: number }) | KeyRefusal> => {
     const row = await lockTender(tx, tenderId);
     const now = deps.clock.now();
     if (row.status !== 'opening') throw new ConflictError('NOT_IN_OPENING', `The tender is ${row.status}; keys are accepted only during the opening session`, { status: row.status });
@@ -86,7 +97,24 @@ export async function submitKey(deps: TenderingDeps, actor: Actor, supplierId: n
     const bid: BidRow | undefined = await tx('tender_bids').where({ tender_id: tenderId, supplier_id: supplierId }).whereIn('status', ['sealed', 'decrypted', 'invalid']).first();
     if (!bid) throw new NotFoundError('You have no bid in this tender', null, 'NO_BID');
     if (bid.status !== 'sealed') throw new ConflictError('ALREADY_RESOLVED', `Your bid is already ${bid.status}`, { status: bid.status });
+    const maxAttempts = (await loadLegal(tx)).maxKeyAttempts.value;
+    const used = Number(bid.key_attempts ?? 0);
+    const facts = { tenderId, bidId: bid.id, supplierId, receiptNo: bid.receipt_no, at: now.toISOString(), ip: actor.ip };
+    const own = (await tx('users').where({ supplier_id: supplierId }).select('id')).map((u: { id: number }) => Number(u.id));
+    const refuse = async (refused: KeyRefusal['refused'], attemptsUsed: number): Promise<KeyRefusal> => {
+      const attemptsLeft = Math.max(0, maxAttempts - attemptsUsed);
+      await record(tx, actor, { action: 'bid.key_rejected', entityType: 'tender', entityId: tenderId, before: { bidId: bid.id, status: 'sealed', keyAttempts: used }, after: { ...facts, status: 'sealed', reason: refused, attemptsUsed, attemptsLeft, maxAttempts } });
+      // Not announced: the bid's status has not changed, and the page that handed the key in shows
+      // the refusal and the attempts left itself (a reload would wipe that message).
+      return { refused, attemptsUsed, attemptsLeft, maxAttempts, decryptionEndsAt: isoFromDb(row.decryption_ends_at) };
+    };
+    if (used >= maxAttempts) return refuse('KEY_ATTEMPTS_EXHAUSTED', used);
     const outcome = decrypt(bid, keyHex, tenderId, supplierId);
+    const attempt = used + 1;
+    if (outcome.status === 'invalid' && outcome.reason === 'WRONG_KEY') {
+      await tx('tender_bids').where({ id: bid.id }).update({ key_attempts: attempt });
+      return refuse('WRONG_KEY', attempt);
+    }
     if (outcome.status === 'decrypted') {
       // Opened, and sealed again under the seal key: the price is read out with all the others.
       const opened = createSealer(deps.config.secrets.sealKey).seal(outcome.plaintext, openedCtx(bid.id));
@@ -100,19 +128,25 @@ export async function submitKey(deps: TenderingDeps, actor: Actor, supplierId: n
       entityType: 'tender',
       entityId: tenderId,
       before: { bidId: bid.id, status: 'sealed' },
-      after: { tenderId, bidId: bid.id, supplierId, receiptNo: bid.receipt_no, status: outcome.status, ...(outcome.status === 'decrypted' ? {} : { reason: outcome.reason }), at: now.toISOString(), ip: actor.ip },
+      after: { tenderId, bidId: bid.id, supplierId, receiptNo: bid.receipt_no, status: outcome.status, ...(outcome.status === 'decrypted' ? {} : { reason: outcome.reason }), attempt, at: now.toISOString(), ip: actor.ip },
     });
     const progress = await openingProgress(tx, tenderId);
     // Counts for everyone watching; the bidder's own status to the bidder's own accounts.
-    const own = (await tx('users').where({ supplier_id: supplierId }).select('id')).map((u: { id: number }) => Number(u.id));
     tx.afterCommit(() => {
       deps.realtime.publish(tenderChannel(tenderId), { type: 'tender.opening_progress', tenderId, ...progress });
       for (const u of own) deps.realtime.publish(`user:${u}`, { type: 'tender.my_bid', tenderId, bidId: bid.id, status: outcome.status });
     });
     if (progress.pending === 0) await closeOpeningIn(deps, tx, systemActor(JOB_CLOSE_DECRYPTION, deps.clock), await lockTender(tx, tenderId));
     const result: DecryptionOutcome = outcome.status === 'decrypted' ? { status: 'decrypted', priceFen: outcome.priceFen } : { status: 'invalid', reason: outcome.reason };
-    return { ...result, bidId: bid.id, receiptNo: bid.receipt_no };
+    return { ...result, bidId: bid.id, receiptNo: bid.receipt_no, attempt };
   });
+  if ('refused' in r) {
+    const { refused, ...details } = r;
+    throw refused === 'WRONG_KEY'
+      ? new RuleError('WRONG_KEY', `The key does not open your bid; the bid stays sealed (${details.attemptsLeft} of ${details.maxAttempts} attempts left)`, details)
+      : new RuleError('KEY_ATTEMPTS_EXHAUSTED', `All ${details.maxAttempts} attempts to hand in a key for this bid are used; it stays sealed until the window closes`, details);
+  }
+  return r;
 }
 
 type Decrypted = { status: 'decrypted'; priceFen: number; plaintext: string } | { status: 'invalid'; reason: string; detail: string };
@@ -157,8 +191,12 @@ async function closeOpeningIn(deps: TenderingDeps, tx: Tx, actor: Actor, row: Te
     await tx('tender_bids').where({ id: b.id }).update({ price_fen: priceFen, opened_json: plaintext, small_business: SMALL_SIZES.includes(sizes.get(Number(b.supplier_id)) ?? ''), opened_sealed: null });
   }
   const undecrypted: BidRow[] = await tx('tender_bids').where({ tender_id: row.id, status: 'sealed' });
-  await tx('tender_bids').where({ tender_id: row.id, status: 'sealed' }).update({ status: 'invalid', invalid_reason: 'NOT_DECRYPTED', invalid_detail: 'No key was handed in within the decryption window', decrypted_at: null });
-  if (undecrypted.length) await recordMany(tx, actor, undecrypted.map((b) => ({ action: 'bid.invalidated', entityType: 'tender', entityId: row.id, before: { status: 'sealed' }, after: { tenderId: row.id, bidId: b.id, supplierId: b.supplier_id, receiptNo: b.receipt_no, status: 'invalid', reason: 'NOT_DECRYPTED' } })));
+  // A bid whose bidder handed in only wrong keys is invalid now, not at its first wrong key.
+  for (const b of undecrypted) {
+    const tries = Number(b.key_attempts ?? 0);
+    await tx('tender_bids').where({ id: b.id }).update({ status: 'invalid', invalid_reason: 'NOT_DECRYPTED', invalid_detail: tries ? `No right key was handed in within the decryption window (${tries} wrong)` : 'No key was handed in within the decryption window', decrypted_at: null });
+  }
+  if (undecrypted.length) await recordMany(tx, actor, undecrypted.map((b) => ({ action: 'bid.invalidated', entityType: 'tender', entityId: row.id, before: { status: 'sealed' }, after: { tenderId: row.id, bidId: b.id, supplierId: b.supplier_id, receiptNo: b.receipt_no, status: 'invalid', reason: 'NOT_DECRYPTED', wrongKeys: Number(b.key_attempts ?? 0) } })));
   await deps.scheduler.cancel(tx, closeJobKey(row.id));
   const bids = await bidsWithSupplier(tx, row.id);
   const lines = bids.map(openingLine);
