@@ -22,6 +22,7 @@ function value(k: string, v: unknown): Node | string {
     if (k === 'stage' || k === 'untilStage' || k === 'from' || k === 'to') return stageName(v);
     if (k === 'step') return stepName(v);
     if (k === 'actorRole' || k === 'role') return roleName(v);
+    if (k === 'what' || k === 'reason') return nameOf(v, [`name.evidence.${k}.${v}`]);
     if (k === 'reportedBy' || k === 'kind' || k === 'status') return nameOf(v, [`name.evidence.${k}.${v}`, `name.entity.${v}`, `supervision.status.${v}`]);
     return v;
   }
