@@ -126,6 +126,39 @@ describe(`browser: portal results and reports (${TEST_DIALECT})`, function () {
     await page.context().close();
   });
 
+  it('amounts never break inside a number on a 390 px screen, in Chinese and English; notice titles say the procedure once', async () => {
+    const award = (await s.client().get(`/api/portal/notices?kind=award&q=${encodeURIComponent('Fixture project 1')}`)).body.items[0];
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const page = await phone(locale);
+      for (const [path, ready] of [
+        ['/portal', '[data-testid=result-list] li [data-amount]'],
+        ['/portal/results', '[data-testid=result-list] li [data-amount]'],
+        ['/portal/notices', '[data-testid=notice-list] li [data-amount]'],
+        [`/portal/notices/${award.id}`, '.notice-body [data-amount]'],
+        ['/portal/projects/PRJ-2026-901', '[data-testid=project-result] [data-amount]'],
+      ] as const) {
+        await page.goto(`${s.url}${path}`);
+        await page.locator(ready).first().waitFor();
+        const amounts = await page.locator('main [data-amount]').evaluateAll((els) =>
+          els.map((el) => {
+            const lineHeight = parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.6;
+            return { text: el.textContent ?? '', lines: el.getClientRects().length, height: el.getBoundingClientRect().height, lineHeight, whiteSpace: getComputedStyle(el).whiteSpace };
+          }),
+        );
+        expect(amounts.length, `${locale} ${path}`).to.be.greaterThan(0);
+        for (const a of amounts) {
+          expect(a.text, `${locale} ${path}`).to.match(/\d/);
+          expect(a.whiteSpace, `${locale} ${path} ${a.text}`).to.equal('nowrap');
+          expect(a.lines, `${locale} ${path} ${a.text}`).to.equal(1);
+          expect(a.height, `${locale} ${path} ${a.text}`).to.be.at.most(a.lineHeight * 1.2);
+        }
+        expect(await noHorizontalScroll(page), `${locale} ${path}`).to.equal(true);
+        if (path === '/portal/notices') expect(await page.getByTestId('notice-list').innerText()).to.not.match(/(网上竞价|公开招标|招标)\s?\1/);
+      }
+      await page.context().close();
+    }
+  });
+
   it('reports: totals, a chart, sorting, drill-down and an XLSX export with progress', async () => {
     const ctx = await browser.newContext({ acceptDownloads: true });
     const page = await ctx.newPage();

@@ -5,6 +5,7 @@ import type { Actor } from '../../../http/actor';
 import { publishNotice, type FileAttachment, type NoticeKind } from '../../../core/notices/service';
 import { isoFromDb } from '../../../db/time';
 import type { TenderRow } from '../repository';
+import { noticeTitleZh } from '../../../core/notices/title';
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
 const when = (db: string | null) => (db ? isoFromDb(db)!.replace('T', ' ').slice(0, 16) + ' UTC' : '');
@@ -45,7 +46,7 @@ export function tenderNoticeText(row: TenderRow): PortalText {
     kind: 'tender',
     sourceType: 'tender',
     sourceId: row.id,
-    titleZh: `${row.title} 公开招标公告（${row.reference}）`,
+    titleZh: noticeTitleZh(row.title, `公开招标公告（${row.reference}）`, ' '),
     titleEn: `Public tender notice ${row.reference}: ${row.title}`,
     bodyZh: `项目编号：${row.reference}\n预算金额：${yuan(Number(row.budget_fen))} 元\n评标方法：${row.method === 'comprehensive' ? '综合评分法' : '最低评标价法'}\n投标截止及开标时间：${when(row.bid_deadline)} / ${when(row.opening_at)}\n投标文件须在投标人浏览器中加密后在线递交，开标时由投标人在线解密。\n\n${row.description}`,
     bodyEn: `Reference: ${row.reference}\nBudget: CNY ${yuan(Number(row.budget_fen))}\nEvaluation: ${row.method === 'comprehensive' ? 'comprehensive scoring' : 'lowest evaluated price'}\nBid deadline / opening: ${when(row.bid_deadline)} / ${when(row.opening_at)}\nBids are sealed in the bidder's browser and submitted online; each bidder decrypts its own bid at the opening.`,
