@@ -1,6 +1,8 @@
 // The live monitoring board receives a new alert without a reload; a supervisor handles an alert
 // from the page; the trace shows its verification badge.
 import { expect } from 'chai';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server';
 import { launchBrowser, loginThroughPage, startServerAndBrowser, closeServerAndBrowser } from '../helpers/browser';
@@ -71,6 +73,7 @@ describe(`browser: supervision (${TEST_DIALECT})`, function () {
     expect(await page.getByTestId('board-alerts-count').textContent()).to.equal(String(open));
     expect(await page.locator('[data-testid=board-alerts] > summary').textContent()).to.equal(`未办结预警 ${open}`);
     expect(await page.locator('[data-testid=supervision-board]').evaluate((b) => b.getBoundingClientRect().bottom)).to.be.below(800);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'supervision-board-collapsed.png') });
 
     // Opening the alerts shows the first page of ten, the newest first: the folded one with ×3.
     await page.locator('[data-testid=board-alerts] > summary').click();
@@ -90,6 +93,7 @@ describe(`browser: supervision (${TEST_DIALECT})`, function () {
     expect(rows).to.deep.include(['操作人角色', '采购中心经办']);
     expect(rows).to.deep.include(['IP 地址', '10.8.0.7']);
     expect(rows).to.deep.include(['读取内容', '专家抽取结果']);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'supervision-board-alerts.png'), fullPage: true });
     const revealAt = rows.find((r) => r[0] === '揭晓时间')![1]!;
     expect(revealAt).to.not.match(/T\d\d:|Z$/);
     expect(await evidence.textContent()).to.not.match(/[{}"]|draw\.result|operator/);
