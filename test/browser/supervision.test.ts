@@ -72,8 +72,8 @@ describe(`browser: supervision (${TEST_DIALECT})`, function () {
     }
     expect(await page.getByTestId('board-alerts-count').textContent()).to.equal(String(open));
     expect(await page.locator('[data-testid=board-alerts] > summary').textContent()).to.equal(`未办结预警 ${open}`);
-    expect(await page.locator('[data-testid=supervision-board]').evaluate((b) => b.getBoundingClientRect().bottom)).to.be.below(800);
     await page.screenshot({ path: path.join(os.tmpdir(), 'supervision-board-collapsed.png') });
+    expect(await page.locator('[data-testid=supervision-board]').evaluate((b) => b.getBoundingClientRect().bottom)).to.be.below(800);
 
     // Opening the alerts shows the first page of ten, the newest first: the folded one with ×3.
     await page.locator('[data-testid=board-alerts] > summary').click();

@@ -159,7 +159,7 @@ function render(b: Board, feed: HTMLElement, opened: Set<string>, remember: () =
 export function boardView(): HTMLElement {
   const body = h('div', { 'data-testid': 'supervision-board' });
   const toast = h('p', { class: 'toast', role: 'status', 'data-testid': 'board-toast' });
-  const root = h('section', {}, h('h1', {}, t('supervision.board.title')), toast, platformStatusPanel(), body);
+  const root = h('section', { class: 'board-page' }, h('h1', {}, t('supervision.board.title')), toast, platformStatusPanel(), body);
   let opened = new Set<string>();
   try {
     opened = new Set(JSON.parse(sessionStorage.getItem(OPEN_SECTIONS) ?? '[]') as string[]);
