@@ -91,6 +91,8 @@ describe(`browser: supervision (${TEST_DIALECT})`, function () {
     await evidence.waitFor();
     const rows = await evidence.locator('tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent, tr.querySelector('td')!.textContent]));
     expect(rows).to.deep.include(['操作人角色', '采购中心经办']);
+    const operatorName = (await s.tdb.db('users').where({ id: operator }).first('display_name')).display_name;
+    expect(rows).to.deep.include(['操作人', operatorName]);
     expect(rows).to.deep.include(['IP 地址', '10.8.0.7']);
     expect(rows).to.deep.include(['读取内容', '专家抽取结果']);
     await page.screenshot({ path: path.join(os.tmpdir(), 'supervision-board-alerts.png'), fullPage: true });
