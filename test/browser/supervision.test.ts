@@ -126,6 +126,10 @@ describe(`browser: supervision (${TEST_DIALECT})`, function () {
     expect(await page.locator('[data-testid=board-projects] > summary').textContent()).to.match(/^Projects by stage and method \d+$/);
 
     // The alerts page and the alert show the count too.
+    await page.goto(`${s.url}/supervision/alerts`);
+    const listed = page.locator(`[data-testid=alerts-table] tr:has(a[data-nav-alert="${folded.id}"])`);
+    await listed.waitFor();
+    expect(await listed.getByTestId('alert-occurrences').textContent()).to.equal('×3');
     await page.goto(`${s.url}/supervision/alerts/${folded.id}`);
     await page.getByTestId('alert-occurrences-text').waitFor();
     expect(await page.getByTestId('alert-occurrences-text').textContent()).to.match(/^3 times \(last .+\)$/);
