@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Config } from './config';
+import { derivedPublicBaseUrl, type Config } from './config';
+import { setPublicBaseUrl } from './supervision/ocds/publish';
 import type { Db } from './db/knex';
 import { systemClock, type Clock } from './db/time';
 import { createLogger, type Logger } from './http/log';
@@ -69,6 +70,8 @@ export interface Platform {
 export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; log?: Logger; autoStartScheduler?: boolean; healthIntervalMs?: number }): Platform {
   const { config, db } = opts;
   const clock = opts.clock ?? systemClock;
+  // Open-data links carry the public address; refined to the bound port on listen when derived.
+  setPublicBaseUrl(derivedPublicBaseUrl(config));
   const log = opts.log ?? createLogger(config.logLevel);
   const sessions = new SessionStore(db, config.secrets.sessionSecret, clock);
   const limiter = new LoginRateLimiter(clock);
@@ -210,6 +213,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
         server.listen(port, host, () => resolve());
       });
       const addr = server.address() as { port: number };
+      setPublicBaseUrl(derivedPublicBaseUrl(config, addr));
       return `http://127.0.0.1:${addr.port}`;
     },
     async close() {

@@ -1,6 +1,6 @@
 // Small widgets shared by the feature views.
 import { h } from './dom';
-import { t } from './i18n';
+import { t, formatFen } from './i18n';
 import { ApiError } from './api';
 
 /** An API error as the user reads it: the message for its code, in the user's language (client/src/errors.ts). */
@@ -24,4 +24,21 @@ export function actionButton(label: string, testId: string, run: () => Promise<v
     }
   });
   return h('span', { class: opts.wrapperClass ?? 'action' }, btn, err);
+}
+
+/** An amount in yuan that never breaks inside its number (class amount: nowrap). */
+export const amountSpan = (fen: number): HTMLElement => h('span', { class: 'amount', 'data-amount': '' }, formatFen(fen));
+
+/** Text with its money figures (1,234.56 元, ¥1,234.56, CNY 1,234.56) kept whole on one line each. */
+const MONEY_IN_TEXT = /((?:¥|CNY\s?)?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\s?元)?|(?:¥|CNY\s?)\d+(?:\.\d+)?|\d+(?:\.\d+)?\s?元)/g;
+export function withWholeAmounts(text: string): Array<string | HTMLElement> {
+  const out: Array<string | HTMLElement> = [];
+  let at = 0;
+  for (const m of text.matchAll(MONEY_IN_TEXT)) {
+    if (m.index! > at) out.push(text.slice(at, m.index));
+    out.push(h('span', { class: 'amount', 'data-amount': '' }, m[0]));
+    at = m.index! + m[0].length;
+  }
+  if (at < text.length) out.push(text.slice(at));
+  return out;
 }

@@ -22,6 +22,11 @@ export interface Config {
   secrets: Secrets;
   /** Minutes between signed checkpoints of the audit chain head (0: none; end-of-day checkpoints too). */
   auditCheckpointMinutes: number;
+  /**
+   * The address the public reaches the platform at (no trailing slash), used in open-data links
+   * (OCDS documents, auctions, packages). Null: derived from the listening host and port.
+   */
+  publicBaseUrl: string | null;
 }
 
 export interface Limits {
@@ -115,6 +120,8 @@ const envSchema = {
     BID_QUEUE_PER_SUPPLIER: { type: 'integer', minimum: 1, maximum: 100_000 },
     HEALTH_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 60_000 },
     COMMIT_SLOW_MS: { type: 'integer', minimum: 1, maximum: 600_000 },
+    // An http(s) origin with an optional path prefix: https://cg.example.gov.cn or http://10.0.0.5:8080/sunshine
+    PUBLIC_BASE_URL: { type: 'string', maxLength: 200, pattern: '^https?://[A-Za-z0-9.\\[\\]:-]+(/[A-Za-z0-9._~%!$&\'()*+,;=:@/-]*)?$' },
   },
 } as const;
 
@@ -165,6 +172,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
     seedDemo: raw.SEED_DEMO ? raw.SEED_DEMO === 'true' : nodeEnv !== 'production',
     // Off by default under NODE_ENV=test, so suites driving the scheduler see no extra events.
     auditCheckpointMinutes: (raw.AUDIT_CHECKPOINT_MINUTES as number | undefined) ?? (nodeEnv === 'test' ? 0 : 10),
+    publicBaseUrl: raw.PUBLIC_BASE_URL ? (raw.PUBLIC_BASE_URL as string).replace(/\/+$/, '') : null,
     limits: Object.fromEntries(LIMIT_VARS.map(([k, name]) => [k, (raw[name] as number | undefined) ?? DEFAULT_LIMITS[k]])) as unknown as Limits,
     givenSecrets,
   };
@@ -215,4 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   return { ...base, secrets };
+}
+
+/** The public base URL: the configured one, else the listening address (a wildcard host read as localhost). */
+export function derivedPublicBaseUrl(config: Pick<Config, 'publicBaseUrl' | 'host' | 'port'>, listening?: { port: number }): string {
+  if (config.publicBaseUrl) return config.publicBaseUrl;
+  const host = config.host === '0.0.0.0' || config.host === '::' || config.host === '' ? 'localhost' : config.host;
+  const port = listening?.port ?? config.port;
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}${port === 80 ? '' : `:${port}`}`;
 }

@@ -126,6 +126,39 @@ describe(`browser: portal results and reports (${TEST_DIALECT})`, function () {
     await page.context().close();
   });
 
+  it('amounts never break inside a number on a 390 px screen, in Chinese and English; notice titles say the procedure once', async () => {
+    const award = (await s.client().get(`/api/portal/notices?kind=award&q=${encodeURIComponent('Fixture project 1')}`)).body.items[0];
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const page = await phone(locale);
+      for (const [path, ready] of [
+        ['/portal', '[data-testid=result-list] li [data-amount]'],
+        ['/portal/results', '[data-testid=result-list] li [data-amount]'],
+        ['/portal/notices', '[data-testid=notice-list] li [data-amount]'],
+        [`/portal/notices/${award.id}`, '.notice-body [data-amount]'],
+        ['/portal/projects/PRJ-2026-901', '[data-testid=project-result] [data-amount]'],
+      ] as const) {
+        await page.goto(`${s.url}${path}`);
+        await page.locator(ready).first().waitFor();
+        const amounts = await page.locator('main [data-amount]').evaluateAll((els) =>
+          els.map((el) => {
+            const lineHeight = parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.6;
+            return { text: el.textContent ?? '', lines: el.getClientRects().length, height: el.getBoundingClientRect().height, lineHeight, whiteSpace: getComputedStyle(el).whiteSpace };
+          }),
+        );
+        expect(amounts.length, `${locale} ${path}`).to.be.greaterThan(0);
+        for (const a of amounts) {
+          expect(a.text, `${locale} ${path}`).to.match(/\d/);
+          expect(a.whiteSpace, `${locale} ${path} ${a.text}`).to.equal('nowrap');
+          expect(a.lines, `${locale} ${path} ${a.text}`).to.equal(1);
+          expect(a.height, `${locale} ${path} ${a.text}`).to.be.at.most(a.lineHeight * 1.2);
+        }
+        expect(await noHorizontalScroll(page), `${locale} ${path}`).to.equal(true);
+        if (path === '/portal/notices') expect(await page.getByTestId('notice-list').innerText()).to.not.match(/(网上竞价|公开招标|招标)\s?\1/);
+      }
+      await page.context().close();
+    }
+  });
+
   it('reports: totals, a chart, sorting, drill-down and an XLSX export with progress', async () => {
     const ctx = await browser.newContext({ acceptDownloads: true });
     const page = await ctx.newPage();
@@ -162,6 +195,67 @@ describe(`browser: portal results and reports (${TEST_DIALECT})`, function () {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sp-dl-')), 'x.xlsx');
     await download.saveAs(file);
     expect(fs.readFileSync(file).subarray(0, 2).toString()).to.equal('PK');
+    await ctx.close();
+  });
+
+  it('reports as finance, in Chinese and English: every filter labelled, cycle stages in process order, exports with unit codes and names', async () => {
+    const ctx = await browser.newContext({ acceptDownloads: true });
+    const page = await ctx.newPage();
+    await page.goto(s.url + '/');
+    await page.getByTestId('login-username').fill('finance');
+    await page.getByTestId('login-password').fill('Sunshine@2026');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('nav').waitFor();
+    await page.locator('[data-nav="/reports"]').click();
+    await page.getByTestId('total-award').waitFor();
+    const filters = page.getByTestId('report-filters');
+    // Each filter has its name written beside it (a visible label around the field).
+    expect(await filters.locator('label.filter .filter-label').allInnerTexts()).to.deep.equal(['起始月份', '截止月份', '采购单位', '品目', '采购方式']);
+    for (const name of ['起始月份', '截止月份', '采购单位', '品目', '采购方式']) {
+      expect(await page.getByLabel(name, { exact: true }).count(), name).to.equal(1);
+      expect(await filters.locator('label.filter', { hasText: name }).isVisible(), name).to.equal(true);
+    }
+    // Cycle times: per method the stages as the process runs them.
+    const ZH = ['申请审批', '采购文件编制', '招标公告', '投标', '开标', '响应', '单一来源公示', '协商', '竞价', '评审', '结果公告', '质疑期', '合同签订', '履约验收', '资金支付', '已完结', '失败/废标', '申请至合同签订'];
+    const EN = ['Requisition approval', 'Documents', 'Tender notice', 'Bidding', 'Opening', 'Responses', 'Single-source notice', 'Negotiation', 'Competition', 'Evaluation', 'Award notice', 'Challenge period', 'Contract', 'Acceptance', 'Payment', 'Closed', 'Failed', 'Requisition to contract'];
+    const stagesInOrder = async (order: string[]) => {
+      const rows = await page.getByTestId('report-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent ?? '')));
+      expect(rows.length).to.be.greaterThan(1);
+      const methods = [...new Set(rows.map((r) => r[0]))];
+      for (const m of methods) {
+        const stages = rows.filter((r) => r[0] === m).map((r) => r[1]);
+        expect(stages.every((x) => order.includes(x)), stages.join(' ')).to.equal(true);
+        expect(stages, m).to.deep.equal([...stages].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+      }
+      return rows;
+    };
+    await page.getByTestId('tab-cycle').click();
+    await page.getByTestId('report-table').locator('tbody tr').first().waitFor();
+    const zhRows = await stagesInOrder(ZH);
+    expect(zhRows.filter((r) => r[0] === '询价')[0][1]).to.equal('申请审批');
+    // The spend export names the units by code and name.
+    await page.getByTestId('tab-spend').click();
+    await page.getByTestId('total-award').waitFor();
+    await page.getByRole('button', { name: '导出 CSV' }).click();
+    const link = page.getByTestId('export-link-spend');
+    await link.waitFor({ timeout: 15_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sp-dl-')), 'spend.csv');
+    await download.saveAs(file);
+    const lines = fs.readFileSync(file, 'utf8').slice(1).split('\r\n\r\n')[0].trim().split('\r\n');
+    const units = await s.tdb.db('organisations').whereIn('id', [fx.orgA, fx.orgB]).select('code', 'name_zh');
+    expect(lines[0].startsWith('编码,名称,')).to.equal(true);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(',')).sort()).to.deep.equal(units.map((u: any) => `${u.code},${u.name_zh}`).sort());
+
+    // English.
+    await page.getByTestId('lang-switch').click();
+    await page.locator('[data-testid=report-filters] .filter-label', { hasText: 'From month' }).waitFor();
+    expect(await page.getByTestId('report-filters').locator('label.filter .filter-label').allInnerTexts()).to.deep.equal(['From month', 'To month', 'Purchasing unit', 'Category', 'Method']);
+    for (const name of ['From month', 'To month', 'Purchasing unit', 'Category', 'Method']) expect(await page.getByLabel(name, { exact: true }).count(), name).to.equal(1);
+    await page.getByTestId('tab-cycle').click();
+    await page.getByTestId('report-table').locator('tbody tr td', { hasText: 'Requisition approval' }).first().waitFor();
+    const enRows = await stagesInOrder(EN);
+    expect(enRows.filter((r) => r[0] === 'Request for quotations')[0][1]).to.equal('Requisition approval');
     await ctx.close();
   });
 });

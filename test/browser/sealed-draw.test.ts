@@ -130,4 +130,43 @@ describe(`browser: the operator's sealed draw (${TEST_DIALECT})`, function () {
     expect(await page.getByTestId('draw-panel-sealed').count()).to.equal(0);
     await ctx.close();
   });
+
+  it('the public record of a revealed draw flags a seat left empty (4 of 5 accepted), in Chinese and English', async () => {
+    const op = await s.as('operator');
+    const org = await s.tdb.db('organisations').where({ kind: 'purchasing_unit' }).orderBy('id').first('id');
+    const r = await op.post('/api/draws', { projectRef: 'YGCG-DRAW-SEATS', purchasingOrgId: org.id, supplierIds: [], groups: [{ specialty: spec.code, count: 5 }], evaluationAt: new Date(Date.now() + 3_600_000).toISOString(), evaluationPlace: '采购中心', revealAt: new Date(Date.now() + 4000).toISOString() });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    // Fixture: four of the five invited experts accept before the reveal; the fifth never answers.
+    const invitations = await s.tdb.db('draw_invitations').where({ draw_id: r.body.id }).orderBy('id').pluck('id');
+    expect(invitations).to.have.length(5);
+    await s.tdb.db('draw_invitations').whereIn('id', invitations.slice(0, 4)).update({ status: 'accepted' });
+    await s.tdb.db('draws').where({ id: r.body.id }).update({ confirmed_count: 4 });
+    for (let i = 0; i < 60 && (await s.tdb.db('draws').where({ id: r.body.id }).first('status')).status !== 'revealed'; i++) await new Promise((res) => setTimeout(res, 250));
+    const record = await s.client().get(`/api/public/draws/${r.body.id}`);
+    expect(record.body.seats, JSON.stringify(record.body.panel)).to.deep.equal([{ specialty: spec.code, count: 5, accepted: 4, unfilled: 1 }]);
+
+    for (const [locale, summary, unfilled, line, name] of [
+      ['zh-CN', '应到 5 席，已确认 4 席', '1 席空缺', `${spec.nameZh}：5 席，已确认 4 席`, spec.nameZh],
+      ['en', '4 of 5 seats taken', '1 seat unfilled', `${spec.nameEn}: 4 of 5 seats taken`, spec.nameEn],
+    ] as const) {
+      const ctx = await browser.newContext();
+      await ctx.addInitScript((l) => localStorage.setItem('locale', l), locale);
+      const page = await ctx.newPage();
+      await page.goto(`${s.url}/portal/draws/${r.body.id}`);
+      const seats = page.getByTestId('draw-seats');
+      await seats.waitFor();
+      expect(await seats.getAttribute('data-unfilled')).to.equal('1');
+      expect(await page.getByTestId('draw-unfilled').isVisible()).to.equal(true);
+      expect(await page.getByTestId('draw-unfilled').textContent()).to.equal(unfilled);
+      expect(await seats.locator('p').textContent()).to.equal(`${summary} ${unfilled}`);
+      expect(await seats.locator('li').textContent()).to.equal(`${line} ${unfilled}`);
+      // The panel names the specialty, not its catalogue code, and still lists who did not answer.
+      const panel = await page.getByTestId('public-panel').locator('li').allTextContents();
+      expect(panel.length).to.equal(record.body.panel.length);
+      expect(panel.every((x) => x.includes(name) && !x.includes(` ${spec.code} `))).to.equal(true);
+      expect(panel.filter((x) => x.endsWith(locale === 'en' ? 'Sits' : '参加'))).to.have.length(4);
+      expect(panel.filter((x) => x.endsWith(locale === 'en' ? 'No answer' : '未答复')).length).to.be.at.least(1);
+      await ctx.close();
+    }
+  });
 });

@@ -67,6 +67,8 @@ async function open(page: Page, path: string): Promise<void> {
   // A page that loads in steps starts its next request in the same task as the previous answer.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
   await page.waitForFunction(() => document.documentElement.dataset.pending === undefined || document.documentElement.dataset.pending === '0');
+  // Collapsed sections (the supervision board) are read open: what they hold is on the page too.
+  await page.evaluate(() => document.querySelectorAll('main details:not([open])').forEach((d) => ((d as HTMLDetailsElement).open = true)));
 }
 
 /** Detail pages visited per pattern (different records show different states). */

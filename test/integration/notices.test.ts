@@ -5,6 +5,10 @@ import { withTx } from '../../server/db/tx';
 import { publishNotice } from '../../server/core/notices/service';
 import { systemActor } from '../../server/http/actor';
 import { ManualClock } from '../../server/db/time';
+import { noticeTitleZh } from '../../server/core/notices/title';
+import { announceNotice, failureNotice } from '../../server/execution/auctions/notices';
+import type { Auction } from '../../server/execution/auctions/repository';
+import { up as undoubleTitles } from '../../db/migrations/20261204-2110-notice-titles-once';
 
 describe(`portal notices (${TEST_DIALECT})`, () => {
   let s: TestServer;
@@ -55,5 +59,40 @@ describe(`portal notices (${TEST_DIALECT})`, () => {
     expect((await s.client().get('/api/portal/notices/999999')).status).to.equal(404);
     const audited = await s.tdb.db('audit_events').where({ action: 'notice.published' }).count({ n: '*' }).first();
     expect(Number(audited!.n)).to.equal(3);
+  });
+
+  it('composes titles without saying the procedure twice, and mends titles already stored doubled', async () => {
+    expect(noticeTitleZh('台式计算机网上竞价', '网上竞价公告（JJ-1）')).to.equal('台式计算机网上竞价公告（JJ-1）');
+    expect(noticeTitleZh('台式计算机', '网上竞价公告（JJ-1）')).to.equal('台式计算机网上竞价公告（JJ-1）');
+    expect(noticeTitleZh('档案库房改造公开招标', '公开招标公告（ZB-1）', ' ')).to.equal('档案库房改造公开招标公告（ZB-1）');
+    expect(noticeTitleZh('档案库房改造', '公开招标公告（ZB-1）', ' ')).to.equal('档案库房改造 公开招标公告（ZB-1）');
+    expect(noticeTitleZh('办公家具采购', '采购失败（终止）公告', ' ')).to.equal('办公家具采购失败（终止）公告');
+
+    // A competition whose name already says 网上竞价: its notices say it once.
+    const actor = systemActor('test', clock);
+    const a = { id: 9901, code: 'JJ2026-9901', title: '台式计算机网上竞价', lotDescription: '台式计算机', quantity: 10, unit: '台', categoryCode: 'A02010104', ceilingFen: 5_000_000, decrementKind: 'absolute', decrementValue: 10_000, startsAt: new Date(Date.UTC(2026, 11, 1, 2)), durationSec: 1800, extensionSec: 120, visibility: 'best_price', minSuppliers: 3, minBrands: 2, orgId: unitA } as unknown as Auction;
+    await withTx(s.tdb.db, async (tx) => {
+      await announceNotice(tx, actor, a);
+      await failureNotice(tx, actor, a, '报名供应商不足', 'too few suppliers');
+    });
+    const titles = await s.tdb.db('notices').where({ source_type: 'auction', source_id: '9901' }).orderBy('id').pluck('title_zh');
+    expect(titles).to.deep.equal(['台式计算机网上竞价公告（JJ2026-9901）', '台式计算机网上竞价失败公告（JJ2026-9901）']);
+    const listed = await s.client().get(`/api/portal/notices?q=${encodeURIComponent('台式计算机网上竞价')}`);
+    expect(listed.body.items.map((n: any) => n.titleZh)).to.include('台式计算机网上竞价公告（JJ2026-9901）');
+    expect(JSON.stringify(listed.body)).to.not.include('网上竞价网上竞价');
+
+    // Titles stored doubled before the fix are mended by the migration; the rest stay as they are.
+    await withTx(s.tdb.db, async (tx) => {
+      await publishNotice(tx, actor, { kind: 'competition', titleZh: '复印纸网上竞价网上竞价公告（JJ2026-0007）', titleEn: 'Copy paper competition', bodyZh: '最高限价 5 万元', bodyEn: 'Ceiling 50,000 CNY', orgId: unitB, categoryCode: 'A02021003', method: 'online_price_competition', amountFen: 5_000_000, sourceType: 'auction', sourceId: 9902 });
+      await publishNotice(tx, actor, { kind: 'tender', titleZh: '档案库房改造公开招标 公开招标公告（ZB-9）', titleEn: 'Archive works tender', bodyZh: '预算 500 万元', bodyEn: 'Budget 5,000,000 CNY', orgId: unitB, categoryCode: 'B', method: 'public_tender', amountFen: 500_000_000, sourceType: 'tender', sourceId: 9903 });
+    });
+    const before = await s.tdb.db('notices').orderBy('id').select('id', 'title_zh', 'body_zh');
+    await undoubleTitles(s.tdb.db);
+    const after = await s.tdb.db('notices').orderBy('id').select('id', 'title_zh', 'body_zh');
+    expect(after.find((n: any) => n.title_zh.startsWith('复印纸')).title_zh).to.equal('复印纸网上竞价公告（JJ2026-0007）');
+    expect(after.find((n: any) => n.title_zh.startsWith('档案库房')).title_zh).to.equal('档案库房改造公开招标公告（ZB-9）');
+    const changed = after.filter((n: any, i: number) => n.title_zh !== before[i].title_zh);
+    expect(changed).to.have.length(2);
+    expect(after.map((n: any) => n.body_zh)).to.deep.equal(before.map((n: any) => n.body_zh));
   });
 });

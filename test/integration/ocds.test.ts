@@ -32,6 +32,8 @@ describe('OCDS 1.1 open data', function () {
     expect(r.status).to.equal(200);
     expect(releasePackage(r.body), errorsOf(releasePackage)).to.equal(true);
     expect(r.body.extensions).to.deep.equal([EXTENSIONS.bids, EXTENSIONS.auction]);
+    // Without PUBLIC_BASE_URL the links name the port the server listens on, not a fixed one.
+    expect(r.body.publicationPolicy).to.equal(`http://localhost:${new URL(s.url).port}/portal`);
     const tags = new Set(r.body.releases.flatMap((x: any) => x.tag));
     for (const t of ['planning', 'tender', 'tenderUpdate', 'award', 'contract', 'implementation']) expect(tags.has(t), t).to.equal(true);
     // Oldest first.
@@ -119,5 +121,41 @@ describe('OCDS 1.1 open data', function () {
     const after = await s.tdb.db('ocds_releases').count({ n: '*' }).first();
     expect(Number(after!.n)).to.equal(Number(before!.n));
     expect((await s.client().get('/api/ocds/records/ocds-ygcg01-PRJ-2026-999')).status).to.equal(404);
+  });
+});
+
+describe('OCDS links use PUBLIC_BASE_URL', function () {
+  this.timeout(60_000);
+  let s: TestServer;
+  const clock = new ManualClock(Date.UTC(2026, 6, 1, 0, 0, 0));
+  const base = 'https://cg.example.gov.cn/sunshine';
+  before(async () => {
+    ({ s } = await startReportServer(clock, { PUBLIC_BASE_URL: `${base}/` }));
+  });
+  after(() => s?.stop());
+
+  it('documents, auctions, packages and records point at the configured address', async () => {
+    const r = await s.client().get('/api/ocds/releases?pageSize=1000');
+    expect(r.status).to.equal(200);
+    expect(r.body.uri.startsWith(`${base}/api/ocds/releases?`)).to.equal(true);
+    expect(r.body.publicationPolicy).to.equal(`${base}/portal`);
+    const urls: string[] = [];
+    const walk = (x: unknown, key = ''): void => {
+      if (Array.isArray(x)) x.forEach((y) => walk(y, key));
+      else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) walk(v, k);
+      else if (typeof x === 'string' && (key === 'url' || key === 'source') && /^https?:/.test(x)) urls.push(x);
+    };
+    walk(r.body.releases);
+    const docs = r.body.releases.flatMap((x: any) => [...(x.tender?.documents ?? []), ...(x.awards ?? []).flatMap((a: any) => a.documents ?? [])]);
+    const auctions = r.body.releases.flatMap((x: any) => x.tender?.auctions ?? []);
+    expect(docs.length).to.be.greaterThan(0);
+    expect(auctions.length).to.be.greaterThan(0);
+    expect(auctions.every((a: any) => a.url.startsWith(`${base}/auctions/`)), JSON.stringify(auctions.map((a: any) => a.url))).to.equal(true);
+    const ours = urls.filter((u) => !u.startsWith('https://creativecommons.org'));
+    expect(ours.length).to.be.greaterThan(0);
+    expect(ours.filter((u) => !u.startsWith(`${base}/`))).to.deep.equal([]);
+    expect(JSON.stringify(r.body)).to.not.include('localhost');
+    const rec = await s.client().get(`/api/ocds/records/${encodeURIComponent(r.body.releases[0].ocid)}`);
+    expect(rec.body.uri.startsWith(`${base}/api/ocds/records/`)).to.equal(true);
   });
 });

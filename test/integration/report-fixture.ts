@@ -109,8 +109,8 @@ export async function loadReportFixture(db: Db): Promise<Fixture> {
 }
 
 /** A test server holding the hand-computed fixture, with facts, notices and releases brought up to date. */
-export async function startReportServer(clock: ManualClock): Promise<{ s: TestServer; fx: Fixture }> {
-  const s = await startTestServer({ clock });
+export async function startReportServer(clock: ManualClock, env?: Record<string, string>): Promise<{ s: TestServer; fx: Fixture }> {
+  const s = await startTestServer({ clock, env });
   const fx = await loadReportFixture(s.tdb.db);
   await reconcile(s.tdb.db, systemActor('test', clock));
   return { s, fx };

@@ -17,6 +17,7 @@ import { challengePeriodEnd } from '../../server/execution/tendering/rules';
 import type { TenderingDeps } from '../../server/execution/tendering/deps';
 import { cast, raise, approveAll, item } from './workflow-helpers';
 import { WsClient } from '../helpers/ws';
+import { publicBaseUrl } from '../../server/supervision/ocds/publish';
 
 const DAY = 86_400_000;
 const MIN = 60_000;
@@ -187,7 +188,7 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     const rec = await s.client().get(`/api/ocds/records/ocds-ygcg01-${ref}`);
     expect(rec.status, JSON.stringify(rec.body)).to.equal(200);
     const tenderRelease = rec.body.records[0].releases.find((r: any) => r.tag[0] === 'tender');
-    expect(tenderRelease.tender.documents.find((d: any) => d.title === a.name)).to.include({ url: `${process.env.PUBLIC_BASE_URL ?? 'http://localhost:3000'}${a.url}`, format: 'text/html', documentType: 'tenderNotice' });
+    expect(tenderRelease.tender.documents.find((d: any) => d.title === a.name)).to.include({ url: `${publicBaseUrl()}${a.url}`, format: 'text/html', documentType: 'tenderNotice' });
     // A late substantive amendment: its notice carries the documents with the new dates and the amendment.
     clock.advance(13 * DAY);
     const late = await (await op()).post(`/api/tenders/${t.id}/notices`, { kind: 'amendment', title: '转速调整', body: '离心机转速调整为不低于 15000 rpm。', substantive: true });

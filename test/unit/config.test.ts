@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { parseEnv, loadConfig, ConfigError } from '../../server/config';
+import { parseEnv, loadConfig, ConfigError, derivedPublicBaseUrl } from '../../server/config';
 
 describe('config', () => {
   it('has working defaults on a bare machine', () => {
@@ -20,6 +20,15 @@ describe('config', () => {
     const c = parseEnv({ DATABASE_URL: 'mysql://u:p@db:3306/gp' });
     expect(c.dbClient).to.equal('mysql');
     expect(c.databaseUrl).to.equal('mysql://u:p@db:3306/gp');
+  });
+
+  it('takes PUBLIC_BASE_URL as given (without a trailing slash), else derives it from the listening host and port', () => {
+    expect(parseEnv({ PUBLIC_BASE_URL: 'https://cg.example.gov.cn/sunshine/' }).publicBaseUrl).to.equal('https://cg.example.gov.cn/sunshine');
+    expect(derivedPublicBaseUrl(parseEnv({ PUBLIC_BASE_URL: 'https://cg.example.gov.cn' }))).to.equal('https://cg.example.gov.cn');
+    expect(parseEnv({}).publicBaseUrl).to.equal(null);
+    expect(derivedPublicBaseUrl(parseEnv({ PORT: '8080' }))).to.equal('http://localhost:8080');
+    expect(derivedPublicBaseUrl(parseEnv({ HOST: '10.1.2.3', PORT: '8443' }))).to.equal('http://10.1.2.3:8443');
+    expect(derivedPublicBaseUrl(parseEnv({ HOST: '::1' }), { port: 4100 })).to.equal('http://[::1]:4100');
   });
 
   it('production turns on secure cookies and turns off the demo seed', () => {
@@ -46,6 +55,9 @@ describe('config', () => {
     [{ HOST: ' ' }, 'HOST'],
     [{ AUDIT_SIGNING_KEY: 'not-a-key' }, 'AUDIT_SIGNING_KEY'],
     [{ AUDIT_CHECKPOINT_MINUTES: '-1' }, 'AUDIT_CHECKPOINT_MINUTES'],
+    [{ PUBLIC_BASE_URL: 'cg.example.gov.cn' }, 'PUBLIC_BASE_URL'],
+    [{ PUBLIC_BASE_URL: 'ftp://cg.example.gov.cn' }, 'PUBLIC_BASE_URL'],
+    [{ PUBLIC_BASE_URL: 'https://cg.example.gov.cn/a b' }, 'PUBLIC_BASE_URL'],
   ];
   for (const [env, variable] of bad) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {

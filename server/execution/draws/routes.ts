@@ -20,12 +20,26 @@ export async function expertIdOf(db: Db, user: SessionUser): Promise<number> {
 }
 
 /**
+ * The seats of a revealed panel per specialty: asked for, taken (the expert accepted) and left
+ * empty. A seat nobody took is said, not hidden: the public sees a committee of 4 where 5 sat.
+ */
+export function seatsOf(groups: Array<{ specialty: string; count: number }>, panel: Array<{ specialty: string; answer: string }>) {
+  const asked = new Map<string, number>();
+  for (const g of groups) asked.set(g.specialty, (asked.get(g.specialty) ?? 0) + g.count);
+  return [...asked].map(([specialty, count]) => {
+    const accepted = Math.min(count, panel.filter((p) => p.specialty === specialty && p.answer === 'accepted').length);
+    return { specialty, count, accepted, unfilled: count - accepted };
+  });
+}
+
+/**
  * The public record. Before the reveal it says only what was asked for and the seal (commitment,
  * its time, round 1's keyed pool hash): nothing that changes when an invitee answers, so no
  * confirmations, replacements or pool sizes. After the reveal: every round and the panel.
  */
 export async function publicRecord(db: Db, d: DrawRow) {
   const revealed = d.status === 'revealed';
+  const panel = publishedPanel(d);
   return {
     id: d.id,
     projectRef: d.project_ref,
@@ -38,7 +52,8 @@ export async function publicRecord(db: Db, d: DrawRow) {
     revealedAt: isoFromDb(d.revealed_at),
     ...(revealed ? { confirmedCount: d.confirmed_count } : {}),
     ...(await sealRecord(db, d)),
-    panel: publishedPanel(d)?.map((p) => ({ expertId: p.expertId, name: p.name, title: p.title, roundNo: p.roundNo, specialty: p.specialty, answer: p.answer })) ?? null,
+    panel: panel?.map((p) => ({ expertId: p.expertId, name: p.name, title: p.title, roundNo: p.roundNo, specialty: p.specialty, answer: p.answer })) ?? null,
+    seats: panel ? seatsOf(groupsOf(d), panel) : null,
   };
 }
 

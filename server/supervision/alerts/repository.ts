@@ -30,6 +30,10 @@ export interface AlertRow {
   finding: string | null;
   findingNote: string | null;
   riskPointId: number | null;
+  /** The user whose act raised it (acts only), how often it happened in the fold window, and when last. */
+  actorId: number | null;
+  occurrences: number;
+  lastSeenAt: string;
   version: number;
 }
 
@@ -61,6 +65,9 @@ export function alertFromRow(r: any): AlertRow {
     finding: r.finding,
     findingNote: r.finding_note,
     riskPointId: r.risk_point_id === null ? null : Number(r.risk_point_id),
+    actorId: r.actor_id === null || r.actor_id === undefined ? null : Number(r.actor_id),
+    occurrences: Number(r.occurrences ?? 1),
+    lastSeenAt: isoFromDb(r.last_seen_at ?? r.raised_at)!,
     version: Number(r.version),
   };
 }

@@ -5,7 +5,7 @@ import type { Db } from '../../db/knex';
 import { withTx, type Tx } from '../../db/tx';
 import { forUpdate } from '../../db/knex';
 import { isUniqueViolation } from '../../db/errors';
-import { toDbTime } from '../../db/time';
+import { isoFromDb, toDbTime } from '../../db/time';
 import { record } from '../audit/audit';
 import type { Actor } from '../../http/actor';
 import { ConflictError, ForbiddenError, NotFoundError, RuleError } from '../../http/errors';
@@ -18,8 +18,12 @@ export interface RaiseInput {
   ruleCode: string;
   severity: Severity;
   finding: Finding;
+  /** For a finding about an act (with actorId): how long after the last occurrence a repeat still folds in. */
+  foldWindowMinutes?: number;
   trigger?: { seq: number | null; occurredAt: string | null; receivedAtMs?: number };
 }
+
+export const DEFAULT_FOLD_WINDOW_MINUTES = 60;
 
 export type AlertListener = (alert: AlertRow, change: string) => void;
 
@@ -39,14 +43,31 @@ export class AlertService {
     });
   }
 
-  /** Raises an alert unless one exists for the rule and subject; returns it, or null for a duplicate. */
+  /**
+   * Raises an alert for a finding. A finding about a state is raised once per rule and subject
+   * (null for a duplicate). A finding about an act (with actorId) folds into the open alert of
+   * the same rule, subject and actor when it happened within the fold window of that alert's last
+   * occurrence: the count goes up (audited as alert.repeated) and the alert is returned with it.
+   */
   async raise(actor: Actor, input: RaiseInput): Promise<AlertRow | null> {
     const f = input.finding;
     const subjectKey = f.subjectKey.slice(0, 160);
+    const isAct = f.actorId !== undefined; // null: an act whose actor is not a user (a system job)
     try {
       return await withTx(this.db, async (tx) => {
-        if (await tx('sv_alerts').where({ rule_code: input.ruleCode, subject_key: subjectKey }).first('id')) return null;
         const now = actor.clock.now();
+        const seq = input.trigger?.seq ?? null;
+        const occurredAt = input.trigger?.occurredAt ? new Date(isoFromDb(input.trigger.occurredAt)!) : now;
+        if (isAct) {
+          const open = await forUpdate(tx, tx('sv_alerts').where({ rule_code: input.ruleCode, subject_key: subjectKey, actor_id: f.actorId }).whereNot('status', 'closed').orderBy('id', 'desc')).first();
+          if (open) {
+            // The same event seen again (a replay of the trail) never counts twice.
+            if (seq !== null && open.last_trigger_seq !== null && seq <= Number(open.last_trigger_seq)) return null;
+            const lastSeen = new Date(isoFromDb(open.last_seen_at ?? open.raised_at)!);
+            const windowMs = (input.foldWindowMinutes ?? DEFAULT_FOLD_WINDOW_MINUTES) * 60_000;
+            if (occurredAt.getTime() - lastSeen.getTime() <= windowMs) return this.repeat(tx, actor, open, { seq, occurredAt, evidence: f.evidence });
+          }
+        } else if (await tx('sv_alerts').where({ rule_code: input.ruleCode, subject_key: subjectKey }).first('id')) return null;
         const latency = input.trigger?.receivedAtMs !== undefined ? Math.max(0, Math.round(performance.now() - input.trigger.receivedAtMs)) : null;
         const row = {
           rule_code: input.ruleCode,
@@ -59,15 +80,21 @@ export class AlertService {
           status: 'open',
           summary_json: JSON.stringify(f.params),
           evidence_json: JSON.stringify(f.evidence),
-          trigger_seq: input.trigger?.seq ?? null,
+          trigger_seq: seq,
           trigger_at: input.trigger?.occurredAt ?? null,
           raised_at: toDbTime(now),
           latency_ms: latency,
+          actor_id: isAct ? f.actorId ?? null : null,
+          // An act's alert is keyed by its first occurrence, so a later one outside the window is a new row.
+          occurrence_key: isAct ? (seq !== null ? `seq:${seq}` : `at:${occurredAt.toISOString()}`) : '',
+          occurrences: 1,
+          last_seen_at: toDbTime(occurredAt),
+          last_trigger_seq: seq,
           version: 1,
           updated_at: toDbTime(now),
         };
         const [id] = await tx('sv_alerts').insert(row);
-        await record(tx, actor, { action: 'alert.raised', entityType: 'alert', entityId: id, after: { ruleCode: input.ruleCode, severity: input.severity, subjectKey, subjectType: f.subjectType, subjectId: row.subject_id, processKey: row.process_key, orgId: row.org_id, triggerSeq: row.trigger_seq, evidence: f.evidence } });
+        await record(tx, actor, { action: 'alert.raised', entityType: 'alert', entityId: id, after: { ruleCode: input.ruleCode, severity: input.severity, subjectKey, subjectType: f.subjectType, subjectId: row.subject_id, processKey: row.process_key, orgId: row.org_id, actorId: row.actor_id, triggerSeq: row.trigger_seq, evidence: f.evidence } });
         this.announce(tx, Number(id), 'raised');
         return alertFromRow({ ...row, id, version: 1 });
       });
@@ -75,6 +102,17 @@ export class AlertService {
       if (isUniqueViolation(err)) return null; // raised concurrently by another evaluation
       throw err;
     }
+  }
+
+  private async repeat(tx: Tx, actor: Actor, open: any, o: { seq: number | null; occurredAt: Date; evidence: Record<string, unknown> }): Promise<AlertRow> {
+    const id = Number(open.id);
+    const occurrences = Number(open.occurrences) + 1;
+    const lastSeen = new Date(Math.max(o.occurredAt.getTime(), new Date(isoFromDb(open.last_seen_at ?? open.raised_at)!).getTime()));
+    const changes = { occurrences, last_seen_at: toDbTime(lastSeen), last_trigger_seq: o.seq ?? open.last_trigger_seq, version: Number(open.version) + 1, updated_at: toDbTime(actor.clock.now()) };
+    await tx('sv_alerts').where({ id }).update(changes);
+    await record(tx, actor, { action: 'alert.repeated', entityType: 'alert', entityId: id, before: { occurrences: Number(open.occurrences) }, after: { occurrences, lastSeenAt: lastSeen.toISOString(), triggerSeq: o.seq, evidence: o.evidence } });
+    this.announce(tx, id, 'repeated');
+    return alertFromRow({ ...open, ...changes });
   }
 
   /** The filtered listing as a query (not run: callers page it; an async function would run it). */

@@ -17,16 +17,19 @@ export function cstDay(now: Date): { from: Date; to: Date } {
   return { from: new Date(start), to: new Date(start + 86_400_000) };
 }
 
+type Deadline = { kind: string; id: string; title: string; ref?: string | null; step?: { zh: string; en: string }; stage?: string; dueAt: string };
+
 export interface Board {
   generatedAt: string;
   projects: Section<{ total: number; byStage: Array<{ stage: string; count: number }>; byMethod: Array<{ method: string; count: number }>; byStageMethod: Array<{ stage: string; method: string; count: number }> }> | Missing;
   competitions: Section<{ running: Array<{ id: string; code: string | null; title: string; endsAt: string | null; bids: number; orgId: number | null }> }> | Missing;
-  deadlinesToday: Section<{ items: Array<{ kind: string; id: string; title: string; dueAt: string }> }> | Missing;
+  /** As overdueSteps: `title` in Chinese; `step` / `stage` and `ref` name an approval step or a project stage in any language. */
+  deadlinesToday: Section<{ items: Deadline[] }> | Missing;
   /** `title` is the Chinese text; `step` (approval: {zh, en}) or `stage` (project) and `ref` name it in any language. */
   overdueSteps: Section<{ items: Array<{ kind: string; id: string; title: string; ref: string | null; step?: { zh: string; en: string }; stage?: string; dueAt: string; overdueHours: number }> }> | Missing;
   /** Holiday calendars still provisional that should be confirmed now (next year's from 1 November, CST). */
   calendar: { unconfirmedYears: number[] };
-  alerts: { open: number; bySeverity: Record<string, number>; byStatus: Record<string, number>; latest: Array<{ id: number; ruleCode: string; severity: string; status: string; raisedAt: string; summary: unknown; orgName: string | null }> };
+  alerts: { open: number; bySeverity: Record<string, number>; byStatus: Record<string, number>; latest: Array<{ id: number; ruleCode: string; severity: string; status: string; raisedAt: string; lastSeenAt: string; occurrences: number; summary: unknown; orgName: string | null }> };
 }
 
 export async function buildBoard(db: Knex, now: Date): Promise<Board> {
@@ -53,7 +56,7 @@ export async function buildBoard(db: Knex, now: Date): Promise<Board> {
   }
 
   const deadlineSources: string[] = [];
-  const deadlines: Array<{ kind: string; id: string; title: string; dueAt: string }> = [];
+  const deadlines: Deadline[] = [];
   if (await hasTable(db, 'procurement_projects')) {
     deadlineSources.push('procurement_projects');
     for (const r of await db('procurement_projects').where('deadline_at', '>=', fromDb).andWhere('deadline_at', '<', toDb).select('id', 'ref', 'title', 'deadline_at')) deadlines.push({ kind: 'bid_deadline', id: String(r.id), title: `${r.ref} ${r.title}`, dueAt: isoFromDb(r.deadline_at)! });
@@ -68,11 +71,13 @@ export async function buildBoard(db: Knex, now: Date): Promise<Board> {
   }
   if (await hasTable(db, 'approval_steps')) {
     deadlineSources.push('approval_steps');
-    for (const r of await db('approval_steps').where('status', 'pending').andWhere('due_at', '>=', fromDb).andWhere('due_at', '<', toDb).select('id', 'requisition_id', 'name_zh', 'due_at')) deadlines.push({ kind: 'approval_step', id: String(r.id), title: `${r.name_zh} #${r.requisition_id}`, dueAt: isoFromDb(r.due_at)! });
+    const rows = await db('approval_steps as s').leftJoin('requisitions as r', 'r.id', 's.requisition_id').where('s.status', 'pending').andWhere('s.due_at', '>=', fromDb).andWhere('s.due_at', '<', toDb).select('s.id', 's.requisition_id', 's.name_zh', 's.name_en', 's.due_at', 'r.ref');
+    for (const r of rows) deadlines.push({ kind: 'approval_step', id: String(r.id), title: `${r.name_zh} ${r.ref ?? `#${r.requisition_id}`}`, ref: r.ref ?? null, step: { zh: r.name_zh, en: r.name_en }, dueAt: isoFromDb(r.due_at)! });
   }
   if (await hasTable(db, 'project_stages')) {
     deadlineSources.push('project_stages');
-    for (const r of await db('project_stages').whereNull('exited_at').andWhere('due_at', '>=', fromDb).andWhere('due_at', '<', toDb).select('id', 'project_id', 'stage', 'due_at')) deadlines.push({ kind: 'project_stage', id: String(r.id), title: `${r.stage} #${r.project_id}`, dueAt: isoFromDb(r.due_at)! });
+    const rows = await db('project_stages as s').leftJoin('procurement_projects as p', 'p.id', 's.project_id').whereNull('s.exited_at').andWhere('s.due_at', '>=', fromDb).andWhere('s.due_at', '<', toDb).select('s.id', 's.project_id', 's.stage', 's.due_at', 'p.ref');
+    for (const r of rows) deadlines.push({ kind: 'project_stage', id: String(r.id), title: `${r.stage} ${r.ref ?? `#${r.project_id}`}`, ref: r.ref ?? null, stage: r.stage, dueAt: isoFromDb(r.due_at)! });
   }
   deadlines.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   const deadlinesToday: Board['deadlinesToday'] = deadlineSources.length ? { available: true, source: deadlineSources.join(','), items: deadlines } : { available: false, source: 'procurement_projects,auctions,tenders,approval_steps,project_stages' };
@@ -94,7 +99,7 @@ export async function buildBoard(db: Knex, now: Date): Promise<Board> {
 
   const sev = await db('sv_alerts').whereNot('status', 'closed').select('severity').count({ n: '*' }).groupBy('severity');
   const st = await db('sv_alerts').select('status').count({ n: '*' }).groupBy('status');
-  const latest = await db('sv_alerts as a').leftJoin('organisations as o', 'o.id', 'a.org_id').whereNot('a.status', 'closed').select('a.id', 'a.rule_code', 'a.severity', 'a.status', 'a.raised_at', 'a.summary_json', 'o.name_zh as org_name').orderBy('a.id', 'desc').limit(20);
+  const latest = await db('sv_alerts as a').leftJoin('organisations as o', 'o.id', 'a.org_id').whereNot('a.status', 'closed').select('a.id', 'a.rule_code', 'a.severity', 'a.status', 'a.raised_at', 'a.summary_json', 'a.occurrences', 'a.last_seen_at', 'o.name_zh as org_name').orderBy('a.id', 'desc').limit(20);
   const bySeverity = Object.fromEntries(sev.map((r: any) => [r.severity, Number(r.n)]));
   return {
     generatedAt: now.toISOString(),
@@ -107,7 +112,7 @@ export async function buildBoard(db: Knex, now: Date): Promise<Board> {
       open: Object.values(bySeverity).reduce((s: number, n) => s + (n as number), 0),
       bySeverity,
       byStatus: Object.fromEntries(st.map((r: any) => [r.status, Number(r.n)])),
-      latest: latest.map((r: any) => ({ id: Number(r.id), ruleCode: r.rule_code, severity: r.severity, status: r.status, raisedAt: isoFromDb(r.raised_at)!, summary: JSON.parse(r.summary_json), orgName: r.org_name ?? null })),
+      latest: latest.map((r: any) => ({ id: Number(r.id), ruleCode: r.rule_code, severity: r.severity, status: r.status, raisedAt: isoFromDb(r.raised_at)!, lastSeenAt: isoFromDb(r.last_seen_at ?? r.raised_at)!, occurrences: Number(r.occurrences ?? 1), summary: JSON.parse(r.summary_json), orgName: r.org_name ?? null })),
     },
   };
 }

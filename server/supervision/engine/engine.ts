@@ -7,7 +7,7 @@ import { systemActor } from '../../http/actor';
 import { onAuditEvents, type AuditEvent } from '../audit/audit';
 import { RULES, matchesAction } from '../rules/catalogue';
 import type { RuleSettingsService } from '../config/service';
-import type { AlertService } from '../alerts/service';
+import { DEFAULT_FOLD_WINDOW_MINUTES, type AlertService } from '../alerts/service';
 import { ProcessSources } from '../sources';
 import type { ProcessView } from '../sources/process-view';
 import type { BusEvent } from '../sources/event-contract';
@@ -113,8 +113,9 @@ export class RuleEngine {
         }
         this.evaluated++;
         for (const finding of findings) {
-          const alert = await this.deps.alerts.raise(actor, { ruleCode: rule.code, severity: s.severity, finding, trigger: { seq: Number(ev.seq), occurredAt: ev.occurred_at, receivedAtMs } });
-          if (alert) raised++;
+          const foldWindowMinutes = typeof s.thresholds.foldWindowMinutes === 'number' ? s.thresholds.foldWindowMinutes : DEFAULT_FOLD_WINDOW_MINUTES;
+          const alert = await this.deps.alerts.raise(actor, { ruleCode: rule.code, severity: s.severity, finding, foldWindowMinutes, trigger: { seq: Number(ev.seq), occurredAt: ev.occurred_at, receivedAtMs } });
+          if (alert && alert.occurrences === 1) raised++;
         }
       }
     }

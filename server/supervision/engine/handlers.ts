@@ -173,7 +173,11 @@ export const HANDLERS: Record<string, Handler> = {
   SV10: async (ctx) => {
     const a = afterOf(ctx.ev);
     const orgId = orgOf(a) ?? (await orgOfEntity(ctx.sources.db, ctx.ev.entity_type, String(ctx.ev.entity_id), a));
-    return [{ subjectKey: `${ctx.ev.entity_type}:${ctx.ev.entity_id}:${ctx.ev.seq}`, subjectType: ctx.ev.entity_type, subjectId: String(ctx.ev.entity_id), orgId, processKey: processKeyOf(ctx.ev), params: { resource: `${ctx.ev.entity_type} #${ctx.ev.entity_id}`, actorRole: ctx.ev.actor_role }, evidence: { actorId: ctx.ev.actor_id, actorRole: ctx.ev.actor_role, ip: ctx.ev.ip, ...a } }];
+    // An act: repeated attempts by the same user on the same data fold into one alert.
+    const actorId = ctx.ev.actor_id === null || ctx.ev.actor_id === undefined ? null : Number(ctx.ev.actor_id);
+    // Who it was, by name as well: the supervisor reads the evidence, not the users table.
+    const actorName = actorId === null ? null : ((await ctx.sources.db('users').where({ id: actorId }).first('display_name'))?.display_name ?? null);
+    return [{ subjectKey: `${ctx.ev.entity_type}:${ctx.ev.entity_id}`, actorId, subjectType: ctx.ev.entity_type, subjectId: String(ctx.ev.entity_id), orgId, processKey: processKeyOf(ctx.ev), params: { resource: `${ctx.ev.entity_type} #${ctx.ev.entity_id}`, actorRole: ctx.ev.actor_role }, evidence: { actorId: ctx.ev.actor_id, ...(actorName ? { actorName } : {}), actorRole: ctx.ev.actor_role, ip: ctx.ev.ip, ...a } }];
   },
   SV11: withView((v, t) => rules.abnormallyLowPrice(v, t)),
   SV12: async (ctx) => {

@@ -7,8 +7,15 @@ import { toDbTime } from '../../db/time';
 import { record } from '../audit/audit';
 import { loadBundle } from './repository';
 import { buildReleases, ocidOf } from './build';
+import { derivedPublicBaseUrl, parseEnv } from '../../config';
 
-export const publicBaseUrl = () => (process.env.PUBLIC_BASE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+// Set by the platform from PUBLIC_BASE_URL (or its listening address); a script without a
+// platform reads the environment the same way.
+let configuredBase: string | null = null;
+export function setPublicBaseUrl(url: string): void {
+  configuredBase = url.replace(/\/+$/, '');
+}
+export const publicBaseUrl = (): string => configuredBase ?? derivedPublicBaseUrl(parseEnv(process.env));
 
 /** Writes the releases this project has newly become due for; returns how many. */
 export async function publishDueReleases(tx: Tx | Knex, actor: Actor | null, projectId: number): Promise<number> {

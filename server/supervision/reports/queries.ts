@@ -6,6 +6,8 @@ import { isoFromDb } from '../../db/time';
 import { allocateFen, hhi, savingsBp, shareBp } from './allocation';
 import { cstMonthRangeDb } from './months';
 import * as src from './sources';
+import { STAGES } from '../../core/projects/state-machine';
+import { METHOD_NAMES } from './names';
 
 export interface ReportFilters {
   from?: string; // 'YYYY-MM' inclusive
@@ -31,31 +33,35 @@ function applyFilters(q: Knex.QueryBuilder, f: ReportFilters, alias = ''): Knex.
   return q;
 }
 
+/** Names and codes people know the keys by: a unit's code, a supplier's unified social credit code. */
 export interface Labels {
-  unit(id: number): { zh: string; en: string };
-  category(code: string): { zh: string; en: string };
-  supplier(id: number): { zh: string; en: string; size: string };
+  unit(id: number): { zh: string; en: string; code: string };
+  category(code: string): { zh: string; en: string; code: string };
+  supplier(id: number): { zh: string; en: string; size: string; code: string };
 }
 
 /** Names for the keys in a report (units, categories, suppliers): small tables, read once per report. */
 export async function loadLabels(db: Knex, want: { units?: number[]; suppliers?: number[] } = {}): Promise<Labels> {
   const [orgs, cats, sups] = await Promise.all([
-    want.units?.length ? db('organisations').whereIn('id', want.units).select('id', 'name_zh', 'name_en') : [],
+    want.units?.length ? db('organisations').whereIn('id', want.units).select('id', 'code', 'name_zh', 'name_en') : [],
     db('catalogue_categories').select('code', 'name_zh', 'name_en'),
-    want.suppliers?.length ? db('suppliers').whereIn('id', want.suppliers).select('id', 'name', 'size') : [],
+    want.suppliers?.length ? db('suppliers').whereIn('id', want.suppliers).select('id', 'name', 'size', 'credit_code') : [],
   ]);
   const o = new Map(orgs.map((r: any) => [r.id, r]));
   const c = new Map(cats.map((r: any) => [r.code, r]));
   const s = new Map(sups.map((r: any) => [r.id, r]));
   return {
-    unit: (id) => ({ zh: o.get(id)?.name_zh ?? `#${id}`, en: o.get(id)?.name_en ?? `#${id}` }),
-    category: (code) => ({ zh: c.get(code)?.name_zh ?? code, en: c.get(code)?.name_en ?? code }),
-    supplier: (id) => ({ zh: s.get(id)?.name ?? `#${id}`, en: s.get(id)?.name ?? `#${id}`, size: s.get(id)?.size ?? 'unknown' }),
+    unit: (id) => ({ zh: o.get(id)?.name_zh ?? `#${id}`, en: o.get(id)?.name_en ?? `#${id}`, code: o.get(id)?.code ?? '' }),
+    category: (code) => ({ zh: c.get(code)?.name_zh ?? code, en: c.get(code)?.name_en ?? code, code }),
+    supplier: (id) => ({ zh: s.get(id)?.name ?? `#${id}`, en: s.get(id)?.name ?? `#${id}`, size: s.get(id)?.size ?? 'unknown', code: s.get(id)?.credit_code ?? '' }),
   };
 }
 
 export interface SpendRow {
+  /** The filter value (a unit's or supplier's id, a category code, a method, a month). */
   key: string;
+  /** What people call it by: the unit's code, the category code, the supplier's credit code, the method, the month. */
+  code: string;
   labelZh: string;
   labelEn: string;
   projects: number;
@@ -69,12 +75,12 @@ export interface SpendRow {
 
 const money = (r: any) => ({ budgetFen: toInt(r.budget_fen), ceilingFen: toInt(r.ceiling_fen), awardFen: toInt(r.award_fen) });
 
-function spendRow(key: string, label: { zh: string; en: string }, r: any): SpendRow {
+function spendRow(key: string, label: { zh: string; en: string; code?: string }, r: any): SpendRow {
   const m = money(r);
-  return { key, labelZh: label.zh, labelEn: label.en, projects: toInt(r.projects), items: toInt(r.items), ...m, savingsFen: m.budgetFen - m.awardFen, savingsBp: savingsBp(m.budgetFen, m.awardFen) };
+  return { key, code: label.code || key, labelZh: label.zh, labelEn: label.en, projects: toInt(r.projects), items: toInt(r.items), ...m, savingsFen: m.budgetFen - m.awardFen, savingsBp: savingsBp(m.budgetFen, m.awardFen) };
 }
 
-function sumRows(rows: SpendRow[]): Omit<SpendRow, 'key' | 'labelZh' | 'labelEn'> {
+function sumRows(rows: SpendRow[]): Omit<SpendRow, 'key' | 'code' | 'labelZh' | 'labelEn'> {
   const t = rows.reduce((a, r) => ({ projects: a.projects + r.projects, items: a.items + r.items, budgetFen: a.budgetFen + r.budgetFen, ceilingFen: a.ceilingFen + r.ceilingFen, awardFen: a.awardFen + r.awardFen }), { projects: 0, items: 0, budgetFen: 0, ceilingFen: 0, awardFen: 0 });
   return { ...t, savingsFen: t.budgetFen - t.awardFen, savingsBp: savingsBp(t.budgetFen, t.awardFen) };
 }
@@ -113,8 +119,9 @@ export async function spendReport(db: Knex, by: SpendDimension, f: ReportFilters
   const col = DIM_COLUMN[by];
   const raw = await applyFilters(db(spendCube([col], f)).select(`${col} as k`, ...SUMS(db)).groupBy(col), f);
   const labels = await loadLabels(db, { units: by === 'unit' ? raw.map((r: any) => r.k) : [], suppliers: by === 'supplier' ? raw.map((r: any) => r.k) : [] });
-  const label = (k: any) => (by === 'unit' ? labels.unit(k) : by === 'category' ? labels.category(k) : by === 'supplier' ? labels.supplier(k) : { zh: String(k), en: String(k) });
-  const rows = raw.map((r: any) => spendRow(String(r.k), label(r.k), r));
+  const label = (k: any) => (by === 'unit' ? labels.unit(k) : by === 'category' ? labels.category(k) : by === 'supplier' ? labels.supplier(k) : by === 'method' && METHOD_NAMES[k] ? { zh: METHOD_NAMES[k][0], en: METHOD_NAMES[k][1] } : { zh: String(k), en: String(k) });
+  // A method has no code people use: its name says it (the key stays the filter value).
+  const rows = raw.map((r: any) => ({ ...spendRow(String(r.k), label(r.k), r), ...(by === 'method' ? { code: '' } : {}) }));
   rows.sort((a: SpendRow, b: SpendRow) => (by === 'month' ? a.key.localeCompare(b.key) : b.awardFen - a.awardFen || a.key.localeCompare(b.key)));
   return { by, filters: f, rows, totals: sumRows(rows) };
 }
@@ -131,7 +138,7 @@ export async function savingsReport(db: Knex, f: ReportFilters) {
       return { method: r.k as string, projects: toInt(r.projects), ...m, savingsFen: m.budgetFen - m.awardFen, savingsBp: savingsBp(m.budgetFen, m.awardFen), ceilingSavingsFen: m.ceilingFen - m.awardFen, ceilingSavingsBp: savingsBp(m.ceilingFen, m.awardFen) };
     })
     .sort((a: any, b: any) => a.method.localeCompare(b.method));
-  const t = sumRows(rows.map((r: any) => ({ ...r, items: 0, key: r.method, labelZh: '', labelEn: '' })));
+  const t = sumRows(rows.map((r: any) => ({ ...r, items: 0, key: r.method, code: r.method, labelZh: '', labelEn: '' })));
   const comp = rows.find((r: any) => r.method === 'online_price_competition');
   return {
     filters: f,
@@ -141,6 +148,13 @@ export async function savingsReport(db: Knex, f: ReportFilters) {
   };
 }
 
+/** The cycle report's stages in process order (server/core/projects/state-machine.ts STAGES). */
+export const CYCLE_STAGE_ORDER: readonly string[] = ['approval', ...STAGES, 'requisition_to_contract'];
+const stageRank = (stage: string) => {
+  const i = CYCLE_STAGE_ORDER.indexOf(stage);
+  return i < 0 ? CYCLE_STAGE_ORDER.length : i;
+};
+
 const DAY_MS = 86_400_000;
 const days = (totalMs: number, n: number) => (n ? Math.round((totalMs / n / DAY_MS) * 100) / 100 : null);
 
@@ -148,7 +162,8 @@ const days = (totalMs: number, n: number) => (n ? Math.round((totalMs / n / DAY_
 export async function cycleReport(db: Knex, f: ReportFilters) {
   const cube = pickCube(CYCLE_CUBES, ['method', 'stage'], f);
   const raw = await applyFilters(db(cube).select('method', 'stage', db.raw('SUM(n) as n'), db.raw('SUM(total_ms) as total_ms')).groupBy('method', 'stage'), f);
-  const rows = raw.map((r: any) => ({ method: r.method, stage: r.stage, count: toInt(r.n), avgDays: days(toInt(r.total_ms), toInt(r.n)) })).sort((a: any, b: any) => a.method.localeCompare(b.method) || a.stage.localeCompare(b.stage));
+  // Stages in the order the process runs them: approval, the procedure's stages, then the whole span.
+  const rows = raw.map((r: any) => ({ method: r.method, stage: r.stage, count: toInt(r.n), avgDays: days(toInt(r.total_ms), toInt(r.n)) })).sort((a: any, b: any) => a.method.localeCompare(b.method) || stageRank(a.stage) - stageRank(b.stage) || a.stage.localeCompare(b.stage));
   const headline = rows.filter((r: any) => r.stage === 'requisition_to_contract').map((r: any) => ({ method: r.method, count: r.count, avgDays: r.avgDays }));
   return { filters: f, rows, requisitionToContract: headline };
 }
@@ -180,7 +195,7 @@ export async function suppliersReport(db: Knex, f: ReportFilters, limit = 50) {
     smallBusinessShareBp: shareBp(small, total),
     top4ShareBp: shareBp(sorted.slice(0, 4).reduce((s, [, a]) => s + a.awardFen, 0), total),
     bySize: ['micro', 'small', 'medium', 'large'].map((size) => ({ size, awardFen: bySize.get(size) ?? 0, shareBp: shareBp(bySize.get(size) ?? 0, total) })),
-    rows: top.map(([id, a]) => ({ supplierId: id, name: labels.supplier(id).zh, size: a.size, projects: a.projects, awardFen: a.awardFen, shareBp: shareBp(a.awardFen, total) })),
+    rows: top.map(([id, a]) => ({ supplierId: id, creditCode: labels.supplier(id).code, name: labels.supplier(id).zh, size: a.size, projects: a.projects, awardFen: a.awardFen, shareBp: shareBp(a.awardFen, total) })),
   };
 }
 
@@ -260,7 +275,7 @@ async function budgetActivity(db: Knex, f: BudgetFilters): Promise<Map<number, {
  * line's, and the rates read "share of the allocation frozen / spent on what was asked for".
  */
 export async function budgetReport(db: Knex, f: BudgetFilters) {
-  const q = db('budget_lines as b').join('organisations as o', 'o.id', 'b.org_id').select('b.*', 'o.name_zh', 'o.name_en').orderBy('o.code').orderBy('b.code');
+  const q = db('budget_lines as b').join('organisations as o', 'o.id', 'b.org_id').select('b.*', 'o.code as unit_code', 'o.name_zh', 'o.name_en').orderBy('o.code').orderBy('b.code');
   if (f.year) q.where('b.fiscal_year', f.year);
   if (f.orgId) q.where('b.org_id', f.orgId);
   const [lines, activity] = await Promise.all([q, activityFiltered(f) ? budgetActivity(db, f) : null]);
@@ -269,7 +284,7 @@ export async function budgetReport(db: Knex, f: BudgetFilters) {
     const lineFrozen = toInt(r.frozen_fen);
     const lineSpent = toInt(r.spent_fen);
     const a = activity ? (activity.get(r.id) ?? { frozenFen: 0, spentFen: 0 }) : { frozenFen: lineFrozen, spentFen: lineSpent };
-    return { budgetLineId: r.id, code: r.code, name: r.name, orgId: r.org_id, unitZh: r.name_zh, unitEn: r.name_en, fiscalYear: r.fiscal_year, allocatedFen, frozenFen: a.frozenFen, spentFen: a.spentFen, availableFen: allocatedFen - lineFrozen - lineSpent, executionBp: shareBp(a.spentFen, allocatedFen), commitmentBp: shareBp(a.spentFen + a.frozenFen, allocatedFen) };
+    return { budgetLineId: r.id, code: r.code, name: r.name, orgId: r.org_id, unitCode: r.unit_code, unitZh: r.name_zh, unitEn: r.name_en, fiscalYear: r.fiscal_year, allocatedFen, frozenFen: a.frozenFen, spentFen: a.spentFen, availableFen: allocatedFen - lineFrozen - lineSpent, executionBp: shareBp(a.spentFen, allocatedFen), commitmentBp: shareBp(a.spentFen + a.frozenFen, allocatedFen) };
   });
   const totals = rows.reduce((a: any, r: any) => ({ allocatedFen: a.allocatedFen + r.allocatedFen, frozenFen: a.frozenFen + r.frozenFen, spentFen: a.spentFen + r.spentFen, availableFen: a.availableFen + r.availableFen }), { allocatedFen: 0, frozenFen: 0, spentFen: 0, availableFen: 0 });
   return { filters: f, activityFiltered: !!activity, rows, totals: { ...totals, executionBp: shareBp(totals.spentFen, totals.allocatedFen), commitmentBp: shareBp(totals.spentFen + totals.frozenFen, totals.allocatedFen) } };
@@ -312,7 +327,7 @@ export async function drilldown(db: Knex, f: ReportFilters, opts: { page: number
     .whereIn('f.project_id', rows.map((r: any) => r.project_id))
     .join('organisations as o', 'o.id', 'f.org_id')
     .leftJoin('suppliers as s', 's.id', 'f.supplier_id')
-    .select('f.*', 'o.name_zh', 'o.name_en', 's.name as supplier_name', 's.size as supplier_size');
+    .select('f.*', 'o.code as unit_code', 'o.name_zh', 'o.name_en', 's.name as supplier_name', 's.size as supplier_size', 's.credit_code as supplier_code');
   const byId = new Map(facts.map((r: any) => [r.project_id, r]));
   return {
     total,
@@ -322,7 +337,7 @@ export async function drilldown(db: Knex, f: ReportFilters, opts: { page: number
       const p: any = byId.get(r.project_id) ?? {};
       const budgetFen = toInt(r.budget_fen);
       const awardFen = toInt(r.award_fen);
-      return { projectId: r.project_id, ref: p.ref, title: p.title, unitZh: p.name_zh, unitEn: p.name_en, method: p.method, month: p.month, supplierName: p.supplier_name, supplierSize: p.supplier_size, awardedAt: isoFromDb(p.awarded_at), items: toInt(r.items), budgetFen, awardFen, savingsFen: budgetFen - awardFen, savingsBp: savingsBp(budgetFen, awardFen) };
+      return { projectId: r.project_id, ref: p.ref, title: p.title, unitCode: p.unit_code, unitZh: p.name_zh, unitEn: p.name_en, method: p.method, month: p.month, supplierCode: p.supplier_code ?? null, supplierName: p.supplier_name, supplierSize: p.supplier_size, awardedAt: isoFromDb(p.awarded_at), items: toInt(r.items), budgetFen, awardFen, savingsFen: budgetFen - awardFen, savingsBp: savingsBp(budgetFen, awardFen) };
     }),
   };
 }
@@ -333,7 +348,7 @@ export function lineItems(db: Knex, f: ReportFilters) {
     .join('report_project_facts as p', 'p.project_id', 'l.project_id')
     .join('organisations as o', 'o.id', 'l.org_id')
     .join('suppliers as s', 's.id', 'l.supplier_id')
-    .select('l.id', 'p.ref', 'p.title', 'o.name_zh as unit', 'l.category_code', 'l.method', 'l.month', 's.name as supplier', 'l.supplier_size', 'l.quantity', 'l.budget_fen', 'l.ceiling_fen', 'l.award_fen');
+    .select('l.id', 'p.ref', 'p.title', 'o.code as unit_code', 'o.name_zh as unit', 'o.name_en as unit_en', 'l.category_code', 'l.method', 'l.month', 's.credit_code as supplier_code', 's.name as supplier', 'l.supplier_size', 'l.quantity', 'l.budget_fen', 'l.ceiling_fen', 'l.award_fen');
 }
 
 export async function countLineItems(db: Knex, f: ReportFilters): Promise<number> {

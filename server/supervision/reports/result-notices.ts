@@ -8,6 +8,7 @@ import { fromDbTime } from '../../db/time';
 import { publishNotice, type NoticeKind } from '../../core/notices/service';
 import { noticeDate } from '../../core/notices/notice-time';
 import { hasTable, publicRefsOfProject } from './sources';
+import { noticeTitleZh } from '../../core/notices/title';
 
 const yuan = (fen: number) => {
   const a = BigInt(Math.abs(fen));
@@ -39,18 +40,18 @@ export async function publishResultNotices(tx: Tx, actor: Actor, projectId: numb
   const cst = (v: string | null) => (v ? new Date(fromDbTime(v)!.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : '');
   const ownTender = (await hasTable(tx, 'tenders')) && (await tx('tenders').where({ project_id: p.id }).first('id'));
   if (p.method === 'public_tender' && p.notice_at && !have.has('tender') && !ownTender) {
-    due.push({ kind: 'tender', at: fromDbTime(p.notice_at)!, titleZh: `${p.title} 招标公告`, titleEn: `Tender notice: ${p.title}`, bodyZh: `${head}\n品目：${req?.category_code ?? ''}\n投标截止及开标时间：${cst(p.deadline_at)}（北京时间）\n招标文件在本平台发售，发售期不少于5个工作日；符合资格条件的供应商均可参加投标。`, bodyEn: `${headEn}\nCategory: ${req?.category_code ?? ''}\nBid deadline and opening: ${cst(p.deadline_at)} (Beijing time)\nThe tender documents are available on this platform for at least 5 working days; every qualified supplier may bid.`, amountFen: Number(p.budget_fen) });
+    due.push({ kind: 'tender', at: fromDbTime(p.notice_at)!, titleZh: noticeTitleZh(p.title, '招标公告', ' '), titleEn: `Tender notice: ${p.title}`, bodyZh: `${head}\n品目：${req?.category_code ?? ''}\n投标截止及开标时间：${cst(p.deadline_at)}（北京时间）\n招标文件在本平台发售，发售期不少于5个工作日；符合资格条件的供应商均可参加投标。`, bodyEn: `${headEn}\nCategory: ${req?.category_code ?? ''}\nBid deadline and opening: ${cst(p.deadline_at)} (Beijing time)\nThe tender documents are available on this platform for at least 5 working days; every qualified supplier may bid.`, amountFen: Number(p.budget_fen) });
   }
   const justification = await tx('project_stages').where({ project_id: p.id, stage: 'justification_notice' }).first('entered_at');
   if (p.method === 'single_source' && justification && !have.has('single_source')) {
-    due.push({ kind: 'single_source', at: fromDbTime(justification.entered_at)!, titleZh: `${p.title} 单一来源采购公示`, titleEn: `Single-source notice: ${p.title}`, bodyZh: `${head}\n单一来源理由：${req?.single_source_reason ?? req?.method_reason ?? ''}\n公示期内如有异议，请向采购人书面提出。`, bodyEn: `${headEn}\nJustification: ${req?.single_source_reason ?? req?.method_reason ?? ''}\nObjections may be raised in writing during the notice period.`, amountFen: Number(p.budget_fen) });
+    due.push({ kind: 'single_source', at: fromDbTime(justification.entered_at)!, titleZh: noticeTitleZh(p.title, '单一来源采购公示', ' '), titleEn: `Single-source notice: ${p.title}`, bodyZh: `${head}\n单一来源理由：${req?.single_source_reason ?? req?.method_reason ?? ''}\n公示期内如有异议，请向采购人书面提出。`, bodyEn: `${headEn}\nJustification: ${req?.single_source_reason ?? req?.method_reason ?? ''}\nObjections may be raised in writing during the notice period.`, amountFen: Number(p.budget_fen) });
   }
   if (p.award_notice_at && p.awarded_supplier_id && !have.has('award')) {
     due.push({ kind: 'award', at: fromDbTime(p.award_notice_at)!, titleZh: `${p.title} 成交结果公告`, titleEn: `Award notice: ${p.title}`, bodyZh: `${head}\n成交供应商：${p.supplier_name}（统一社会信用代码 ${p.credit_code}）\n供应商地址：${p.address}\n成交金额：${yuan(Number(p.award_fen))} 元\n公告期限：自本公告发布之日起1个工作日；供应商认为其权益受到损害的，可在知道或应知之日起7个工作日内提出质疑。`, bodyEn: `${headEn}\nWinner: ${p.supplier_name} (credit code ${p.credit_code})\nAddress: ${p.address}\nAward price: CNY ${yuan(Number(p.award_fen))}\nA supplier whose rights are harmed may challenge within 7 working days.`, amountFen: Number(p.award_fen) });
   }
   if (p.stage === 'failed' && !have.has('failure')) {
     const failed = await tx('project_stages').where({ project_id: p.id, stage: 'failed' }).first('entered_at');
-    due.push({ kind: 'failure', at: fromDbTime(failed?.entered_at ?? p.updated_at)!, titleZh: `${p.title} 采购失败（终止）公告`, titleEn: `Failure notice: ${p.title}`, bodyZh: `${head}\n失败原因：${p.failure_reason ?? ''}\n采购人将依法重新组织采购。`, bodyEn: `${headEn}\nReason: ${p.failure_reason ?? ''}\nThe purchaser will procure again as the law provides.`, amountFen: Number(p.budget_fen) });
+    due.push({ kind: 'failure', at: fromDbTime(failed?.entered_at ?? p.updated_at)!, titleZh: noticeTitleZh(p.title, '采购失败（终止）公告', ' '), titleEn: `Failure notice: ${p.title}`, bodyZh: `${head}\n失败原因：${p.failure_reason ?? ''}\n采购人将依法重新组织采购。`, bodyEn: `${headEn}\nReason: ${p.failure_reason ?? ''}\nThe purchaser will procure again as the law provides.`, amountFen: Number(p.budget_fen) });
   }
   const c = await tx('contracts').where({ project_id: p.id }).first();
   if (c && (c.status === 'signed' || c.status === 'accepted') && !have.has('contract')) {

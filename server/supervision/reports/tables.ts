@@ -1,6 +1,7 @@
 // Every report as a table (columns with a type), the one shape the CSV and XLSX writers read.
 import type { Knex } from 'knex';
 import * as q from './queries';
+import { METHOD_NAMES, SIZE_NAMES, STAGE_NAMES, nameIn, type Names } from './names';
 
 export type ColumnType = 'text' | 'int' | 'fen' | 'bp' | 'days';
 export interface TableColumn {
@@ -76,14 +77,33 @@ function suppliersSummary(r: Awaited<ReturnType<typeof q.suppliersReport>>): Sum
   ];
 }
 
+/** The table with its keys (methods, stages, sizes) written as names in the export's language. */
+function named(table: ReportTable, lang: 'zh' | 'en', columns: Record<string, Names>): ReportTable {
+  const pages = table.pages.bind(table);
+  return {
+    ...table,
+    async *pages() {
+      for await (const rows of pages()) yield rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k in columns ? nameIn(columns[k], v, lang) : v])));
+    },
+  };
+}
+
+const KEY_NAMES: Record<string, Names> = { method: METHOD_NAMES, stage: STAGE_NAMES, size: SIZE_NAMES, supplier_size: SIZE_NAMES };
+
 export function reportTable(db: Knex, name: ReportName, p: ExportParams): ReportTable {
+  const lang = p.lang === 'en' ? 'en' : 'zh';
+  const table = rawTable(db, name, p);
+  return named(table, lang, KEY_NAMES);
+}
+
+function rawTable(db: Knex, name: ReportName, p: ExportParams): ReportTable {
   const en = p.lang === 'en';
   const f: q.ReportFilters = { from: p.from, to: p.to, orgId: p.orgId, category: p.category, method: p.method, supplierId: p.supplierId };
   switch (name) {
     case 'spend':
       return {
         title: `spend-by-${p.by ?? 'unit'}`,
-        columns: [col('key', '编码', 'Key'), col(en ? 'labelEn' : 'labelZh', '名称', 'Name'), col('projects', '项目数', 'Projects', 'int'), col('items', '明细数', 'Line items', 'int'), ...FEN_COLS],
+        columns: [col('code', '编码', 'Code'), col(en ? 'labelEn' : 'labelZh', '名称', 'Name'), col('projects', '项目数', 'Projects', 'int'), col('items', '明细数', 'Line items', 'int'), ...FEN_COLS],
         ...once(() => q.spendReport(db, p.by ?? 'unit', f), (r) => totalItems(r.totals, r.totals.items)),
       };
     case 'savings':
@@ -107,13 +127,13 @@ export function reportTable(db: Knex, name: ReportName, p: ExportParams): Report
     case 'suppliers':
       return {
         title: 'supplier-concentration',
-        columns: [col('supplierId', '供应商编号', 'Supplier id', 'int'), col('name', '供应商', 'Supplier'), col('size', '企业规模', 'Size'), col('projects', '项目数', 'Projects', 'int'), col('awardFen', '成交金额（元）', 'Award (CNY)', 'fen'), col('shareBp', '份额', 'Share', 'bp')],
+        columns: [col('creditCode', '统一社会信用代码', 'Unified social credit code'), col('name', '供应商', 'Supplier'), col('size', '企业规模', 'Size'), col('projects', '项目数', 'Projects', 'int'), col('awardFen', '成交金额（元）', 'Award (CNY)', 'fen'), col('shareBp', '份额', 'Share', 'bp')],
         ...once(() => q.suppliersReport(db, f, 100_000), suppliersSummary),
       };
     case 'budget':
       return {
         title: 'budget-execution',
-        columns: [col('code', '预算指标编码', 'Budget line'), col('name', '名称', 'Name'), col(en ? 'unitEn' : 'unitZh', '单位', 'Unit'), col('fiscalYear', '年度', 'Year', 'int'), col('allocatedFen', '下达（元）', 'Allocated (CNY)', 'fen'), col('frozenFen', '冻结（元）', 'Frozen (CNY)', 'fen'), col('spentFen', '已支付（元）', 'Spent (CNY)', 'fen'), col('availableFen', '可用（元）', 'Available (CNY)', 'fen'), col('executionBp', '执行率', 'Execution', 'bp')],
+        columns: [col('code', '预算指标编码', 'Budget line'), col('name', '名称', 'Name'), col('unitCode', '单位编码', 'Unit code'), col(en ? 'unitEn' : 'unitZh', '单位', 'Unit'), col('fiscalYear', '年度', 'Year', 'int'), col('allocatedFen', '下达（元）', 'Allocated (CNY)', 'fen'), col('frozenFen', '冻结（元）', 'Frozen (CNY)', 'fen'), col('spentFen', '已支付（元）', 'Spent (CNY)', 'fen'), col('availableFen', '可用（元）', 'Available (CNY)', 'fen'), col('executionBp', '执行率', 'Execution', 'bp')],
         ...once(
           () => q.budgetReport(db, { year: p.year, orgId: p.orgId, from: p.from, to: p.to, category: p.category, method: p.method }),
           (r) => [
@@ -128,7 +148,7 @@ export function reportTable(db: Knex, name: ReportName, p: ExportParams): Report
     case 'drilldown':
       return {
         title: 'projects',
-        columns: [col('ref', '项目编号', 'Project'), col('title', '项目名称', 'Title'), col(en ? 'unitEn' : 'unitZh', '采购单位', 'Unit'), col('method', '采购方式', 'Method'), col('month', '月份', 'Month'), col('supplierName', '成交供应商', 'Supplier'), col('items', '明细数', 'Line items', 'int'), ...FEN_COLS],
+        columns: [col('ref', '项目编号', 'Project'), col('title', '项目名称', 'Title'), col('unitCode', '单位编码', 'Unit code'), col(en ? 'unitEn' : 'unitZh', '采购单位', 'Unit'), col('method', '采购方式', 'Method'), col('month', '月份', 'Month'), col('supplierCode', '供应商统一社会信用代码', 'Supplier credit code'), col('supplierName', '成交供应商', 'Supplier'), col('items', '明细数', 'Line items', 'int'), ...FEN_COLS],
         async *pages() {
           for (let page = 1; ; page++) {
             const r = await q.drilldown(db, f, { page, pageSize: 200, sort: 'award', dir: 'desc' });
@@ -142,7 +162,7 @@ export function reportTable(db: Knex, name: ReportName, p: ExportParams): Report
     case 'lines':
       return {
         title: 'line-items',
-        columns: [col('ref', '项目编号', 'Project'), col('title', '项目名称', 'Title'), col('unit', '采购单位', 'Unit'), col('category_code', '品目', 'Category'), col('method', '采购方式', 'Method'), col('month', '月份', 'Month'), col('supplier', '成交供应商', 'Supplier'), col('supplier_size', '企业规模', 'Size'), col('quantity', '数量', 'Quantity', 'int'), col('budget_fen', '预算（元）', 'Budget (CNY)', 'fen'), col('ceiling_fen', '限价（元）', 'Ceiling (CNY)', 'fen'), col('award_fen', '成交（元）', 'Award (CNY)', 'fen')],
+        columns: [col('ref', '项目编号', 'Project'), col('title', '项目名称', 'Title'), col('unit_code', '单位编码', 'Unit code'), col(en ? 'unit_en' : 'unit', '采购单位', 'Unit'), col('category_code', '品目', 'Category'), col('method', '采购方式', 'Method'), col('month', '月份', 'Month'), col('supplier_code', '供应商统一社会信用代码', 'Supplier credit code'), col('supplier', '成交供应商', 'Supplier'), col('supplier_size', '企业规模', 'Size'), col('quantity', '数量', 'Quantity', 'int'), col('budget_fen', '预算（元）', 'Budget (CNY)', 'fen'), col('ceiling_fen', '限价（元）', 'Ceiling (CNY)', 'fen'), col('award_fen', '成交（元）', 'Award (CNY)', 'fen')],
         // Keyset paging on the fact id: each page is an index range, however deep the export.
         async *pages() {
           let after = 0;

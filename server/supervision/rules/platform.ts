@@ -3,8 +3,13 @@
 import type { ProcessView, ViewBid } from '../sources/process-view';
 
 export interface Finding {
-  /** One alert per rule and subject key (dedupe). */
+  /**
+   * One alert per rule and subject key (dedupe) for a finding about a state. A finding about an
+   * act names its actor: the same rule, subject and actor within the rule's fold window count on
+   * one open alert (×N) instead of raising another (null: an act by no user, e.g. a system job).
+   */
   subjectKey: string;
+  actorId?: number | null;
   subjectType: string;
   subjectId: string;
   processKey?: string | null;

@@ -9,6 +9,7 @@ import { session, hasRole } from '../../session';
 import { field, input, select, errorLine, showError } from '../suppliers/ui';
 import { formatRemaining, yuanToFen } from './money';
 import { deviceId } from '../../device';
+import { errorMessage } from '../../errors';
 import { categoryNamer } from '../suppliers/catalogue-names';
 import { priceChart, type Point } from './price-chart';
 import './room.css';
@@ -335,7 +336,9 @@ export function auctionRoomView(params: Record<string, string>): HTMLElement {
       } else {
         accepted = null;
         feedback.className = 'error';
-        feedback.textContent = t('auctions.rejected', { message: t(`auctions.code.${m.code}` as MessageKey) === `auctions.code.${m.code}` ? m.message : t(`auctions.code.${m.code}` as MessageKey), code: m.code });
+        // Only the localized reason: a code the room does not name falls back to the shared error table.
+        const key = `auctions.code.${m.code}` as MessageKey;
+        feedback.textContent = t('auctions.rejected', { message: t(key) === key ? errorMessage(t, String(m.code), m.details) : t(key) });
       }
     }
   });

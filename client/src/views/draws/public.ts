@@ -7,6 +7,7 @@ import { t, formatTime, type MessageKey } from '../../i18n';
 import { verifyPublicDraw, type PublishedRound } from '../../../../server/execution/draws/selection';
 import { browserHashes } from './verify';
 import { roundsList, sealFacts, type SealView } from './detail';
+import { categoryNamer } from '../suppliers/catalogue-names';
 
 interface PublicDraw extends SealView {
   id: number;
@@ -17,6 +18,23 @@ interface PublicDraw extends SealView {
   groups: Array<{ specialty: string; count: number }>;
   rounds: Array<PublishedRound & { kind: string; createdAt: string; poolSize: number | null; selectedCount: number | null }> | null;
   panel: Array<{ expertId: number; name: string; title: string; specialty: string; answer: string; roundNo: number }> | null;
+  /** After the reveal: per specialty the seats asked for, taken and left empty. */
+  seats: Array<{ specialty: string; count: number; accepted: number; unfilled: number }> | null;
+}
+
+/** The committee's seats: how many sat of how many asked for, and every seat left empty said plainly. */
+const unfilledText = (n: number) => (n === 1 ? t('draws.seats.unfilledOne') : t('draws.seats.unfilled', { n }));
+
+function seatsSummary(seats: NonNullable<PublicDraw['seats']>, name: (code: string) => string): HTMLElement {
+  const total = seats.reduce((n, x) => n + x.count, 0);
+  const accepted = seats.reduce((n, x) => n + x.accepted, 0);
+  const unfilled = total - accepted;
+  return h(
+    'div',
+    { class: 'draw-seats', 'data-testid': 'draw-seats', 'data-unfilled': String(unfilled) },
+    h('p', {}, t('draws.seats.summary', { accepted, total }), unfilled > 0 ? [' ', h('strong', { class: 'tag warn', 'data-testid': 'draw-unfilled' }, unfilledText(unfilled))] : null),
+    h('ul', { class: 'small' }, seats.map((x) => h('li', { 'data-specialty': x.specialty, 'data-unfilled': String(x.unfilled) }, t('draws.seats.line', { specialty: name(x.specialty), accepted: x.accepted, count: x.count }), x.unfilled > 0 ? [' ', h('span', { class: 'tag warn' }, unfilledText(x.unfilled))] : null))),
+  );
 }
 
 export function publicDrawsView(): HTMLElement {
@@ -36,8 +54,8 @@ export function publicDrawsView(): HTMLElement {
 
 export function publicDrawView(params: Record<string, string>): HTMLElement {
   const root = h('section', { 'data-testid': 'public-draw' });
-  void api<PublicDraw>('GET', `/api/public/draws/${Number(params.id)}`).then(
-    (d) => {
+  void Promise.all([api<PublicDraw>('GET', `/api/public/draws/${Number(params.id)}`), categoryNamer()]).then(
+    ([d, specialtyName]) => {
       const outcome = h('div', { 'data-testid': 'verify-outcome', role: 'status' });
       const verify = () => {
         if (d.status !== 'revealed' || !d.rounds) {
@@ -56,7 +74,7 @@ export function publicDrawView(params: Record<string, string>): HTMLElement {
       mount(
         root,
         h('h1', {}, `${d.projectRef} · ${t(`draws.status.${d.status}` as MessageKey)}`),
-        h('p', {}, `${d.groups.map((g) => `${g.specialty} × ${g.count}`).join(', ')} · ${t('draws.revealAt')}: ${formatTime(d.revealAt)}`),
+        h('p', {}, `${d.groups.map((g) => `${specialtyName(g.specialty)} × ${g.count}`).join(t('draws.listSep'))} · ${t('draws.revealAt')}: ${formatTime(d.revealAt)}`),
         h('h2', {}, t('draws.seal')),
         sealFacts(d),
         d.rounds
@@ -66,7 +84,13 @@ export function publicDrawView(params: Record<string, string>): HTMLElement {
               h('ul', { class: 'mono small' }, d.rounds.map((r) => h('li', {}, `#${r.roundNo} ${t('draws.result')}: ${JSON.stringify(r.result)} · ${t('draws.pool')}: ${r.pool.map((g) => `${g.specialty}[${g.ids.length}]`).join(' ')}`))),
             ]
           : h('p', { class: 'muted small', 'data-testid': 'draw-sealed-record' }, t('draws.public.sealedRecord')),
-        d.panel ? [h('h2', {}, t('draws.panel')), h('ul', { 'data-testid': 'public-panel' }, d.panel.map((p) => h('li', {}, `${p.name} · ${p.title} · ${p.specialty} · ${t(`draws.answer.${p.answer}` as MessageKey)}`)))] : h('p', { class: 'notice' }, t('draws.sealedNote')),
+        d.panel
+          ? [
+              h('h2', {}, t('draws.panel')),
+              d.seats ? seatsSummary(d.seats, specialtyName) : null,
+              h('ul', { 'data-testid': 'public-panel' }, d.panel.map((p) => h('li', {}, `${p.name} · ${p.title} · ${specialtyName(p.specialty)} · ${t(`draws.answer.${p.answer}` as MessageKey)}`))),
+            ]
+          : h('p', { class: 'notice' }, t('draws.sealedNote')),
         h('button', { 'data-testid': 'verify', onclick: verify }, t('draws.verify')),
         outcome,
       );

@@ -1,8 +1,9 @@
 // Public notices: home (latest), searchable list, and one notice in full.
 import { h, mount } from '../../dom';
 import { api } from '../../api';
-import { t, locale, formatFen, formatTime } from '../../i18n';
+import { t, locale, formatTime } from '../../i18n';
 import { homeFigures, resultList, searchFilters } from './results';
+import { amountSpan, withWholeAmounts } from '../../widgets';
 
 export interface NoticeSummary {
   id: number;
@@ -20,6 +21,12 @@ const KINDS = ['tender', 'competition', 'amendment', 'clarification', 'single_so
 const title = (n: NoticeSummary) => (locale() === 'en' ? n.titleEn : n.titleZh);
 const unit = (n: NoticeSummary) => (locale() === 'en' ? n.orgNameEn : n.orgNameZh) ?? '';
 
+/** Unit · amount · time, the amount kept on one line. */
+function facts(n: NoticeSummary): Array<string | Node> {
+  const parts: Array<string | Node> = [unit(n), n.amountFen !== null ? amountSpan(n.amountFen) : '', formatTime(n.publishedAt)].filter((x) => x !== '');
+  return parts.flatMap((x, i) => (i ? [' · ', x] : [x]));
+}
+
 function noticeList(items: NoticeSummary[]): HTMLElement {
   return h(
     'ul',
@@ -31,7 +38,7 @@ function noticeList(items: NoticeSummary[]): HTMLElement {
             {},
             h('span', { class: `tag kind-${n.kind}` }, t(`portal.kind.${n.kind}`)),
             h('a', { href: `/portal/notices/${n.id}`, 'data-link': '' }, title(n)),
-            h('span', { class: 'muted small' }, [unit(n), n.amountFen !== null ? formatFen(n.amountFen) : '', formatTime(n.publishedAt)].filter(Boolean).join(' · ')),
+            h('span', { class: 'muted small' }, facts(n)),
           ),
         )
       : h('li', { class: 'muted' }, t('table.empty')),
@@ -102,8 +109,8 @@ export function portalNoticeView(params: Record<string, string>): HTMLElement {
         h('p', {}, h('a', { href: '/portal/notices', 'data-link': '' }, t('portal.back'))),
         h('span', { class: `tag kind-${n.kind}` }, t(`portal.kind.${n.kind}`)),
         h('h1', {}, locale() === 'en' ? n.titleEn : n.titleZh),
-        h('p', { class: 'muted' }, [unit(n), n.amountFen !== null ? formatFen(n.amountFen) : '', formatTime(n.publishedAt)].filter(Boolean).join(' · ')),
-        h('div', { class: 'notice-body' }, (locale() === 'en' ? n.bodyEn : n.bodyZh).split('\n').map((line: string) => h('p', {}, line))),
+        h('p', { class: 'muted' }, facts(n)),
+        h('div', { class: 'notice-body' }, (locale() === 'en' ? n.bodyEn : n.bodyZh).split('\n').map((line: string) => h('p', {}, withWholeAmounts(line)))),
         n.attachments.length ? h('div', {}, h('h3', {}, t('portal.attachments')), h('ul', {}, n.attachments.map((a: { name: string; url: string }) => h('li', {}, h('a', { href: a.url }, a.name))))) : null,
       ),
     () => mount(root, h('p', { class: 'error' }, t('notFound'))),

@@ -3,7 +3,8 @@
 import './portal.css';
 import { h, mount } from '../../dom';
 import { api } from '../../api';
-import { t, locale, formatFen, formatTime } from '../../i18n';
+import { t, locale, formatTime } from '../../i18n';
+import { amountSpan } from '../../widgets';
 
 const METHODS = ['public_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'single_source'];
 const pct = (bp: number | null) => (bp === null ? '—' : `${(bp / 100).toFixed(2)}%`);
@@ -17,12 +18,12 @@ export function homeFigures(): HTMLElement {
       box,
       [
         [t('portal.fig.awarded', { year: s.year }), String(s.awardedProjects)],
-        [t('portal.fig.value'), formatFen(s.awardFen)],
+        [t('portal.fig.value'), amountSpan(s.awardFen)],
         [t('portal.fig.savings'), pct(s.savingsBp)],
         [t('portal.fig.sme'), pct(s.smallBusinessShareBp)],
         [t('portal.fig.open'), String(s.openProcedures)],
         [t('portal.fig.notices'), String(s.noticesThisYear)],
-      ].map(([label, value]) => h('div', { class: 'portal-figure' }, h('strong', {}, value), h('span', {}, label))),
+      ].map(([label, value]) => h('div', { class: 'portal-figure' }, h('strong', {}, value), h('span', {}, label as string))),
     ),
   );
   return box;
@@ -40,8 +41,8 @@ export function resultList(items: any[]): HTMLElement {
             h('a', { href: `/portal/projects/${encodeURIComponent(r.ref)}`, 'data-link': '', class: 'result-title' }, r.title),
             h('div', { class: 'result-facts' },
               h('span', { class: 'winner' }, t('portal.winner'), ': ', h('b', {}, r.supplierName)),
-              h('span', { class: 'price' }, t('portal.price'), ': ', h('b', {}, formatFen(r.awardFen))),
-              h('span', { class: 'muted' }, `${t('portal.budget')} ${formatFen(r.budgetFen)} · ${t('portal.savings')} ${pct(r.savingsBp)}`),
+              h('span', { class: 'price' }, t('portal.price'), ': ', h('b', {}, amountSpan(r.awardFen))),
+              h('span', { class: 'muted' }, `${t('portal.budget')} `, amountSpan(r.budgetFen), ` · ${t('portal.savings')} ${pct(r.savingsBp)}`),
             ),
             h('div', { class: 'muted small' }, [unitOf(r), t(`reports.method.${r.method}`), r.ref, formatTime(r.awardedAt)].join(' · ')),
           ),
@@ -118,7 +119,7 @@ export function portalProjectView(params: Record<string, string>): HTMLElement {
           h('dt', {}, t('portal.ref')), h('dd', {}, p.ref),
           h('dt', {}, t('portal.unit')), h('dd', {}, locale() === 'en' ? p.orgNameEn : p.orgNameZh),
           h('dt', {}, t('portal.method')), h('dd', {}, t(`reports.method.${p.method}`)),
-          h('dt', {}, t('portal.budget')), h('dd', {}, formatFen(p.budgetFen)),
+          h('dt', {}, t('portal.budget')), h('dd', {}, amountSpan(p.budgetFen)),
           h('dt', {}, t('portal.stage')), h('dd', {}, t(`reports.stage.${p.stage}`)),
           p.deadlineAt ? [h('dt', {}, t('portal.deadline')), h('dd', {}, formatTime(p.deadlineAt))] : null,
           h('dt', {}, 'OCID'), h('dd', {}, h('a', { href: `/api/ocds/records/${encodeURIComponent(p.ocid)}` }, p.ocid)),
@@ -127,7 +128,7 @@ export function portalProjectView(params: Record<string, string>): HTMLElement {
           ? h('section', { class: 'result-box', 'data-testid': 'project-result' },
               h('h2', {}, t('portal.result')),
               h('p', {}, t('portal.winner'), ': ', h('b', {}, p.result.supplierName)),
-              h('p', {}, t('portal.price'), ': ', h('b', {}, formatFen(p.result.awardFen)), ` (${t('portal.savings')} ${pct(p.result.savingsBp)})`),
+              h('p', {}, t('portal.price'), ': ', h('b', {}, amountSpan(p.result.awardFen)), ` (${t('portal.savings')} ${pct(p.result.savingsBp)})`),
               p.contract ? h('p', {}, t('portal.contractSigned', { ref: p.contract.ref, date: formatTime(p.contract.signedAt) })) : null,
             )
           : p.failureReason

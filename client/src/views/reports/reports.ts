@@ -213,7 +213,13 @@ export function reportsView(): HTMLElement {
   mount(
     root,
     h('h1', {}, t('reports.title')),
-    h('form', { class: 'filters', 'data-testid': 'report-filters', onsubmit: (e: Event) => { e.preventDefault(); void render(); } }, from, to, unit, category, method, h('button', { type: 'submit' }, t('reports.apply'))),
+    h(
+      'form',
+      { class: 'filters', 'data-testid': 'report-filters', onsubmit: (e: Event) => { e.preventDefault(); void render(); } },
+      // Every filter with its name written beside it, not only for screen readers.
+      ([['reports.from', from], ['reports.to', to], ['reports.unit', unit], ['reports.category', category], ['reports.method', method]] as const).map(([key, field]) => h('label', { class: 'filter', 'data-filter': field.name }, h('span', { class: 'filter-label' }, t(key)), field)),
+      h('button', { type: 'submit' }, t('reports.apply')),
+    ),
     tabs,
     body,
     drill,

@@ -6,7 +6,7 @@ import { api } from '../../api';
 import { session } from '../../session';
 import { pagedTable } from '../table';
 import { evidenceTable } from './evidence';
-import { alertSummary, severityTag, statusTag, when, type Alert } from './common';
+import { alertSummary, occurrencesTag, severityTag, statusTag, when, type Alert } from './common';
 
 export function alertsView(): HTMLElement {
   const holder = h('div');
@@ -23,7 +23,7 @@ export function alertsView(): HTMLElement {
           { key: 'supervision.alerts.rule', cell: (a) => a.ruleCode },
           { key: 'supervision.alerts.severity', cell: (a) => severityTag(a.severity) },
           { key: 'supervision.alerts.status', cell: (a) => statusTag(a.status) },
-          { key: 'supervision.alerts.summary', cell: (a) => alertSummary(a) },
+          { key: 'supervision.alerts.summary', cell: (a) => h('span', {}, alertSummary(a), ' ', occurrencesTag(a)) },
           { key: 'supervision.alerts.unit', cell: (a) => a.orgName ?? '' },
           { key: 'supervision.alerts.assignee', cell: (a) => a.assigneeName ?? '' },
           { key: 'supervision.alerts.raisedAt', cell: (a) => when(a.raisedAt) },
@@ -77,6 +77,7 @@ export function alertDetailView(params: Record<string, string>): HTMLElement {
       h('dl', { class: 'facts' },
         h('dt', {}, t('supervision.alerts.unit')), h('dd', {}, a.orgName ?? '—'),
         h('dt', {}, t('supervision.alerts.raisedAt')), h('dd', {}, when(a.raisedAt), a.latencyMs !== null ? h('span', { class: 'muted small' }, ` · ${t('supervision.alerts.latency', { ms: a.latencyMs })}`) : null),
+        a.occurrences > 1 ? [h('dt', {}, t('supervision.alerts.occurrences')), h('dd', { 'data-testid': 'alert-occurrences-text' }, t('supervision.alerts.occurrencesText', { n: a.occurrences, time: when(a.lastSeenAt) }))] : null,
         h('dt', {}, t('supervision.alerts.assignee')), h('dd', {}, a.assigneeName ?? '—'),
         a.finding ? [h('dt', {}, t('supervision.alerts.finding')), h('dd', { 'data-testid': 'alert-finding-text' }, `${t(`supervision.finding.${a.finding}`)} — ${a.findingNote ?? ''}`)] : null,
         h('dt', {}, t('supervision.alerts.riskPoint')), h('dd', {}, risk, h('button', { onclick: () => act('risk-point', { riskPointId: risk.value ? Number(risk.value) : null }) }, t('supervision.alerts.link'))),

@@ -21,6 +21,9 @@ export interface Alert {
   finding: string | null;
   findingNote: string | null;
   riskPointId: number | null;
+  /** Repeated acts folded into this alert (×N) and the last time one happened. */
+  occurrences: number;
+  lastSeenAt: string;
   notes?: Array<{ id: number; kind: string; body: string; authorName: string; createdAt: string }>;
 }
 
@@ -59,3 +62,6 @@ export const statusTag = (s: string) => h('span', { class: `tag st-${s}`, 'data-
 export const when = (iso: string | null) => formatTime(iso, session.user?.timeZone);
 export const yuan = (fen: number) => (fen / 100).toLocaleString(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 export const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 1000) / 10}%`);
+/** ×N beside an alert that happened more than once, with the last time it did. */
+export const occurrencesTag = (a: Pick<Alert, 'occurrences' | 'lastSeenAt'>) =>
+  a.occurrences > 1 ? h('span', { class: 'tag occurrences', 'data-testid': 'alert-occurrences', title: t('supervision.alerts.lastSeen', { time: when(a.lastSeenAt) }) }, `×${a.occurrences}`) : null;

@@ -13,6 +13,7 @@ function value(k: string, v: unknown): Node | string {
   if (typeof v === 'boolean') return t(v ? 'name.yes' : 'name.no');
   if (typeof v === 'number') {
     if (/Fen$/.test(k) || /^amount[A-Z]?$/.test(k)) return formatFen(v);
+    if (/Yuan$/.test(k)) return formatFen(Math.round(v * 100));
     if (/(Tolerance|gap|ratio|Share|band)$/i.test(k) && Math.abs(v) < 1) return `${Math.round(v * 10000) / 100}%`;
     return v.toLocaleString();
   }
@@ -22,11 +23,12 @@ function value(k: string, v: unknown): Node | string {
     if (k === 'stage' || k === 'untilStage' || k === 'from' || k === 'to') return stageName(v);
     if (k === 'step') return stepName(v);
     if (k === 'actorRole' || k === 'role') return roleName(v);
+    if (k === 'what' || k === 'reason') return nameOf(v, [`name.evidence.${k}.${v}`]);
     if (k === 'reportedBy' || k === 'kind' || k === 'status') return nameOf(v, [`name.evidence.${k}.${v}`, `name.entity.${v}`, `supervision.status.${v}`]);
     return v;
   }
   if (Array.isArray(v)) {
-    if (v.every((x) => x === null || typeof x !== 'object')) return v.map((x) => (typeof x === 'number' && /Fen$/.test(k) ? formatFen(x) : String(x))).join('、') || '—';
+    if (v.every((x) => x === null || typeof x !== 'object')) return v.map((x) => (typeof x === 'number' && /Fen$/.test(k) ? formatFen(x) : typeof x === 'number' && /Yuan$/.test(k) ? formatFen(Math.round(x * 100)) : String(x))).join('、') || '—';
     return h('div', {}, v.map((x, i) => (x && typeof x === 'object' ? evidenceTable(x as Record<string, unknown>, `${i + 1}`) : h('p', {}, String(x)))));
   }
   if (typeof v === 'object') return evidenceTable(v as Record<string, unknown>);

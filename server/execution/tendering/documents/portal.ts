@@ -7,6 +7,7 @@ import { fromDbTime } from '../../../db/time';
 import { noticeTime } from '../../../core/notices/notice-time';
 import type { TenderRow } from '../repository';
 import { yuanText } from './file';
+import { noticeTitleZh } from '../../../core/notices/title';
 
 /** Times in a notice as the public reads them: Beijing time in the notice's language. */
 const when = (db: string | null, lang: 'zh' | 'en') => (db ? noticeTime(fromDbTime(db)!, lang) : '');
@@ -60,7 +61,7 @@ export function tenderNoticeText(row: TenderRow): PortalText {
     kind: 'tender',
     sourceType: 'tender',
     sourceId: row.id,
-    titleZh: `${row.title} 公开招标公告（${row.reference}）`,
+    titleZh: noticeTitleZh(row.title, `公开招标公告（${row.reference}）`, ' '),
     titleEn: `Public tender notice ${row.reference}: ${row.title}`,
     bodyZh: `项目编号：${row.reference}\n预算金额：${yuanText(Number(row.budget_fen))} 元\n评标方法：${row.method === 'comprehensive' ? '综合评分法' : '最低评标价法'}\n投标截止时间：${when(row.bid_deadline, 'zh')}\n开标时间：${when(row.opening_at, 'zh')}\n投标文件须在投标人浏览器中加密后在线递交，开标时由投标人在线解密。\n\n${row.description}`,
     bodyEn: `Reference: ${row.reference}\nBudget: CNY ${yuanText(Number(row.budget_fen))}\nEvaluation: ${row.method === 'comprehensive' ? 'comprehensive scoring' : 'lowest evaluated price'}\nBid deadline: ${when(row.bid_deadline, 'en')}\nOpening: ${when(row.opening_at, 'en')}\nBids are sealed in the bidder's browser and submitted online; each bidder decrypts its own bid at the opening.`,
