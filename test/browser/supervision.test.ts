@@ -33,7 +33,7 @@ describe(`browser: supervision (${TEST_DIALECT})`, function () {
     const before = Number(await page.getByTestId('board-open-alerts').getAttribute('data-count'));
     // Mark the document: a reload would lose the mark.
     await page.evaluate(() => ((window as unknown as { __mark: number }).__mark = 42));
-    await page.waitForTimeout(300); // let the subscription settle
+    await page.locator('section.board-page[data-live-alerts=on]').waitFor(); // the server confirmed the alerts subscription
     await withTx(s.tdb.db, (tx) => record(tx, { userId: null, role: 'operator', requestId: null, ip: '10.7.0.1', clock: systemClock }, { action: 'sealed.read_attempt', entityType: 'draw', entityId: 4242, after: { what: 'draw.result' } }));
     await page.locator(`[data-testid=board-open-alerts][data-count="${before + 1}"]`).waitFor({ timeout: 5000 });
     expect(await page.locator('[data-testid=board-alerts] li[data-rule=SV10]').count()).to.equal(1);

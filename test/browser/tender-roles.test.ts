@@ -78,10 +78,10 @@ describe(`browser: e-tendering as the public, a bidder, an expert and the purcha
       for (const name of await bidderNames(awarded.id)) expect(opening).to.include(name);
       expect(opening).to.match(lang === 'zh-CN' ? /投标报价 \d{1,3}(,\d{3})+\.\d\d 元/ : /CNY \d{1,3}(,\d{3})+\.\d\d/);
       expect(opening).to.not.match(UGLY);
-      // A wrong key file is a reason in words.
+      // A bid never opened (its bidder brought a wrong key file, twice) is a reason in words.
       const failed = await tenderIn('failed', { failure_reason: 'TOO_FEW_VALID_BIDS' });
       const wrongKey = await read(await noticeId('other', 'tender_opening', failed.id));
-      expect(wrongKey).to.include(lang === 'zh-CN' ? '无效投标（递交的密钥无法解密投标文件）' : 'invalid (the key handed in does not open the bid)');
+      expect(wrongKey).to.include(lang === 'zh-CN' ? '无效投标（解密时间内未递交能解密投标文件的密钥）' : 'invalid (no key that opens the bid was handed in within the decryption window)');
       expect(wrongKey).to.not.match(UGLY);
 
       // The tender notice gives its dates in Beijing time.

@@ -68,7 +68,8 @@ async function open(page: Page, path: string): Promise<void> {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
   await page.waitForFunction(() => document.documentElement.dataset.pending === undefined || document.documentElement.dataset.pending === '0');
   // Collapsed sections (the supervision board) are read open: what they hold is on the page too.
-  await page.evaluate(() => document.querySelectorAll('main details:not([open])').forEach((d) => ((d as HTMLDetailsElement).open = true)));
+  // A raw record folded under its sentence (trace, evaluation watch) is the data itself, not text.
+  await page.evaluate(() => document.querySelectorAll('main details:not([open]):not(.raw):not(.trace-raw)').forEach((d) => ((d as HTMLDetailsElement).open = true)));
 }
 
 /** Detail pages visited per pattern (different records show different states). */

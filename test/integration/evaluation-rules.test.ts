@@ -104,7 +104,7 @@ describe(`evaluation red flags SV12–SV15 (${TEST_DIALECT})`, function () {
     }
     expect((await s.tdb.db('tenders').where({ id: tender.id }).first('status')).status).to.not.equal('evaluation');
     const outlier = await waitForAlert(key, 'SV14', (a) => a.evidence.bidId === rest[rest.length - 1].bidId);
-    expect(outlier.evidence).to.include({ direction: 'low', points: 0 });
+    expect(outlier.evidence).to.include({ aboveOthers: false, points: 0 });
     // Only bid 1 was scored unopened; the committee took days, not minutes.
     const all = await alertsOf(key);
     expect(all.filter((a) => a.ruleCode === 'SV12').map((a) => a.evidence.bidId)).to.deep.equal([first.bidId]);

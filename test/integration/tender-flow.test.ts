@@ -378,8 +378,8 @@ describe(`tendering: notice to award (${TEST_DIALECT})`, function () {
     const on = await noticeText('other');
     expect(on.bodyZh).to.include('开标时间：2026年3月23日 09:00（北京时间）').and.include('递交投标 6 份，有效 4 份');
     expect(on.bodyZh).to.include(`1. ${names[0]}：投标报价 1,000,037.00 元`).and.include(`4. ${names[3]}：投标报价 700,013.00 元`);
-    expect(on.bodyZh).to.include(`5. ${names[4]}：无效投标（递交的密钥无法解密投标文件）`).and.include(`6. ${names[5]}：无效投标（投标文件密文与递交回执不符（被篡改））`);
-    expect(on.bodyEn).to.include('Opened: 23 Mar 2026, 09:00 (Beijing time)').and.include(`1. ${names[0]}: CNY 1,000,037.00`).and.include(`5. ${names[4]}: invalid (the key handed in does not open the bid)`);
+    expect(on.bodyZh).to.include(`5. ${names[4]}：无效投标（解密时间内未递交能解密投标文件的密钥）`).and.include(`6. ${names[5]}：无效投标（投标文件密文与递交回执不符（被篡改））`);
+    expect(on.bodyEn).to.include('Opened: 23 Mar 2026, 09:00 (Beijing time)').and.include(`1. ${names[0]}: CNY 1,000,037.00`).and.include(`5. ${names[4]}: invalid (no key that opens the bid was handed in within the decryption window)`);
     for (const text of [on.bodyZh, on.bodyEn]) expect(text).to.not.match(/null|undefined|WRONG_KEY|CIPHERTEXT|UTC|\d{4}-\d\d-\d\dT/);
 
     // The committee (from the draw) scores on the template; D's price is abnormally low (< 80 % of the average).

@@ -38,7 +38,7 @@ describe('redflag: evaluation session rules', () => {
       step('score', 5, 1, 10, { before: { scoresMilli: { tech: 30000 } }, after: { scoresMilli: { tech: 36000 } } }),
     ]);
     expect(f).to.have.length(1);
-    expect(f[0].evidence).to.deep.include({ returnReason: '填写有误', before: { tech: 30000 }, after: { tech: 36000 } });
+    expect(f[0].evidence).to.deep.include({ returnReason: '填写有误', changes: [{ criterion: 'tech', before: 30, after: 36 }] });
     // Another member's submission does not make this member's changes late.
     expect(rules.scoreChangedAfterSubmission(tender, [step('submitted', 1, 2), step('score', 2, 1, 10)])).to.have.length(0);
   });
@@ -49,7 +49,7 @@ describe('redflag: evaluation session rules', () => {
     const f = rules.outlierScores(tender, [sheet(1, 10, 30), sheet(2, 10, 31), sheet(3, 10, 32), sheet(4, 10, 33), sheet(5, 10, 4)], weights, T('SV14'));
     expect(f).to.have.length(1);
     expect(f[0].params).to.include({ expert: '5', criterion: 'tech', points: 4, othersMean: 31.5 });
-    expect(f[0].evidence).to.include({ direction: 'low' });
+    expect(f[0].evidence).to.include({ aboveOthers: false });
     // Spread wide enough to be judgement, not bias.
     expect(rules.outlierScores(tender, [sheet(1, 10, 22), sheet(2, 10, 30), sheet(3, 10, 36), sheet(4, 10, 26), sheet(5, 10, 38)], weights, T('SV14'))).to.have.length(0);
     // Four members agree exactly: one point off is not an outlier (the floor is 10 % of 40 points).

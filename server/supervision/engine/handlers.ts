@@ -186,12 +186,13 @@ export const HANDLERS: Record<string, Handler> = {
   },
   SV13: async (ctx) => {
     const f = await evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id));
-    return f ? withBidder(f, evalRules.scoreChangedAfterSubmission(f.tender, f.steps)) : [];
+    const named = (x: Finding) => ({ ...x, evidence: { ...x.evidence, changes: (x.evidence.changes as Array<{ criterion: string }>).map((c) => ({ ...c, criterion: f!.criterionNames[c.criterion] ?? c.criterion })) } });
+    return f ? withBidder(f, evalRules.scoreChangedAfterSubmission(f.tender, f.steps).map(named)) : [];
   },
   SV14: async (ctx, t) => {
     const f = await evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id));
     // The alert names the criterion as the tender's documents do; the evidence keeps its key.
-    return f ? withBidder(f, evalRules.outlierScores(f.tender, f.sheets, f.weights, t as any).map((x) => ({ ...x, params: { ...x.params, criterion: f.criterionNames[String(x.params.criterion)] ?? x.params.criterion } }))) : [];
+    return f ? withBidder(f, evalRules.outlierScores(f.tender, f.sheets, f.weights, t as any).map((x) => ({ ...x, params: { ...x.params, criterion: f.criterionNames[String(x.params.criterion)] ?? x.params.criterion }, evidence: { ...x.evidence, criterion: f.criterionNames[String(x.evidence.criterion)] ?? x.evidence.criterion } }))) : [];
   },
   SV15: async (ctx, t) => {
     const f = await evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id));

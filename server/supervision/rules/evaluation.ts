@@ -39,6 +39,12 @@ export function scoredUnopened(t: EvalTender, steps: EvalStep[]): Finding[] {
   return [...out.values()];
 }
 
+/** Which criteria a score change moved, in points (criterion keys; the engine names them). */
+function scoreChanges(before: Record<string, number> | null, after: Record<string, number>): Array<{ criterion: string; before: number | null; after: number | null }> {
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after)])];
+  return keys.filter((k) => before?.[k] !== after[k]).map((k) => ({ criterion: k, before: typeof before?.[k] === 'number' ? before[k] / 1000 : null, after: typeof after[k] === 'number' ? after[k] / 1000 : null }));
+}
+
 /** SV13 A member's score changed after that member had submitted their scores. */
 export function scoreChangedAfterSubmission(t: EvalTender, steps: EvalStep[]): Finding[] {
   const submittedAt = new Map<number, string>();
@@ -55,7 +61,7 @@ export function scoreChangedAfterSubmission(t: EvalTender, steps: EvalStep[]): F
         subjectKey: `tender:${t.tenderId}:expert:${s.expertId}:bid:${s.bidId}:changed`,
         ...subject(t),
         params: { process: t.title, expert: s.actorName ?? String(s.expertId), bidId: s.bidId },
-        evidence: { expertId: s.expertId, expert: s.actorName ?? null, bidId: s.bidId, submittedAt: submittedAt.get(s.expertId)!, changedAt: s.at, before: (s.before as any)?.scoresMilli ?? null, after: (s.after as any)?.scoresMilli ?? null, returnReason: returned.get(s.expertId) ?? null },
+        evidence: { expertId: s.expertId, expert: s.actorName ?? null, bidId: s.bidId, submittedAt: submittedAt.get(s.expertId)!, changedAt: s.at, changes: scoreChanges((s.before as any)?.scoresMilli ?? null, (s.after as any)?.scoresMilli ?? {}), returnReason: returned.get(s.expertId) ?? null },
       });
     }
   }
@@ -96,7 +102,7 @@ export function outlierScores(t: EvalTender, sheets: ScoreSheet[], weights: Reco
             subjectKey: `tender:${t.tenderId}:expert:${r.expertId}:bid:${bidId}:${criterion}`,
             ...subject(t),
             params: { process: t.title, expert: r.expertName ?? String(r.expertId), bidId, criterion, points: round(x), othersMean: round(mean) },
-            evidence: { expertId: r.expertId, expert: r.expertName ?? null, bidId, criterion, weight, points: round(x), othersMean: round(mean), othersSd: round(sd), spreadUsed: round(spread), distance: round(distance), direction: x > mean ? 'high' : 'low' },
+            evidence: { expertId: r.expertId, expert: r.expertName ?? null, bidId, criterion, weight, points: round(x), othersMean: round(mean), othersSd: round(sd), spreadUsed: round(spread), distance: round(distance), aboveOthers: x > mean },
           });
         }
       }

@@ -180,6 +180,8 @@ export function boardView(): HTMLElement {
       live.unsubscribe('supervision:alerts');
       return off();
     }
+    // The server confirms each subscription: from here a new alert reaches this page.
+    if (m.type === 'subscribed' && m.channel === 'supervision:alerts') root.dataset.liveAlerts = 'on';
     if (m.type === 'supervision.board') {
       pushed = true;
       show(m.board);

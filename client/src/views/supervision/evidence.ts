@@ -4,6 +4,7 @@ import { h } from '../../dom';
 import { t, formatFen, formatTime } from '../../i18n';
 import { session } from '../../session';
 import { methodName, nameOf, roleName, stageName, stepName } from '../../names';
+import { docText } from '../tendering/ui';
 
 const label = (k: string) => nameOf(k, [`name.evidence.${k}`]);
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
@@ -22,6 +23,7 @@ function value(k: string, v: unknown): Node | string {
     if (k === 'method' || k === 'procurementMethod') return methodName(v);
     if (k === 'stage' || k === 'untilStage' || k === 'from' || k === 'to') return stageName(v);
     if (k === 'step') return stepName(v);
+    if (k === 'criterion') return docText(v); // as the tender's documents name it, in the reader's language
     if (k === 'actorRole' || k === 'role') return roleName(v);
     if (k === 'what' || k === 'reason') return nameOf(v, [`name.evidence.${k}.${v}`]);
     if (k === 'reportedBy' || k === 'kind' || k === 'status') return nameOf(v, [`name.evidence.${k}.${v}`, `name.entity.${v}`, `supervision.status.${v}`]);

@@ -20,7 +20,7 @@ export const INVALID_REASON_TEXT: Record<string, { zh: string; en: string }> = {
   MALFORMED_ENVELOPE: { zh: '加密投标文件已损坏', en: 'the sealed bid is damaged' },
   UNREADABLE_PLAINTEXT: { zh: '解密后的内容不是投标文件', en: 'the decrypted content is not a bid' },
   BID_FOR_ANOTHER_TENDER: { zh: '投标文件所载项目或投标人与本项目不符', en: 'the bid names another tender or bidder' },
-  NOT_DECRYPTED: { zh: '解密时间内未递交密钥', en: 'no key was handed in within the decryption window' },
+  NOT_DECRYPTED: { zh: '解密时间内未递交能解密投标文件的密钥', en: 'no key that opens the bid was handed in within the decryption window' },
   TENDER_FAILED_UNOPENED: { zh: '投标人不足法定家数，投标文件未开启', en: 'too few bids: the bids were not opened' },
 };
 export const invalidReasonText = (code: string | null, lang: 'zh' | 'en') => (code ? INVALID_REASON_TEXT[code]?.[lang] ?? (lang === 'zh' ? '无效投标' : 'invalid bid') : '');

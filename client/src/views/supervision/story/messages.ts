@@ -121,6 +121,7 @@ const SAY: Record<string, [string, string]> = {
   'tender.evaluation.report_final': ['招标 {subject} 的评标报告定稿', 'The evaluation report of tender {subject} is final'],
   'tender.evaluation.score_changed': ['{actor}为{supplier}的投标录入或修改评分', '{actor} entered or changed scores for the bid of {supplier}'],
   'tender.evaluation.scores_submitted': ['{actor}提交了全部评分', '{actor} submitted their scores'],
+  'tender.evaluation.scores_returned': ['评标委员会组长{actor}退回一名成员的评分，理由：{reason}', "The committee chair {actor} returned a member's scores: {reason}"],
   'tender.evaluation.started': ['招标 {subject} 开始评标，有效投标 {validBids} 份', 'The evaluation of tender {subject} began with {validBids} valid bids'],
   'tender.failed': ['招标 {subject} 废标：{reason}', 'Tender {subject} failed: {reason}'],
   'tender.opened': ['招标 {subject} 开标，共 {bids} 份投标，解密截止 {time}', 'Tender {subject} opened with {bids} bids; decryption closes {time}'],
