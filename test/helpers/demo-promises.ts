@@ -100,8 +100,9 @@ export async function demoCityUntruths(db: Db): Promise<string[]> {
     if (!o.name_zh.startsWith(CITY.nameZh)) out.push(`organisation ${o.id} is spelt ${o.name_zh}`);
     if (!o.name_en.startsWith(`${CITY.nameEn} `)) out.push(`organisation ${o.id} is spelt ${o.name_en}`);
   }
-  for (const u of await db('users as u').leftJoin('suppliers as s', 's.id', 'u.supplier_id').where('u.is_demo', true).where('u.display_name', 'like', '%（%').select('u.username', 'u.display_name', 'u.org_id', 's.name as supplier_name')) {
-    const named = /（(.+)）$/.exec(u.display_name)?.[1];
+  for (const u of await db('users as u').leftJoin('suppliers as s', 's.id', 'u.supplier_id').where('u.is_demo', true).select('u.username', 'u.display_name', 'u.org_id', 's.name as supplier_name')) {
+    const named = /（(.+)）$/.exec(u.display_name)?.[1] ?? /\((.+)\)$/.exec(u.display_name)?.[1];
+    if (named === undefined) continue;
     const stored = u.org_id ? orgName.get(Number(u.org_id)) : u.supplier_name;
     if (named !== stored) out.push(`account ${u.username} names ${named}, stored as ${stored}`);
   }

@@ -208,7 +208,7 @@ export async function biddersFor(ctx: ModuleContext, demo: SessionUser | null): 
           const now = toDbTime(ctx.clock.now());
           const s = await db('suppliers').where({ id: x.supplierId }).first('contact_name', 'name');
           await withTx(db, async (tx) => {
-            const [uid] = await tx('users').insert({ username, display_name: `${s.contact_name} (${s.name})`.slice(0, 100), password_hash: hash, supplier_id: x.supplierId, status: 'active', is_demo: true, locale: 'zh-CN', time_zone: 'Asia/Shanghai', created_at: now });
+            const [uid] = await tx('users').insert({ username, display_name: `${s.contact_name}（${s.name}）`, password_hash: hash, supplier_id: x.supplierId, status: 'active', is_demo: true, locale: 'zh-CN', time_zone: 'Asia/Shanghai', created_at: now });
             await tx('user_roles').insert({ user_id: Number(uid), role: 'supplier' });
             await record(tx, systemActor('seed', ctx.clock), { action: 'user.created', entityType: 'user', entityId: Number(uid), after: { username, roles: ['supplier'], supplierId: x.supplierId } });
           });
