@@ -171,7 +171,9 @@ export async function seedDemo(db: Db, clock: Clock, opts: { experts?: number; s
       const [id] = await tx('experts').insert(row);
       expertIds.push(Number(id));
     }
-    const specRows = expertIds.flatMap((id, i) => rnd.sample(expertFields[i].specialties, 1 + (i % 3)).map((c) => ({ expert_id: id, category_code: c })));
+    // A specialist covers most of a narrow field (legal, medical equipment, facilities) and two to
+    // four categories of a wide one (IT, works).
+    const specRows = expertIds.flatMap((id, i) => rnd.sample(expertFields[i].specialties, Math.min(expertFields[i].specialties.length, 2 + (i % 3))).map((c) => ({ expert_id: id, category_code: c })));
     for (let i = 0; i < specRows.length; i += 300) await tx('expert_specialties').insert(specRows.slice(i, i + 300));
     for (const id of expertIds) audit.push({ action: 'expert.enrolled', entityType: 'expert', entityId: id });
 
