@@ -314,7 +314,7 @@ async function tellStories(ctx: ModuleContext, c: StoryClock, jobs: Scheduler, a
   /**
    * A real online price competition for the project: announced from it, joined by suppliers
    * registered for its category with their brands, bid down in the story's time; at the close
-   * the lowest bid becomes the project's award. Returns the winner.
+   * the lowest bid becomes the project's award.
    */
   async function throughCompetition(pid: number): Promise<void> {
     const p = await projectFacts(pid);
@@ -347,26 +347,32 @@ async function tellStories(ctx: ModuleContext, c: StoryClock, jobs: Scheduler, a
   /** Prices: the winner's, and the others a few per cent above it. */
   const pricesAbove = (winnerYuan: number, n: number) => Array.from({ length: n }, (_, i) => (i === 0 ? winnerYuan : Math.round((winnerYuan * (1000 + 17 * i + (i % 2) * 9)) / 1000)));
 
-  /** The project's award: through its method's procedure, to `winner` (registered for the category) at `amountYuan`. */
-  async function throughAward(pid: number, purchaser: string, winner: number, amountYuan: number): Promise<number[]> {
+  /**
+   * The project's award through its method's procedure: to `winner` (registered for the
+   * category) at `amountYuan`, except in a competition, whose bids decide both. Returns the
+   * suppliers that took part (the winner first).
+   */
+  async function throughAward(pid: number, purchaser: string, winner: number | null, amountYuan: number): Promise<number[]> {
     const p = await proj.loadProject(db, pid);
     if (p.method === 'public_tender') {
       const facts = await projectFacts(pid);
-      const bidders = await tenderBidders(facts.categoryCode, winner, 4);
+      const bidders = await tenderBidders(facts.categoryCode, winner!, 4);
       await throughTender(pid, purchaser, bidders, pricesAbove(amountYuan, bidders.length));
       return bidders;
     } else if (p.method === 'inquiry' || p.method === 'competitive_negotiation') {
       await run((t) => proj.issueDocuments(t, op, pid, { deadlineAt: responseDeadline(p.method as 'inquiry' | 'competitive_negotiation', 1) }));
       await until(pid, 'evaluation');
-      await run((t) => proj.recordResult(t, op, pid, { validResponses: 3, supplierId: winner, amountFen: amountYuan * YUAN }));
+      await run((t) => proj.recordResult(t, op, pid, { validResponses: 3, supplierId: winner!, amountFen: amountYuan * YUAN }));
     } else if (p.method === 'single_source') {
       await run((t) => proj.publishJustification(t, op, pid));
       await until(pid, 'negotiation');
-      await run((t) => proj.recordNegotiation(t, op, pid, { supplierId: winner, amountFen: amountYuan * YUAN }));
+      await run((t) => proj.recordNegotiation(t, op, pid, { supplierId: winner!, amountFen: amountYuan * YUAN }));
     } else {
       await throughCompetition(pid);
+      const p2 = await proj.loadProject(db, pid);
+      return [p2.awarded_supplier_id!];
     }
-    return [winner];
+    return [winner!];
   }
   const party = (username: string): con.Party => ({ userId: users.get(username)!.id, orgId: users.get(username)!.orgId, supplierId: users.get(username)!.supplierId });
   async function throughContract(pid: number, purchaser: string, upTo: 'drafted' | 'purchaser_signed' | 'signed' | 'accepted' | 'treasury_accepted' | 'treasury_rejected' | 'paid') {
@@ -533,10 +539,10 @@ async function tellStories(ctx: ModuleContext, c: StoryClock, jobs: Scheduler, a
   await approved('purchaser', '教育局机关复印纸采购', [item('A08060301', '复印纸A4', 800, 150, '箱')]);
   await at(1);
   const oAwarded = await approved('purchaser4', '卫健委办公室激光打印机', [item('A02021003', '激光打印机', 12, 3_100)]);
-  await throughAward(oAwarded, 'purchaser4', 0, 0); // the competition decides the winner and the price
+  await throughAward(oAwarded, 'purchaser4', null, 0); // the competition decides the winner and the price
   await at(70);
   const oClosed = await approved('purchaser2', '学校复印机采购', [item('A02020100', '复印机', 8, 21_000)]);
-  await throughAward(oClosed, 'purchaser2', 0, 0);
+  await throughAward(oClosed, 'purchaser2', null, 0);
   await throughContract(oClosed, 'purchaser2', 'paid');
 
   await at(0);
