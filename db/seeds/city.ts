@@ -1,6 +1,22 @@
 // The demo city: its organisations, catalogue and the names used to generate suppliers and experts.
 export const CITY = { nameZh: '阳光市', nameEn: 'Sunshine City', region: '330100' };
 
+/**
+ * The one spelling of an organisation's name in each language: the city's name and the unit's
+ * (`市教育局` → `阳光市教育局`, `Education Bureau` → `Sunshine City Education Bureau`). The seed
+ * writes these into `organisations`; every other demo text that names a unit (account names,
+ * tender descriptions) reads them from there or from here, never spells them again.
+ */
+export const orgNameZh = (zh: string) => CITY.nameZh + zh.replace(/^市/, '');
+export const orgNameEn = (en: string) => `${CITY.nameEn} ${en}`;
+const ALL_ORGS = () => [...CENTRAL_ORGS, ...PURCHASING_UNITS];
+/** An organisation's name by its code, in both languages. */
+export function orgName(code: string): { zh: string; en: string } {
+  const o = ALL_ORGS().find(([c]) => c === code);
+  if (!o) throw new Error(`no demo organisation ${code}`);
+  return { zh: orgNameZh(o[1]), en: orgNameEn(o[2]) };
+}
+
 // [code, zh, en, department]
 export const PURCHASING_UNITS: Array<[string, string, string, string]> = [
   ['PU01', '市教育局', 'Education Bureau', 'education'],
@@ -98,11 +114,19 @@ export const BRANDS: Record<string, Array<[string, string[]]>> = {
 
 export const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'.split('');
 export const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华飞玉兰萍红建国志宏海波鹏辉斌宇浩凯健俊帆帅旭宁龙林欣晨晓婷雪琳颖瑶怡佳慧'.split('');
-export const EXPERT_EMPLOYERS = [
-  '阳光大学', '阳光理工大学', '省计算技术研究所', '市建筑设计研究院', '省电子产品质量监督检验所', '阳光师范学院', '省人民医院', '市中医院',
-  '阳光会计师事务所', '明正律师事务所', '省通信规划设计院', '市工程造价咨询中心', '省环境科学研究院', '阳光职业技术学院', '省交通规划设计院',
+// Experts by field: the catalogue categories a field's experts evaluate, with the titles and
+// employers such experts have (a chief physician evaluates medical equipment, a lawyer legal
+// services). `weight` is the field's share of the library.
+export const EXPERT_FIELDS: Array<{ field: string; weight: number; specialties: string[]; titles: string[]; employers: string[] }> = [
+  { field: 'it', weight: 28, specialties: ['A02010104', 'A02010105', 'A02010108', 'A02010201', 'A02010302', 'C1601', 'C1603', 'C1605'], titles: ['教授', '副教授', '高级工程师', '正高级工程师', '研究员'], employers: ['阳光大学', '阳光理工大学', '省计算技术研究所', '省通信规划设计院'] },
+  { field: 'office', weight: 14, specialties: ['A02020100', 'A02020800', 'A02021003', 'A08060301', 'A05010100', 'C0801'], titles: ['高级工程师', '高级经济师', '副教授'], employers: ['省电子产品质量监督检验所', '阳光师范学院', '省产品质量监督检验研究院'] },
+  { field: 'machinery', weight: 10, specialties: ['A02061800', 'A02030500', 'C1101'], titles: ['高级工程师', '正高级工程师', '副教授'], employers: ['阳光理工大学', '省机动车检测中心', '省特种设备检验研究院'] },
+  { field: 'medical', weight: 8, specialties: ['A02320000'], titles: ['主任医师', '副主任医师', '高级工程师'], employers: ['省人民医院', '省中医院', '省医疗器械检验研究院'] },
+  { field: 'works', weight: 16, specialties: ['B01', 'B02', 'B06', 'B07', 'B08'], titles: ['高级工程师', '正高级工程师', '教授'], employers: ['省建筑设计研究院', '省工程造价咨询中心', '省交通规划设计院', '阳光理工大学'] },
+  { field: 'facilities', weight: 9, specialties: ['C2101', 'C1204'], titles: ['高级经济师', '高级工程师'], employers: ['省物业管理协会', '阳光大学后勤管理处'] },
+  { field: 'legal', weight: 7, specialties: ['C2301'], titles: ['律师', '教授'], employers: ['明正律师事务所', '阳光大学法学院'] },
+  { field: 'accounting', weight: 8, specialties: ['C2302'], titles: ['高级会计师', '副教授'], employers: ['阳光会计师事务所', '阳光大学会计学院'] },
 ];
-export const EXPERT_TITLES = ['教授', '副教授', '高级工程师', '正高级工程师', '高级会计师', '主任医师', '副主任医师', '高级经济师', '律师', '研究员'];
 export const SUPPLIER_WORDS = ['华创', '信达', '中科', '博远', '天成', '恒通', '瑞丰', '东方', '金桥', '宏图', '万达', '安捷', '联合', '正泰', '九州', '新锐', '远景', '智联', '德胜', '同舟', '长风', '启明', '盛世', '鼎新', '汇通', '北辰', '海纳', '星河', '嘉禾', '永安', '开元', '卓越'];
 export const SUPPLIER_TRADES: Array<[string, string[]]> = [
   ['信息技术有限公司', ['A02010104', 'A02010105', 'A02010108', 'A02010201', 'A02010302', 'C1601', 'C1603', 'C1605']],

@@ -64,22 +64,22 @@ export async function seedDemo(db: Db, clock: Clock, opts: { experts?: number; s
 
     // Organisations
     for (const [code, zh, en, kind] of city.CENTRAL_ORGS) {
-      const [id] = await tx('organisations').insert({ code, name_zh: city.CITY.nameZh + zh.replace(/^市/, ''), name_en: `${city.CITY.nameEn} ${en}`, kind, region: city.CITY.region, created_at: now });
+      const [id] = await tx('organisations').insert({ code, name_zh: city.orgNameZh(zh), name_en: city.orgNameEn(en), kind, region: city.CITY.region, created_at: now });
       orgIds.set(code, Number(id));
       audit.push({ action: 'organisation.created', entityType: 'organisation', entityId: Number(id), after: { code, kind } });
     }
     for (const [code, zh, en, department] of city.PURCHASING_UNITS) {
       const [id] = await tx('organisations').insert({
         code,
-        name_zh: city.CITY.nameZh + zh.replace(/^市/, ''),
-        name_en: `${city.CITY.nameEn} ${en}`,
+        name_zh: city.orgNameZh(zh),
+        name_en: city.orgNameEn(en),
         kind: 'purchasing_unit',
         department,
         region: city.CITY.region,
         created_at: now,
       });
       orgIds.set(code, Number(id));
-      orgNames.set(Number(id), city.CITY.nameZh + zh.replace(/^市/, ''));
+      orgNames.set(Number(id), city.orgNameZh(zh));
       audit.push({ action: 'organisation.created', entityType: 'organisation', entityId: Number(id), after: { code, kind: 'purchasing_unit' } });
     }
 
@@ -117,9 +117,11 @@ export async function seedDemo(db: Db, clock: Clock, opts: { experts?: number; s
       const sid = Number(id);
       supplierIds.push(sid);
       supplierNames.set(sid, name);
-      // Rotate through the trade's categories so every category gets several suppliers.
+      // Rotate through the trade's categories so every category gets several suppliers. The demo
+      // `supplier` (the first) is a full-line IT firm: it bids for, and wins, computers, servers,
+      // switches and IT services in the demo stories, so it is registered for all of them.
       const k = Math.floor(i / city.SUPPLIER_TRADES.length);
-      const myCats = Array.from({ length: Math.min(cats.length, 3 + (k % 2)) }, (_, j) => cats[(k * 3 + j) % cats.length]);
+      const myCats = i === 0 ? cats : Array.from({ length: Math.min(cats.length, 3 + (k % 2)) }, (_, j) => cats[(k * 3 + j) % cats.length]);
       await tx('supplier_categories').insert(myCats.map((c) => ({ supplier_id: sid, category_code: c })));
       const brandRows = myCats.flatMap((c) => {
         const brands = city.BRANDS[c];
@@ -134,23 +136,29 @@ export async function seedDemo(db: Db, clock: Clock, opts: { experts?: number; s
       audit.push({ action: 'supplier.registered', entityType: 'supplier', entityId: sid, after: { name, categories: myCats } });
     }
 
-    // Experts, with specialties across the catalogue; some are employed by a unit or a supplier
-    // (the draw must exclude them from those parties' projects).
+    // Experts by field (city.EXPERT_FIELDS): each evaluates the catalogue categories of its field
+    // and has a title and an employer that fit it. Some are employed by a unit or a supplier (the
+    // draw must exclude them from those parties' projects). The demo `expert` (the second) is a
+    // works engineer: the experts' seed puts it on the works generalists' panel (specialty B).
     const expertCount = opts.experts ?? 320;
-    const specialtyCodes = city.CATALOGUE.filter(([code]) => code.length >= 3).map(([c]) => c);
     const unitCodes = city.PURCHASING_UNITS.map(([c]) => c);
+    const fieldTurns = city.EXPERT_FIELDS.flatMap((f) => Array.from({ length: f.weight }, () => f));
+    const worksField = city.EXPERT_FIELDS.find((f) => f.field === 'works')!;
     const expertIds: number[] = [];
     const expertRows = [];
+    const expertFields: Array<(typeof city.EXPERT_FIELDS)[number]> = [];
     for (let i = 0; i < expertCount; i++) {
+      const field = i === 1 ? worksField : fieldTurns[(i * 37) % fieldTurns.length];
+      expertFields.push(field);
       const employedByUnit = i % 23 === 0 ? orgIds.get(rnd.pick(unitCodes))! : null;
       const employedBySupplier = !employedByUnit && i % 29 === 0 ? rnd.pick(supplierIds) : null;
       expertRows.push({
         name: rnd.pick(city.SURNAMES) + rnd.pick(city.GIVEN) + (rnd.next() < 0.6 ? rnd.pick(city.GIVEN) : ''),
-        employer_name: employedByUnit ? orgNames.get(employedByUnit)! : employedBySupplier ? supplierNames.get(employedBySupplier)! : rnd.pick(city.EXPERT_EMPLOYERS),
+        employer_name: employedByUnit ? orgNames.get(employedByUnit)! : employedBySupplier ? supplierNames.get(employedBySupplier)! : rnd.pick(field.employers),
         employer_org_id: employedByUnit,
         employer_supplier_id: employedBySupplier,
         region: city.CITY.region,
-        title: rnd.pick(city.EXPERT_TITLES),
+        title: rnd.pick(field.titles),
         phone: `139${String(rnd.int(0, 99999999)).padStart(8, '0')}`,
         email: `expert${i + 1}@experts.example.cn`,
         status: i % 97 === 5 ? 'suspended' : 'active',
@@ -163,7 +171,9 @@ export async function seedDemo(db: Db, clock: Clock, opts: { experts?: number; s
       const [id] = await tx('experts').insert(row);
       expertIds.push(Number(id));
     }
-    const specRows = expertIds.flatMap((id, i) => rnd.sample(specialtyCodes, 1 + (i % 3)).map((c) => ({ expert_id: id, category_code: c })));
+    // A specialist covers most of a narrow field (legal, medical equipment, facilities) and two to
+    // four categories of a wide one (IT, works).
+    const specRows = expertIds.flatMap((id, i) => rnd.sample(expertFields[i].specialties, Math.min(expertFields[i].specialties.length, 2 + (i % 3))).map((c) => ({ expert_id: id, category_code: c })));
     for (let i = 0; i < specRows.length; i += 300) await tx('expert_specialties').insert(specRows.slice(i, i + 300));
     for (const id of expertIds) audit.push({ action: 'expert.enrolled', entityType: 'expert', entityId: id });
 
@@ -198,9 +208,11 @@ export async function seedDemo(db: Db, clock: Clock, opts: { experts?: number; s
 
     // Demo users, one per role.
     for (const acct of DEMO_ACCOUNTS) {
+      // Account names carry the unit's (or the supplier's) one spelling of its name.
+      const of = acct.role === 'supplier' ? supplierNames.get(supplierIds[0])! : acct.orgCode ? city.orgName(acct.orgCode).zh : null;
       const [id] = await tx('users').insert({
         username: acct.username,
-        display_name: acct.displayName,
+        display_name: of ? `${acct.displayName}（${of}）` : acct.displayName,
         password_hash: passwordHash,
         org_id: acct.orgCode ? orgIds.get(acct.orgCode)! : null,
         supplier_id: acct.role === 'supplier' ? supplierIds[0] : null,

@@ -19,7 +19,8 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(opts: { seed?: 'demo' | 'small' | 'none'; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+/** seed: 'small' (default) a small city's master data; 'city' the whole demo city's master data; 'demo' that and every module's demo data. */
+export async function startTestServer(opts: { seed?: 'demo' | 'city' | 'small' | 'none'; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
   const tdb = await createTestDb();
   const clock = opts.clock ?? systemClock;
   const { givenSecrets: _g, ...base } = parseEnv({ NODE_ENV: 'test', ...opts.env });

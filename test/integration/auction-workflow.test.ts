@@ -84,6 +84,12 @@ describe(`online price competition ↔ workflow (${TEST_DIALECT})`, function () 
     const awarded = await s.tdb.db('procurement_projects').where({ id: pid }).first();
     expect(awarded.awarded_supplier_id).to.equal(bidders[2].supplierId);
     expect(awarded.award_source_ref).to.equal(`auction:${a.code}`);
+    // The award's open-data release, a snapshot written in the closing transaction, already sees
+    // the competition closed: each bidder's best price, the winning bid related to the award.
+    const rel = JSON.parse((await s.tdb.db('ocds_releases').where({ project_id: pid, tag: 'award' }).first()).json);
+    expect(rel.bids.details.map((d: any) => d.value.amount)).to.have.members(prices);
+    expect(rel.tender.auctions[0].period.endDate).to.be.a('string');
+    expect(rel.awards[0].relatedBids).to.have.length(1);
   });
 
   it('fails the project and releases its money when there is not enough competition', async () => {

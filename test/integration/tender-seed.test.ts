@@ -9,7 +9,8 @@ describe(`tendering demo data (${TEST_DIALECT})`, function () {
   this.timeout(120_000);
   let s: TestServer;
   before(async () => {
-    s = await startTestServer();
+    // The whole city: bidders registered for each category, committees of experts in it.
+    s = await startTestServer({ seed: 'city' });
     // As on first start: module seeds run before the scheduler does.
     s.platform.scheduler.stop();
     await s.platform.modules.find((m) => m.name === 'tendering')!.seedDemo!();
@@ -44,7 +45,7 @@ describe(`tendering demo data (${TEST_DIALECT})`, function () {
     const e = await s.as('expert');
     const mine = (await e.get('/api/tenders?pageSize=50')).body.items.map((t: any) => t.status);
     expect(mine).to.include.members(['evaluation', 'report_confirmation', 'evaluated', 'awarded']);
-    const evalId = (await e.get('/api/tenders?status=evaluation')).body.items.find((t: any) => t.title.includes('办公家具')).id;
+    const evalId = (await e.get('/api/tenders?status=evaluation')).body.items.find((t: any) => t.title.includes('办公楼装修工程')).id;
     const view = await e.get(`/api/tenders/${evalId}/evaluation`);
     expect(view.status).to.equal(200);
     expect(view.body.bids.some((b: any) => b.abnormalStatus === 'explained')).to.equal(true);

@@ -10,7 +10,8 @@ describe(`workflow demo seed (${TEST_DIALECT})`, function () {
   this.timeout(120000);
   let s: TestServer;
   before(async () => {
-    s = await startTestServer();
+    // The whole city: bidders registered for each category, committees of experts in it.
+    s = await startTestServer({ seed: 'city' });
     // As on first start: module seeds run before the scheduler does (the real-clock scheduler
     // would otherwise run the story's past jobs under the story's feet).
     s.platform.scheduler.stop();

@@ -23,16 +23,37 @@ import { defineWorkflowJobs } from './module';
 import { loadCalendar } from '../rules/calendar';
 import { loadRuleBook, rule } from '../rules/rule-book';
 import type { ItemInput } from '../requisitions/rules';
+// The demo projects reach their awards through the execution wing, as live ones do: a public
+// tender through a real tender (sealed bids, opening, committee, evaluation, award) and an online
+// price competition through a real competition, run on this story's clock.
+import type { TenderingDeps } from '../../execution/tendering/deps';
+import { JOB_OPEN as TENDER_OPEN_JOB, JOB_CLOSE_DECRYPTION } from '../../execution/tendering/deps';
+import { TEMPLATES } from '../../execution/tendering/templates';
+import type { CategoryKind } from '../../execution/tendering/rules';
+import { committeeSizeFor } from '../../execution/tendering/rules';
+import * as tenderDocs from '../../execution/tendering/documents/service';
+import * as tenderBids from '../../execution/tendering/bids/service';
+import { startOpening, closeOpening, submitKey } from '../../execution/tendering/opening/service';
+import * as evaluation from '../../execution/tendering/evaluation/service';
+import { linkCommittee } from '../../execution/tendering/evaluation/committee';
+import { awardTender } from '../../execution/tendering/award/service';
+import { ensureExpertUser, ensureSupplierUser } from '../../execution/tendering/demo-users';
+import { sealBid, randomHex } from '../../../client/src/views/tendering/sealing';
+import { AuctionService, OPEN_JOB as AUCTION_OPEN_JOB } from '../../execution/auctions/service';
+import { CLOSE_JOB as AUCTION_CLOSE_JOB } from '../../execution/auctions/engine';
+import { biddersFor, sessionUser } from '../../execution/auctions/seed';
+import type { Client } from '../../realtime/hub';
+import type { HealthMonitor } from '../../health/monitor';
 
 const DAY = 86400_000;
 const YUAN = 100;
 
 /** Extra demo accounts for the approval chains of the demo units (password Sunshine@2026). */
 export const WORKFLOW_DEMO_ACCOUNTS: Array<{ username: string; role: Role; displayName: string; orgCode: string }> = [
-  { username: 'purchaser2', role: 'purchaser', displayName: '钱采购 (市第一中学)', orgCode: 'PU02' },
-  { username: 'approver2', role: 'approver', displayName: '吴校长 (市第一中学)', orgCode: 'PU02' },
-  { username: 'purchaser4', role: 'purchaser', displayName: '郑采购 (市卫生健康委员会)', orgCode: 'PU04' },
-  { username: 'approver4', role: 'approver', displayName: '冯主任 (市卫生健康委员会)', orgCode: 'PU04' },
+  { username: 'purchaser2', role: 'purchaser', displayName: '钱采购', orgCode: 'PU02' },
+  { username: 'approver2', role: 'approver', displayName: '吴校长', orgCode: 'PU02' },
+  { username: 'purchaser4', role: 'purchaser', displayName: '郑采购', orgCode: 'PU04' },
+  { username: 'approver4', role: 'approver', displayName: '冯主任', orgCode: 'PU04' },
 ];
 
 class StoryClock implements Clock {
@@ -43,12 +64,31 @@ class StoryClock implements Clock {
 }
 
 export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
+  const c = new StoryClock();
+  const jobs = new Scheduler({ db: ctx.db, clock: c, log: createLogger('silent') });
+  // The competitions of the story run on its clock and its scheduler; not watched by the live
+  // health monitor (the live service reports the bids).
+  const auctions = new AuctionService({ ...ctx, clock: c, scheduler: jobs, health: undefined as unknown as HealthMonitor });
+  try {
+    await tellStories(ctx, c, jobs, auctions);
+  } finally {
+    await auctions.stop();
+  }
+}
+
+async function tellStories(ctx: ModuleContext, c: StoryClock, jobs: Scheduler, auctions: AuctionService): Promise<void> {
   const { db, config } = ctx;
   const realNow = ctx.clock.now().getTime();
-  const c = new StoryClock();
-  const jobs = new Scheduler({ db, clock: c, log: createLogger('silent') });
   defineWorkflowJobs(jobs, { db, clock: c, secret: config.secrets.financeHmacSecret });
-  const orgs = new Map<string, number>((await db('organisations').select('code', 'id')).map((o: any) => [o.code, o.id]));
+  const tendering: TenderingDeps = { db, clock: c, scheduler: jobs, realtime: ctx.realtime, log: ctx.log, config };
+  jobs.define<{ tenderId: number }>(TENDER_OPEN_JOB, (j) => startOpening(tendering, j.payload.tenderId));
+  jobs.define<{ tenderId: number }>(JOB_CLOSE_DECRYPTION, (j) => closeOpening(tendering, j.payload.tenderId));
+  jobs.define<{ auctionId: number }>(AUCTION_OPEN_JOB, (j) => auctions.openOrFail(j.payload.auctionId));
+  jobs.define<{ auctionId: number }>(AUCTION_CLOSE_JOB, (j) => auctions.close(j.payload.auctionId));
+  const orgRows = await db('organisations').select('code', 'id', 'name_zh');
+  const orgs = new Map<string, number>(orgRows.map((o: any) => [o.code, o.id]));
+  // The unit's name as the city stores it (one spelling), shown beside the person's.
+  const orgNameZh = new Map<string, string>(orgRows.map((o: any) => [o.code, o.name_zh]));
   const seedActor = systemActor('seed', c);
   const store = AttachmentStore.forDataDir(config.dataDir);
 
@@ -58,7 +98,7 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   await withTx(db, async (tx) => {
     for (const a of WORKFLOW_DEMO_ACCOUNTS) {
       if (await tx('users').where({ username: a.username }).first('id')) continue;
-      const [id] = await tx('users').insert({ username: a.username, display_name: a.displayName, password_hash: hash, org_id: orgs.get(a.orgCode), status: 'active', is_demo: true, locale: 'zh-CN', time_zone: 'Asia/Shanghai', created_at: toDbTime(c.now()) });
+      const [id] = await tx('users').insert({ username: a.username, display_name: `${a.displayName}（${orgNameZh.get(a.orgCode)}）`, password_hash: hash, org_id: orgs.get(a.orgCode), status: 'active', is_demo: true, locale: 'zh-CN', time_zone: 'Asia/Shanghai', created_at: toDbTime(c.now()) });
       await tx('user_roles').insert({ user_id: Number(id), role: a.role });
       await record(tx, seedActor, { action: 'user.created', entityType: 'user', entityId: Number(id), after: { username: a.username, roles: [a.role] } });
     }
@@ -71,9 +111,25 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
     e.roles.push(u.role);
     users.set(u.username, e);
   }
-  // Awards go to approved suppliers that have never been blacklisted (at any story time).
-  const suppliers = (await db('suppliers').where({ status: 'approved' }).whereNotIn('id', db('supplier_blacklist').select('supplier_id')).orderBy('id').select('id')).map((s: any) => s.id as number);
-  const demoSupplier = users.get('supplier')?.supplierId ?? suppliers[0];
+  // Winners and bidders are approved suppliers registered for the category they sell, never
+  // blacklisted (at any story time): a medical-device firm does not win a property contract.
+  const registered = async (categoryCode: string): Promise<number[]> => {
+    const ids = (
+      await db('supplier_categories as sc')
+        .join('suppliers as s', 's.id', 'sc.supplier_id')
+        .where({ 'sc.category_code': categoryCode, 's.status': 'approved' })
+        .whereNotIn('s.id', db('supplier_blacklist').select('supplier_id'))
+        .orderBy('s.id')
+        .select('s.id')
+    ).map((r: any) => Number(r.id));
+    if (!ids.length) throw new Error(`no approved supplier is registered for ${categoryCode}`);
+    return ids;
+  };
+  /** The n-th supplier of a category (wrapping round). */
+  const supplierFor = async (categoryCode: string, n: number) => {
+    const ids = await registered(categoryCode);
+    return ids[n % ids.length];
+  };
 
   const actorOf = (username: string): Actor => ({ userId: users.get(username)!.id, role: users.get(username)!.roles[0], requestId: null, ip: null, clock: c });
   const tx = <T>(fn: (tx: Tx) => Promise<T>) => withTx(db, fn);
@@ -160,29 +216,163 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
     if (p.stage !== stage) throw new Error(`demo project ${p.ref} is in stage ${p.stage}, not ${stage}, by ${new Date(c.t).toISOString()}`);
   }
   const op = actorOf('operator');
+  const demoSupplier = users.get('supplier')!.supplierId!;
   const run = (fn: (t: Tx) => Promise<unknown>) => tx(fn);
-  async function throughAward(pid: number, supplierId: number, amountYuan: number) {
+  const projectFacts = async (pid: number): Promise<{ title: string; method: string; budgetFen: number; org_id: number; categoryCode: string; kind: CategoryKind; item: { name: string; quantity: number; unit: string } }> => {
+    const p = await db('procurement_projects as p').join('requisitions as r', 'r.id', 'p.requisition_id').join('catalogue_categories as k', 'k.code', 'r.category_code').where('p.id', pid).first('p.title', 'p.method', 'p.budget_fen', 'p.org_id', 'r.category_code', 'r.id as requisition_id', 'k.kind');
+    const first = await db('requisition_items').where({ requisition_id: p.requisition_id }).orderBy('line_no').first('name', 'quantity', 'unit');
+    return { title: p.title, method: p.method, org_id: Number(p.org_id), budgetFen: Number(p.budget_fen), categoryCode: p.category_code, kind: p.kind, item: { name: first.name, quantity: Number(first.quantity), unit: first.unit } };
+  };
+  /** Story time moves to `t` (not past now), a day at a time, running the jobs that fall due. */
+  async function moveTo(t: number) {
+    if (t > realNow) throw new Error(`a demo story needs time after now (${new Date(t).toISOString()})`);
+    while (c.t < t) {
+      c.t = Math.min(t, c.t + DAY);
+      await jobs.runDue(500);
+    }
+  }
+
+  /**
+   * A real tender for a public-tender project: published from the project, sealed bids from
+   * suppliers registered for its category, the opening (the bidders hand in their keys), a
+   * committee of experts in that category scores, confirms the report, and the purchaser awards
+   * the first-ranked bid. `bidders[0]` offers `prices[0]` and is scored best, so it wins. With
+   * fewer bids than the law's minimum the tender (and the project) fails at the opening.
+   */
+  async function throughTender(pid: number, purchaser: string, bidders: number[], prices: number[]): Promise<void> {
+    const p = await projectFacts(pid);
+    const tpl = TEMPLATES[p.kind];
+    const deadline = Date.parse(tenderDeadline());
+    const unit = orgRows.find((o: any) => o.id === p.org_id)!.name_zh;
+    const tender = await tenderDocs.createTender(tendering, op, {
+      title: p.title, kind: p.kind, categoryCode: p.categoryCode, projectId: pid, budgetFen: p.budgetFen,
+      method: tpl.method, priceWeight: tpl.priceWeight, smeDeductionPct: tpl.smeDeductionPct, decryptionMinutes: 30,
+      description: `${p.title}。采购人：${unit}。资金来源：财政预算资金。`,
+      requirements: tpl.requirements, qualifications: tpl.qualifications, criteria: tpl.criteria,
+      bidDeadline: new Date(deadline).toISOString(), openingAt: new Date(deadline).toISOString(),
+    });
+    await later(0.1);
+    await tenderDocs.publishTender(tendering, op, tender.id);
+    const keys: string[] = [];
+    const accounts: number[] = [];
+    for (const [i, supplierId] of bidders.entries()) {
+      await later(1 + i * 0.3);
+      const userId = await tx((t) => ensureSupplierUser(t, c, supplierId));
+      accounts.push(userId);
+      const responses = Object.fromEntries(tpl.requirements.map((r) => [r.key, `完全响应：${r.text.split(' (')[0]}，详见投标文件第${i + 2}章。`]));
+      const attachments = [{ name: '报价明细表.csv', type: 'text/csv', dataBase64: Buffer.from(`item,yuan\n${p.title},${prices[i]}\n`).toString('base64') }];
+      const sealed = sealBid({ tenderId: tender.id, supplierId, priceFen: prices[i] * YUAN, responses, attachments }, { keyHex: randomHex(32) });
+      keys.push(sealed.keyHex);
+      await tenderBids.submitBid(tendering, { userId, role: 'supplier', requestId: null, ip: `192.0.2.${100 + (supplierId % 100)}`, clock: c }, supplierId, tender.id, { envelope: sealed.envelope, digest: sealed.digest });
+    }
+    await moveTo(deadline); // the opening job starts the session (or fails a tender with too few bids)
+    if ((await db('tenders').where({ id: tender.id }).first('status')).status !== 'opening') return;
+    for (const [i, supplierId] of bidders.entries()) {
+      c.t += 3 * 60_000;
+      await submitKey(tendering, { userId: accounts[i], role: 'supplier', requestId: null, ip: `192.0.2.${100 + (supplierId % 100)}`, clock: c }, supplierId, tender.id, keys[i]);
+    }
+    // A committee of experts in the category, free of ties to the bidders and the unit.
+    c.t += 3600_000;
+    const size = committeeSizeFor(p.budgetFen);
+    const experts = (
+      await db('experts as e')
+        .join('expert_specialties as s', 's.expert_id', 'e.id')
+        .where({ 's.category_code': p.categoryCode, 'e.status': 'active' })
+        .where((q) => q.whereNull('e.employer_org_id').orWhereNot('e.employer_org_id', p.org_id))
+        .where((q) => q.whereNull('e.employer_supplier_id').orWhereNotIn('e.employer_supplier_id', bidders))
+        .whereNotIn('e.id', db('expert_conflicts').whereNull('withdrawn_at').whereIn('supplier_id', bidders).select('expert_id'))
+        .orderBy('e.id')
+        .limit(size)
+        .select('e.id')
+    ).map((r: any) => Number(r.id));
+    if (experts.length < size) throw new Error(`too few experts in ${p.categoryCode} for a committee of ${size}`);
+    const members: Array<{ expertId: number; userId: number }> = [];
+    for (const expertId of experts) members.push({ expertId, userId: await tx((t) => ensureExpertUser(t, c, expertId)) });
+    await tx((t) => linkCommittee(tendering, t, op, tender.id, members.map((m, i) => ({ expertId: m.expertId, chair: i === 0 })), { source: 'direct', sourceRef: `demo-${tender.reference}` }));
+    const view = await evaluation.evaluationView(tendering, tender.id, null);
+    const tech = view.criteria.filter((k) => k.kind !== 'price');
+    for (const [e, m] of members.entries()) {
+      const expert: Actor = { userId: m.userId, role: 'expert', requestId: null, ip: null, clock: c };
+      for (const [i, bid] of view.bids.entries()) {
+        c.t += 4 * 60_000;
+        await evaluation.viewBid(tendering, expert, m.expertId, tender.id, bid.bidId);
+        const share = bid.supplierId === bidders[0] ? 0.92 : 0.7 + 0.04 * ((e + i) % 4);
+        const scores = Object.fromEntries(tech.map((k) => [k.key, Math.round(k.weight * share * 10) / 10]));
+        await evaluation.saveScores(tendering, expert, m.expertId, tender.id, bid.bidId, { compliance: Object.fromEntries(view.qualifications.map((q) => [q.key, true])), scores });
+      }
+      await evaluation.submitScores(tendering, expert, m.expertId, tender.id);
+    }
+    const report = (await evaluation.evaluationView(tendering, tender.id, null)).report!;
+    for (const m of members) {
+      c.t += 5 * 60_000;
+      await evaluation.confirmReport(tendering, { userId: m.userId, role: 'expert', requestId: null, ip: null, clock: c }, m.expertId, tender.id, report.sha256!);
+    }
+    await later(1);
+    await awardTender(tendering, actorOf(purchaser), tender.id, {});
+  }
+
+  /**
+   * A real online price competition for the project: announced from it, joined by suppliers
+   * registered for its category with their brands, bid down in the story's time; at the close
+   * the lowest bid becomes the project's award.
+   */
+  async function throughCompetition(pid: number): Promise<void> {
+    const p = await projectFacts(pid);
+    const operator = (await sessionUser(ctx, 'operator'))!;
+    const bidders = (await biddersFor({ ...ctx, clock: c }, await sessionUser(ctx, 'supplier'))).get(p.categoryCode)?.slice(0, 4) ?? [];
+    if (bidders.length < 3) throw new Error(`too few suppliers of distinct brands in ${p.categoryCode} for a competition`);
+    const decrement = Math.max(100, Math.floor(p.budgetFen / 500));
+    const a = await auctions.create(op, operator, {
+      title: `${p.title}（网上竞价）`, lotDescription: p.item.name, quantity: p.item.quantity, unit: p.item.unit, categoryCode: p.categoryCode,
+      projectId: pid, orgId: null, ceilingFen: p.budgetFen, decrementKind: 'absolute', decrementValue: decrement,
+      durationSec: 1800, extensionSec: 120, maxExtensionSec: 1800, visibility: 'best_price', minSuppliers: 3, minBrands: 3,
+      startsAt: new Date(c.t + 2 * 3600_000).toISOString(),
+    });
+    c.t += 30 * 60_000;
+    for (const b of bidders) await auctions.join({ userId: b.user.id, role: 'supplier', requestId: null, ip: b.ip, clock: c }, b.user, a.id, { brand: b.brand, model: b.model, deviceId: `demo-device-${b.supplierId}` });
+    await moveTo(a.startsAt.getTime()); // the opening job opens it
+    let price = p.budgetFen;
+    for (let n = 0; n < 9; n++) {
+      c.t = a.startsAt.getTime() + (n + 1) * 2 * 60_000;
+      price -= decrement * (1 + (n % 3));
+      const b = bidders[n % bidders.length];
+      const answer = await auctions.bid({ user: b.user, ip: b.ip } as Client, { type: 'bid', auctionId: a.id, amount: price, clientBidId: `demo-${a.id}-${n}` });
+      if (answer.type !== 'bid.accepted') throw new Error(`demo bid refused: ${(answer as { code?: string }).code}`);
+    }
+    await moveTo(a.startsAt.getTime() + 1800_000 + 1000); // the closing job: the lowest bid is the award
+  }
+
+  /** Bidders for a tender: the winner first, then other suppliers of the category. */
+  const tenderBidders = async (categoryCode: string, winner: number, n: number) => [winner, ...(await registered(categoryCode)).filter((id) => id !== winner)].slice(0, n);
+  /** Prices: the winner's, and the others a few per cent above it. */
+  const pricesAbove = (winnerYuan: number, n: number) => Array.from({ length: n }, (_, i) => (i === 0 ? winnerYuan : Math.round((winnerYuan * (1000 + 17 * i + (i % 2) * 9)) / 1000)));
+
+  /**
+   * The project's award through its method's procedure: to `winner` (registered for the
+   * category) at `amountYuan`, except in a competition, whose bids decide both. Returns the
+   * suppliers that took part (the winner first).
+   */
+  async function throughAward(pid: number, purchaser: string, winner: number | null, amountYuan: number): Promise<number[]> {
     const p = await proj.loadProject(db, pid);
     if (p.method === 'public_tender') {
-      await run((t) => proj.publishNotice(t, op, pid, { deadlineAt: tenderDeadline() }));
-      await later(1);
-      await run((t) => proj.issueDocuments(t, op, pid, {}));
-      await until(pid, 'opening'); // the deadline job opens the bids
-      await run((t) => proj.recordOpening(t, op, pid, { bidsReceived: 5 }));
-      await later(3);
-      await run((t) => proj.recordResult(t, op, pid, { validResponses: 4, supplierId, amountFen: amountYuan * YUAN }));
+      const facts = await projectFacts(pid);
+      const bidders = await tenderBidders(facts.categoryCode, winner!, 4);
+      await throughTender(pid, purchaser, bidders, pricesAbove(amountYuan, bidders.length));
+      return bidders;
     } else if (p.method === 'inquiry' || p.method === 'competitive_negotiation') {
       await run((t) => proj.issueDocuments(t, op, pid, { deadlineAt: responseDeadline(p.method as 'inquiry' | 'competitive_negotiation', 1) }));
       await until(pid, 'evaluation');
-      await run((t) => proj.recordResult(t, op, pid, { validResponses: 3, supplierId, amountFen: amountYuan * YUAN }));
+      await run((t) => proj.recordResult(t, op, pid, { validResponses: 3, supplierId: winner!, amountFen: amountYuan * YUAN }));
     } else if (p.method === 'single_source') {
       await run((t) => proj.publishJustification(t, op, pid));
       await until(pid, 'negotiation');
-      await run((t) => proj.recordNegotiation(t, op, pid, { supplierId, amountFen: amountYuan * YUAN }));
+      await run((t) => proj.recordNegotiation(t, op, pid, { supplierId: winner!, amountFen: amountYuan * YUAN }));
     } else {
-      await later(2);
-      await run((t) => proj.recordAward(t, op, { projectId: pid, supplierId, amountFen: amountYuan * YUAN, source: 'manual', sourceRef: 'demo-competition' }));
+      await throughCompetition(pid);
+      const p2 = await proj.loadProject(db, pid);
+      return [p2.awarded_supplier_id!];
     }
+    return [winner!];
   }
   const party = (username: string): con.Party => ({ userId: users.get(username)!.id, orgId: users.get(username)!.orgId, supplierId: users.get(username)!.supplierId });
   async function throughContract(pid: number, purchaser: string, upTo: 'drafted' | 'purchaser_signed' | 'signed' | 'accepted' | 'treasury_accepted' | 'treasury_rejected' | 'paid') {
@@ -268,11 +458,8 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   await run((t) => proj.issueDocuments(t, op, tOpen, {}));
   await at(50);
   const tFail = await approved('purchaser2', '学校实验楼装修工程', [item('B07', '实验楼装修工程', 1, 4_500_000, '项')]);
-  await run((t) => proj.publishNotice(t, op, tFail, { deadlineAt: tenderDeadline() }));
-  await later(0.5);
-  await run((t) => proj.issueDocuments(t, op, tFail, {}));
-  await until(tFail, 'opening');
-  await run((t) => proj.recordOpening(t, op, tFail, { bidsReceived: 2 }));
+  // Two sealed bids only: the opening fails the tender, and the project with it.
+  await throughTender(tFail, 'purchaser2', await tenderBidders('B07', await supplierFor('B07', 0), 2), [4_380_000, 4_420_000]);
   // One tender whose notice is out while its documents wait to be issued, and one whose bid
   // deadline has passed (the deadline job moved it to the opening) and waits for the opening record.
   await at(3);
@@ -287,14 +474,14 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   await until(tOpening, 'opening');
   await at(31);
   const tChallenge = await approved('purchaser4', '全民健康信息平台运维服务', [item('C1605', '信息平台运行维护服务（三年）', 1, 2_400_000, '项')]);
-  await throughAward(tChallenge, suppliers[3], 2_180_000);
+  const chBidders = await throughAward(tChallenge, 'purchaser4', await supplierFor('C1605', 1), 2_180_000);
   await later(1); // a losing bidder challenges; the reply is still due
-  await run((t) => fileChallenge(t, op, { supplierId: null }, tChallenge, { supplierId: suppliers[6], summary: '中标人的业绩证明材料与招标文件要求的项目规模不符。' }));
+  await run((t) => fileChallenge(t, op, { supplierId: null }, tChallenge, { supplierId: chBidders[chBidders.length - 1], summary: '中标人的业绩证明材料与招标文件要求的项目规模不符。' }));
   await at(85);
   const tClosed = await approved('purchaser', '全市中小学教学用计算机', [item('A02010104', '台式计算机', 500, 5200)]);
-  await throughAward(tClosed, demoSupplier, 2_310_000);
+  const closedBidders = await throughAward(tClosed, 'purchaser', demoSupplier, 2_310_000);
   await later(1); // a challenge, answered and dismissed within the period
-  const ch = await run((t) => fileChallenge(t, op, { supplierId: null }, tClosed, { supplierId: suppliers[2], summary: '评分中对我方售后服务方案的打分不合理。' }));
+  const ch = await run((t) => fileChallenge(t, op, { supplierId: null }, tClosed, { supplierId: closedBidders[1], summary: '评分中对我方售后服务方案的打分不合理。' }));
   await later(2);
   await run((t) => replyChallenge(t, op, { userId: users.get('operator')!.id }, tClosed, ch as number, { upheld: false, reply: '经复核，评标委员会评分符合招标文件规定的评分标准，质疑不成立。' }));
   await throughContract(tClosed, 'purchaser', 'paid');
@@ -305,15 +492,15 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   await run((t) => proj.issueDocuments(t, op, iOpen, { deadlineAt: responseDeadline('inquiry', 2, 2) }));
   await at(28);
   const iContract = await approved('purchaser', '教育局数据中心服务器扩容', [item('A02010201', '服务器', 6, 58_000)]);
-  await throughAward(iContract, demoSupplier, 318_000);
+  await throughAward(iContract, 'purchaser', demoSupplier, 318_000);
   await throughContract(iContract, 'purchaser', 'purchaser_signed');
   await at(26);
   const iDrafted = await approved('purchaser4', '卫健委机关网络交换机更新', [item('A02010302', '交换机', 10, 9_000)]);
-  await throughAward(iDrafted, suppliers[4], 84_000);
+  await throughAward(iDrafted, 'purchaser4', await supplierFor('A02010302', 1), 84_000);
   await throughContract(iDrafted, 'purchaser4', 'drafted');
   await at(45);
   const iAccept = await approved('purchaser4', '卫健委医疗设备采购', [item('A02320000', '便携式超声诊断仪', 3, 98_000)]);
-  await throughAward(iAccept, suppliers[5], 276_000);
+  await throughAward(iAccept, 'purchaser4', await supplierFor('A02320000', 0), 276_000);
   await throughContract(iAccept, 'purchaser4', 'signed');
 
   // Competitive negotiation: evaluation; payment requested (awaiting the treasury).
@@ -323,15 +510,15 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   await until(nEval, 'evaluation');
   await at(60);
   const nPay = await approved('purchaser2', '学校保洁服务', [item('C1204', '校园保洁服务（一年）', 1, 420_000, '项')]);
-  await throughAward(nPay, suppliers[7], 396_000);
+  await throughAward(nPay, 'purchaser2', await supplierFor('C1204', 0), 396_000);
   await throughContract(nPay, 'purchaser2', 'accepted');
   await at(66);
   const nTreasury = await approved('purchaser', '教育局机关物业管理服务', [item('C2101', '机关物业管理服务（一年）', 1, 380_000, '项')]);
-  await throughAward(nTreasury, suppliers[8], 362_000);
+  await throughAward(nTreasury, 'purchaser', await supplierFor('C2101', 1), 362_000);
   await throughContract(nTreasury, 'purchaser', 'treasury_accepted');
   await at(75);
   const nReturned = await approved('purchaser', '教育局会计审计服务', [item('C2302', '年度财务审计服务', 1, 150_000, '项')]);
-  await throughAward(nReturned, suppliers[10] ?? suppliers[0], 138_000);
+  await throughAward(nReturned, 'purchaser', await supplierFor('C2302', 0), 138_000);
   await throughContract(nReturned, 'purchaser', 'treasury_rejected');
 
   // Single source: justification notice running; contract overdue past the 30 days.
@@ -344,7 +531,7 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   await until(sNegotiation, 'negotiation');
   await at(48);
   const sOverdue = await approved('purchaser4', '医学影像系统原厂维保', [item('C1605', '影像系统原厂维保（一年）', 1, 520_000, '项')], { singleSourceReason: '设备厂商独家掌握维修技术和备件，其他供应商无法提供。' });
-  await throughAward(sOverdue, suppliers[9], 505_000);
+  await throughAward(sOverdue, 'purchaser4', await supplierFor('C1605', 2), 505_000);
   await later(40); // no contract: the 30-day job writes step.overdue
 
   // Online price competition (framework goods): open for the auction; closed.
@@ -352,10 +539,10 @@ export async function seedWorkflowDemo(ctx: ModuleContext): Promise<void> {
   await approved('purchaser', '教育局机关复印纸采购', [item('A08060301', '复印纸A4', 800, 150, '箱')]);
   await at(1);
   const oAwarded = await approved('purchaser4', '卫健委办公室激光打印机', [item('A02021003', '激光打印机', 12, 3_100)]);
-  await run((t) => proj.recordAward(t, op, { projectId: oAwarded, supplierId: demoSupplier, amountFen: 34_800 * YUAN, source: 'manual', sourceRef: 'demo-competition-2' }));
+  await throughAward(oAwarded, 'purchaser4', null, 0); // the competition decides the winner and the price
   await at(70);
   const oClosed = await approved('purchaser2', '学校复印机采购', [item('A02020100', '复印机', 8, 21_000)]);
-  await throughAward(oClosed, suppliers[1], 158_400);
+  await throughAward(oClosed, 'purchaser2', null, 0);
   await throughContract(oClosed, 'purchaser2', 'paid');
 
   await at(0);

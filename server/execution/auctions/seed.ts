@@ -16,7 +16,7 @@ const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 const DEMO_PASSWORD = 'Sunshine@2026';
 
-interface Bidder {
+export interface Bidder {
   supplierId: number;
   user: SessionUser;
   brand: string;
@@ -153,7 +153,7 @@ export async function seedAuctions(ctx: ModuleContext, _live: AuctionService): P
   }
 }
 
-async function sessionUser(ctx: ModuleContext, username: string): Promise<SessionUser | null> {
+export async function sessionUser(ctx: ModuleContext, username: string): Promise<SessionUser | null> {
   const u = await ctx.db('users').where({ username }).first();
   if (!u) return null;
   const roles = (await ctx.db('user_roles').where({ user_id: u.id })).map((r: any) => r.role);
@@ -168,7 +168,7 @@ async function categoryNames(ctx: ModuleContext): Promise<Map<string, string>> {
  * Framework-agreement categories with at least three approved suppliers of distinct brands,
  * the demo supplier's categories first; each supplier gets a supplier-role login (demo password).
  */
-async function biddersFor(ctx: ModuleContext, demo: SessionUser | null): Promise<Map<string, Bidder[]>> {
+export async function biddersFor(ctx: ModuleContext, demo: SessionUser | null): Promise<Map<string, Bidder[]>> {
   const { db } = ctx;
   const rows = await db('supplier_brands as b')
     .join('suppliers as s', 's.id', 'b.supplier_id')
@@ -208,7 +208,7 @@ async function biddersFor(ctx: ModuleContext, demo: SessionUser | null): Promise
           const now = toDbTime(ctx.clock.now());
           const s = await db('suppliers').where({ id: x.supplierId }).first('contact_name', 'name');
           await withTx(db, async (tx) => {
-            const [uid] = await tx('users').insert({ username, display_name: `${s.contact_name} (${s.name})`.slice(0, 100), password_hash: hash, supplier_id: x.supplierId, status: 'active', is_demo: true, locale: 'zh-CN', time_zone: 'Asia/Shanghai', created_at: now });
+            const [uid] = await tx('users').insert({ username, display_name: `${s.contact_name}（${s.name}）`, password_hash: hash, supplier_id: x.supplierId, status: 'active', is_demo: true, locale: 'zh-CN', time_zone: 'Asia/Shanghai', created_at: now });
             await tx('user_roles').insert({ user_id: Number(uid), role: 'supplier' });
             await record(tx, systemActor('seed', ctx.clock), { action: 'user.created', entityType: 'user', entityId: Number(uid), after: { username, roles: ['supplier'], supplierId: x.supplierId } });
           });

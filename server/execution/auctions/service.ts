@@ -508,13 +508,15 @@ export class AuctionService {
       const save = winner ? savings(a.ceilingFen, winner.amountFen) : null;
       const status: AuctionStatus = winner ? 'closed' : 'failed';
       await withTx(this.db, async (tx) => {
-        // The result flows back to the workflow first (budget line locked before the audit chain).
-        if (winner) await handResultToWorkflow(tx, actor, a, winner, live.sorted().length);
-        else await handFailureToWorkflow(tx, actor, a, 'NO_VALID_BIDS');
         const patch = winner
           ? { status, winner_supplier_id: winner.supplierId, winner_price_fen: winner.amountFen, savings_fen: save!.fen, closed_at: toDbTime(now), updated_at: toDbTime(now) }
           : { status, failure_code: 'NO_VALID_BIDS', status_reason: 'No valid bid was received', closed_at: toDbTime(now), updated_at: toDbTime(now) };
+        // Closed before the result reaches the workflow: the project's award (or failure) writes
+        // its open-data release in this transaction, and that snapshot must see the competition
+        // closed, with its bids. Then the workflow (budget line locked before the audit chain).
         await tx('auctions').where({ id, status: 'running' }).update(patch);
+        if (winner) await handResultToWorkflow(tx, actor, a, winner, live.sorted().length);
+        else await handFailureToWorkflow(tx, actor, a, 'NO_VALID_BIDS');
         await this.ctx.scheduler.cancel(tx, closeJobKey(id));
         if (winner) {
           const w = live.participants.get(winner.supplierId)!;

@@ -9,6 +9,10 @@ import { systemActor } from '../../http/actor';
 
 export const DEMO_PASSWORD = 'Sunshine@2026';
 
+// One (salted) hash of the demo password for the demo accounts made here: hashing is slow on purpose.
+let demoHash: Promise<string> | null = null;
+const demoPasswordHash = () => (demoHash ??= hashPassword(DEMO_PASSWORD));
+
 async function ensureUser(tx: Tx, clock: Clock, hash: string, u: { username: string; displayName: string; role: 'supplier' | 'expert'; supplierId?: number }): Promise<number> {
   const existing = await tx('users').where({ username: u.username }).first('id');
   if (existing) return Number(existing.id);
@@ -24,7 +28,7 @@ async function ensureUser(tx: Tx, clock: Clock, hash: string, u: { username: str
  * convention as the auction demo).
  */
 export async function ensureSupplierUsers(tx: Tx, clock: Clock, n: number): Promise<Array<{ userId: number; supplierId: number; username: string }>> {
-  const hash = await hashPassword(DEMO_PASSWORD);
+  const hash = await demoPasswordHash();
   const out: Array<{ userId: number; supplierId: number; username: string }> = [];
   const first = await tx('users').where({ username: 'supplier' }).first('id', 'supplier_id');
   if (first?.supplier_id) out.push({ userId: Number(first.id), supplierId: Number(first.supplier_id), username: 'supplier' });
@@ -49,7 +53,7 @@ export async function ensureSupplierUsers(tx: Tx, clock: Clock, n: number): Prom
 
 /** Expert accounts: the demo `expert` first, then `expert<expertId>` for active experts without an employer conflict. */
 export async function ensureExpertUsers(tx: Tx, clock: Clock, n: number): Promise<Array<{ userId: number; expertId: number; username: string }>> {
-  const hash = await hashPassword(DEMO_PASSWORD);
+  const hash = await demoPasswordHash();
   const out: Array<{ userId: number; expertId: number; username: string }> = [];
   const first = await tx('experts as e').join('users as u', 'u.id', 'e.user_id').where('u.username', 'expert').first('e.id', 'u.id as user_id');
   if (first) out.push({ userId: Number(first.user_id), expertId: Number(first.id), username: 'expert' });
@@ -62,4 +66,21 @@ export async function ensureExpertUsers(tx: Tx, clock: Clock, n: number): Promis
     out.push({ userId, expertId: Number(free[i].id), username });
   }
   return out;
+}
+
+/** The login of one supplier (its existing supplier account, else a new `supplier<id>`), for a demo bid in its name. */
+export async function ensureSupplierUser(tx: Tx, clock: Clock, supplierId: number): Promise<number> {
+  const existing = await tx('users as u').join('user_roles as r', 'r.user_id', 'u.id').where({ 'u.supplier_id': supplierId, 'r.role': 'supplier', 'u.status': 'active' }).orderBy('u.id').first('u.id');
+  if (existing) return Number(existing.id);
+  const s = await tx('suppliers').where({ id: supplierId }).first('name');
+  return ensureUser(tx, clock, await demoPasswordHash(), { username: `supplier${supplierId}`, displayName: `${String(s.name).slice(0, 60)} 投标员`, role: 'supplier', supplierId });
+}
+
+/** The login of one expert (its own account, else a new `expert<id>`), for a demo committee seat. */
+export async function ensureExpertUser(tx: Tx, clock: Clock, expertId: number): Promise<number> {
+  const e = await tx('experts').where({ id: expertId }).first('user_id', 'name');
+  if (e.user_id) return Number(e.user_id);
+  const userId = await ensureUser(tx, clock, await demoPasswordHash(), { username: `expert${expertId}`, displayName: e.name, role: 'expert' });
+  await tx('experts').where({ id: expertId }).update({ user_id: userId });
+  return userId;
 }

@@ -16,7 +16,8 @@ import * as opening from './opening/service';
 import * as evaluation from './evaluation/service';
 import { linkCommittee } from './evaluation/committee';
 import { awardTender } from './award/service';
-import { ensureExpertUsers, ensureSupplierUsers, DEMO_PASSWORD } from './demo-users';
+import { ensureExpertUser, ensureExpertUsers, ensureSupplierUser, ensureSupplierUsers, DEMO_PASSWORD } from './demo-users';
+import { toDbTime } from '../../db/time';
 import type { TenderingDeps } from './deps';
 
 const MIN = 60_000;
@@ -35,23 +36,27 @@ interface Plan {
   stage: Stage;
   title: string;
   kind: CategoryKind;
+  /** What is bought: bidders are suppliers registered for it, the committee experts in it. */
+  categoryCode: string;
   budgetYuan: number;
   deadlineFromNow: number; // ms; negative = in the past
   prices: number[]; // yuan, one per bidder (bidder 0 is the demo supplier when demoBidder)
   demoBidder: boolean;
 }
 
+// The demo `supplier` (a full-line IT firm) bids where it sells: IT services and tablets. The
+// committees that reach evaluation judge works, the demo `expert`'s field (a works generalist).
 const PLANS: Plan[] = [
-  { stage: 'draft', title: '市第一中学物理实验室设备采购', kind: 'goods', budgetYuan: 1_800_000, deadlineFromNow: 25 * DAY, prices: [], demoBidder: false },
-  { stage: 'published', title: '教育局信息系统运维服务（2027年度）', kind: 'services', budgetYuan: 2_600_000, deadlineFromNow: 14 * DAY, prices: [2_380_000, 2_450_000, 2_290_000], demoBidder: true },
-  { stage: 'opening', title: '中小学教室多媒体交互设备采购', kind: 'goods', budgetYuan: 3_200_000, deadlineFromNow: -10 * MIN, prices: [2_960_000, 3_050_000, 2_880_000, 3_120_000], demoBidder: true },
-  { stage: 'evaluation', title: '教育局机关办公家具采购', kind: 'goods', budgetYuan: 2_100_000, deadlineFromNow: -3 * DAY, prices: [1_980_000, 2_040_000, 1_420_000, 1_950_000], demoBidder: false },
-  { stage: 'report_confirmation', title: '教师培训中心物业管理服务', kind: 'services', budgetYuan: 2_400_000, deadlineFromNow: -6 * DAY, prices: [2_300_000, 2_180_000, 2_260_000], demoBidder: false },
-  { stage: 'evaluated', title: '学生营养餐配送服务', kind: 'services', budgetYuan: 3_600_000, deadlineFromNow: -9 * DAY, prices: [3_480_000, 3_390_000, 3_520_000, 3_450_000], demoBidder: true },
-  { stage: 'awarded', title: '全市中小学计算机教室设备更新', kind: 'goods', budgetYuan: 4_800_000, deadlineFromNow: -30 * DAY, prices: [4_560_000, 4_390_000, 4_620_000, 4_480_000], demoBidder: true },
-  { stage: 'too_few_bids', title: '教育局档案数字化加工服务', kind: 'services', budgetYuan: 2_200_000, deadlineFromNow: -12 * DAY, prices: [2_100_000, 2_050_000], demoBidder: false },
-  { stage: 'too_few_valid', title: '体育场馆维修改造工程', kind: 'works', budgetYuan: 4_500_000, deadlineFromNow: -15 * DAY, prices: [4_300_000, 4_210_000, 4_380_000], demoBidder: false },
-  { stage: 'cancelled', title: '校园安防监控系统采购', kind: 'goods', budgetYuan: 2_700_000, deadlineFromNow: 10 * DAY, prices: [], demoBidder: false },
+  { stage: 'draft', title: '中小学教室空调机采购', kind: 'goods', categoryCode: 'A02061800', budgetYuan: 1_800_000, deadlineFromNow: 25 * DAY, prices: [], demoBidder: false },
+  { stage: 'published', title: '教育局信息系统运维服务（2027年度）', kind: 'services', categoryCode: 'C1605', budgetYuan: 2_600_000, deadlineFromNow: 14 * DAY, prices: [2_380_000, 2_450_000, 2_290_000], demoBidder: true },
+  { stage: 'opening', title: '中小学教室平板电脑采购', kind: 'goods', categoryCode: 'A02010108', budgetYuan: 3_200_000, deadlineFromNow: -10 * MIN, prices: [2_960_000, 3_050_000, 2_880_000, 3_120_000], demoBidder: true },
+  { stage: 'evaluation', title: '教育局机关办公楼装修工程', kind: 'works', categoryCode: 'B07', budgetYuan: 2_100_000, deadlineFromNow: -3 * DAY, prices: [1_980_000, 2_040_000, 1_420_000, 1_950_000], demoBidder: false },
+  { stage: 'report_confirmation', title: '教师培训中心修缮工程', kind: 'works', categoryCode: 'B08', budgetYuan: 2_400_000, deadlineFromNow: -6 * DAY, prices: [2_300_000, 2_180_000, 2_260_000], demoBidder: false },
+  { stage: 'evaluated', title: '中小学校舍水电安装工程', kind: 'works', categoryCode: 'B06', budgetYuan: 3_600_000, deadlineFromNow: -9 * DAY, prices: [3_480_000, 3_390_000, 3_520_000, 3_450_000], demoBidder: false },
+  { stage: 'awarded', title: '全市中小学运动场改造工程', kind: 'works', categoryCode: 'B02', budgetYuan: 4_800_000, deadlineFromNow: -30 * DAY, prices: [4_560_000, 4_390_000, 4_620_000, 4_480_000], demoBidder: false },
+  { stage: 'too_few_bids', title: '教育局机关保洁服务', kind: 'services', categoryCode: 'C1204', budgetYuan: 2_200_000, deadlineFromNow: -12 * DAY, prices: [2_100_000, 2_050_000], demoBidder: false },
+  { stage: 'too_few_valid', title: '体育场馆维修改造工程', kind: 'works', categoryCode: 'B08', budgetYuan: 4_500_000, deadlineFromNow: -15 * DAY, prices: [4_300_000, 4_210_000, 4_380_000], demoBidder: false },
+  { stage: 'cancelled', title: '校园网络交换机采购', kind: 'goods', categoryCode: 'A02010302', budgetYuan: 2_700_000, deadlineFromNow: 10 * DAY, prices: [], demoBidder: false },
 ];
 
 /**
@@ -68,13 +73,44 @@ export async function seedTenders(base: TenderingDeps): Promise<void> {
   const realNow = base.clock.now().getTime();
   const clock = new WalkingClock(realNow);
   const deps: TenderingDeps = { ...base, clock };
-  const { suppliers, experts, operator, purchaser, org, categories } = await withTx(deps.db, async (tx) => {
+  const { demoSupplier, demoExpert, operator, purchaser, org, unitName } = await withTx(deps.db, async (tx) => {
     const op = await tx('users as u').join('user_roles as r', 'r.user_id', 'u.id').where('r.role', 'operator').orderBy('u.id').first('u.id');
     const pu = await tx('users as u').join('user_roles as r', 'r.user_id', 'u.id').where('r.role', 'purchaser').orderBy('u.id').first('u.id', 'u.org_id');
-    const cats: Record<string, string> = {};
-    for (const kind of ['goods', 'services', 'works']) cats[kind] = (await tx('catalogue_categories').where({ kind }).orderByRaw('length(code) desc').orderBy('code').first('code')).code;
-    return { suppliers: await ensureSupplierUsers(tx, clock, 5), experts: await ensureExpertUsers(tx, clock, 5), operator: Number(op.id), purchaser: Number(pu?.id ?? op.id), org: pu?.org_id ?? null, categories: cats };
+    const unit = pu?.org_id ? await tx('organisations').where({ id: pu.org_id }).first('name_zh') : null;
+    return { demoSupplier: (await ensureSupplierUsers(tx, clock, 1))[0], demoExpert: (await ensureExpertUsers(tx, clock, 1))[0], operator: Number(op.id), purchaser: Number(pu?.id ?? op.id), org: pu?.org_id ?? null, unitName: unit?.name_zh ?? null };
   });
+  // Bidders: approved suppliers registered for the plan's category, not barred (the demo supplier first where it bids).
+  const biddersFor = async (plan: Plan) => {
+    const barred = deps.db('supplier_blacklist').whereNull('lifted_at').where('ends_at', '>', toDbTime(clock.now())).select('supplier_id');
+    const ids = (await deps.db('supplier_categories as sc').join('suppliers as s', 's.id', 'sc.supplier_id').where({ 'sc.category_code': plan.categoryCode, 's.status': 'approved' }).whereNotIn('s.id', barred).whereNot('s.id', demoSupplier.supplierId).orderBy('s.id').pluck('s.id')).map(Number);
+    const chosen = [...(plan.demoBidder ? [demoSupplier.supplierId] : []), ...ids].slice(0, plan.prices.length);
+    if (chosen.length < plan.prices.length) throw new Error(`too few suppliers registered for ${plan.categoryCode}`);
+    const out: Array<{ userId: number; supplierId: number; username: string }> = [];
+    for (const supplierId of chosen) {
+      const userId = supplierId === demoSupplier.supplierId ? demoSupplier.userId : await withTx(deps.db, (tx) => ensureSupplierUser(tx, clock, supplierId));
+      out.push({ userId, supplierId, username: supplierId === demoSupplier.supplierId ? 'supplier' : `supplier${supplierId}` });
+    }
+    return out;
+  };
+  // The committee: the demo expert and experts in the plan's category, none working for a bidder or the unit.
+  const committeeFor = async (plan: Plan, bidders: number[]) => {
+    const others = (
+      await deps.db('experts as e')
+        .join('expert_specialties as s', 's.expert_id', 'e.id')
+        .where({ 's.category_code': plan.categoryCode, 'e.status': 'active' })
+        .whereNot('e.id', demoExpert.expertId)
+        .where((q) => q.whereNull('e.employer_org_id').orWhereNot('e.employer_org_id', org ?? 0))
+        .where((q) => q.whereNull('e.employer_supplier_id').orWhereNotIn('e.employer_supplier_id', bidders))
+        .whereNotIn('e.id', deps.db('expert_conflicts').whereNull('withdrawn_at').whereIn('supplier_id', bidders).select('expert_id'))
+        .orderBy('e.id')
+        .limit(4)
+        .pluck('e.id')
+    ).map(Number);
+    if (others.length < 4) throw new Error(`too few experts in ${plan.categoryCode} for a committee`);
+    const out = [demoExpert];
+    for (const expertId of others) out.push({ expertId, userId: await withTx(deps.db, (tx) => ensureExpertUser(tx, clock, expertId)), username: `expert${expertId}` });
+    return out;
+  };
   const as = (userId: number, role: string, ip: string | null = null): Actor => ({ userId, role, requestId: null, ip, clock });
   const op = as(operator, 'operator', '10.20.1.15');
 
@@ -86,7 +122,7 @@ export async function seedTenders(base: TenderingDeps): Promise<void> {
     const tender = await documents.createTender(deps, op, {
       title: plan.title,
       kind: plan.kind,
-      categoryCode: categories[plan.kind],
+      categoryCode: plan.categoryCode,
       purchasingOrgId: org,
       projectId: null,
       budgetFen: plan.budgetYuan * 100,
@@ -94,7 +130,7 @@ export async function seedTenders(base: TenderingDeps): Promise<void> {
       priceWeight: tpl.priceWeight,
       smeDeductionPct: tpl.smeDeductionPct,
       decryptionMinutes: plan.stage === 'opening' ? 240 : 30,
-      description: `${plan.title}。采购人：市教育局。资金来源：财政预算资金。`,
+      description: `${plan.title}。${unitName ? `采购人：${unitName}。` : ''}资金来源：财政预算资金。`,
       requirements: tpl.requirements,
       qualifications: tpl.qualifications,
       criteria: tpl.criteria,
@@ -113,7 +149,7 @@ export async function seedTenders(base: TenderingDeps): Promise<void> {
     }
     // Bids, sealed as the browser seals them.
     const keys: string[] = [];
-    const bidders = plan.demoBidder ? suppliers.slice(0, plan.prices.length) : suppliers.slice(1, 1 + plan.prices.length);
+    const bidders = await biddersFor(plan);
     for (const [i, price] of plan.prices.entries()) {
       const b = bidders[i];
       clock.t = publishedAt + (5 + i * 2) * DAY + i * 37 * MIN;
@@ -149,6 +185,7 @@ export async function seedTenders(base: TenderingDeps): Promise<void> {
     }
     if (plan.stage === 'opening' || plan.stage === 'too_few_valid') continue;
     clock.t = deadline + 2 * 3600_000;
+    const experts = await committeeFor(plan, bidders.map((b) => b.supplierId));
     await withTx(deps.db, (tx) => linkCommittee(deps, tx, op, tender.id, experts.map((e, i) => ({ expertId: e.expertId, chair: i === 1 })), { source: 'direct', sourceRef: `demo-${tender.reference}` }));
     await scoreAll(deps, as, tender.id, experts, plan.stage === 'evaluation' ? experts.filter((e) => e.username !== 'expert') : experts, deadline, plan.stage === 'evaluation', plan.stage === 'report_confirmation');
     if (plan.stage === 'evaluation') continue;
@@ -203,7 +240,7 @@ async function scoreAll(deps: TenderingDeps, as: (u: number, r: string) => Actor
     await evaluation.requestExplanation(deps, as(committee[1].userId, 'expert'), committee[1].expertId, tenderId, bid.bidId, '贵公司报价明显低于其他投标人平均报价，请书面说明报价合理性并提供证明材料。');
     const supplierUser = await deps.db('users').where({ supplier_id: bid.supplierId }).first('id');
     clock.t += 60 * MIN;
-    await evaluation.submitExplanation(deps, as(Number(supplierUser.id), 'supplier'), bid.supplierId, tenderId, '我公司为该产品生产厂家，无中间环节，且库存充足；附成本构成说明。');
+    await evaluation.submitExplanation(deps, as(Number(supplierUser.id), 'supplier'), bid.supplierId, tenderId, '我公司自有施工队伍和机械设备，主要材料集中采购，无分包环节；附成本构成说明。');
     if (leaveAbnormalOpen) continue;
     clock.t += 30 * MIN;
     await evaluation.decideAbnormal(deps, as(committee[1].userId, 'expert'), committee[1].expertId, tenderId, bid.bidId, true, '说明及证明材料充分，报价合理');
