@@ -139,7 +139,8 @@ export async function seedDemo(db: Db, clock: Clock, opts: { experts?: number; s
     // Experts by field (city.EXPERT_FIELDS): each evaluates the catalogue categories of its field
     // and has a title and an employer that fit it. Some are employed by a unit or a supplier (the
     // draw must exclude them from those parties' projects). The demo `expert` (the second) is a
-    // works engineer: the experts' seed puts it on the works generalists' panel (specialty B).
+    // works engineer (it also judges property management and cleaning, below): the experts' seed
+    // puts it on the works generalists' panel (specialty B).
     const expertCount = opts.experts ?? 320;
     const unitCodes = city.PURCHASING_UNITS.map(([c]) => c);
     const fieldTurns = city.EXPERT_FIELDS.flatMap((f) => Array.from({ length: f.weight }, () => f));
@@ -174,6 +175,10 @@ export async function seedDemo(db: Db, clock: Clock, opts: { experts?: number; s
     // A specialist covers most of a narrow field (legal, medical equipment, facilities) and two to
     // four categories of a wide one (IT, works).
     const specRows = expertIds.flatMap((id, i) => rnd.sample(expertFields[i].specialties, Math.min(expertFields[i].specialties.length, 2 + (i % 3))).map((c) => ({ expert_id: id, category_code: c })));
+    // The demo expert also judges building upkeep services (property management, cleaning), so
+    // it sits on a services committee that scores technical and business criteria, not only on
+    // works tenders decided on the lowest price.
+    for (const c of ['C2101', 'C1204']) if (!specRows.some((r) => r.expert_id === expertIds[1] && r.category_code === c)) specRows.push({ expert_id: expertIds[1], category_code: c });
     for (let i = 0; i < specRows.length; i += 300) await tx('expert_specialties').insert(specRows.slice(i, i + 300));
     for (const id of expertIds) audit.push({ action: 'expert.enrolled', entityType: 'expert', entityId: id });
 

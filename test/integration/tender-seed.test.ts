@@ -45,7 +45,7 @@ describe(`tendering demo data (${TEST_DIALECT})`, function () {
     const e = await s.as('expert');
     const mine = (await e.get('/api/tenders?pageSize=50')).body.items.map((t: any) => t.status);
     expect(mine).to.include.members(['evaluation', 'report_confirmation', 'evaluated', 'awarded']);
-    const evalId = (await e.get('/api/tenders?status=evaluation')).body.items.find((t: any) => t.title.includes('办公楼装修工程')).id;
+    const evalId = (await e.get('/api/tenders?status=evaluation')).body.items.find((t: any) => t.title.includes('物业管理服务')).id;
     const view = await e.get(`/api/tenders/${evalId}/evaluation`);
     expect(view.status).to.equal(200);
     expect(view.body.bids.some((b: any) => b.abnormalStatus === 'explained')).to.equal(true);

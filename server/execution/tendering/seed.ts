@@ -45,13 +45,14 @@ interface Plan {
 }
 
 // The demo `supplier` (a full-line IT firm) bids where it sells: IT services and tablets. The
-// committees that reach evaluation judge works, the demo `expert`'s field (a works generalist).
+// committees that reach evaluation judge the demo `expert`'s fields: works (decided on the lowest
+// price) and building upkeep services (scored on technical and business criteria).
 const PLANS: Plan[] = [
   { stage: 'draft', title: '中小学教室空调机采购', kind: 'goods', categoryCode: 'A02061800', budgetYuan: 1_800_000, deadlineFromNow: 25 * DAY, prices: [], demoBidder: false },
   { stage: 'published', title: '教育局信息系统运维服务（2027年度）', kind: 'services', categoryCode: 'C1605', budgetYuan: 2_600_000, deadlineFromNow: 14 * DAY, prices: [2_380_000, 2_450_000, 2_290_000], demoBidder: true },
   { stage: 'opening', title: '中小学教室平板电脑采购', kind: 'goods', categoryCode: 'A02010108', budgetYuan: 3_200_000, deadlineFromNow: -10 * MIN, prices: [2_960_000, 3_050_000, 2_880_000, 3_120_000], demoBidder: true },
-  { stage: 'evaluation', title: '教育局机关办公楼装修工程', kind: 'works', categoryCode: 'B07', budgetYuan: 2_100_000, deadlineFromNow: -3 * DAY, prices: [1_980_000, 2_040_000, 1_420_000, 1_950_000], demoBidder: false },
-  { stage: 'report_confirmation', title: '教师培训中心修缮工程', kind: 'works', categoryCode: 'B08', budgetYuan: 2_400_000, deadlineFromNow: -6 * DAY, prices: [2_300_000, 2_180_000, 2_260_000], demoBidder: false },
+  { stage: 'evaluation', title: '教育局机关物业管理服务', kind: 'services', categoryCode: 'C2101', budgetYuan: 2_100_000, deadlineFromNow: -3 * DAY, prices: [1_980_000, 2_040_000, 1_420_000, 1_950_000], demoBidder: false },
+  { stage: 'report_confirmation', title: '教师培训中心保洁服务', kind: 'services', categoryCode: 'C1204', budgetYuan: 2_400_000, deadlineFromNow: -6 * DAY, prices: [2_300_000, 2_180_000, 2_260_000], demoBidder: false },
   { stage: 'evaluated', title: '中小学校舍水电安装工程', kind: 'works', categoryCode: 'B06', budgetYuan: 3_600_000, deadlineFromNow: -9 * DAY, prices: [3_480_000, 3_390_000, 3_520_000, 3_450_000], demoBidder: false },
   { stage: 'awarded', title: '全市中小学运动场改造工程', kind: 'works', categoryCode: 'B02', budgetYuan: 4_800_000, deadlineFromNow: -30 * DAY, prices: [4_560_000, 4_390_000, 4_620_000, 4_480_000], demoBidder: false },
   { stage: 'too_few_bids', title: '教育局机关保洁服务', kind: 'services', categoryCode: 'C1204', budgetYuan: 2_200_000, deadlineFromNow: -12 * DAY, prices: [2_100_000, 2_050_000], demoBidder: false },
