@@ -152,11 +152,11 @@ describe(`browser: e-tendering as the public, a bidder, an expert and the purcha
 
       // A score above the criterion's points: the server's refusal in the page's words, without its code.
       const bidId = Number((await panel.locator('[data-testid^=tender-eval-bid-]').first().getAttribute('data-testid'))!.replace('tender-eval-bid-', ''));
-      await page.getByTestId(`tender-score-${bidId}-technical`).fill('45');
+      await page.getByTestId(`tender-score-${bidId}-plan`).fill('50');
       await page.getByTestId(`tender-save-${bidId}`).click();
       const err = page.getByTestId(`tender-save-${bidId}-error`);
       await err.filter({ hasText: /\S/ }).waitFor();
-      expect(await err.innerText()).to.equal(lang === 'zh-CN' ? '操作失败：该项评分应在 0 至 40 分之间' : 'Failed: This score must be between 0 and 40 points');
+      expect(await err.innerText()).to.equal(lang === 'zh-CN' ? '操作失败：该项评分应在 0 至 45 分之间' : 'Failed: This score must be between 0 and 45 points');
       // Submitting with bids unscored: how many are missing, in words.
       await page.getByTestId('tender-eval-submit').click();
       const submitErr = page.getByTestId('tender-eval-submit-error');
