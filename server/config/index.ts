@@ -22,6 +22,8 @@ export interface Config {
   secrets: Secrets;
   /** Minutes between signed checkpoints of the audit chain head (0: none; end-of-day checkpoints too). */
   auditCheckpointMinutes: number;
+  /** Seconds between cross-links of the audit streams' heads into the global chain (0: only before each signed checkpoint). */
+  auditCrossLinkSeconds: number;
 }
 
 export interface Limits {
@@ -106,6 +108,7 @@ const envSchema = {
     FINANCE_HMAC_SECRET: { type: 'string', minLength: 32 },
     AUDIT_SIGNING_KEY: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
     AUDIT_CHECKPOINT_MINUTES: { type: 'integer', minimum: 0, maximum: 1440 },
+    AUDIT_CROSS_LINK_SECONDS: { type: 'integer', minimum: 0, maximum: 3600 },
     DB_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 86_400_000 },
     DB_LOCK_WAIT_TIMEOUT_SEC: { type: 'integer', minimum: 1, maximum: 3600 },
     BID_COMMIT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600_000 },
@@ -133,7 +136,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
   for (const key of Object.keys(envSchema.properties)) {
     const v = env[key];
     if (v === undefined || v === '') continue;
-    if (key === 'PORT' || key === 'AUDIT_CHECKPOINT_MINUTES' || LIMIT_VARS.some(([, name]) => name === key)) raw[key] = /^-?\d+$/.test(v) ? Number(v) : v;
+    if (key === 'PORT' || key === 'AUDIT_CHECKPOINT_MINUTES' || key === 'AUDIT_CROSS_LINK_SECONDS' || LIMIT_VARS.some(([, name]) => name === key)) raw[key] = /^-?\d+$/.test(v) ? Number(v) : v;
     else raw[key] = v;
   }
   if (!validateEnv(raw)) {
@@ -165,6 +168,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
     seedDemo: raw.SEED_DEMO ? raw.SEED_DEMO === 'true' : nodeEnv !== 'production',
     // Off by default under NODE_ENV=test, so suites driving the scheduler see no extra events.
     auditCheckpointMinutes: (raw.AUDIT_CHECKPOINT_MINUTES as number | undefined) ?? (nodeEnv === 'test' ? 0 : 10),
+    auditCrossLinkSeconds: (raw.AUDIT_CROSS_LINK_SECONDS as number | undefined) ?? (nodeEnv === 'test' ? 0 : 1),
     limits: Object.fromEntries(LIMIT_VARS.map(([k, name]) => [k, (raw[name] as number | undefined) ?? DEFAULT_LIMITS[k]])) as unknown as Limits,
     givenSecrets,
   };

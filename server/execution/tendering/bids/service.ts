@@ -23,7 +23,7 @@ export interface Receipt {
   serverTime: string;
   replacedReceiptNo: string | null;
   /** The audit event that recorded this bid (its seq and hash): proof at GET /api/public/audit/proof?seq=. */
-  audit: { seq: number; hash: string };
+  audit: { seq: number; hash: string; stream: string; streamSeq: number };
 }
 
 export function supplierOf(supplierId: number | null | undefined): number {
@@ -72,7 +72,8 @@ export async function submitBid(deps: TenderingDeps, actor: Actor, supplierId: n
     if (previous) events.push({ action: 'bid.withdrawn', entityType: 'tender', entityId: tenderId, before: { status: 'sealed' }, after: { tenderId, bidId: previous.id, supplierId, receiptNo: previous.receipt_no, reason: 'replaced', replacedByBidId: bidId, at: now.toISOString(), ip: actor.ip } });
     events.push({ action: 'bid.submitted', entityType: 'tender', entityId: tenderId, after: { tenderId, bidId, supplierId, receiptNo, digest: input.digest, envelopeDigest, submittedAt: now.toISOString(), ip: actor.ip, deviceId } });
     const recorded = await recordMany(tx, actor, events);
-    const audit = { seq: recorded[recorded.length - 1].seq, hash: recorded[recorded.length - 1].hash };
+    const last = recorded[recorded.length - 1];
+    const audit = { seq: last.seq, hash: last.hash, stream: last.stream!, streamSeq: last.stream_seq! };
     return { bidId, tenderId, receiptNo, digest: input.digest, envelopeDigest, serverTime: now.toISOString(), replacedReceiptNo: previous?.receipt_no ?? null, audit };
   });
 }
