@@ -209,11 +209,18 @@ export async function verifyChain(db: Knex, pageSize = 5000): Promise<VerifyResu
   const listings = new Map<string, Map<number, Listing>>(); // stream -> stream_seq -> listing
   const crossLinks = new Map<string, { globalSeq: number; listed: Map<string, number> }>(); // global hash -> what it listed
   const lastListed = new Map<string, number>();
+  // A consistent cut of a live trail without a long transaction: the stream heads first, then the
+  // global head, and only events up to those heads are walked (later ones were appended after
+  // the cut). A cross-link listed before the global head read may list a stream event after its
+  // head read: those few listings are checked one by one at the end.
+  const heads = new Map<string, any>((await db('audit_stream_heads').select('*')).map((h: any) => [String(h.stream), h]));
+  const head = await db('audit_chain_head').where({ id: 1 }).first();
+  const globalLimit = Number(head?.last_seq ?? 0);
   let prev = GENESIS_HASH;
   let expect = 1;
   let count = 0;
   for (;;) {
-    const rows: any[] = await db('audit_events').where({ stream: GLOBAL_STREAM }).where('stream_seq', '>=', expect).orderBy('stream_seq').limit(pageSize);
+    const rows: any[] = await db('audit_events').where({ stream: GLOBAL_STREAM }).where('stream_seq', '>=', expect).where('stream_seq', '<=', globalLimit).orderBy('stream_seq').limit(pageSize);
     if (rows.length === 0) break;
     for (const r of rows) {
       const at = Number(r.stream_seq);
@@ -239,12 +246,10 @@ export async function verifyChain(db: Knex, pageSize = 5000): Promise<VerifyResu
       count++;
     }
   }
-  const head = await db('audit_chain_head').where({ id: 1 }).first();
-  if (head && (Number(head.last_seq) !== expect - 1 || head.last_hash !== prev)) {
+  if (head && (globalLimit !== expect - 1 || head.last_hash !== prev)) {
     return broken(count, { seq: 0, id: 0, stream: GLOBAL_STREAM, stream_seq: expect }, 'global chain head does not match the last event (events removed from the end)');
   }
   // 2. Every stream, in (stream, stream_seq) order, in pages.
-  const heads = new Map<string, any>((await db('audit_stream_heads').select('*')).map((h: any) => [String(h.stream), h]));
   let streams = 1;
   let unanchored = 0;
   let unanchoredStreams = 0;
@@ -278,6 +283,8 @@ export async function verifyChain(db: Knex, pageSize = 5000): Promise<VerifyResu
     if (rows.length === 0) break;
     for (const r of rows) {
       const stream = String(r.stream);
+      const limit = heads.get(stream);
+      if (!limit || Number(r.stream_seq) > Number(limit.last_seq)) continue; // appended after the cut
       if (stream !== cur) {
         const bad = endStream();
         if (bad) return bad;
@@ -310,10 +317,22 @@ export async function verifyChain(db: Knex, pageSize = 5000): Promise<VerifyResu
   }
   const bad = endStream();
   if (bad) return bad;
+  // Listings past a stream's head as read (or of a stream created after it): checked row by row.
   for (const [stream, m] of listings) {
-    if (stream !== GLOBAL_STREAM && !seen.has(stream)) return broken(count, { seq: 0, id: 0, stream, stream_seq: Math.min(...m.keys()) }, `stream ${stream}: listed by a cross-link but has no events (removed)`, streams);
+    const walkedUpTo = seen.has(stream) ? Number(heads.get(stream)?.last_seq ?? 0) : 0;
+    for (const [at, l] of m) {
+      if (at <= walkedUpTo) continue;
+      const r = await db('audit_events').where({ stream, stream_seq: at }).first();
+      if (!r) return broken(count, { seq: 0, id: 0, stream, stream_seq: at }, `stream ${stream}: event ${at}, listed by the cross-link at global ${l.globalSeq}, is missing (removed)`, streams);
+      if (r.hash !== l.hash) return broken(count, r, `stream ${stream}: event ${at} differs from the hash the cross-link at global ${l.globalSeq} listed (rewritten after it was cross-linked)`, streams);
+    }
   }
   for (const [stream, h] of heads) if (!seen.has(stream) && Number(h.last_seq) > 0) return broken(count, { seq: 0, id: 0, stream, stream_seq: 1 }, `stream ${stream}: its head names events that are missing`, streams);
+  // Every stream with events has a head (a removed head would hide the stream from the walk).
+  const headNow = new Set((await db('audit_stream_heads').select('stream')).map((h: any) => String(h.stream)));
+  for (const r of await db('audit_events').whereNot('stream', GLOBAL_STREAM).distinct('stream')) {
+    if (!headNow.has(String(r.stream))) return broken(count, { seq: 0, id: 0, stream: r.stream, stream_seq: 1 }, `stream ${r.stream}: it has events but no head row`, streams);
+  }
   return { intact: true, events: count, streams, notYetAnchored: { events: unanchored, streams: unanchoredStreams, oldestAt } };
 }
 
