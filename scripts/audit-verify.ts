@@ -28,10 +28,14 @@ const { db } = await openFromEnv();
 let exit = 0;
 if (!saved) {
   const result = await verifyChain(db);
-  if (result.intact) console.log(`chain intact, ${result.events} events`);
+  if (result.intact) {
+    console.log(`chain intact, ${result.events} events`);
+    const t = result.notYetAnchored;
+    if (t?.events) console.log(`not yet cross-linked into the global chain: ${t.events} events in ${t.streams} streams (since ${t.oldestAt}), verified by their streams' chains only`);
+  }
   else {
     const b = result.brokenAt!;
-    console.log(`chain broken at event ${b.seq} (row id ${b.id}): ${b.reason}; ${result.events} events verified before it`);
+    console.log(`chain broken at event ${b.seq} (row id ${b.id}${b.stream ? `, ${b.stream} #${b.streamSeq}` : ''}): ${b.reason}; ${result.events} events verified before it`);
     exit = 1;
   }
 } else {
@@ -48,6 +52,7 @@ if (!saved) {
         ? `history rewritten: event ${f.seq} (row id ${f.id}, ${f.action} ${f.entityType} ${f.entityId}) differs from the checkpoint at ${f.checkpointSeq} signed ${f.signedAt} (hash ${f.actualHash.slice(0, 16)}…, signed ${f.expectedHash.slice(0, 16)}…)`
         : `history rewritten: event ${f.seq}, covered by the checkpoint at ${f.checkpointSeq} signed ${f.signedAt}, is missing`,
     );
+    if (f.lists?.length) console.log(`  global event ${f.seq} is a cross-link: the rewritten events are among those it lists: ${f.lists.map((l) => `${l.stream} ${l.from}–${l.seq}`).join(', ')}`);
   }
   console.log(`${r.checkpointsMatched} of ${r.checkpoints} checkpoints match`);
   if (r.intact) console.log('chain intact and consistent with every signed checkpoint');

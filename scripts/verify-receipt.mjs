@@ -7,10 +7,12 @@
 // <receipts.json>: what a supplier downloads from GET /api/my/audit-receipts ({publicKey, items})
 // or one receipt. For each receipt it checks
 //   1. the recorded event (when the receipt carries it) hashes to the receipt's hash and names the bid;
-//   2. a signed checkpoint covers that hash at its seq (Ed25519 over the checkpoint statement, whose
-//      digest covers every event hash from the previous checkpoint to this one);
+//   2. a signed checkpoint covers that hash (Ed25519 over the checkpoint statement, whose digest
+//      covers every global event hash from the previous checkpoint to this one): for an event of a
+//      stream (a competition, a tender, ...), through the stream's chain from the event up to the
+//      head that a cross-link listed, and that cross-link's own hash at its position in the global chain;
 //   3. with --platform, the platform's record now (GET /api/public/audit/proof?seq=N) still holds that
-//      hash at N, and every later event up to the checkpoint still matches it.
+//      hash for event N, and the same links still hold.
 // Exit 0 when every receipt verifies, 1 otherwise.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -30,11 +32,13 @@ function canonicalJson(v) {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   return `{${Object.keys(v).filter((k) => v[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
 }
+// hash_v 2 (one chain per stream) covers stream, stream_seq and anchor; hash_v 1 (the chain before streams) covers seq.
 function eventHash(prev, e) {
-  const content = canonicalJson({
-    seq: Number(e.seq), occurred_at: e.occurred_at, actor_id: e.actor_id === null ? null : Number(e.actor_id), actor_role: e.actor_role, action: e.action,
+  const common = {
+    occurred_at: e.occurred_at, actor_id: e.actor_id === null ? null : Number(e.actor_id), actor_role: e.actor_role, action: e.action,
     entity_type: e.entity_type, entity_id: String(e.entity_id), before_json: e.before_json, after_json: e.after_json, request_id: e.request_id, ip: e.ip,
-  });
+  };
+  const content = Number(e.hash_v ?? 1) === 2 ? canonicalJson({ v: 2, stream: e.stream, stream_seq: Number(e.stream_seq), anchor: e.anchor ?? null, ...common }) : canonicalJson({ seq: Number(e.seq), ...common });
   return crypto.createHash('sha256').update(prev).update('\n').update(content).digest('hex');
 }
 const sha256 = (s) => crypto.createHash('sha256').update(s).digest('hex');
@@ -42,6 +46,29 @@ function checkpointOk(keyHex, cp) {
   const statement = ['sunshine-audit-checkpoint v1', `seq=${cp.seq}`, `hash=${cp.hash}`, `from=${cp.fromSeq}`, `events=${sha256(cp.eventHashes.join(''))}`, `at=${cp.signedAt}`, `key=${cp.keyId}`].join('\n');
   const key = crypto.createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(keyHex, 'hex')]), format: 'der', type: 'spki' });
   return cp.keyId === sha256(Buffer.from(keyHex, 'hex')).slice(0, 16) && cp.eventHashes.length === cp.seq - cp.fromSeq + 1 && cp.eventHashes.at(-1) === cp.hash && crypto.verify(null, Buffer.from(statement, 'utf8'), key, Buffer.from(cp.signature, 'hex'));
+}
+
+/** What does not hold in a proof that event `seq` with `hash` is covered by its signed checkpoint (the signature aside). */
+function proofProblems(proof, seq, hash, who) {
+  const problems = [];
+  const evs = proof.events ?? [];
+  const cp = proof.checkpoint;
+  if (evs[0]?.hash !== hash) problems.push(who === "the platform's" ? `the platform's record of event ${seq} now differs from the receipt (rewritten)` : `hash ${hash.slice(0, 16)}… is not at ${seq} in the proof of the checkpoint at ${proof.checkpoint.seq}`);
+  for (let i = 1; i < evs.length; i++) if (evs[i].prevHash !== evs[i - 1].hash || evs[i].streamSeq !== evs[i - 1].streamSeq + 1) problems.push(`${who} events ${evs[i - 1].seq}→${evs[i].seq} are not linked`);
+  if (proof.crossLink) {
+    const link = proof.crossLink;
+    const last = evs.at(-1);
+    const listed = (JSON.parse(link.event.after_json ?? '{}').heads ?? []).find((h) => h.stream === proof.stream);
+    if (!listed || !last || listed.seq !== last.streamSeq || listed.hash !== last.hash) problems.push(`${who} cross-link at ${link.position} does not list ${proof.stream} at the events' head`);
+    if (Number(link.event.stream_seq) !== link.position || eventHash(link.event.prev_hash, link.event) !== link.hash) problems.push(`${who} cross-link at ${link.position} does not hash to its hash`);
+    if (cp.eventHashes[link.position - cp.fromSeq] !== link.hash) problems.push(`${who} cross-link at ${link.position} differs from the signed checkpoint at ${cp.seq} (rewritten)`);
+  } else {
+    for (const e of evs) if (cp.eventHashes[e.streamSeq - cp.fromSeq] !== e.hash) {
+      problems.push(`${who} event ${e.seq} differs from the signed checkpoint at ${cp.seq} (rewritten)`);
+      break;
+    }
+  }
+  return problems;
 }
 
 async function verify(r, fileKey) {
@@ -58,20 +85,15 @@ async function verify(r, fileKey) {
     const res = await fetch(`${platform.replace(/\/$/, '')}/api/public/audit/proof?seq=${seq}`);
     if (!res.ok) return [...problems, `the platform gives no proof for event ${seq} (HTTP ${res.status})`];
     const now = await res.json();
-    if (now.events[0]?.hash !== hash) problems.push(`the platform's record of event ${seq} now differs from the receipt (rewritten)`);
-    for (let i = 1; i < now.events.length; i++) if (now.events[i].prevHash !== now.events[i - 1].hash) problems.push(`the platform's events ${now.events[i - 1].seq}→${now.events[i].seq} are not linked`);
-    for (const e of now.events) if (now.checkpoint.eventHashes[e.seq - now.checkpoint.fromSeq] !== e.hash) {
-      problems.push(`the platform's event ${e.seq} differs from its signed checkpoint at ${now.checkpoint.seq} (rewritten)`);
-      break;
-    }
-    proof = proof && proof.checkpoint.seq >= seq ? proof : now;
+    problems.push(...proofProblems(now, seq, hash, "the platform's"));
+    proof = proof ?? now;
   }
   if (!proof) return [...problems, 'no proof yet (no signed checkpoint covered the event when the receipt was downloaded); try --platform'];
   const keyHex = pinnedKey ?? fileKey ?? proof.publicKey?.hex;
   if (pinnedKey && proof.publicKey?.hex && proof.publicKey.hex !== pinnedKey) problems.push('the proof names another public key than the one given');
   const cp = proof.checkpoint;
   if (!checkpointOk(keyHex, cp)) problems.push(`the checkpoint at ${cp.seq} is not signed by key ${keyHex.slice(0, 16)}…`);
-  else if (seq < cp.fromSeq || seq > cp.seq || cp.eventHashes[seq - cp.fromSeq] !== hash) problems.push(`hash ${hash.slice(0, 16)}… is not at ${seq} in the signed checkpoint at ${cp.seq}`);
+  else problems.push(...proofProblems(proof, seq, hash, "the receipt's"));
   return problems;
 }
 

@@ -27,6 +27,8 @@ export interface Config {
    * (OCDS documents, auctions, packages). Null: derived from the listening host and port.
    */
   publicBaseUrl: string | null;
+  /** Seconds between cross-links of the audit streams' heads into the global chain (0: only before each signed checkpoint). */
+  auditCrossLinkSeconds: number;
 }
 
 export interface Limits {
@@ -111,6 +113,7 @@ const envSchema = {
     FINANCE_HMAC_SECRET: { type: 'string', minLength: 32 },
     AUDIT_SIGNING_KEY: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
     AUDIT_CHECKPOINT_MINUTES: { type: 'integer', minimum: 0, maximum: 1440 },
+    AUDIT_CROSS_LINK_SECONDS: { type: 'integer', minimum: 0, maximum: 3600 },
     DB_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 86_400_000 },
     DB_LOCK_WAIT_TIMEOUT_SEC: { type: 'integer', minimum: 1, maximum: 3600 },
     BID_COMMIT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600_000 },
@@ -140,7 +143,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
   for (const key of Object.keys(envSchema.properties)) {
     const v = env[key];
     if (v === undefined || v === '') continue;
-    if (key === 'PORT' || key === 'AUDIT_CHECKPOINT_MINUTES' || LIMIT_VARS.some(([, name]) => name === key)) raw[key] = /^-?\d+$/.test(v) ? Number(v) : v;
+    if (key === 'PORT' || key === 'AUDIT_CHECKPOINT_MINUTES' || key === 'AUDIT_CROSS_LINK_SECONDS' || LIMIT_VARS.some(([, name]) => name === key)) raw[key] = /^-?\d+$/.test(v) ? Number(v) : v;
     else raw[key] = v;
   }
   if (!validateEnv(raw)) {
@@ -173,6 +176,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
     // Off by default under NODE_ENV=test, so suites driving the scheduler see no extra events.
     auditCheckpointMinutes: (raw.AUDIT_CHECKPOINT_MINUTES as number | undefined) ?? (nodeEnv === 'test' ? 0 : 10),
     publicBaseUrl: raw.PUBLIC_BASE_URL ? (raw.PUBLIC_BASE_URL as string).replace(/\/+$/, '') : null,
+    auditCrossLinkSeconds: (raw.AUDIT_CROSS_LINK_SECONDS as number | undefined) ?? (nodeEnv === 'test' ? 0 : 1),
     limits: Object.fromEntries(LIMIT_VARS.map(([k, name]) => [k, (raw[name] as number | undefined) ?? DEFAULT_LIMITS[k]])) as unknown as Limits,
     givenSecrets,
   };

@@ -35,6 +35,13 @@ export async function migrateLatest(db: Knex): Promise<string[]> {
   return log as string[];
 }
 
+/** Applies the migrations up to and including `last` (by file name): tests of a migration over data shaped by the code before it. */
+export async function migrateUpTo(db: Knex, last: string): Promise<string[]> {
+  const upTo: Knex.MigrationSource<string> = { ...source, getMigrations: async () => (await source.getMigrations([])).filter((name) => name <= last) };
+  const [, log] = await db.migrate.latest({ ...config, migrationSource: upTo });
+  return log as string[];
+}
+
 export async function rollbackAll(db: Knex): Promise<string[]> {
   const [, log] = await db.migrate.rollback(config, true);
   return log as string[];

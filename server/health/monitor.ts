@@ -228,7 +228,12 @@ export class HealthMonitor {
     }
   }
 
-  /** One small write transaction through the audit chain head's lock (as every audited change takes it), committed. */
+  /**
+   * One small write transaction, committed: the database's commit latency (a stalled server, a slow
+   * disk). It takes no audit stream head: since the audit trail has one chain per stream, a lock
+   * held on one stream (a long bulk action on `platform`, one competition) stalls only that
+   * stream's writers, and must not make the load balancer drain a node whose bids still commit.
+   */
   private async probeCommit(): Promise<DependencyCheck> {
     const { db, clock, limits } = this.deps;
     const ms = Math.max(limits.healthTimeoutMs, limits.commitSlowMs * 2);
@@ -240,8 +245,6 @@ export class HealthMonitor {
       async (tx) => {
         if (abandoned) throw new DbTimeoutError('commit probe', ms);
         txRef = tx;
-        const head = tx('audit_chain_head').where({ id: 1 }).select('last_seq');
-        await (db.dialect === 'mysql' ? head.forUpdate() : head);
         await tx('platform_probe').where({ id: 1 }).update({ probes: tx.raw('probes + 1'), probed_at: toDbTime(clock.now()) });
       },
       { retries: 0 },

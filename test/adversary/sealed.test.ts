@@ -362,7 +362,7 @@ describe(`adversaries against every sealed thing (${TEST_DIALECT})`, function ()
         (/^draw/.test(r.table) && ofSealed(r)) || r.table === 'scheduled_jobs' || (r.table === 'audit_events' && r.row.action !== 'sealed.read_attempt' && ((r.row.entity_type === 'draw' && sealedIds.has(Number(r.row.entity_id))) || r.row.entity_type === 'draw_notification'));
       const findings = [
         ...scanDump(dump, seedTokens()),
-        ...scanDump(dump.filter(drawRows), tokens, userIds.map((u) => ({ label: `invited expert's user id ${u}`, n: u })), (_r, col) => col !== 'actor_id' && /_id$|^id$|^seq$|attempts|count|minutes|round_no|shortfall/.test(col)),
+        ...scanDump(dump.filter(drawRows), tokens, userIds.map((u) => ({ label: `invited expert's user id ${u}`, n: u })), (_r, col) => col !== 'actor_id' && /_id$|^id$|seq$|^hash_v$|attempts|count|minutes|round_no|shortfall/.test(col)),
         ...scan('the SQLite file and WAL', rawDatabaseText(w) ?? '', seedTokens()),
         ...w.logs.flatMap((l, i) => scan(`log line ${i}`, l, [...seedTokens(), ...tokens])),
         ...backupFiles(w).flatMap((f) => scan(`DATA_DIR/${f.file}`, f.text, [...seedTokens(), ...tokens])),
@@ -425,7 +425,7 @@ describe(`adversaries against every sealed thing (${TEST_DIALECT})`, function ()
     it('leaves no decrypted price or bid file in a database dump, the raw SQLite file and WAL, the logs, the job payloads or a backup', () => {
       const prices = decrypted().map((b) => ({ label: `bid ${b.bidId} price (fen)`, n: b.priceFen! }));
       const findings = [
-        ...scanDump(dump, [...priceTokensOf(decrypted()), ...fileTokensOf(decrypted())], prices, (_r, col) => /_id$|^id$|^seq$|allocated|frozen|spent|budget|ceiling/.test(col)),
+        ...scanDump(dump, [...priceTokensOf(decrypted()), ...fileTokensOf(decrypted())], prices, (_r, col) => /_id$|^id$|seq$|^hash_v$|allocated|frozen|spent|budget|ceiling/.test(col)),
         ...scan('the SQLite file and WAL', rawDatabaseText(w) ?? '', [...decrypted().flatMap((b) => [field(`bid ${b.bidId} price`, 'priceFen', b.priceFen!)]), ...fileTokensOf(decrypted())]),
         ...w.logs.flatMap((l, i) => scan(`log line ${i}`, l, priceTokensOf(decrypted()))),
         ...backupFiles(w).flatMap((f) => scan(`DATA_DIR/${f.file}`, f.text, [...priceTokensOf(decrypted()), ...fileTokensOf(decrypted())])),

@@ -32,7 +32,7 @@ describe(`browser: platform state on the board and the desk (${TEST_DIALECT})`, 
       const other = knexFactory({ client: 'mysql2', connection: s.tdb.databaseUrl!, pool: { min: 1, max: 1 } });
       const trx = await other.transaction();
       try {
-        await trx('audit_chain_head').where({ id: 1 }).forUpdate().first();
+        await trx('platform_probe').where({ id: 1 }).forUpdate().first(); // the commit probe's row: commits look stalled
         await page.locator('[data-testid=platform-status][data-status=unavailable]').waitFor({ timeout: 10000 });
         expect(await page.getByTestId('platform-commit').getAttribute('data-status')).to.equal('slow');
         expect(await page.getByTestId('platform-problems').textContent()).to.contain('commit');

@@ -14,6 +14,7 @@ import { TestClient } from '../helpers/http';
 import { WsClient } from '../helpers/ws';
 import { ManualClock } from '../../server/db/time';
 import { eventHash } from '../../server/supervision/audit/chain';
+import { verifyChain } from '../../server/supervision/audit/audit';
 import { auctionBody, cookieFor, createBidders, type BidderFixture } from './auction-fixtures';
 
 const run = promisify(execFile);
@@ -80,9 +81,16 @@ describe(`audit receipts: bids point into the chain, proofs reach a signed check
     const proofRes = await fetch(`${s.url}/api/public/audit/proof?seq=${ack.audit.seq}`);
     expect(proofRes.status).to.equal(200);
     const proof = await proofRes.json();
-    expect(proof.events[0]).to.deep.equal({ seq: ack.audit.seq, prevHash: ev.prev_hash, hash: ev.hash });
-    expect(proof.events.at(-1).seq).to.equal(proof.checkpoint.seq);
+    // The bid's event is in its competition's stream; the proof walks that stream up to the head a
+    // cross-link listed, and the checkpoint signs the global chain, which holds the cross-link.
+    expect(ev.stream).to.equal(`auction:${a.id}`);
+    expect(ack.audit).to.include({ stream: ev.stream, streamSeq: Number(ev.stream_seq) });
+    expect(proof.events[0]).to.deep.equal({ seq: ack.audit.seq, streamSeq: Number(ev.stream_seq), prevHash: ev.prev_hash, hash: ev.hash });
     expect(proof.events[0]).to.not.have.property('after_json'); // hashes only
+    const listing = JSON.parse(proof.crossLink.event.after_json).heads.find((h: any) => h.stream === ev.stream);
+    expect(listing).to.include({ seq: proof.events.at(-1).streamSeq, hash: proof.events.at(-1).hash });
+    expect(proof.checkpoint.eventHashes[proof.crossLink.position - proof.checkpoint.fromSeq]).to.equal(proof.crossLink.hash);
+    expect(eventHash(proof.crossLink.event.prev_hash, proof.crossLink.event)).to.equal(proof.crossLink.hash);
 
     const mine = await (await asBidder(bidders[0])).get('/api/my/audit-receipts');
     expect(mine.status).to.equal(200);
@@ -90,7 +98,7 @@ describe(`audit receipts: bids point into the chain, proofs reach a signed check
     expect(receipt).to.include({ kind: 'auction_bid', processId: a.id });
     expect(receipt.audit).to.deep.equal(ack.audit);
     expect(receipt.event.hash).to.equal(ack.audit.hash);
-    expect(receipt.proof.checkpoint.seq).to.be.at.least(ack.audit.seq);
+    expect(receipt.proof.checkpoint.seq).to.be.at.least(receipt.proof.crossLink.position);
     // Another supplier's receipts do not include it.
     expect((await (await asBidder(bidders[1])).get('/api/my/audit-receipts')).body.items.map((r: any) => r.ref)).to.not.include('rc-1');
     const file = path.join(dir, 'receipts.json');
@@ -113,7 +121,7 @@ describe(`audit receipts: bids point into the chain, proofs reach a signed check
 
     // The platform's record rewritten consistently from the bid's event on: the receipt, checked
     // against the platform now, is refused.
-    const rows = await s.tdb.db('audit_events').where('seq', '>=', ack.audit.seq).orderBy('seq');
+    const rows = await s.tdb.db('audit_events').where({ stream: ev.stream }).where('stream_seq', '>=', ev.stream_seq).orderBy('stream_seq');
     let prev = ev.prev_hash;
     for (const r of rows) {
       const changed = r.seq === ev.seq ? { ...r, after_json: forged.event.after_json } : r;
@@ -121,7 +129,11 @@ describe(`audit receipts: bids point into the chain, proofs reach a signed check
       await s.tdb.db('audit_events').where({ id: r.id }).update({ after_json: changed.after_json, prev_hash: prev, hash: h });
       prev = h;
     }
-    await s.tdb.db('audit_chain_head').where({ id: 1 }).update({ last_hash: prev });
+    await s.tdb.db('audit_stream_heads').where({ stream: ev.stream }).update({ last_hash: prev });
+    // The stream's own chain is consistent again, but the cross-link listed the original head.
+    const walk = await verifyChain(s.tdb.db);
+    expect(walk.intact).to.equal(false);
+    expect(walk.brokenAt!.reason).to.include('cross-link');
     const rewritten = await verify(file, '--platform', s.url);
     expect(rewritten.code).to.equal(1);
     expect(rewritten.out).to.include(`the platform's record of event ${ack.audit.seq} now differs from the receipt (rewritten)`);

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { createTestDb, type TestDb, TEST_DIALECT } from '../helpers/db';
 import { withTx } from '../../server/db/tx';
-import { record, verifyChain } from '../../server/supervision/audit/audit';
+import { record, recordMany, verifyChain } from '../../server/supervision/audit/audit';
+import { crossLink } from '../../server/supervision/audit/cross-links';
+import { eventHash } from '../../server/supervision/audit/chain';
 import { systemActor } from '../../server/http/actor';
 import { systemClock } from '../../server/db/time';
 
@@ -19,8 +21,12 @@ describe(`audit trail (${TEST_DIALECT})`, () => {
   afterEach(() => t.destroy());
 
   it('chains events and verifies them', async () => {
-    expect(await verifyChain(t.db)).to.deep.equal({ intact: true, events: 5 });
+    const v = await verifyChain(t.db);
+    expect(v).to.deep.include({ intact: true, events: 5, streams: 2 });
+    // Nothing cross-linked yet: the whole platform stream is its own chain's only.
+    expect(v.notYetAnchored).to.include({ events: 5, streams: 1 });
     const rows = await t.db('audit_events').orderBy('seq');
+    expect(rows.map((r) => [r.stream, Number(r.stream_seq)])).to.deep.equal([1, 2, 3, 4, 5].map((n) => ['platform', n]));
     expect(rows[0].prev_hash).to.equal('0'.repeat(64));
     for (let i = 1; i < rows.length; i++) expect(rows[i].prev_hash).to.equal(rows[i - 1].hash);
   });
@@ -67,7 +73,7 @@ describe(`audit trail (${TEST_DIALECT})`, () => {
     expect((await verifyChain(t.db)).brokenAt!.reason).to.match(/head/);
     await t.db('audit_events').where({ seq: 2 }).delete();
     const r = await verifyChain(t.db);
-    expect(r.brokenAt!.seq).to.equal(2);
+    expect(r.brokenAt).to.include({ stream: 'platform', streamSeq: 2 });
     expect(r.brokenAt!.reason).to.match(/missing/);
   });
 
@@ -75,7 +81,8 @@ describe(`audit trail (${TEST_DIALECT})`, () => {
     this.timeout(30000);
     const env = { ...process.env, ...(t.databaseUrl ? { DB_CLIENT: 'mysql', DATABASE_URL: t.databaseUrl } : { DB_CLIENT: 'sqlite', DATABASE_URL: '' }), DATA_DIR: t.dataDir };
     const out = execFileSync('npx', ['tsx', 'scripts/audit-verify.ts'], { env, encoding: 'utf8' });
-    expect(out.trim()).to.equal('chain intact, 5 events');
+    expect(out.trim().split('\n')[0]).to.equal('chain intact, 5 events');
+    expect(out).to.include('not yet cross-linked into the global chain: 5 events in 1 streams');
     return (async () => {
       await t.db('audit_events').where({ seq: 4 }).update({ action: 'thing.hidden' });
       let failed = false;
@@ -83,9 +90,126 @@ describe(`audit trail (${TEST_DIALECT})`, () => {
         execFileSync('npx', ['tsx', 'scripts/audit-verify.ts'], { env, encoding: 'utf8' });
       } catch (e) {
         failed = true;
-        expect((e as { stdout: string }).stdout).to.match(/chain broken at event 4/);
+        expect((e as { stdout: string }).stdout).to.match(/chain broken at event 4 \(row id 4, platform #4\)/);
       }
       expect(failed).to.equal(true);
     })();
+  });
+
+  it('keeps one chain per stream, locks only the streams touched, and keeps the order of the calls in seq', async () => {
+    const [a, b, c] = await withTx(t.db, (tx) =>
+      recordMany(tx, actor, [
+        { action: 'auction.changed', entityType: 'auction', entityId: 2, after: { n: 1 } },
+        { action: 'thing.changed', entityType: 'thing', entityId: 6 },
+        { action: 'auction.changed', entityType: 'auction', entityId: 1, after: { n: 2 } },
+      ]),
+    );
+    expect([a.seq < b.seq, b.seq < c.seq]).to.deep.equal([true, true]);
+    expect([a.stream, a.stream_seq, b.stream, b.stream_seq, c.stream, c.stream_seq]).to.deep.equal(['auction:2', 1, 'platform', 6, 'auction:1', 1]);
+    expect(a.prev_hash).to.equal('0'.repeat(64));
+    const heads = await t.db('audit_stream_heads').orderBy('stream');
+    expect(heads.map((h) => [h.stream, Number(h.last_seq), h.last_hash])).to.deep.equal([
+      ['auction:1', 1, c.hash],
+      ['auction:2', 1, a.hash],
+      ['platform', 6, b.hash],
+    ]);
+    expect((await verifyChain(t.db)).intact).to.equal(true);
+  });
+
+  it('a cross-link lists every moved head in the global chain and anchors each stream; a stream tail rewritten before it passes, after it is caught', async () => {
+    await withTx(t.db, (tx) => record(tx, actor, { action: 'auction.changed', entityType: 'auction', entityId: 1, after: { n: 1 } }));
+    // Before any cross-link, an insider who re-hashes the platform stream's tail and head is not caught:
+    // the cost of per-stream chains, for at most one cross-link interval (reported as not yet anchored).
+    const rehashTail = async (fromStreamSeq: number, change: (r: any) => any) => {
+      const tail = await t.db('audit_events').where({ stream: 'platform' }).where('stream_seq', '>=', fromStreamSeq).orderBy('stream_seq');
+      let prev = tail[0].prev_hash;
+      for (const r of tail) {
+        const changed = { ...change(r), prev_hash: prev };
+        prev = eventHash(prev, changed);
+        await t.db('audit_events').where({ id: r.id }).update({ after_json: changed.after_json, prev_hash: changed.prev_hash, hash: prev });
+      }
+      await t.db('audit_stream_heads').where({ stream: 'platform' }).update({ last_hash: prev });
+    };
+    await rehashTail(4, (r) => (Number(r.stream_seq) === 4 ? { ...r, after_json: '{"v":400}' } : r));
+    const before = await verifyChain(t.db);
+    expect(before.intact).to.equal(true);
+    expect(before.notYetAnchored).to.include({ events: 6, streams: 2 });
+
+    const link = (await crossLink(t.db, systemClock))!;
+    expect(link.globalSeq).to.equal(1);
+    expect(link.heads.map((h) => [h.stream, h.from, h.seq])).to.deep.equal([
+      ['auction:1', 1, 1],
+      ['platform', 1, 5],
+    ]);
+    expect(await crossLink(t.db, systemClock)).to.equal(null); // nothing moved since
+    const global = await t.db('audit_events').where({ stream: 'global', stream_seq: 1 }).first();
+    expect(global).to.include({ action: 'audit.cross_link', hash: link.hash });
+    const after = await verifyChain(t.db);
+    expect(after).to.deep.include({ intact: true, events: 7, streams: 3 });
+    expect(after.notYetAnchored).to.include({ events: 0, streams: 0 });
+    // The stream's next event carries the cross-link's hash (its anchor), the one after does not.
+    const [next, later] = await withTx(t.db, (tx) => recordMany(tx, actor, [{ action: 'thing.changed', entityType: 'thing', entityId: 7 }, { action: 'thing.changed', entityType: 'thing', entityId: 8 }]));
+    expect([next.anchor, later.anchor]).to.deep.equal([link.hash, null]);
+    expect((await verifyChain(t.db)).notYetAnchored).to.include({ events: 2, streams: 1 });
+
+    // After the cross-link, the same rewrite of the (listed) tail is caught: the listing names the old head.
+    await rehashTail(4, (r) => (Number(r.stream_seq) === 4 ? { ...r, after_json: '{"v":4000}' } : r));
+    const caught = await verifyChain(t.db);
+    expect(caught.intact).to.equal(false);
+    expect(caught.brokenAt).to.include({ stream: 'platform', streamSeq: 5 });
+    expect(caught.brokenAt!.reason).to.match(/cross-link at global 1 listed/);
+  });
+
+  it('an anchor that names no cross-link is caught, and so is a removed cross-link', async () => {
+    const link = (await crossLink(t.db, systemClock))!;
+    const ev = await withTx(t.db, (tx) => record(tx, actor, { action: 'thing.changed', entityType: 'thing', entityId: 9 }));
+    expect(ev.anchor).to.equal(link.hash);
+    await t.db('audit_events').where({ seq: ev.seq }).update({ anchor: 'f'.repeat(64), hash: eventHash(ev.prev_hash, { ...ev, anchor: 'f'.repeat(64) }) });
+    await t.db('audit_stream_heads').where({ stream: 'platform' }).update({ last_hash: eventHash(ev.prev_hash, { ...ev, anchor: 'f'.repeat(64) }) });
+    expect((await verifyChain(t.db)).brokenAt!.reason).to.match(/anchor is not a cross-link/);
+    await t.db('audit_events').where({ stream: 'global' }).delete();
+    expect((await verifyChain(t.db)).brokenAt!.reason).to.match(/global chain head/);
+  });
+
+  it('transactions on different streams do not wait for each other; several streams are locked in one order (no deadlock)', async function () {
+    this.timeout(60_000);
+    if (TEST_DIALECT !== 'mysql') this.skip(); // SQLite runs one writer at a time anyway
+    // A transaction holds the platform stream's head (a slow bulk action) ...
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const slow = withTx(t.db, async (tx) => {
+      await record(tx, actor, { action: 'bulk.imported', entityType: 'thing', entityId: 100 });
+      locked();
+      await held;
+    });
+    await isLocked;
+    // ... while competitions' events commit at once.
+    const t0 = performance.now();
+    for (let i = 1; i <= 5; i++) await withTx(t.db, (tx) => record(tx, actor, { action: 'auction.changed', entityType: 'auction', entityId: i }));
+    const ms = performance.now() - t0;
+    release();
+    await slow;
+    expect(ms).to.be.below(3000);
+    // Many transactions over overlapping sets of streams, given in different orders, all commit.
+    const sets = [
+      ['auction:1', 'auction:2', 'tender:1'],
+      ['tender:1', 'auction:2', 'auction:1'],
+      ['auction:2', 'project:1', 'auction:1'],
+      ['project:1', 'tender:1', 'auction:3'],
+    ];
+    await Promise.all(
+      Array.from({ length: 40 }, (_, k) =>
+        withTx(
+          t.db,
+          (tx) => recordMany(tx, actor, sets[k % sets.length].map((s) => ({ action: 'x.changed', entityType: s.split(':')[0], entityId: s.split(':')[1], after: { k } }))),
+          { retries: 0 },
+        ),
+      ),
+    );
+    const v = await verifyChain(t.db);
+    expect(v.intact).to.equal(true);
+    expect(Number((await t.db('audit_stream_heads').where({ stream: 'auction:1' }).first()).last_seq)).to.equal(1 + 30);
   });
 });

@@ -328,7 +328,7 @@ export class AuctionEngine {
           }
           const recorded = await recordMany(tx, systemActor('auction-anti-sniping', clock), events, now);
           // Each bid's answer points into the chain: its batch event's seq and hash, and its index in that event's bids.
-          [...byAuction.values()].forEach((xs, i) => xs.forEach((x, index) => (x.audit = { seq: recorded[i].seq, hash: recorded[i].hash, index })));
+          [...byAuction.values()].forEach((xs, i) => xs.forEach((x, index) => (x.audit = { seq: recorded[i].seq, hash: recorded[i].hash, stream: recorded[i].stream!, streamSeq: recorded[i].stream_seq!, index })));
           const c2 = performance.now();
           await updateRunningFigures(tx, [...undo.keys()].map((id) => this.live.get(id)!.a), now);
           for (const [id, m] of moved) await scheduler.schedule(tx, { kind: CLOSE_JOB, key: closeJobKey(id), runAt: m.to, payload: { auctionId: id } });

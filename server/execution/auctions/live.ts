@@ -12,10 +12,12 @@ export interface TimedStanding extends Standing {
   at: number; // accepted at (ms)
 }
 
-/** Where the bid is in the audit chain: the batch event's seq and hash, and the bid's index in its `bids`. */
+/** Where the bid is in the audit chain: the batch event's seq and hash, its place in the competition's stream, and the bid's index in its `bids`. */
 export interface AuditPointer {
   seq: number;
   hash: string;
+  stream: string;
+  streamSeq: number;
   index: number;
 }
 

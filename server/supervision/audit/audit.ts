@@ -3,8 +3,8 @@
 import type { Knex } from 'knex';
 import type { Tx } from '../../db/tx';
 import { forUpdate } from '../../db/knex';
-import { toDbTime } from '../../db/time';
-import { canonicalJson, eventHash, type ChainedFields } from './chain';
+import { isoFromDb, toDbTime } from '../../db/time';
+import { canonicalJson, eventHash, GENESIS_HASH, GLOBAL_STREAM, streamOf, type ChainedFields } from './chain';
 import type { Actor } from '../../http/actor';
 
 export interface AuditInput {
@@ -37,70 +37,303 @@ export async function record(tx: Tx, actor: Actor, input: AuditInput, at?: Date)
   return e;
 }
 
-/** Appends several events in one chain step (bulk seeding, batch jobs). */
+/**
+ * Appends several events, each to its stream's chain (see chain.ts streamOf). Only the heads of
+ * the streams touched are locked, in stream-name order, so two transactions touching several
+ * streams never wait on each other in a cycle, and unrelated transactions (a bid batch, a bulk
+ * import) never wait on each other at all. Callers that also lock business rows (budget lines)
+ * lock those first: the audit heads are always the last locks a transaction takes.
+ */
 export async function recordMany(tx: Tx, actor: Actor, inputs: AuditInput[], at?: Date): Promise<AuditEvent[]> {
   if (inputs.length === 0) return [];
-  const head = await forUpdate(tx, tx('audit_chain_head').where({ id: 1 })).first();
-  if (!head) throw new Error('audit chain head missing: migrations not applied');
-  let seq = Number(head.last_seq);
-  let prev = String(head.last_hash);
   const occurred = toDbTime(at ?? actor.clock.now());
+  const byStream = new Map<string, number[]>(); // stream -> indexes of its inputs, in order
+  inputs.forEach((input, k) => {
+    const s = streamOf(input.entityType, input.entityId);
+    const list = byStream.get(s);
+    if (list) list.push(k);
+    else byStream.set(s, [k]);
+  });
+  const streams = [...byStream.keys()].sort();
+  const heads = await lockStreamHeads(tx, streams);
   const rows: Array<Omit<AuditEvent, 'id'>> = [];
-  for (const input of inputs) {
-    seq += 1;
-    const who = input.actor ?? actor;
-    const fields: ChainedFields = {
-      seq,
-      occurred_at: occurred,
-      actor_id: who.userId,
-      actor_role: who.role,
-      action: input.action,
-      entity_type: input.entityType,
-      entity_id: String(input.entityId),
-      before_json: input.before === undefined ? null : canonicalJson(input.before),
-      after_json: input.after === undefined ? null : canonicalJson(input.after),
-      request_id: who.requestId,
-      ip: who.ip,
-    };
-    const hash = eventHash(prev, fields);
-    rows.push({ ...fields, prev_hash: prev, hash });
-    prev = hash;
+  const inputOf: number[] = []; // rows[i] records inputs[inputOf[i]]
+  const moved: Array<{ stream: string; last_seq: number; last_hash: string }> = [];
+  for (const stream of streams) {
+    const head = heads.get(stream)!;
+    let streamSeq = head.last_seq;
+    let prev = head.last_hash;
+    let anchor = head.anchor;
+    for (const k of byStream.get(stream)!) {
+      const input = inputs[k];
+      streamSeq += 1;
+      const who = input.actor ?? actor;
+      const fields: ChainedFields = {
+        seq: 0,
+        hash_v: 2,
+        stream,
+        stream_seq: streamSeq,
+        anchor,
+        occurred_at: occurred,
+        actor_id: who.userId,
+        actor_role: who.role,
+        action: input.action,
+        entity_type: input.entityType,
+        entity_id: String(input.entityId),
+        before_json: input.before === undefined ? null : canonicalJson(input.before),
+        after_json: input.after === undefined ? null : canonicalJson(input.after),
+        request_id: who.requestId,
+        ip: who.ip,
+      };
+      const hash = eventHash(prev, fields);
+      rows.push({ ...fields, prev_hash: prev, hash });
+      inputOf.push(k);
+      prev = hash;
+      anchor = null; // the cross-link is carried by the stream's next event only
+    }
+    moved.push({ stream, last_seq: streamSeq, last_hash: prev });
   }
-  for (let i = 0; i < rows.length; i += 500) await tx('audit_events').insert(rows.slice(i, i + 500));
-  await tx('audit_chain_head').where({ id: 1 }).update({ last_seq: seq, last_hash: prev });
-  const events = rows.map((r) => ({ ...r, id: 0 })) as AuditEvent[];
+  // Inserted (and so numbered) in the caller's order: `seq` order stays the order the events were recorded in.
+  const ordered: Array<Omit<AuditEvent, 'id'>> = new Array(rows.length);
+  rows.forEach((r, i) => (ordered[inputOf[i]] = r));
+  await insertNumbered(tx, ordered);
+  await moveStreamHeads(tx, moved);
+  const events = ordered.map((r) => ({ ...r, id: r.seq })) as AuditEvent[];
   if (listeners.size) tx.afterCommit(() => listeners.forEach((l) => l(events)));
   return events;
 }
 
-export interface VerifyResult {
-  intact: boolean;
-  events: number;
-  brokenAt?: { seq: number; id: number; reason: string };
+interface StreamHead {
+  last_seq: number;
+  last_hash: string;
+  anchor: string | null;
+  linked_seq: number;
 }
 
-/** Walks the whole chain in seq order, in pages, and reports the first broken link. */
+/**
+ * Takes the row locks of these stream heads (given sorted), creating a missing head on the way,
+ * with record locks on those rows only. On MySQL each head is read by its primary key in a
+ * UNION ALL of point lookups, in order: a `WHERE stream IN (...)` over the small heads table is
+ * planned as a full scan, whose locking read would lock every head (`platform` held by a bulk
+ * action would stall every bid batch again).
+ */
+async function lockStreamHeads(tx: Tx, streams: string[]): Promise<Map<string, StreamHead>> {
+  const heads = new Map<string, StreamHead>();
+  const read = async (which: string[]) => {
+    for (let i = 0; i < which.length; i += 200) {
+      const part = which.slice(i, i + 200);
+      const rows: any[] =
+        tx.dialect === 'mysql'
+          ? (await tx.raw(part.map(() => '(SELECT * FROM audit_stream_heads WHERE stream = ? FOR UPDATE)').join(' UNION ALL '), part))[0]
+          : await tx('audit_stream_heads').whereIn('stream', part);
+      for (const r of rows) heads.set(r.stream, { last_seq: Number(r.last_seq), last_hash: String(r.last_hash), anchor: r.anchor ?? null, linked_seq: Number(r.linked_seq) });
+    }
+  };
+  await read(streams);
+  const missing = streams.filter((s) => !heads.has(s));
+  if (missing.length) {
+    // A head another transaction created meanwhile is kept (the duplicate ignored), then locked.
+    await tx('audit_stream_heads').insert(missing.map((stream) => ({ stream, last_seq: 0, last_hash: GENESIS_HASH, anchor: null, linked_seq: 0 }))).onConflict('stream').ignore();
+    await read(missing);
+  }
+  for (const s of streams) if (!heads.has(s)) throw new Error(`audit stream head ${s} missing after its insert`);
+  return heads;
+}
+
+/**
+ * Moves the heads: one multi-row INSERT ... ON DUPLICATE KEY UPDATE, whose duplicate primary keys
+ * take record locks (already held) and no gap locks; an UPDATE ... WHERE stream IN (...) would be
+ * planned as a full scan and lock every head.
+ */
+async function moveStreamHeads(tx: Tx, moved: Array<{ stream: string; last_seq: number; last_hash: string }>): Promise<void> {
+  for (let i = 0; i < moved.length; i += 500) {
+    await tx('audit_stream_heads')
+      .insert(moved.slice(i, i + 500).map((m) => ({ ...m, anchor: null, linked_seq: 0 })))
+      .onConflict('stream')
+      .merge(['last_seq', 'last_hash', 'anchor']);
+  }
+}
+
+/**
+ * Numbers event rows and inserts them: `seq` (and the row id) comes from audit_seq_alloc's
+ * auto-increment, taken in the same transaction (a multi-row INSERT gets consecutive values:
+ * SQLite; InnoDB for a simple insert) and never reused. Numbered before the insert, because
+ * numbering after it (UPDATE ... SET seq = id) can be planned as a scan that locks other
+ * streams' rows. Unique and increasing in the order events were appended; a rolled-back
+ * transaction leaves a gap, as an auto-increment does.
+ */
+export async function insertNumbered(tx: Tx, rows: Array<Omit<AuditEvent, 'id'>>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    const [returned] = await tx('audit_seq_alloc').insert(chunk.map(() => ({ id: null })));
+    // mysql2 answers the first id of the statement, better-sqlite3 the last.
+    const first = tx.dialect === 'mysql' ? Number(returned) : Number(returned) - chunk.length + 1;
+    chunk.forEach((r, k) => (r.seq = first + k));
+    await tx('audit_events').insert(chunk.map((r) => ({ ...r, id: r.seq })));
+  }
+}
+
+export interface VerifyResult {
+  intact: boolean;
+  /** Events verified (every stream, the global chain included). */
+  events: number;
+  brokenAt?: { seq: number; id: number; reason: string; stream?: string; streamSeq?: number };
+  /** Streams walked, the global chain included. */
+  streams?: number;
+  /**
+   * Events after their stream's last cross-link: verified by their stream's chain only, not yet
+   * listed in the global chain (so not yet covered by a signed checkpoint). Normally the last second.
+   */
+  notYetAnchored?: { events: number; streams: number; oldestAt: string | null };
+}
+
+interface Listing {
+  globalSeq: number;
+  hash: string;
+}
+
+/**
+ * Walks the global chain, then every stream (each `stream_seq` 1..N, hash-linked, ending at its
+ * head row), and checks the weave: every head a cross-link lists exists in its stream with that
+ * hash (so rewriting a listed event breaks the cross-link too), listings move forward, and every
+ * `anchor` names a cross-link that listed the stream before that event.
+ */
 export async function verifyChain(db: Knex, pageSize = 5000): Promise<VerifyResult> {
-  let prev = '0'.repeat(64);
-  let expectSeq = 1;
+  const broken = (events: number, r: any, reason: string, streams?: number): VerifyResult => ({
+    intact: false,
+    events,
+    brokenAt: { seq: Number(r?.seq ?? 0), id: Number(r?.id ?? 0), reason, ...(r?.stream ? { stream: String(r.stream), streamSeq: Number(r.stream_seq) } : {}) },
+    ...(streams === undefined ? {} : { streams }),
+  });
+  // 1. The global chain: the pre-stream history (hash_v 1) and the cross-links.
+  const listings = new Map<string, Map<number, Listing>>(); // stream -> stream_seq -> listing
+  const crossLinks = new Map<string, { globalSeq: number; listed: Map<string, number> }>(); // global hash -> what it listed
+  const lastListed = new Map<string, number>();
+  // A consistent cut of a live trail without a long transaction: the stream heads first, then the
+  // global head, and only events up to those heads are walked (later ones were appended after
+  // the cut). A cross-link listed before the global head read may list a stream event after its
+  // head read: those few listings are checked one by one at the end.
+  const heads = new Map<string, any>((await db('audit_stream_heads').select('*')).map((h: any) => [String(h.stream), h]));
+  const head = await db('audit_chain_head').where({ id: 1 }).first();
+  const globalLimit = Number(head?.last_seq ?? 0);
+  let prev = GENESIS_HASH;
+  let expect = 1;
   let count = 0;
   for (;;) {
-    const rows: AuditEvent[] = await db('audit_events').where('seq', '>=', expectSeq).orderBy('seq').limit(pageSize);
+    const rows: any[] = await db('audit_events').where({ stream: GLOBAL_STREAM }).where('stream_seq', '>=', expect).where('stream_seq', '<=', globalLimit).orderBy('stream_seq').limit(pageSize);
     if (rows.length === 0) break;
     for (const r of rows) {
-      const seq = Number(r.seq);
-      if (seq !== expectSeq) return { intact: false, events: count, brokenAt: { seq: expectSeq, id: Number(r.id), reason: `event ${expectSeq} is missing (next is ${seq})` } };
-      if (r.prev_hash !== prev) return { intact: false, events: count, brokenAt: { seq, id: Number(r.id), reason: 'prev_hash does not match the previous event' } };
-      const h = eventHash(prev, r);
-      if (h !== r.hash) return { intact: false, events: count, brokenAt: { seq, id: Number(r.id), reason: 'content does not match its hash (event altered)' } };
+      const at = Number(r.stream_seq);
+      if (at !== expect) return broken(count, { ...r, stream_seq: expect }, `global event ${expect} is missing (next is ${at})`);
+      if (r.prev_hash !== prev) return broken(count, r, 'prev_hash does not match the previous event');
+      if (eventHash(prev, r) !== r.hash) return broken(count, r, 'content does not match its hash (event altered)');
+      if (r.action === CROSS_LINK_ACTION) {
+        const heads: Array<{ stream: string; seq: number; hash: string }> = JSON.parse(r.after_json ?? '{}').heads ?? [];
+        const listed = new Map<string, number>();
+        for (const h of heads) {
+          let m = listings.get(h.stream);
+          if (!m) listings.set(h.stream, (m = new Map()));
+          const last = lastListed.get(h.stream) ?? 0;
+          if (Number(h.seq) <= last) return broken(count, r, `cross-link lists ${h.stream} at ${h.seq}, not after its earlier listing at ${last}`);
+          m.set(Number(h.seq), { globalSeq: at, hash: h.hash });
+          lastListed.set(h.stream, Number(h.seq));
+          listed.set(h.stream, Number(h.seq));
+        }
+        crossLinks.set(r.hash, { globalSeq: at, listed });
+      }
       prev = r.hash;
-      expectSeq++;
+      expect++;
       count++;
     }
   }
-  const head = await db('audit_chain_head').where({ id: 1 }).first();
-  if (head && (Number(head.last_seq) !== count || head.last_hash !== prev)) {
-    return { intact: false, events: count, brokenAt: { seq: count + 1, id: 0, reason: 'chain head does not match the last event (events removed from the end)' } };
+  if (head && (globalLimit !== expect - 1 || head.last_hash !== prev)) {
+    return broken(count, { seq: 0, id: 0, stream: GLOBAL_STREAM, stream_seq: expect }, 'global chain head does not match the last event (events removed from the end)');
   }
-  return { intact: true, events: count };
+  // 2. Every stream, in (stream, stream_seq) order, in pages.
+  let streams = 1;
+  let unanchored = 0;
+  let unanchoredStreams = 0;
+  let oldestAt: string | null = null;
+  let cur: string | null = null;
+  let curPrev = GENESIS_HASH;
+  let curExpect = 1;
+  let curTailAt: string | null = null; // when the stream's first not-yet-listed event happened
+  const seen = new Set<string>();
+  const endStream = (): VerifyResult | null => {
+    if (cur === null) return null;
+    const h = heads.get(cur);
+    if (!h || Number(h.last_seq) !== curExpect - 1 || h.last_hash !== curPrev) return broken(count, { seq: 0, id: 0, stream: cur, stream_seq: curExpect }, `stream ${cur}: its head does not match its last event (events removed from the end)`, streams);
+    const listedUpTo = lastListed.get(cur) ?? 0;
+    const tail = curExpect - 1 - listedUpTo;
+    if (tail > 0) {
+      unanchored += tail;
+      unanchoredStreams++;
+      if (curTailAt && (oldestAt === null || curTailAt < oldestAt)) oldestAt = curTailAt;
+    }
+    return null;
+  };
+  let after: { stream: string; seq: number } | null = null;
+  for (;;) {
+    const q = db('audit_events').whereNot('stream', GLOBAL_STREAM).orderBy([{ column: 'stream' }, { column: 'stream_seq' }]).limit(pageSize);
+    if (after) {
+      const a = after;
+      q.where((w) => w.where('stream', '>', a.stream).orWhere((x) => x.where('stream', a.stream).where('stream_seq', '>', a.seq)));
+    }
+    const rows: any[] = await q;
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const stream = String(r.stream);
+      const limit = heads.get(stream);
+      if (!limit || Number(r.stream_seq) > Number(limit.last_seq)) continue; // appended after the cut
+      if (stream !== cur) {
+        const bad = endStream();
+        if (bad) return bad;
+        cur = stream;
+        seen.add(stream);
+        streams++;
+        curPrev = GENESIS_HASH;
+        curExpect = 1;
+        curTailAt = null;
+      }
+      const at = Number(r.stream_seq);
+      if (at !== curExpect) return broken(count, { ...r, stream_seq: curExpect }, `stream ${stream}: event ${curExpect} is missing (next is ${at})`, streams);
+      if (r.prev_hash !== curPrev) return broken(count, r, `stream ${stream}: prev_hash does not match the previous event`, streams);
+      if (Number(r.hash_v) !== 2 || r.stream !== streamOf(r.entity_type, r.entity_id)) return broken(count, r, `stream ${stream}: the event does not belong to this stream`, streams);
+      if (eventHash(curPrev, r) !== r.hash) return broken(count, r, `stream ${stream}: content does not match its hash (event altered)`, streams);
+      const listed = listings.get(stream)?.get(at);
+      if (listed && listed.hash !== r.hash) return broken(count, r, `stream ${stream}: event ${at} differs from the hash the cross-link at global ${listed.globalSeq} listed (rewritten after it was cross-linked)`, streams);
+      if (r.anchor) {
+        const link = crossLinks.get(r.anchor);
+        const listedAt = link?.listed.get(stream);
+        if (!link || listedAt === undefined || listedAt >= at) return broken(count, r, `stream ${stream}: its anchor is not a cross-link that listed this stream before it`, streams);
+      }
+      curPrev = r.hash;
+      curExpect++;
+      if (at === (lastListed.get(stream) ?? 0) + 1) curTailAt = isoFromDb(r.occurred_at);
+      count++;
+    }
+    const last = rows[rows.length - 1];
+    after = { stream: String(last.stream), seq: Number(last.stream_seq) };
+  }
+  const bad = endStream();
+  if (bad) return bad;
+  // Listings past a stream's head as read (or of a stream created after it): checked row by row.
+  for (const [stream, m] of listings) {
+    const walkedUpTo = seen.has(stream) ? Number(heads.get(stream)?.last_seq ?? 0) : 0;
+    for (const [at, l] of m) {
+      if (at <= walkedUpTo) continue;
+      const r = await db('audit_events').where({ stream, stream_seq: at }).first();
+      if (!r) return broken(count, { seq: 0, id: 0, stream, stream_seq: at }, `stream ${stream}: event ${at}, listed by the cross-link at global ${l.globalSeq}, is missing (removed)`, streams);
+      if (r.hash !== l.hash) return broken(count, r, `stream ${stream}: event ${at} differs from the hash the cross-link at global ${l.globalSeq} listed (rewritten after it was cross-linked)`, streams);
+    }
+  }
+  for (const [stream, h] of heads) if (!seen.has(stream) && Number(h.last_seq) > 0) return broken(count, { seq: 0, id: 0, stream, stream_seq: 1 }, `stream ${stream}: its head names events that are missing`, streams);
+  // Every stream with events has a head (a removed head would hide the stream from the walk).
+  const headNow = new Set((await db('audit_stream_heads').select('stream')).map((h: any) => String(h.stream)));
+  for (const r of await db('audit_events').whereNot('stream', GLOBAL_STREAM).distinct('stream')) {
+    if (!headNow.has(String(r.stream))) return broken(count, { seq: 0, id: 0, stream: r.stream, stream_seq: 1 }, `stream ${r.stream}: it has events but no head row`, streams);
+  }
+  return { intact: true, events: count, streams, notYetAnchored: { events: unanchored, streams: unanchoredStreams, oldestAt } };
 }
+
+export const CROSS_LINK_ACTION = 'audit.cross_link';

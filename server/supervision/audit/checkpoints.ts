@@ -12,7 +12,10 @@ import { withTx } from '../../db/tx';
 import type { Clock } from '../../db/time';
 import { systemActor } from '../../http/actor';
 import { enqueue } from '../../core/finance/outbox';
-import { record, verifyChain } from './audit';
+import type { Tx } from '../../db/tx';
+import { CROSS_LINK_ACTION, record, verifyChain } from './audit';
+import { GLOBAL_STREAM } from './chain';
+import { crossLinkAll } from './cross-links';
 import { checkpointProblem, keyIdOf, signCheckpoint, signingKeyFromSeed, type Checkpoint, type PublicKeyInfo, type SigningKey } from './checkpoint-format';
 
 export const CHECKPOINT_JOB = 'audit.checkpoint';
@@ -46,13 +49,18 @@ export const MAX_EVENTS_PER_CHECKPOINT = 5_000;
 const MAX_CHECKPOINTS_PER_RUN = 40;
 
 /**
- * Signs the current chain head. Returns the last checkpoint signed, or null when there is nothing
- * new to sign (an empty chain, the head already signed, or for an interval checkpoint only the
- * last checkpoint's own events). More than MAX_EVENTS_PER_CHECKPOINT new events are signed as
- * several checkpoints (a chain's prefix ends at any event, whose hash is that prefix's head).
+ * Signs the global chain's head, after a cross-link so it covers every stream's head as of now.
+ * Returns the last checkpoint signed, or null when there is nothing new to sign (an empty chain,
+ * the head already signed, or for an interval checkpoint only the last checkpoint's own events).
+ * More than MAX_EVENTS_PER_CHECKPOINT new global events are signed as several checkpoints (a
+ * chain's prefix ends at any event, whose hash is that prefix's head). Checkpoint positions
+ * (`seq`, `fromSeq`) are positions in the global chain (its `stream_seq`), which for the events
+ * before streams existed are their seq.
  */
-export async function makeCheckpoint(db: Db, key: SigningKey, clock: Clock, reason: 'interval' | 'day_end' | 'manual'): Promise<Checkpoint | null> {
+export async function makeCheckpoint(db: Db, key: SigningKey, clock: Clock, reason: 'interval' | 'day_end' | 'manual', opts: { maxEventsPerCheckpoint?: number } = {}): Promise<Checkpoint | null> {
+  const maxEvents = opts.maxEventsPerCheckpoint ?? MAX_EVENTS_PER_CHECKPOINT;
   const actor = systemActor('audit-checkpoint', clock);
+  await crossLinkAll(db, clock);
   return withTx(db, async (tx) => {
     const head = await forUpdate(tx, tx('audit_chain_head').where({ id: 1 })).first();
     const headSeq = Number(head?.last_seq ?? 0);
@@ -60,14 +68,11 @@ export async function makeCheckpoint(db: Db, key: SigningKey, clock: Clock, reas
     const last = await tx('audit_checkpoints').orderBy('seq', 'desc').first();
     let fromSeq = last ? Number(last.seq) + 1 : 1;
     if (fromSeq > headSeq) return null;
-    if (reason === 'interval' && last && headSeq - fromSeq < 20) {
-      const actions: Array<{ action: string }> = await tx('audit_events').where('seq', '>=', fromSeq).select('action');
-      if (actions.every((a) => HOUSEKEEPING.has(a.action))) return null;
-    }
+    if (reason === 'interval' && last && headSeq - fromSeq < 20 && (await onlyHousekeeping(tx, fromSeq))) return null;
     let made: Checkpoint | null = null;
     for (let n = 0; n < MAX_CHECKPOINTS_PER_RUN && fromSeq <= headSeq; n++) {
-      const toSeq = Math.min(headSeq, fromSeq + MAX_EVENTS_PER_CHECKPOINT - 1);
-      const rows: Array<{ seq: number; hash: string }> = await tx('audit_events').where('seq', '>=', fromSeq).where('seq', '<=', toSeq).orderBy('seq').select('seq', 'hash');
+      const toSeq = Math.min(headSeq, fromSeq + maxEvents - 1);
+      const rows: Array<{ hash: string }> = await globalEvents(tx, fromSeq, toSeq).select('hash');
       if (rows.length !== toSeq - fromSeq + 1 || (toSeq === headSeq && rows[rows.length - 1].hash !== head.last_hash)) throw new Error(`audit chain does not match its head at ${toSeq}: run npm run audit:verify`);
       const cp = signCheckpoint(key, { seq: toSeq, hash: rows[rows.length - 1].hash, fromSeq, eventHashes: rows.map((r) => r.hash), signedAt: clock.now().toISOString(), reason });
       const [id] = await tx('audit_checkpoints').insert({ seq: cp.seq, hash: cp.hash, from_seq: cp.fromSeq, event_hashes: cp.eventHashes.join(''), signed_at: cp.signedAt, reason: cp.reason, key_id: cp.keyId, signature: cp.signature });
@@ -80,6 +85,27 @@ export async function makeCheckpoint(db: Db, key: SigningKey, clock: Clock, reas
     }
     return made;
   });
+}
+
+/** The global chain's events at positions from..to, in order. */
+export function globalEvents(db: Db | Tx, fromSeq: number, toSeq: number) {
+  return db('audit_events').where({ stream: GLOBAL_STREAM }).where('stream_seq', '>=', fromSeq).where('stream_seq', '<=', toSeq).orderBy('stream_seq');
+}
+
+/** True when the global events from `fromSeq` on record only what follows a checkpoint (its own record, its delivery). */
+async function onlyHousekeeping(tx: Tx, fromSeq: number): Promise<boolean> {
+  const rows: any[] = await tx('audit_events').where({ stream: GLOBAL_STREAM }).where('stream_seq', '>=', fromSeq).select('action', 'after_json');
+  for (const r of rows) {
+    if (r.action !== CROSS_LINK_ACTION) {
+      if (!HOUSEKEEPING.has(r.action)) return false;
+      continue;
+    }
+    for (const h of (JSON.parse(r.after_json).heads ?? []) as Array<{ stream: string; from: number; seq: number }>) {
+      const actions: Array<{ action: string }> = await tx('audit_events').where({ stream: h.stream }).whereBetween('stream_seq', [h.from, h.seq]).select('action');
+      if (!actions.every((a) => HOUSEKEEPING.has(a.action))) return false;
+    }
+  }
+  return true;
 }
 
 export interface CheckpointFile {
@@ -95,7 +121,20 @@ export interface CheckpointCheck {
   checkpoints: number;
   chain: Awaited<ReturnType<typeof verifyChain>>;
   /** The first event whose hash differs from what a signed checkpoint recorded (or that is missing). */
-  firstRewritten?: { seq: number; id: number | null; action: string | null; entityType: string | null; entityId: string | null; checkpointSeq: number; signedAt: string; expectedHash: string; actualHash: string | null };
+  firstRewritten?: {
+    /** Position in the global chain. */
+    seq: number;
+    id: number | null;
+    action: string | null;
+    entityType: string | null;
+    entityId: string | null;
+    checkpointSeq: number;
+    signedAt: string;
+    expectedHash: string;
+    actualHash: string | null;
+    /** When it is a cross-link: the streams' events it lists (as it reads now); the rewritten event is among them or in the cross-link itself. */
+    lists?: Array<{ stream: string; from: number; seq: number }>;
+  };
   problems: string[];
 }
 
@@ -124,14 +163,15 @@ export async function verifyAgainstCheckpoints(db: Db, file: CheckpointFile | Ch
       problems.push(`checkpoint at ${cp.seq} (${cp.signedAt}) is not usable: ${bad}`);
       continue;
     }
-    const rows: any[] = await db('audit_events').where('seq', '>=', cp.fromSeq).where('seq', '<=', cp.seq).orderBy('seq').select('id', 'seq', 'hash', 'action', 'entity_type', 'entity_id');
-    const bySeq = new Map(rows.map((r) => [Number(r.seq), r]));
+    const rows: any[] = await globalEvents(db, cp.fromSeq, cp.seq).select('id', 'stream_seq', 'hash', 'action', 'entity_type', 'entity_id', 'after_json');
+    const bySeq = new Map(rows.map((r) => [Number(r.stream_seq), r]));
     let mismatch: CheckpointCheck['firstRewritten'] | undefined;
     for (let i = 0; i < cp.eventHashes.length; i++) {
       const seq = cp.fromSeq + i;
       const r = bySeq.get(seq);
       if (!r || r.hash !== cp.eventHashes[i]) {
         mismatch = { seq, id: r ? Number(r.id) : null, action: r?.action ?? null, entityType: r?.entity_type ?? null, entityId: r?.entity_id ?? null, checkpointSeq: cp.seq, signedAt: cp.signedAt, expectedHash: cp.eventHashes[i], actualHash: r?.hash ?? null };
+        if (r?.action === CROSS_LINK_ACTION) mismatch.lists = (JSON.parse(r.after_json).heads ?? []).map((h: any) => ({ stream: h.stream, from: Number(h.from), seq: Number(h.seq) }));
         break;
       }
     }

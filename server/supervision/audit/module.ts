@@ -7,6 +7,7 @@ import { verifyChain } from './audit';
 import { auditSigningKey, CHECKPOINT_JOB, checkpointFromRow, ensureCheckpointJobs, makeCheckpoint } from './checkpoints';
 import { nextChinaMidnight } from './checkpoint-format';
 import { proofFor, supplierReceipts } from './receipts';
+import { CROSS_LINK_JOB, crossLinkAll } from './cross-links';
 import { ForbiddenError } from '../../http/errors';
 
 const fromRow = (r: any) => ({
@@ -33,9 +34,23 @@ export function auditModule({ db, config, clock, scheduler }: ModuleContext): Pl
     const runAt = job.payload.reason === 'day_end' ? nextChinaMidnight(now) : new Date(now.getTime() + Math.max(1, minutes) * 60_000);
     await scheduler.schedule(db, { kind: CHECKPOINT_JOB, key: job.key, runAt, payload: job.payload });
   });
+  const crossLinkSeconds = config.auditCrossLinkSeconds;
+  scheduler.define(CROSS_LINK_JOB, async (job) => {
+    try {
+      await crossLinkAll(db, clock);
+    } finally {
+      // Always again in a second, even after a failure (the scheduler's back-off would leave the streams unlisted for minutes).
+      await scheduler.schedule(db, { kind: CROSS_LINK_JOB, key: job.key, runAt: new Date(clock.now().getTime() + crossLinkSeconds * 1000), payload: {} });
+    }
+  });
   return {
     name: 'audit',
-    start: () => ensureCheckpointJobs({ db, clock, scheduler, minutes, nextDayEnd: nextChinaMidnight }),
+    start: async () => {
+      await ensureCheckpointJobs({ db, clock, scheduler, minutes, nextDayEnd: nextChinaMidnight });
+      if (crossLinkSeconds > 0 && !(await scheduler.pending(CROSS_LINK_JOB)).length) {
+        await scheduler.schedule(db, { kind: CROSS_LINK_JOB, key: 'audit-cross-link', runAt: new Date(clock.now().getTime() + crossLinkSeconds * 1000), payload: {} });
+      }
+    },
     routes: defineRoutes([
       {
         method: 'get',

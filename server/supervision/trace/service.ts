@@ -151,15 +151,18 @@ export async function buildTrace(db: Knex, type: TraceSubject, id: string, filte
   if (filter.from) items = items.filter((x) => x.row.occurred_at >= toDbTime(new Date(filter.from!)));
   if (filter.to) items = items.filter((x) => x.row.occurred_at < toDbTime(new Date(filter.to!)));
 
-  // Re-check each event: its hash over its content, and its link to the previous event.
-  const prevSeqs = items.map((x) => Number(x.row.seq) - 1).filter((s) => s > 0);
-  const prevHash = new Map<number, string>();
-  for (let i = 0; i < prevSeqs.length; i += 500) {
-    for (const p of await db('audit_events').whereIn('seq', prevSeqs.slice(i, i + 500)).select('seq', 'hash')) prevHash.set(Number(p.seq), p.hash);
+  // Re-check each event: its hash over its content, and its link to the previous event of its stream.
+  const prevWanted = new Map<string, number[]>();
+  for (const { row: r } of items) if (Number(r.stream_seq) > 1) (prevWanted.get(r.stream) ?? prevWanted.set(r.stream, []).get(r.stream)!).push(Number(r.stream_seq) - 1);
+  const prevHash = new Map<string, string>();
+  for (const [stream, seqs] of prevWanted) {
+    for (let i = 0; i < seqs.length; i += 500) {
+      for (const p of await db('audit_events').where({ stream }).whereIn('stream_seq', seqs.slice(i, i + 500)).select('stream_seq', 'hash')) prevHash.set(`${stream}#${Number(p.stream_seq)}`, p.hash);
+    }
   }
   const events: TraceEvent[] = items.map(({ row: r, via }) => {
     const seq = Number(r.seq);
-    const expectedPrev = seq === 1 ? '0'.repeat(64) : prevHash.get(seq - 1);
+    const expectedPrev = Number(r.stream_seq) === 1 ? '0'.repeat(64) : prevHash.get(`${r.stream}#${Number(r.stream_seq) - 1}`);
     const verified = eventHash(r.prev_hash, r) === r.hash && expectedPrev === r.prev_hash;
     return {
       seq,

@@ -25,7 +25,7 @@ export interface Receipt {
   /** The earlier bid this one replaced (its receipt, when it was received, its digest): never opened. */
   replaced: { receiptNo: string; submittedAt: string; digest: string } | null;
   /** The audit event that recorded this bid (its seq and hash): proof at GET /api/public/audit/proof?seq=. */
-  audit: { seq: number; hash: string };
+  audit: { seq: number; hash: string; stream: string; streamSeq: number };
 }
 
 export function supplierOf(supplierId: number | null | undefined): number {
@@ -74,7 +74,8 @@ export async function submitBid(deps: TenderingDeps, actor: Actor, supplierId: n
     if (previous) events.push({ action: 'bid.withdrawn', entityType: 'tender', entityId: tenderId, before: { status: 'sealed' }, after: { tenderId, bidId: previous.id, supplierId, receiptNo: previous.receipt_no, reason: 'replaced', replacedByBidId: bidId, at: now.toISOString(), ip: actor.ip } });
     events.push({ action: 'bid.submitted', entityType: 'tender', entityId: tenderId, after: { tenderId, bidId, supplierId, receiptNo, digest: input.digest, envelopeDigest, submittedAt: now.toISOString(), ip: actor.ip, deviceId } });
     const recorded = await recordMany(tx, actor, events);
-    const audit = { seq: recorded[recorded.length - 1].seq, hash: recorded[recorded.length - 1].hash };
+    const last = recorded[recorded.length - 1];
+    const audit = { seq: last.seq, hash: last.hash, stream: last.stream!, streamSeq: last.stream_seq! };
     return { bidId, tenderId, receiptNo, digest: input.digest, envelopeDigest, serverTime: now.toISOString(), replacedReceiptNo: previous?.receipt_no ?? null, replaced: previous ? { receiptNo: previous.receipt_no, submittedAt: isoFromDb(previous.submitted_at)!, digest: previous.plaintext_sha256 } : null, audit };
   });
 }
