@@ -46,6 +46,8 @@ export const ruleDefinition = (r: Pick<Rule, 'definitionZh' | 'definitionEn'>) =
 export function alertSummary(a: Pick<Alert, 'ruleCode' | 'summary'>): string {
   const params: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(a.summary ?? {})) params[k] = typeof v === 'number' && k === 'value' && v < 1 ? `${Math.round(v * 1000) / 10}%` : v;
+  // Money in yuan with thousands separators (2,280,000 元), as every amount a person reads.
+  for (const [k, v] of Object.entries(params)) if (typeof v === 'number' && /Yuan$/.test(k)) params[k] = v.toLocaleString(locale() === 'en' ? 'en' : 'zh-CN', { maximumFractionDigits: 2 });
   if (params.unit) params.days = `${params.days}${params.unit === 'workingDays' ? (locale() === 'en' ? ' working days' : ' 个工作日') : locale() === 'en' ? ' days' : ' 天'}`;
   if (params.unit) params.minimum = `${params.minimum}`;
   // Keys and references the rules recorded, by name: the step, the resource read, the role.
