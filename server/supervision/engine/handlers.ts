@@ -181,24 +181,32 @@ export const HANDLERS: Record<string, Handler> = {
   },
   SV11: withView((v, t) => rules.abnormallyLowPrice(v, t)),
   SV12: async (ctx) => {
-    const f = await evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id));
+    const f = await evaluationFactsOf(ctx);
     return f ? withBidder(f, evalRules.scoredUnopened(f.tender, f.steps)) : [];
   },
   SV13: async (ctx) => {
-    const f = await evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id));
+    const f = await evaluationFactsOf(ctx);
     const named = (x: Finding) => ({ ...x, evidence: { ...x.evidence, changes: (x.evidence.changes as Array<{ criterion: string }>).map((c) => ({ ...c, criterion: f!.criterionNames[c.criterion] ?? c.criterion })) } });
     return f ? withBidder(f, evalRules.scoreChangedAfterSubmission(f.tender, f.steps).map(named)) : [];
   },
   SV14: async (ctx, t) => {
-    const f = await evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id));
+    const f = await evaluationFactsOf(ctx);
     // The alert names the criterion as the tender's documents do; the evidence keeps its key.
     return f ? withBidder(f, evalRules.outlierScores(f.tender, f.sheets, f.weights, t as any).map((x) => ({ ...x, params: { ...x.params, criterion: f.criterionNames[String(x.params.criterion)] ?? x.params.criterion }, evidence: { ...x.evidence, criterion: f.criterionNames[String(x.evidence.criterion)] ?? x.evidence.criterion } }))) : [];
   },
   SV15: async (ctx, t) => {
-    const f = await evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id));
+    const f = await evaluationFactsOf(ctx);
     return f ? evalRules.implausiblyFastCommittee(f.tender, f.steps, f.docs, t as any) : [];
   },
 };
+
+/** One read of an evaluation's facts per event: SV12 and SV13 share a score event, SV14 and SV15 the result. */
+const factsByEvent = new WeakMap<EvalContext, ReturnType<typeof evaluationFacts>>();
+function evaluationFactsOf(ctx: EvalContext): ReturnType<typeof evaluationFacts> {
+  let facts = factsByEvent.get(ctx);
+  if (!facts) factsByEvent.set(ctx, (facts = evaluationFacts(ctx.sources.db, Number(ctx.ev.entity_id))));
+  return facts;
+}
 
 /** The alert names the bidder (after the opening its name is public), not the bid's row id. */
 const withBidder = (f: { bidders: Map<number, string> }, findings: Finding[]) =>
