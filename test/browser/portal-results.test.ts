@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { launchBrowser } from '../helpers/browser';
+import { launchBrowser, loginThroughPage } from '../helpers/browser';
 import { TEST_DIALECT } from '../helpers/db';
 import { ManualClock } from '../../server/db/time';
 import { systemActor } from '../../server/http/actor';
@@ -162,11 +162,7 @@ describe(`browser: portal results and reports (${TEST_DIALECT})`, function () {
   it('reports: totals, a chart, sorting, drill-down and an XLSX export with progress', async () => {
     const ctx = await browser.newContext({ acceptDownloads: true });
     const page = await ctx.newPage();
-    await page.goto(s.url + '/');
-    await page.getByTestId('login-username').fill('finance');
-    await page.getByTestId('login-password').fill('Sunshine@2026');
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('nav').waitFor();
+    await loginThroughPage(page, s.url, 'finance');
     await page.locator('[data-nav="/reports"]').click();
     await page.getByTestId('total-award').waitFor();
     expect(await page.getByTestId('total-award').innerText()).to.contain('¥167,000.01');
@@ -201,11 +197,7 @@ describe(`browser: portal results and reports (${TEST_DIALECT})`, function () {
   it('reports as finance, in Chinese and English: every filter labelled, cycle stages in process order, exports with unit codes and names', async () => {
     const ctx = await browser.newContext({ acceptDownloads: true });
     const page = await ctx.newPage();
-    await page.goto(s.url + '/');
-    await page.getByTestId('login-username').fill('finance');
-    await page.getByTestId('login-password').fill('Sunshine@2026');
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('nav').waitFor();
+    await loginThroughPage(page, s.url, 'finance');
     await page.locator('[data-nav="/reports"]').click();
     await page.getByTestId('total-award').waitFor();
     const filters = page.getByTestId('report-filters');
