@@ -2,16 +2,18 @@
 // (auctions, tenders) are optional: a platform without them still reports (ceiling = budget).
 import type { Knex } from 'knex';
 
-const present = new WeakMap<object, Map<string, Promise<boolean>>>();
+const present = new Map<string, boolean>();
 
-/** Whether a table exists, cached per connection pool (tables only appear by migration). */
-export function hasTable(db: Knex, name: string): Promise<boolean> {
-  const key = (db as unknown as { client: object }).client;
-  let m = present.get(key);
-  if (!m) present.set(key, (m = new Map()));
-  let p = m.get(name);
-  if (!p) m.set(name, (p = db.schema.hasTable(name)));
-  return p;
+/**
+ * Whether a table exists, remembered once true (tables only appear by migration). Keyed by name,
+ * not by connection: a transaction has its own knex client, and asking information_schema on
+ * every transaction cost MariaDB a query per workflow step.
+ */
+export async function hasTable(db: Knex, name: string): Promise<boolean> {
+  if (present.get(name)) return true;
+  const yes = await db.schema.hasTable(name);
+  if (yes) present.set(name, true);
+  return yes;
 }
 
 export interface SourceProject {
