@@ -18,6 +18,8 @@ import { SessionStore, parseCookies, SESSION_COOKIE, type SessionUser } from './
 import { LoginRateLimiter } from './http/auth/rate-limit';
 import { authRoutes, checkCsrf } from './http/auth/routes';
 import { RealtimeHub } from './realtime/hub';
+import { LocalBus, defaultNodeId, type ClusterBus } from './realtime/bus';
+import os from 'node:os';
 import type { Actor } from './http/actor';
 import { MODULES } from './modules';
 import { Scheduler } from './scheduler/scheduler';
@@ -34,6 +36,8 @@ export interface ModuleContext {
   clock: Clock;
   log: Logger;
   realtime: RealtimeHub;
+  /** Messages to every node of the cluster (this one included); an in-process bus on a single node. */
+  bus: ClusterBus;
   scheduler: Scheduler;
   /** The platform's view of its dependencies (readiness, shedding, the operators' screens). */
   health: HealthMonitor;
@@ -56,6 +60,7 @@ export interface Platform {
   app: express.Express;
   server: http.Server;
   realtime: RealtimeHub;
+  bus: ClusterBus;
   scheduler: Scheduler;
   sessions: SessionStore;
   health: HealthMonitor;
@@ -67,12 +72,18 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; log?: Logger; autoStartScheduler?: boolean; healthIntervalMs?: number }): Platform {
+/**
+ * `bus`: the cluster bus (main.ts creates it from REDIS_URL; tests pass one per node). Without it
+ * the platform makes an in-process bus of its own, and closes it on close().
+ */
+export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; log?: Logger; bus?: ClusterBus; autoStartScheduler?: boolean; healthIntervalMs?: number }): Platform {
   const { config, db } = opts;
   const clock = opts.clock ?? systemClock;
   // Open-data links carry the public address; refined to the bound port on listen when derived.
   setPublicBaseUrl(derivedPublicBaseUrl(config));
   const log = opts.log ?? createLogger(config.logLevel);
+  const ownBus = !opts.bus;
+  const bus: ClusterBus = opts.bus ?? new LocalBus(defaultNodeId(os.hostname(), process.pid), log);
   const sessions = new SessionStore(db, config.secrets.sessionSecret, clock);
   const limiter = new LoginRateLimiter(clock);
   const realtime = new RealtimeHub({ sessions, clock, log });
@@ -85,7 +96,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
     snapshot: () => (health.current ? { type: 'platform.status', status: health.current } : undefined),
   });
   health.onStatus((status: PlatformStatus) => realtime.publish(PLATFORM_CHANNEL, { type: 'platform.status', status }));
-  const ctx: ModuleContext = { db, config, clock, log, realtime, scheduler, health };
+  const ctx: ModuleContext = { db, config, clock, log, realtime, bus, scheduler, health };
   const modules = MODULES.map((m) => m(ctx));
 
   const app = express();
@@ -195,6 +206,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
     app,
     server,
     realtime,
+    bus,
     scheduler,
     sessions,
     health,
@@ -223,6 +235,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
       await realtime.close();
       server.closeAllConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
+      if (ownBus) await bus.close();
     },
   };
 }
