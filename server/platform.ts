@@ -19,6 +19,7 @@ import { LoginRateLimiter, RedisLoginRateLimiter, type LoginThrottle } from './h
 import { authRoutes, checkCsrf } from './http/auth/routes';
 import { RealtimeHub } from './realtime/hub';
 import { LocalBus, RedisBus, defaultNodeId, type ClusterBus } from './realtime/bus';
+import { SharedCaches } from './realtime/caches';
 import os from 'node:os';
 import type { Actor } from './http/actor';
 import { MODULES } from './modules';
@@ -38,6 +39,8 @@ export interface ModuleContext {
   realtime: RealtimeHub;
   /** Messages to every node of the cluster (this one included); an in-process bus on a single node. */
   bus: ClusterBus;
+  /** In-memory caches dropped on every node when what they hold changes (README "Running as a cluster"). */
+  caches: SharedCaches;
   scheduler: Scheduler;
   /** The platform's view of its dependencies (readiness, shedding, the operators' screens). */
   health: HealthMonitor;
@@ -84,6 +87,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
   const log = opts.log ?? createLogger(config.logLevel);
   const ownBus = !opts.bus;
   const bus: ClusterBus = opts.bus ?? new LocalBus(defaultNodeId(os.hostname(), process.pid), log);
+  const caches = new SharedCaches(db, bus, log);
   const sessions = new SessionStore(db, config.secrets.sessionSecret, clock);
   // Shared by every node in cluster mode, so failures on different nodes add up.
   const limiter: LoginThrottle = bus instanceof RedisBus ? new RedisLoginRateLimiter(bus.commands, bus.namespace, clock) : new LoginRateLimiter(clock);
@@ -97,7 +101,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
     snapshot: () => (health.current ? { type: 'platform.status', status: health.current } : undefined),
   });
   health.onStatus((status: PlatformStatus) => realtime.publish(PLATFORM_CHANNEL, { type: 'platform.status', status }));
-  const ctx: ModuleContext = { db, config, clock, log, realtime, bus, scheduler, health };
+  const ctx: ModuleContext = { db, config, clock, log, realtime, bus, caches, scheduler, health };
   const modules = MODULES.map((m) => m(ctx));
 
   const app = express();
@@ -236,6 +240,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
       await realtime.close();
       server.closeAllConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
+      caches.close();
       if (ownBus) await bus.close();
     },
   };

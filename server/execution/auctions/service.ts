@@ -116,7 +116,7 @@ export class AuctionService {
 
   constructor(private ctx: ModuleContext) {
     this.engine = new AuctionEngine(ctx);
-    this.eligibility = new EligibilityCache(ctx.db, ctx.clock);
+    this.eligibility = new EligibilityCache(ctx.db, ctx.clock, ctx.caches);
     this.broadcaster = new Broadcaster(ctx.realtime, ctx.clock, (id) => this.engine.live.get(id)?.view());
     this.engine.onCommitted = (ids) => ids.forEach((id) => this.broadcaster.changed(id, this.engine.live.get(id)?.frozen()));
     this.engine.onEndMoved = (live) => this.armEndTimer(live);
