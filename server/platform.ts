@@ -64,6 +64,7 @@ export interface Platform {
   server: http.Server;
   realtime: RealtimeHub;
   bus: ClusterBus;
+  caches: SharedCaches;
   scheduler: Scheduler;
   sessions: SessionStore;
   health: HealthMonitor;
@@ -212,6 +213,7 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
     server,
     realtime,
     bus,
+    caches,
     scheduler,
     sessions,
     health,
