@@ -108,6 +108,8 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Behind HAProxy (cluster mode) req.ip is the client's address from X-Forwarded-For, when configured.
+  if (config.trustProxy) app.set('trust proxy', config.trustProxy.split(',').map((s) => s.trim()));
   app.use(requestId());
   app.use(securityHeaders({ hsts: config.secureCookies }));
   app.use((req: Request, res: Response, next: NextFunction) => {

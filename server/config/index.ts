@@ -34,6 +34,12 @@ export interface Config {
   redisUrl: string | null;
   /** This process's name in the cluster (logs, bus messages, leases); default host name and process id. */
   nodeId: string;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (express 'trust proxy':
+   * loopback, linklocal, uniquelocal or addresses/CIDRs, comma-separated); null: none. Behind a
+   * load balancer the login throttle and the audit trail need the client's address, not the balancer's.
+   */
+  trustProxy: string | null;
 }
 
 export interface Limits {
@@ -131,6 +137,7 @@ const envSchema = {
     // An http(s) origin with an optional path prefix: https://cg.example.gov.cn or http://10.0.0.5:8080/sunshine
     REDIS_URL: { type: 'string', maxLength: 500, pattern: '^rediss?://[^\\s]+$' },
     NODE_ID: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' },
+    TRUST_PROXY: { type: 'string', maxLength: 500, pattern: '^(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(/[0-9]{1,3})?)(\\s*,\\s*(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(/[0-9]{1,3})?))*$' },
     PUBLIC_BASE_URL: { type: 'string', maxLength: 200, pattern: '^https?://[A-Za-z0-9.\\[\\]:-]+(/[A-Za-z0-9._~%!$&\'()*+,;=:@/-]*)?$' },
   },
 } as const;
@@ -190,6 +197,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
     auditCrossLinkSeconds: (raw.AUDIT_CROSS_LINK_SECONDS as number | undefined) ?? (nodeEnv === 'test' ? 0 : 1),
     redisUrl: (raw.REDIS_URL as string | undefined) ?? null,
     nodeId: (raw.NODE_ID as string | undefined) ?? `${os.hostname()}-${process.pid}`,
+    trustProxy: (raw.TRUST_PROXY as string | undefined) ?? null,
     limits: Object.fromEntries(LIMIT_VARS.map(([k, name]) => [k, (raw[name] as number | undefined) ?? DEFAULT_LIMITS[k]])) as unknown as Limits,
     givenSecrets,
   };
