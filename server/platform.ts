@@ -101,7 +101,9 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
     authorize: (u) => u.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'admin'),
     snapshot: () => (health.current ? { type: 'platform.status', status: health.current } : undefined),
   });
-  health.onStatus((status: PlatformStatus) => realtime.publish(PLATFORM_CHANNEL, { type: 'platform.status', status }));
+  // Each node measures its own dependencies (its pool, its commit latency, its bid queue) and tells
+  // its own sockets; in a cluster the operator sees the node they are connected to, consistently.
+  health.onStatus((status: PlatformStatus) => realtime.publishLocal(PLATFORM_CHANNEL, { type: 'platform.status', status }));
   const ctx: ModuleContext = { db, config, clock, log, realtime, bus, caches, scheduler, health };
   const modules = MODULES.map((m) => m(ctx));
 

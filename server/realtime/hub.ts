@@ -211,6 +211,11 @@ export class RealtimeHub {
     return this.deliver(channel, msg);
   }
 
+  /** Send to this node's subscribers only: what is about this node (its own health), not the platform's data. */
+  publishLocal(channel: string, msg: unknown): number {
+    return this.deliver(channel, msg);
+  }
+
   /** Send `data` to a channel's subscribers on every node, each recipient's message made by the channel's registered shaper. */
   publishShaped(channel: string, data: unknown): number {
     const make = this.shaperOf(channel);
