@@ -17,6 +17,8 @@ export interface SharedCache {
    * which calls it before the bus carries the drop to the others.
    */
   drop(keys: string[] | null, local: boolean): void;
+  /** Only other nodes' commits make it stale (it follows this node's own live): nothing to do on a single node. */
+  remoteOnly?: boolean;
 }
 
 interface DropMessage {
@@ -48,7 +50,7 @@ export class SharedCaches {
 
   /** Drop a cache's entries on every node, for a change that is not an audit event. */
   dropEverywhere(name: string, keys: string[] | null = null): void {
-    for (const c of this.caches.get(name) ?? []) this.run(name, () => c.drop(keys, true));
+    for (const c of this.caches.get(name) ?? []) if (!c.remoteOnly) this.run(name, () => c.drop(keys, true));
     this.send({ cache: name, keys });
   }
 
@@ -56,11 +58,11 @@ export class SharedCaches {
     for (const [name, set] of this.caches) {
       // Caches of one name share what makes them stale: ask the first, drop them all.
       const first = set.values().next().value;
-      if (!first) continue;
+      if (!first || (first.remoteOnly && !this.bus.clustered)) continue;
       const stale = this.staleOf(name, first, events);
       if (stale === false || (Array.isArray(stale) && stale.length === 0)) continue;
       const keys = stale === true ? null : [...new Set(stale)];
-      for (const c of set) this.run(name, () => c.drop(keys, true));
+      for (const c of set) if (!c.remoteOnly) this.run(name, () => c.drop(keys, true));
       this.send({ cache: name, keys });
     }
   }

@@ -57,7 +57,8 @@ export function supervisionModule(ctx: ModuleContext): PlatformModule & { engine
       // A contract's process is found through the database: forget every process then (rare).
       stale: (events) => (events.some((e) => e.entity_type === 'contract') ? true : events.map((e) => processKeyOf(e as unknown as BusEvent)).filter((k): k is string => k !== null)),
       // This node saw its own commits live (engine.sources.observe); only the others' are missing.
-      drop: (keys, local) => !local && engine.sources.forget(keys),
+      remoteOnly: true,
+      drop: (keys) => engine.sources.forget(keys),
     }),
   ];
 

@@ -124,6 +124,9 @@ describe(`cluster: three nodes on one database and Redis (${TEST_DIALECT})`, fun
         ws.send({ type: 'subscribe', channel: `auction:${id}` });
         await ws.next((m) => m.type === 'auction.state' && m.auctionId === id);
       }
+      // The other nodes' red-flag engines forget the competition's cached events (node 1 follows its own live).
+      const forgotten: Array<string[] | null> = [];
+      const off = node(2).platform.caches.register('supervision-process-events', { stale: () => false, remoteOnly: true, drop: (keys) => forgotten.push(keys) });
       expect(await bidOn(aOnA, 24_000_000, 'cl-a1')).to.include({ type: 'bid.accepted', seq: 1 });
       const bSees = await bOnB.next((m) => m.type === 'auction.state' && m.seq === 1);
       expect(bSees.best).to.equal(24_000_000);
@@ -132,6 +135,9 @@ describe(`cluster: three nodes on one database and Redis (${TEST_DIALECT})`, fun
       const svSees = await svOnC.next((m) => m.type === 'auction.state' && m.seq === 1);
       expect(svSees.you).to.equal(undefined);
       expect(JSON.stringify(svSees.ladder)).to.include('cl 测试供应商 1');
+      for (let i = 0; i < 100 && !forgotten.some((k) => k?.includes(`competition:${id}`)); i++) await new Promise((r) => setTimeout(r, 10));
+      off();
+      expect(forgotten.some((k) => k?.includes(`competition:${id}`)), JSON.stringify(forgotten)).to.equal(true);
     });
 
     it('refuses the bids of a supplier blacklisted on another node at once (the eligibility cache is dropped on every node)', async () => {
