@@ -3,6 +3,12 @@
 import { expect } from 'chai';
 import { createBus, LocalBus, RedisBus, type ClusterBus } from '../../server/realtime/bus';
 import { createLogger } from '../../server/http/log';
+import { createTestDb, TEST_DIALECT, type TestDb } from '../helpers/db';
+import { withTx } from '../../server/db/tx';
+import { record } from '../../server/supervision/audit/audit';
+import { systemActor } from '../../server/http/actor';
+import { systemClock } from '../../server/db/time';
+import { ProcessEventCache } from '../../server/supervision/sources/event-cache';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = createLogger('silent');
@@ -105,6 +111,30 @@ describe('cluster bus', () => {
       }
       expect(err?.message).to.match(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
     });
+  });
+});
+
+describe(`a node's cached process events, forgotten when another node changes them (${TEST_DIALECT})`, () => {
+  let tdb: TestDb;
+  before(async () => (tdb = await createTestDb()));
+  after(() => tdb.destroy());
+  const commit = (n: number) => withTx(tdb.db, (tx) => record(tx, systemActor('test', systemClock), { action: 'auction.bid_test', entityType: 'auction', entityId: 5, after: { n } }));
+
+  it('keeps a process until told, reads it again after forget(), and never keeps a read that a forget overtook', async () => {
+    const cache = new ProcessEventCache();
+    await commit(1);
+    expect((await cache.eventsOf(tdb.db, 'competition:5')).length).to.equal(1);
+    await commit(2); // committed "on another node": this cache did not observe it
+    expect((await cache.eventsOf(tdb.db, 'competition:5')).length).to.equal(1);
+    cache.forget(['competition:5']);
+    expect((await cache.eventsOf(tdb.db, 'competition:5')).length).to.equal(2);
+    // A read under way when the process is forgotten is answered once, not kept.
+    cache.forget(['competition:5']);
+    const reading = cache.eventsOf(tdb.db, 'competition:5');
+    cache.forget(['competition:5']);
+    expect((await reading).length).to.equal(2);
+    await commit(3);
+    expect((await cache.eventsOf(tdb.db, 'competition:5')).length).to.equal(3);
   });
 });
 
