@@ -91,10 +91,12 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
   const caches = new SharedCaches(db, bus, log);
   const sessions = new SessionStore(db, config.secrets.sessionSecret, clock);
   // Shared by every node in cluster mode, so failures on different nodes add up.
-  const limiter: LoginThrottle = bus instanceof RedisBus ? new RedisLoginRateLimiter(bus.commands, bus.namespace, clock) : new LoginRateLimiter(clock);
+  const limiter: LoginThrottle = bus instanceof RedisBus ? new RedisLoginRateLimiter(bus.commands, bus.namespace, clock, undefined, log) : new LoginRateLimiter(clock);
   const realtime = new RealtimeHub({ sessions, clock, log, bus });
   const scheduler = new Scheduler({ db, clock, log });
   const health = new HealthMonitor({ db, clock, log, limits: config.limits });
+  // Cluster mode: a node cut off from Redis would neither hear nor tell the others; it is not ready.
+  if (bus instanceof RedisBus) health.addSource('bus', () => (bus.connected ? { status: 'ok', nodeId: bus.nodeId } : { status: 'down', nodeId: bus.nodeId, reason: 'Redis unreachable: messages to and from the other nodes are not delivered' }));
   // The platform's state, live, for the operators' desk and the supervision board.
   const PLATFORM_CHANNEL = 'platform';
   realtime.channel(PLATFORM_CHANNEL, {

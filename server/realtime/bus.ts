@@ -127,6 +127,11 @@ export class RedisBus implements ClusterBus {
     return bus;
   }
 
+  /** Both connections are up (readiness: a node that cannot reach Redis misses the other nodes' messages). */
+  get connected(): boolean {
+    return this.pub.status === 'ready' && this.sub.status === 'ready';
+  }
+
   /** The command connection, for shared state kept in Redis (login throttling); keys go under `namespace`. */
   get commands(): Redis {
     return this.pub;

@@ -38,7 +38,10 @@ describe(`cluster: three nodes on one database and Redis (${TEST_DIALECT})`, fun
     return ws;
   };
 
-  it('runs in cluster mode: every node has a Redis bus of its own name', () => {
+  it('runs in cluster mode: every node has a Redis bus of its own name, and its readiness counts it', async () => {
+    const ready = await node(1).client().get('/api/health/ready');
+    expect(ready.status).to.equal(200);
+    expect(ready.body.sources.bus).to.deep.equal({ status: 'ok', nodeId: 'node-2' });
     expect(cl.nodes.map((n) => [n.bus.clustered, n.bus.nodeId, n.platform.realtime.clustered])).to.deep.equal([
       [true, 'node-1', true],
       [true, 'node-2', true],

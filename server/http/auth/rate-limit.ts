@@ -66,18 +66,51 @@ export class LoginRateLimiter implements LoginThrottle {
  * as on one node (the nodes' clocks are kept in step by NTP; a second's skew moves a 15-minute window by a second).
  */
 export class RedisLoginRateLimiter implements LoginThrottle {
+  /** While Redis does not answer, this node throttles on its own (a login never waits on Redis). */
+  private fallback: LoginRateLimiter;
+  private warnedAt = -Infinity;
+
   constructor(
     private redis: Redis,
     private namespace: string,
     private clock: Clock,
     private opts: LoginLimits = LOGIN_LIMITS,
-  ) {}
+    private log?: { warn(msg: string, fields?: Record<string, unknown>): void },
+    private timeoutMs = 500,
+  ) {
+    this.fallback = new LoginRateLimiter(clock, opts);
+  }
+
+  /** Redis's answer within timeoutMs, else the in-memory limiter's (logged at most once a minute). */
+  private async shared<T>(viaRedis: () => Promise<T>, local: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        viaRedis(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      if (performance.now() - this.warnedAt > 60_000) {
+        this.warnedAt = performance.now();
+        this.log?.warn('login throttling falls back to this node alone: Redis does not answer', { error: (err as Error).message });
+      }
+      return local();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   private key(k: string): string {
     return `${this.namespace}login:${k}`;
   }
 
   async retryAfter(ip: string, username: string): Promise<number> {
+    return this.shared(() => this.retryAfterShared(ip, username), () => this.fallback.retryAfter(ip, username));
+  }
+
+  private async retryAfterShared(ip: string, username: string): Promise<number> {
     const now = this.clock.now().getTime();
     const m = this.redis.multi();
     for (const k of [accountKey(ip, username), ipKey(ip)]) {
@@ -92,6 +125,12 @@ export class RedisLoginRateLimiter implements LoginThrottle {
   }
 
   async fail(ip: string, username: string): Promise<void> {
+    // Counted here too, so a Redis outage does not forget the failures just made on this node.
+    await this.fallback.fail(ip, username);
+    return this.shared(() => this.failShared(ip, username), async () => {});
+  }
+
+  private async failShared(ip: string, username: string): Promise<void> {
     const now = this.clock.now().getTime();
     const m = this.redis.multi();
     for (const k of [accountKey(ip, username), ipKey(ip)]) {
@@ -105,6 +144,7 @@ export class RedisLoginRateLimiter implements LoginThrottle {
   }
 
   async succeed(ip: string, username: string): Promise<void> {
-    await this.redis.del(this.key(accountKey(ip, username)));
+    await this.fallback.succeed(ip, username);
+    return this.shared(async () => void (await this.redis.del(this.key(accountKey(ip, username)))), async () => {});
   }
 }
