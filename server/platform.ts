@@ -15,9 +15,12 @@ import { errorHandler } from './http/error-handler';
 import { mount, openApiDocument, type RouteDef } from './http/routes';
 import { NotFoundError } from './http/errors';
 import { SessionStore, parseCookies, SESSION_COOKIE, type SessionUser } from './http/auth/sessions';
-import { LoginRateLimiter } from './http/auth/rate-limit';
+import { LoginRateLimiter, RedisLoginRateLimiter, type LoginThrottle } from './http/auth/rate-limit';
 import { authRoutes, checkCsrf } from './http/auth/routes';
 import { RealtimeHub } from './realtime/hub';
+import { LocalBus, RedisBus, defaultNodeId, type ClusterBus } from './realtime/bus';
+import { SharedCaches } from './realtime/caches';
+import os from 'node:os';
 import type { Actor } from './http/actor';
 import { MODULES } from './modules';
 import { Scheduler } from './scheduler/scheduler';
@@ -34,6 +37,10 @@ export interface ModuleContext {
   clock: Clock;
   log: Logger;
   realtime: RealtimeHub;
+  /** Messages to every node of the cluster (this one included); an in-process bus on a single node. */
+  bus: ClusterBus;
+  /** In-memory caches dropped on every node when what they hold changes (README "Running as a cluster"). */
+  caches: SharedCaches;
   scheduler: Scheduler;
   /** The platform's view of its dependencies (readiness, shedding, the operators' screens). */
   health: HealthMonitor;
@@ -56,6 +63,8 @@ export interface Platform {
   app: express.Express;
   server: http.Server;
   realtime: RealtimeHub;
+  bus: ClusterBus;
+  caches: SharedCaches;
   scheduler: Scheduler;
   sessions: SessionStore;
   health: HealthMonitor;
@@ -67,30 +76,44 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; log?: Logger; autoStartScheduler?: boolean; healthIntervalMs?: number }): Platform {
+/**
+ * `bus`: the cluster bus (main.ts creates it from REDIS_URL; tests pass one per node). Without it
+ * the platform makes an in-process bus of its own, and closes it on close().
+ */
+export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; log?: Logger; bus?: ClusterBus; autoStartScheduler?: boolean; healthIntervalMs?: number }): Platform {
   const { config, db } = opts;
   const clock = opts.clock ?? systemClock;
   // Open-data links carry the public address; refined to the bound port on listen when derived.
   setPublicBaseUrl(derivedPublicBaseUrl(config));
   const log = opts.log ?? createLogger(config.logLevel);
+  const ownBus = !opts.bus;
+  const bus: ClusterBus = opts.bus ?? new LocalBus(defaultNodeId(os.hostname(), process.pid), log);
+  const caches = new SharedCaches(db, bus, log);
   const sessions = new SessionStore(db, config.secrets.sessionSecret, clock);
-  const limiter = new LoginRateLimiter(clock);
-  const realtime = new RealtimeHub({ sessions, clock, log });
+  // Shared by every node in cluster mode, so failures on different nodes add up.
+  const limiter: LoginThrottle = bus instanceof RedisBus ? new RedisLoginRateLimiter(bus.commands, bus.namespace, clock, undefined, log) : new LoginRateLimiter(clock);
+  const realtime = new RealtimeHub({ sessions, clock, log, bus });
   const scheduler = new Scheduler({ db, clock, log });
   const health = new HealthMonitor({ db, clock, log, limits: config.limits });
+  // Cluster mode: a node cut off from Redis would neither hear nor tell the others; it is not ready.
+  if (bus instanceof RedisBus) health.addSource('bus', () => (bus.connected ? { status: 'ok', nodeId: bus.nodeId } : { status: 'down', nodeId: bus.nodeId, reason: 'Redis unreachable: messages to and from the other nodes are not delivered' }));
   // The platform's state, live, for the operators' desk and the supervision board.
   const PLATFORM_CHANNEL = 'platform';
   realtime.channel(PLATFORM_CHANNEL, {
     authorize: (u) => u.roles.some((r) => r === 'operator' || r === 'supervisor' || r === 'admin'),
     snapshot: () => (health.current ? { type: 'platform.status', status: health.current } : undefined),
   });
-  health.onStatus((status: PlatformStatus) => realtime.publish(PLATFORM_CHANNEL, { type: 'platform.status', status }));
-  const ctx: ModuleContext = { db, config, clock, log, realtime, scheduler, health };
+  // Each node measures its own dependencies (its pool, its commit latency, its bid queue) and tells
+  // its own sockets; in a cluster the operator sees the node they are connected to, consistently.
+  health.onStatus((status: PlatformStatus) => realtime.publishLocal(PLATFORM_CHANNEL, { type: 'platform.status', status }));
+  const ctx: ModuleContext = { db, config, clock, log, realtime, bus, caches, scheduler, health };
   const modules = MODULES.map((m) => m(ctx));
 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Behind HAProxy (cluster mode) req.ip is the client's address from X-Forwarded-For, when configured.
+  if (config.trustProxy) app.set('trust proxy', config.trustProxy.split(',').map((s) => s.trim()));
   app.use(requestId());
   app.use(securityHeaders({ hsts: config.secureCookies }));
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -195,6 +218,8 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
     app,
     server,
     realtime,
+    bus,
+    caches,
     scheduler,
     sessions,
     health,
@@ -223,6 +248,8 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
       await realtime.close();
       server.closeAllConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
+      caches.close();
+      if (ownBus) await bus.close();
     },
   };
 }

@@ -159,6 +159,13 @@ export function isForeignKeyViolation(err: unknown): boolean {
 }
 
 export function isDeadlock(err: unknown): boolean {
-  const e = err as { code?: string };
-  return e?.code === 'ER_LOCK_DEADLOCK' || e?.code === 'ER_LOCK_WAIT_TIMEOUT' || e?.code === 'SQLITE_BUSY';
+  const e = err as { code?: string; errno?: number };
+  return e?.code === 'ER_LOCK_DEADLOCK' || e?.code === 'ER_LOCK_WAIT_TIMEOUT' || e?.code === 'SQLITE_BUSY' || TIDB_RETRY_SAFE.has(e?.errno ?? 0);
 }
+
+/**
+ * A MySQL-compatible distributed database (TiDB) reports a lost write conflict with its own codes:
+ * 8002 (SELECT ... FOR UPDATE conflict), 8022 (commit failed, safe to retry), 9007 (write conflict).
+ * The whole transaction runs again, as for a deadlock (README "Running as a cluster").
+ */
+const TIDB_RETRY_SAFE = new Set([8002, 8022, 9007]);

@@ -7,6 +7,8 @@ import { RuleSettingsService } from './config/service';
 import { RiskPointService } from './risk/service';
 import { RuleEngine } from './engine/engine';
 import { buildBoard } from './board/service';
+import { forgetWorkingCalendar } from './engine/handlers';
+import { processKeyOf, type BusEvent } from './sources/event-contract';
 import { supervisionRoutes } from './routes';
 import { seedSupervision } from './seed';
 
@@ -45,6 +47,21 @@ export function supervisionModule(ctx: ModuleContext): PlatformModule & { engine
   alerts.onChange((alert, change) => realtime.publish(ALERTS_CHANNEL, { type: 'supervision.alert', change, alert }));
   let unsubscribeBoard: (() => void) | null = null;
 
+  // Cluster: what this node keeps in memory follows the changes committed on the others.
+  const offCaches = [
+    ctx.caches.register('supervision-calendar', {
+      stale: (events) => events.some((e) => e.entity_type === 'calendar_day' || e.entity_type === 'calendar_year'),
+      drop: () => forgetWorkingCalendar(),
+    }),
+    ctx.caches.register('supervision-process-events', {
+      // A contract's process is found through the database: forget every process then (rare).
+      stale: (events) => (events.some((e) => e.entity_type === 'contract') ? true : events.map((e) => processKeyOf(e as unknown as BusEvent)).filter((k): k is string => k !== null)),
+      // This node saw its own commits live (engine.sources.observe); only the others' are missing.
+      remoteOnly: true,
+      drop: (keys) => engine.sources.forget(keys),
+    }),
+  ];
+
   return {
     name: 'supervision',
     engine,
@@ -56,6 +73,7 @@ export function supervisionModule(ctx: ModuleContext): PlatformModule & { engine
       unsubscribeBoard = onAuditEvents(() => boardChanged());
     },
     async stop() {
+      offCaches.forEach((off) => off());
       engine.stop();
       unsubscribeBoard?.();
       if (boardTimer) clearTimeout(boardTimer);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { parseEnv, loadConfig, ConfigError, derivedPublicBaseUrl } from '../../server/config';
+import { parseEnv, loadConfig, ConfigError, derivedPublicBaseUrl, clusterNamespace } from '../../server/config';
 
 describe('config', () => {
   it('has working defaults on a bare machine', () => {
@@ -58,6 +58,10 @@ describe('config', () => {
     [{ PUBLIC_BASE_URL: 'cg.example.gov.cn' }, 'PUBLIC_BASE_URL'],
     [{ PUBLIC_BASE_URL: 'ftp://cg.example.gov.cn' }, 'PUBLIC_BASE_URL'],
     [{ PUBLIC_BASE_URL: 'https://cg.example.gov.cn/a b' }, 'PUBLIC_BASE_URL'],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379' }, 'REDIS_URL'], // cluster mode without a shared database
+    [{ DB_CLIENT: 'mysql', NODE_ID: 'node 1' }, 'NODE_ID'],
+    [{ TRUST_PROXY: 'everyone' }, 'TRUST_PROXY'],
   ];
   for (const [env, variable] of bad) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
@@ -116,6 +120,32 @@ describe('config', () => {
       } catch (e) {
         expect((e as Error).message).to.include('secrets.json').and.not.include('too-short-secret-value');
       }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('turns on cluster mode with REDIS_URL and a MySQL database; names the node host-pid unless NODE_ID says', () => {
+    const single = parseEnv({});
+    expect([single.redisUrl, single.nodeId, single.trustProxy]).to.deep.equal([null, `${os.hostname()}-${process.pid}`, null]);
+    const c = parseEnv({ DATABASE_URL: 'mysql://u@db/gp', REDIS_URL: 'redis://:pw@10.0.0.9:6379/0', NODE_ID: 'gp-a.1', TRUST_PROXY: 'loopback, 10.0.0.0/8' });
+    expect([c.redisUrl, c.nodeId, c.trustProxy]).to.deep.equal(['redis://:pw@10.0.0.9:6379/0', 'gp-a.1', 'loopback, 10.0.0.0/8']);
+    expect(clusterNamespace(c)).to.equal('sunshine:gp:');
+  });
+
+  it('refuses to start a cluster node whose shared secrets are not given, naming them, and generates none', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-cfg-'));
+    try {
+      const env = { DATA_DIR: dir, DATABASE_URL: 'mysql://root@127.0.0.1/gp', REDIS_URL: 'redis://127.0.0.1:6379' };
+      // Secrets stored in one node's DATA_DIR do not count: every node must be given the same ones.
+      fs.writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify({ SEAL_KEY: 'ab'.repeat(32) }));
+      expect(() => loadConfig({ ...env, SEAL_KEY: 'cd'.repeat(32) }))
+        .to.throw(ConfigError, /SESSION_SECRET, FINANCE_HMAC_SECRET must be given in the environment in cluster mode/)
+        .with.property('variable', 'SESSION_SECRET, FINANCE_HMAC_SECRET');
+      const given = { SEAL_KEY: 'cd'.repeat(32), SESSION_SECRET: 's'.repeat(32), FINANCE_HMAC_SECRET: 'f'.repeat(32) };
+      const c = loadConfig({ ...env, ...given });
+      expect(c.secrets).to.deep.equal({ sealKey: given.SEAL_KEY, sessionSecret: given.SESSION_SECRET, financeHmacSecret: given.FINANCE_HMAC_SECRET });
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8'))).to.deep.equal({ SEAL_KEY: 'ab'.repeat(32) }); // nothing generated
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@
 // body. The error shapes are the ones better-sqlite3 (through knex) and mysql2 against MariaDB
 // 10.11 actually throw (captured from test/integration/db-constraint-errors.test.ts).
 import { expect } from 'chai';
-import { constraintViolation, isForeignKeyViolation, isUniqueViolation } from '../../server/db/errors';
+import { constraintViolation, isDeadlock, isForeignKeyViolation, isUniqueViolation } from '../../server/db/errors';
 import { constraintError, errorHandler } from '../../server/http/error-handler';
 import { createLogger } from '../../server/http/log';
 
@@ -84,5 +84,12 @@ describe('database constraint errors', () => {
     }
     expect(lines.map((l) => JSON.parse(l).level)).to.deep.equal(CASES.map(() => 'warn'));
     expect(lines.join('\n')).not.to.contain('secret@example.com');
+  });
+});
+
+describe('transaction conflicts withTx runs again', () => {
+  it('deadlocks and lock-wait timeouts (MariaDB/MySQL), a busy SQLite, and TiDB\'s write conflicts; nothing else', () => {
+    for (const e of [{ code: 'ER_LOCK_DEADLOCK', errno: 1213 }, { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 }, { code: 'SQLITE_BUSY' }, { code: 'ER_UNKNOWN_ERROR', errno: 9007 }, { errno: 8002 }, { errno: 8022 }]) expect(isDeadlock(e), JSON.stringify(e)).to.equal(true);
+    for (const e of [{ code: 'ER_DUP_ENTRY', errno: 1062 }, { errno: 9001 }, new Error('x'), null]) expect(isDeadlock(e), JSON.stringify(e)).to.equal(false);
   });
 });

@@ -26,7 +26,7 @@ const fromRow = (r: any, full = false) => ({
 });
 
 export function noticesModule({ db, config }: ModuleContext): PlatformModule {
-  const store = noticeFileStore(config.dataDir);
+  const store = noticeFileStore(db, config.dataDir);
   useNoticeFiles(store);
   const base = () => db('notices as n').leftJoin('organisations as o', 'o.id', 'n.org_id').select('n.*', 'o.name_zh as org_name_zh', 'o.name_en as org_name_en');
   return {
@@ -97,7 +97,7 @@ export function noticesModule({ db, config }: ModuleContext): PlatformModule {
           const list: Array<Partial<StoredAttachment>> = row?.attachments_json ? JSON.parse(row.attachments_json) : [];
           const a = list.find((x) => x.sha256 === params.sha256 && x.contentType);
           if (!a) throw new NotFoundError('Attachment not found', null, 'ATTACHMENT_NOT_FOUND');
-          sendDownload(res, { name: a.name!, contentType: a.contentType! }, store.read(params.sha256));
+          sendDownload(res, { name: a.name!, contentType: a.contentType! }, await store.read(params.sha256));
         },
       },
     ]),

@@ -2,6 +2,7 @@
 // of the step that makes the notice due, so a rolled-back step never shows a notice.
 import path from 'node:path';
 import type { Tx } from '../../db/tx';
+import type { Db } from '../../db/knex';
 import type { Actor } from '../../http/actor';
 import { toDbTime } from '../../db/time';
 import { RuleError } from '../../http/errors';
@@ -30,10 +31,10 @@ export interface StoredAttachment extends LinkedAttachment {
   size: number;
 }
 
-// Notice files use the platform's content-addressed upload store, in their own folder
-// (DATA_DIR/uploads/notices/<sha256>); the notices module points this at its DATA_DIR.
+// Notice files use the platform's content-addressed upload store (in the database, store
+// 'notices'; formerly DATA_DIR/uploads/notices/<sha256>, still read); the notices module sets it.
 let files: AttachmentStore | null = null;
-export const noticeFileStore = (dataDir: string) => new AttachmentStore(path.join(dataDir, 'uploads', 'notices'));
+export const noticeFileStore = (db: Db, dataDir: string) => new AttachmentStore(db, 'notices', path.join(dataDir, 'uploads', 'notices'));
 export function useNoticeFiles(store: AttachmentStore): void {
   files = store;
 }
@@ -57,23 +58,28 @@ export interface NoticeInput {
 }
 
 /**
- * Writes carried files to the store (before the row that names them commits, so a committed
- * notice never links to nothing; a rollback leaves at most an unlinked file, never served).
+ * Writes carried files to the store in the notice's own transaction: they commit with the notice
+ * that links them, or not at all.
  */
-function saveFiles(list: NoticeInput['attachments']): Array<LinkedAttachment | Omit<StoredAttachment, 'url'>> | null {
+async function saveFiles(tx: Tx, list: NoticeInput['attachments']): Promise<Array<LinkedAttachment | Omit<StoredAttachment, 'url'>> | null> {
   if (!list) return null;
   if (list.length > MAX_ATTACHMENTS) throw new RuleError('TOO_MANY_ATTACHMENTS', `At most ${MAX_ATTACHMENTS} attachments`);
-  return list.map((a) => {
-    if (!('content' in a)) return a;
+  const out: Array<LinkedAttachment | Omit<StoredAttachment, 'url'>> = [];
+  for (const a of list) {
+    if (!('content' in a)) {
+      out.push(a);
+      continue;
+    }
     assertFileSize(a.content, a.name);
     if (!files) throw new Error('No notice file store: the notices module is not installed');
-    return { name: a.name, contentType: a.contentType, size: a.content.length, sha256: files.save(a.content) };
-  });
+    out.push({ name: a.name, contentType: a.contentType, size: a.content.length, sha256: await files.save(a.content, tx) });
+  }
+  return out;
 }
 
 /** Publishes (or, for the same source and kind, republishes) a notice; returns its id. */
 export async function publishNotice(tx: Tx, actor: Actor, n: NoticeInput): Promise<number> {
-  const saved = saveFiles(n.attachments);
+  const saved = await saveFiles(tx, n.attachments);
   const row = {
     kind: n.kind,
     title_zh: n.titleZh,

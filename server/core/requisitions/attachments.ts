@@ -1,11 +1,14 @@
-// Requisition attachments (needs assessments, quotations, drawings): stored content-addressed
-// under DATA_DIR/uploads/requisitions/<sha256>, listed on the requisition. The file is written
-// before the transaction that references it, so a committed reference never points at nothing;
-// a rolled-back upload leaves at most an unreferenced file.
+// Requisition attachments (needs assessments, quotations, drawings): stored content-addressed by
+// sha256 in the database (server/db/files.ts, readable by every node of a cluster), listed on the
+// requisition. The file is written in the transaction that references it: both commit or neither.
+// Files stored before this release, under DATA_DIR/uploads/<store>/<sha256>, are still read, and
+// copied into the database on first read.
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Tx } from '../../db/tx';
+import type { Db } from '../../db/knex';
+import { DbFileStore } from '../../db/files';
 import { toDbTime } from '../../db/time';
 import type { Actor } from '../../http/actor';
 import { ConflictError, NotFoundError, RuleError, ValidationError } from '../../http/errors';
@@ -27,30 +30,36 @@ export interface Attachment {
 }
 
 export class AttachmentStore {
-  constructor(private dir: string) {}
-
-  static forDataDir(dataDir: string): AttachmentStore {
-    return new AttachmentStore(path.join(dataDir, 'uploads', 'requisitions'));
+  private files: DbFileStore;
+  constructor(
+    db: Db,
+    store: string,
+    /** Where this store's files were kept before they moved into the database (read only). */
+    private legacyDir: string | null = null,
+  ) {
+    this.files = new DbFileStore(db, store);
   }
 
-  /** Writes the bytes (once per content) and returns their digest. */
-  save(bytes: Buffer): string {
+  static forDataDir(db: Db, dataDir: string): AttachmentStore {
+    return new AttachmentStore(db, 'requisitions', path.join(dataDir, 'uploads', 'requisitions'));
+  }
+
+  /** Writes the bytes (once per content) and returns their digest; inside `tx`, with the caller's change. */
+  async save(bytes: Buffer, tx?: Tx): Promise<string> {
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-    fs.mkdirSync(this.dir, { recursive: true });
-    const file = path.join(this.dir, sha256);
-    if (!fs.existsSync(file)) {
-      const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-      fs.writeFileSync(tmp, bytes, { mode: 0o640 });
-      fs.renameSync(tmp, file);
-    }
+    await this.files.put(sha256, bytes, tx);
     return sha256;
   }
 
-  read(sha256: string): Buffer {
+  async read(sha256: string): Promise<Buffer> {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new NotFoundError('Attachment not found', null, 'ATTACHMENT_NOT_FOUND');
-    const file = path.join(this.dir, sha256);
-    if (!fs.existsSync(file)) throw new NotFoundError('Attachment not found', null, 'ATTACHMENT_NOT_FOUND');
-    return fs.readFileSync(file);
+    const stored = await this.files.get(sha256);
+    if (stored) return stored;
+    const file = this.legacyDir ? path.join(this.legacyDir, sha256) : null;
+    if (!file || !fs.existsSync(file)) throw new NotFoundError('Attachment not found', null, 'ATTACHMENT_NOT_FOUND');
+    const bytes = fs.readFileSync(file);
+    await this.files.put(sha256, bytes); // from now on every node has it
+    return bytes;
   }
 }
 

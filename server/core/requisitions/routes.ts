@@ -123,8 +123,8 @@ export function requisitionRoutes(db: Db, store: AttachmentStore) {
       bodyLimit: ATTACHMENT_BODY_LIMIT,
       handler: async ({ params, body, user, actor }) => {
         const bytes = decodeUpload(body);
-        const sha256 = store.save(bytes);
-        await withTx(db, (tx) => addAttachment(tx, actor, { orgId: user!.orgId }, params.id, { name: body.name, contentType: body.contentType, size: bytes.length, sha256 }));
+        // The file commits with the reference to it (a refused upload stores nothing).
+        await withTx(db, async (tx) => addAttachment(tx, actor, { orgId: user!.orgId }, params.id, { name: body.name, contentType: body.contentType, size: bytes.length, sha256: await store.save(bytes, tx) }));
         return requisitionDetail(db, params.id, user!);
       },
     },
@@ -151,7 +151,7 @@ export function requisitionRoutes(db: Db, store: AttachmentStore) {
         const r = await requisitionDetail(db, params.id, user!);
         const a = (r.attachments as Array<{ sha256: string; name: string; contentType: string }>).find((x) => x.sha256 === params.sha256);
         if (!a) throw new NotFoundError('Attachment not found', null, 'ATTACHMENT_NOT_FOUND');
-        sendDownload(res, a, store.read(a.sha256));
+        sendDownload(res, a, await store.read(a.sha256));
       },
     },
     {

@@ -42,7 +42,7 @@ export function workflowModule(ctx: ModuleContext): PlatformModule {
   let stopNotifications: (() => void) | null = null;
   return {
     name: 'workflow',
-    routes: [...requisitionRoutes(db, AttachmentStore.forDataDir(config.dataDir)), ...projectRoutes(db), ...contractRoutes(db), ...financeRoutes(db, secret, clock), ...ruleRoutes(db)],
+    routes: [...requisitionRoutes(db, AttachmentStore.forDataDir(db, config.dataDir)), ...projectRoutes(db), ...contractRoutes(db), ...financeRoutes(db, secret, clock), ...ruleRoutes(db)],
     seedDemo: () => seedWorkflowDemo(ctx),
     start: () => {
       stopNotifications = startNotifications({ db, realtime: ctx.realtime, log: ctx.log });

@@ -90,7 +90,7 @@ async function tellStories(ctx: ModuleContext, c: StoryClock, jobs: Scheduler, a
   // The unit's name as the city stores it (one spelling), shown beside the person's.
   const orgNameZh = new Map<string, string>(orgRows.map((o: any) => [o.code, o.name_zh]));
   const seedActor = systemActor('seed', c);
-  const store = AttachmentStore.forDataDir(config.dataDir);
+  const store = AttachmentStore.forDataDir(db, config.dataDir);
 
   // Accounts for the other demo units' approval chains.
   const hash = await hashPassword('Sunshine@2026');
@@ -186,7 +186,7 @@ async function tellStories(ctx: ModuleContext, c: StoryClock, jobs: Scheduler, a
       const id = await req.createDraft(t, actorOf(username), { userId: u.id, orgId: u.orgId }, { title, budgetLineId, neededBy, justification: `${title}：现有设备老化，无法满足工作需要。`, items, singleSourceReason: opts.singleSourceReason ?? null });
       // A needs assessment as a real attached file.
       const text = Buffer.from(`${title}\n需求论证报告\n\n一、现状\n现有设备已使用多年，故障率高。\n二、需求\n${items.map((i) => `${i.name} ${i.quantity}${i.unit}`).join('；')}\n`, 'utf8');
-      await addAttachment(t, actorOf(username), { orgId: u.orgId }, id, { name: '需求论证报告.txt', contentType: 'text/plain', size: text.length, sha256: store.save(text) });
+      await addAttachment(t, actorOf(username), { orgId: u.orgId }, id, { name: '需求论证报告.txt', contentType: 'text/plain', size: text.length, sha256: await store.save(text, t) });
       if (opts.submit !== false) await req.submit(t, actorOf(username), { userId: u.id, orgId: u.orgId }, id);
       return id;
     });

@@ -1,13 +1,15 @@
 // Eligibility on the bid path. assertSupplierMayAct costs two queries; at thousands of bids a
 // second that would dominate the commit, so each supplier's answer is kept for a short time
-// and dropped at once when a supplier or blacklist change is committed (audit events).
+// and dropped at once when a supplier or blacklist change is committed (audit events), on every
+// node of a cluster (server/realtime/caches.ts).
 import type { Knex } from 'knex';
 import type { Clock } from '../../db/time';
 import { assertSupplierMayAct } from '../suppliers/eligibility';
-import { onAuditEvents } from '../../supervision/audit/audit';
+import type { SharedCaches } from '../../realtime/caches';
 import { AppError } from '../../http/errors';
 
 export const ELIGIBILITY_TTL_MS = 2000;
+export const ELIGIBILITY_CACHE = 'auction-eligibility';
 
 interface Entry {
   at: number;
@@ -18,9 +20,10 @@ export class EligibilityCache {
   private entries = new Map<number, Entry>();
   private unsubscribe: () => void;
 
-  constructor(private db: Knex, private clock: Clock, private ttlMs = ELIGIBILITY_TTL_MS) {
-    this.unsubscribe = onAuditEvents((events) => {
-      if (events.some((e) => /supplier|blacklist/i.test(e.entity_type) || /supplier|blacklist/i.test(e.action))) this.entries.clear();
+  constructor(private db: Knex, private clock: Clock, caches: SharedCaches, private ttlMs = ELIGIBILITY_TTL_MS) {
+    this.unsubscribe = caches.register(ELIGIBILITY_CACHE, {
+      stale: (events) => events.some((e) => /supplier|blacklist/i.test(e.entity_type) || /supplier|blacklist/i.test(e.action)),
+      drop: () => this.entries.clear(),
     });
   }
 

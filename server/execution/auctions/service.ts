@@ -23,7 +23,7 @@ import { isDbUnavailable } from '../../db/faults';
 import { AppError } from '../../http/errors';
 import { EligibilityCache } from './eligibility-cache';
 import { Broadcaster, channelOf } from './broadcaster';
-import { stateFor, viewerOf } from './views';
+import { stateBroadcast, stateFor, viewerOf } from './views';
 import { announceNotice, failureNotice, resultNotice } from './notices';
 import { assertProjectMayCompete, handFailureToWorkflow, handResultToWorkflow, projectOfRequisition } from './workflow-link';
 
@@ -116,7 +116,7 @@ export class AuctionService {
 
   constructor(private ctx: ModuleContext) {
     this.engine = new AuctionEngine(ctx);
-    this.eligibility = new EligibilityCache(ctx.db, ctx.clock);
+    this.eligibility = new EligibilityCache(ctx.db, ctx.clock, ctx.caches);
     this.broadcaster = new Broadcaster(ctx.realtime, ctx.clock, (id) => this.engine.live.get(id)?.view());
     this.engine.onCommitted = (ids) => ids.forEach((id) => this.broadcaster.changed(id, this.engine.live.get(id)?.frozen()));
     this.engine.onEndMoved = (live) => this.armEndTimer(live);
@@ -586,8 +586,7 @@ export class AuctionService {
     void this.build(id).then(
       (live) => {
         if (!live) return;
-        const shape = stateFor.bind(null, live);
-        this.ctx.realtime.publish(channelOf(id), (c: Client) => shape(viewerOf(c.user), this.ctx.clock.now()));
+        this.ctx.realtime.publishShaped(channelOf(id), stateBroadcast(live, this.ctx.clock.now()));
       },
       (err) => this.ctx.log.error('announcing a finished competition failed', { auctionId: id, error: (err as Error).message }),
     );

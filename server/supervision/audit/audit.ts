@@ -24,13 +24,21 @@ export interface AuditEvent extends ChainedFields {
 }
 
 type Listener = (events: AuditEvent[]) => void;
-const listeners = new Set<Listener>();
+const listeners = new Set<{ fn: Listener; pool: object | null }>();
 
-/** Supervision subscribes here to evaluate red flags on live events (after commit only). */
-export function onAuditEvents(fn: Listener): () => void {
-  listeners.add(fn);
-  return () => listeners.delete(fn);
+/**
+ * Supervision subscribes here to evaluate red flags on live events (after commit only). With
+ * `db`, only the events committed through that connection pool: where several platforms share a
+ * process (a test cluster) each hears only its own node's commits, as separate processes would.
+ */
+export function onAuditEvents(fn: Listener, opts: { db?: Knex } = {}): () => void {
+  const entry = { fn, pool: opts.db ? poolOf(opts.db) : null };
+  listeners.add(entry);
+  return () => listeners.delete(entry);
 }
+
+// A transaction's client shares its pool's config object (knex makes the transaction client from it).
+const poolOf = (db: Knex | Tx): object => (db as unknown as { client: { config: object } }).client.config;
 
 export async function record(tx: Tx, actor: Actor, input: AuditInput, at?: Date): Promise<AuditEvent> {
   const [e] = await recordMany(tx, actor, [input], at);
@@ -99,7 +107,10 @@ export async function recordMany(tx: Tx, actor: Actor, inputs: AuditInput[], at?
   await insertNumbered(tx, ordered);
   await moveStreamHeads(tx, moved);
   const events = ordered.map((r) => ({ ...r, id: r.seq })) as AuditEvent[];
-  if (listeners.size) tx.afterCommit(() => listeners.forEach((l) => l(events)));
+  if (listeners.size) {
+    const pool = poolOf(tx);
+    tx.afterCommit(() => listeners.forEach((l) => (l.pool === null || l.pool === pool) && l.fn(events)));
+  }
   return events;
 }
 

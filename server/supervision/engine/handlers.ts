@@ -109,6 +109,11 @@ async function workingCalendar(db: Knex): Promise<WorkingCalendar> {
   return calendarCache.cal;
 }
 
+/** The calendar changed (a city day set, a year confirmed), here or on another node: read it again. */
+export function forgetWorkingCalendar(): void {
+  calendarCache = null;
+}
+
 /** Rules decided on a process's current view: evaluated once per process per round. */
 export const PROCESS_RULES = new Set(['R003', 'R018', 'R024', 'R025', 'R028', 'R030', 'R035', 'R036', 'R038', 'R048', 'R058', 'SV01', 'SV02', 'SV03', 'SV04', 'SV05', 'SV06', 'SV08', 'SV11']);
 

@@ -1,6 +1,8 @@
 // Report exports as background jobs: the request commits a queued row, the work runs after the
 // commit without blocking the event loop (rows stream in pages, setImmediate between pages), and
 // progress is kept on the row for the browser to poll. Interrupted jobs run again at start-up.
+// The file is written to this node's DATA_DIR/exports, then kept in the database (stored_files,
+// store 'exports'), so the download may reach any node of a cluster.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../db/knex';
@@ -11,6 +13,7 @@ import { systemActor } from '../../http/actor';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../http/errors';
 import type { Logger } from '../../http/log';
 import { record } from '../audit/audit';
+import { DbFileStore } from '../../db/files';
 import { reportTable, type ExportParams, type ReportName } from './tables';
 import { writeCsv, writeXlsx } from './writers';
 
@@ -38,7 +41,10 @@ export const exportFromRow = (r: any) => ({
 
 export class ReportExports {
   private active = new Set<number>();
-  constructor(private deps: ExportDeps) {}
+  private files: DbFileStore;
+  constructor(private deps: ExportDeps) {
+    this.files = new DbFileStore(deps.db, 'exports');
+  }
 
   async request(actor: Actor, input: { report: ReportName; format: 'csv' | 'xlsx'; lang: 'zh' | 'en'; params: ExportParams }) {
     const id = await withTx(this.deps.db, async (tx) => {
@@ -57,14 +63,20 @@ export class ReportExports {
     return exportFromRow(r);
   }
 
-  async file(actor: Actor, id: number): Promise<{ path: string; name: string; type: string }> {
+  async file(actor: Actor, id: number): Promise<{ chunks: AsyncIterable<Buffer>; size: number; name: string; type: string }> {
     const e = await this.get(actor, id);
     if (e.status !== 'done') throw new ConflictError('EXPORT_NOT_READY', `The export is ${e.status}`, { status: e.status });
     const r = await this.deps.db('report_exports').where({ id }).first();
-    const p = path.join(this.deps.dir, r.file_name);
-    if (!fs.existsSync(p)) throw new NotFoundError('The export file is gone; request it again', null, 'EXPORT_FILE_GONE');
+    let size = await this.files.size(r.file_name);
+    if (size === null) {
+      // An export finished before files moved into the database is still on this node's disk, maybe.
+      const p = path.join(this.deps.dir, r.file_name);
+      if (!fs.existsSync(p)) throw new NotFoundError('The export file is gone; request it again', null, 'EXPORT_FILE_GONE');
+      await this.files.putFile(r.file_name, p);
+      size = (await this.files.size(r.file_name))!;
+    }
     const name = `${r.report}-${r.id}.${r.format}`;
-    return { path: p, name, type: r.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+    return { chunks: this.files.stream(r.file_name), size, name, type: r.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
   }
 
   /** Runs one export (claimed with a conditional update, so it runs once). */
@@ -91,6 +103,10 @@ export class ReportExports {
       };
       const n = await (r.format === 'csv' ? writeCsv : writeXlsx)(table, target + '.part', params.lang ?? 'zh', onRows);
       fs.renameSync(target + '.part', target);
+      // Kept where every node reads it; the local copy was only the writer's scratch space.
+      await this.files.remove(fileName);
+      await this.files.putFile(fileName, target);
+      fs.rmSync(target, { force: true });
       await withTx(db, async (tx) => {
         await tx('report_exports').where({ id }).update({ status: 'done', rows_done: n, rows_total: n, file_name: fileName, finished_at: toDbTime(clock.now()) });
         await record(tx, actor, { action: 'report.export_finished', entityType: 'report_export', entityId: id, after: { rows: n } });
@@ -98,6 +114,7 @@ export class ReportExports {
     } catch (err) {
       log.error('report export failed', { id, error: (err as Error).message });
       fs.rmSync(target + '.part', { force: true });
+      fs.rmSync(target, { force: true });
       await withTx(db, async (tx) => {
         await tx('report_exports').where({ id }).update({ status: 'failed', error: (err as Error).message.slice(0, 500), finished_at: toDbTime(clock.now()) });
         await record(tx, actor, { action: 'report.export_failed', entityType: 'report_export', entityId: id, after: { error: (err as Error).message.slice(0, 200) } });

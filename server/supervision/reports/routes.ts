@@ -44,7 +44,11 @@ export function reportRoutes(db: Db, exportsSvc: ReportExports) {
         const f = await exportsSvc.file(actor, params.id);
         res.setHeader('Content-Type', f.type);
         res.setHeader('Content-Disposition', `attachment; filename="${f.name}"`);
-        await new Promise<void>((resolve, reject) => res.sendFile(f.path, (err) => (err ? reject(err) : resolve())));
+        res.setHeader('Content-Length', String(f.size));
+        for await (const chunk of f.chunks) {
+          if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+        }
+        res.end();
       },
     },
   ]);

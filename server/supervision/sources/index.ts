@@ -18,6 +18,11 @@ export class ProcessSources {
     this.cache.observe(events);
   }
 
+  /** Processes changed on another node (cluster): read them again when next needed. */
+  forget(keys: string[] | null): void {
+    this.cache.forget(keys);
+  }
+
   private async fromAudit(key: string): Promise<ProcessView | null> {
     const events = await this.cache.eventsOf(this.db, key);
     return events.length ? foldProcess(key, events) : null;
