@@ -18,7 +18,9 @@ import type { Auction } from './repository';
 import { assertStep, type AuctionStatus } from './state-machine';
 import { openingShortfall, participantLabel, savings, type DecrementKind, type Visibility } from './rules';
 import { LiveAuction, type BidAnswer } from './live';
-import { AuctionEngine, CLOSE_JOB, closeJobKey, rejection, unavailable } from './engine';
+import { AuctionEngine, CLOSE_JOB, FENCED_RETRY_MS, closeJobKey, rejection, unavailable, type BidRequest } from './engine';
+import { CompetitionOwnership } from './ownership';
+import { OwnerLink, plainActor, reviveAuction, type ForwardedRequest, type ForwardedStep } from './forwarding';
 import { isDbUnavailable } from '../../db/faults';
 import { AppError } from '../../http/errors';
 import { EligibilityCache } from './eligibility-cache';
@@ -113,9 +115,26 @@ export class AuctionService {
   readonly outageSuspended = new Map<number, { remainingMs: number; endsAt: Date; hardEndAt: Date | null; suspendedAt: Date }>();
   private outageStartedAt: Date | null = null;
   private settlingOutage = false;
+  /** Cluster mode: which node runs each running competition's sequencer (single node: this one, always). */
+  readonly ownership: CompetitionOwnership;
+  /** Cluster mode: bids and steps for competitions another node owns travel to it over the bus. */
+  readonly link: OwnerLink | null;
+  /** Competitions being taken over here (their rebuild is in progress). */
+  private adopting = new Map<number, Promise<boolean>>();
 
   constructor(private ctx: ModuleContext) {
     this.engine = new AuctionEngine(ctx);
+    const bus = ctx.bus;
+    const limits = this.engine.limits;
+    const clustered = bus.clustered;
+    this.ownership = new CompetitionOwnership(ctx, bus.nodeId, clustered, limits.ownerLeaseMs, limits.ownerRenewMs);
+    this.link = clustered ? new OwnerLink(bus, ctx.log, limits.forwardTimeoutMs, (req) => this.onForwarded(req)) : null;
+    if (clustered) {
+      this.engine.fence = (tx, ids) => this.ownership.fence(tx, ids);
+      this.engine.onFenced = (ids) => ids.forEach((id) => this.dropCompetition(id));
+      this.ownership.onLost = (id) => void this.engine.control(async () => this.dropCompetition(id));
+      this.ownership.onTick = () => this.sweep();
+    }
     this.eligibility = new EligibilityCache(ctx.db, ctx.clock);
     this.broadcaster = new Broadcaster(ctx.realtime, ctx.clock, (id) => this.engine.live.get(id)?.view());
     this.engine.onCommitted = (ids) => ids.forEach((id) => this.broadcaster.changed(id, this.engine.live.get(id)?.frozen()));
@@ -281,6 +300,9 @@ export class AuctionService {
   async live(id: number): Promise<LiveAuction | null> {
     const have = this.engine.live.get(id);
     if (have) return have;
+    // Cluster mode: only the owner keeps a competition in memory; any other node reads the
+    // committed rows (the owner writes every bid before it is shown).
+    if (this.link) return this.build(id);
     let p = this.loading.get(id);
     if (!p) {
       // Shared by callers arriving while it loads, and forgotten once settled: a failed load is
@@ -377,7 +399,113 @@ export class AuctionService {
     if (!live.participants.has(supplierId)) return answer(rejection(aid, cbid, 'NOT_A_PARTICIPANT', 'Your company has not joined this competition'));
     const refusal = await this.eligibility.check(supplierId);
     if (refusal) return answer(rejection(aid, cbid, refusal.code, refusal.message));
+    if (this.link && !this.engine.live.has(aid)) return this.bidAtOwner(req, answer);
     return this.engine.submit(req);
+  }
+
+  // ---- cluster mode: one owner per running competition --------------------------------------
+
+  /**
+   * Cluster mode, a bid for a competition this node does not hold: take the lease if it is free
+   * or expired (and rebuild the competition here), else forward the bid to the owner. The answer
+   * comes back here, to the bidder's own socket. Whatever fails, the bidder resends with the same
+   * clientBidId, which the owner answers once.
+   */
+  private async bidAtOwner(req: BidRequest, answer: (a: BidAnswer) => BidAnswer): Promise<BidAnswer> {
+    const where = await this.ensureOwner(req.auctionId);
+    if (where === 'here') return this.engine.submit(req);
+    if (where === null) return answer(unavailable(req.auctionId, req.clientBidId, 'The competition is moving to another server; send the bid again with the same clientBidId', FENCED_RETRY_MS));
+    const reply = await this.link!.ask(where, { kind: 'bid', req });
+    if ('answer' in reply) return reply.answer as BidAnswer;
+    return answer(unavailable(req.auctionId, req.clientBidId, 'The server running this competition did not answer in time; send the bid again with the same clientBidId', FENCED_RETRY_MS));
+  }
+
+  /**
+   * Where a competition's sequencer runs: 'here' (this node holds the lease, the competition is
+   * in memory), another node's id, or null (it cannot be said now: retry shortly).
+   */
+  private async ensureOwner(id: number): Promise<'here' | string | null> {
+    if (this.ownership.ownsFresh(id) && this.engine.live.has(id)) return 'here';
+    const { ours, lease } = await this.ownership.acquire(id);
+    if (!ours) return lease.nodeId;
+    return (await this.adopt(id)) ? 'here' : null;
+  }
+
+  /** This node holds the lease: rebuild the competition from the database (between batches) and arm its end. */
+  private adopt(id: number): Promise<boolean> {
+    let p = this.adopting.get(id);
+    if (p) return p;
+    p = this.engine
+      .control(async () => {
+        if (this.engine.live.has(id) && this.ownership.ownsFresh(id)) return true;
+        const l = await this.engine.reload(id);
+        if (!l || (l.a.status !== 'running' && l.a.status !== 'suspended')) {
+          this.engine.live.delete(id);
+          await this.ownership.release(id);
+          return false;
+        }
+        this.engine.live.set(id, l);
+        this.armEndTimer(l);
+        // Everybody sees the state as rebuilt here (the failover's first announcement).
+        this.broadcaster.now(id);
+        return true;
+      })
+      .finally(() => this.adopting.delete(id));
+    this.adopting.set(id, p);
+    return p;
+  }
+
+  /** This node lost a competition (fenced off, or its lease taken): forget it here. */
+  private dropCompetition(id: number): void {
+    this.engine.live.delete(id);
+    this.clearEndTimer(id);
+    this.ownership.drop(id);
+  }
+
+  /** Every renewal tick: take running competitions nobody holds (their owner died), so they go on without waiting for a bid. */
+  private async sweep(): Promise<void> {
+    if (this.stopped) return;
+    for (const id of await this.ownership.orphans()) {
+      const { ours } = await this.ownership.acquire(id).catch(() => ({ ours: false }));
+      if (ours) await this.adopt(id);
+    }
+  }
+
+  /** The owner's side of a forwarded request. */
+  private async onForwarded(msg: ForwardedRequest): Promise<unknown> {
+    if (msg.kind === 'bid') {
+      const req = msg.req;
+      const answer = (a: BidAnswer) => (a.type === 'bid.rejected' ? this.engine.count(a) : a);
+      // Only the holder answers; otherwise the forwarder asks again (it re-reads the lease).
+      if (!this.engine.live.has(req.auctionId)) {
+        const where = await this.ensureOwner(req.auctionId);
+        if (where !== 'here') return answer(unavailable(req.auctionId, req.clientBidId, 'The competition is moving to another server; send the bid again with the same clientBidId', FENCED_RETRY_MS));
+      }
+      return this.bidChecked({ user: { roles: ['supplier'], supplierId: req.supplierId, id: req.userId } as SessionUser, ip: req.ip } as Client, { deviceId: req.deviceId, amount: req.amount }, req.auctionId, req.clientBidId, answer, false);
+    }
+    const actor: Actor = msg.actor ? { ...msg.actor, clock: this.ctx.clock } : systemActor('auction-end', this.ctx.clock);
+    if (msg.kind === 'close') return this.close(msg.auctionId).then(() => null);
+    if (msg.kind === 'suspend') return this.suspend(actor, msg.auctionId, msg.reason!);
+    return this.resume(actor, msg.auctionId, msg.reason!);
+  }
+
+  /**
+   * Runs a step that touches the sequencer (close, suspend, resume) where the competition is
+   * owned: here (taking the lease if it is free), or on the owner through the bus.
+   */
+  private async atOwner<T>(id: number, local: () => Promise<T>, remote: Omit<ForwardedStep, 'auctionId'>): Promise<T> {
+    if (!this.link) return local();
+    const where = await this.ensureOwner(id);
+    if (where === 'here') return local();
+    // Not running (closed, failed, announced): no owner needed; the local step answers as before.
+    if (where === null) return local();
+    const reply = await this.link.ask(where, { ...remote, auctionId: id } as ForwardedStep);
+    if ('error' in reply) {
+      const e = reply.error as { status: number; code: string; message: string; details: unknown };
+      throw new AppError(e.status, e.code, e.message, e.details);
+    }
+    if (!('answer' in reply)) throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The server running this competition did not answer in time; try again shortly', { retryAfterMs: 1000 });
+    return reply.answer as T;
   }
 
   // ---- the database unavailable longer than the grace: suspend for everyone, resume after ------
@@ -482,6 +610,8 @@ export class AuctionService {
         await record(tx, actor, { action: 'auction.opened', entityType: 'auction', entityId: id, before: { status: a.status }, after: { status: 'running', endsAt: endsAt.toISOString(), hardEndAt: hardEndAt?.toISOString() ?? null, participants: parts.map((p) => ({ supplierId: p.supplierId, label: p.label, brand: p.brand, model: p.model })) } });
         opened = a;
       });
+      // Cluster mode: the node that opened it owns it (unless another node took it meanwhile).
+      if (opened && this.link && !(await this.ownership.acquire(id)).ours) opened = null;
       if (opened) {
         // Built fresh from the committed rows (never a copy loaded before it opened).
         const live = (await this.build(id))!;
@@ -494,6 +624,10 @@ export class AuctionService {
 
   /** At the end (server clock): the lowest valid bid wins; ties went to the earlier bid. */
   close(id: number): Promise<void> {
+    return this.atOwner(id, () => this.closeHere(id), { kind: 'close' });
+  }
+
+  private closeHere(id: number): Promise<void> {
     return this.engine.control(async () => {
       const live = this.engine.live.get(id) ?? (await this.live(id));
       if (!live || live.a.status !== 'running') return;
@@ -514,6 +648,7 @@ export class AuctionService {
         // Closed before the result reaches the workflow: the project's award (or failure) writes
         // its open-data release in this transaction, and that snapshot must see the competition
         // closed, with its bids. Then the workflow (budget line locked before the audit chain).
+        await this.ownership.fence(tx, [id]);
         await tx('auctions').where({ id, status: 'running' }).update(patch);
         if (winner) await handResultToWorkflow(tx, actor, a, winner, live.sorted().length);
         else await handFailureToWorkflow(tx, actor, a, 'NO_VALID_BIDS');
@@ -537,10 +672,15 @@ export class AuctionService {
       this.clearEndTimer(id);
       this.broadcaster.now(id);
       this.engine.live.delete(id);
+      await this.ownership.release(id).catch(() => undefined); // expires anyway
     });
   }
 
   suspend(actor: Actor, id: number, reason: string): Promise<Auction> {
+    return this.atOwner(id, () => this.suspendHere(actor, id, reason), { kind: 'suspend', reason, actor: plainActor(actor) }).then(reviveAuction);
+  }
+
+  private suspendHere(actor: Actor, id: number, reason: string): Promise<Auction> {
     return this.engine.control(async () => {
       const live = await this.live(id);
       if (!live) throw new NotFoundError(`Competition ${id} not found`);
@@ -549,6 +689,7 @@ export class AuctionService {
       const remainingMs = Math.max(0, live.a.endsAt!.getTime() - now.getTime());
       if (remainingMs === 0) throw new ConflictError('AUCTION_WRONG_STATE', 'The competition has already ended');
       await withTx(this.db, async (tx) => {
+        await this.ownership.fence(tx, [id]);
         await tx('auctions').where({ id }).update({ status: 'suspended', remaining_ms: remainingMs, status_reason: reason, updated_at: toDbTime(now) });
         await this.ctx.scheduler.cancel(tx, closeJobKey(id));
         await record(tx, actor, { action: 'auction.suspended', entityType: 'auction', entityId: id, before: { status: 'running', endsAt: live.a.endsAt!.toISOString() }, after: { status: 'suspended', remainingMs, reason } });
@@ -561,6 +702,10 @@ export class AuctionService {
   }
 
   resume(actor: Actor, id: number, reason: string): Promise<Auction> {
+    return this.atOwner(id, () => this.resumeHere(actor, id, reason), { kind: 'resume', reason, actor: plainActor(actor) }).then(reviveAuction);
+  }
+
+  private resumeHere(actor: Actor, id: number, reason: string): Promise<Auction> {
     return this.engine.control(async () => {
       const live = await this.live(id);
       if (!live) throw new NotFoundError(`Competition ${id} not found`);
@@ -571,6 +716,7 @@ export class AuctionService {
       // The hard cap moves with the pause, so a suspension neither adds nor removes time.
       const hardEndAt = live.a.hardEndAt ? new Date(live.a.hardEndAt.getTime() + (endsAt.getTime() - live.a.endsAt!.getTime())) : null;
       await withTx(this.db, async (tx) => {
+        await this.ownership.fence(tx, [id]);
         await tx('auctions').where({ id }).update({ status: 'running', ends_at: toDbTime(endsAt), hard_end_at: hardEndAt ? toDbTime(hardEndAt) : null, remaining_ms: null, status_reason: null, updated_at: toDbTime(now) });
         await this.ctx.scheduler.schedule(tx, { kind: CLOSE_JOB, key: closeJobKey(id), runAt: endsAt, payload: { auctionId: id } });
         await record(tx, actor, { action: 'auction.resumed', entityType: 'auction', entityId: id, before: { status: 'suspended', remainingMs }, after: { status: 'running', endsAt: endsAt.toISOString(), reason } });
@@ -620,7 +766,10 @@ export class AuctionService {
   async recover(): Promise<number> {
     this.stopped = false;
     const open = await repo.auctionsInStatus(this.db, ['running', 'suspended']);
+    this.ownership.start();
     for (const a of open) {
+      // Cluster mode: only what nobody else holds (a live owner keeps its competitions).
+      if (this.link && !(await this.ownership.acquire(a.id)).ours) continue;
       const live = await this.build(a.id);
       if (!live) continue;
       this.engine.live.set(a.id, live);
@@ -631,7 +780,11 @@ export class AuctionService {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.ownership.stop();
     await this.engine.idle();
+    // A node leaving on purpose hands its competitions over at once (no lease to wait out).
+    for (const id of [...this.ownership.held.keys()]) await this.ownership.release(id).catch(() => undefined);
+    this.link?.close();
     const st = this.engine.stats;
     if (st.bids) this.ctx.log.info('auction engine', { ...st, validateMs: Math.round(st.validateMs), commitMs: Math.round(st.commitMs), announceMs: Math.round(st.announceMs), insertBidsMs: Math.round(st.insertBidsMs), auditMs: Math.round(st.auditMs), figuresMs: Math.round(st.figuresMs), beginMs: Math.round(st.beginMs), endMs: Math.round(st.endMs), meanBatch: Math.round(st.bids / Math.max(1, st.batches)) });
     for (const id of [...this.timers.keys()]) this.clearEndTimer(id);
