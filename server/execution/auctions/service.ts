@@ -390,7 +390,9 @@ export class AuctionService {
     if (this.ctx.health?.dbDown) return answer(unavailable(aid, cbid, 'The platform cannot record bids right now (database unavailable); send the bid again with the same clientBidId shortly'));
     const live = inMemory ?? (await this.live(aid));
     if (!live || live.a.status === 'draft') return answer(rejection(aid, cbid, 'AUCTION_NOT_FOUND'));
-    if (!this.engine.live.has(aid)) {
+    // Cluster mode: running on another node (or on nobody yet): this node may not hold it in memory.
+    const elsewhere = !!this.link && (live.a.status === 'running' || live.a.status === 'suspended');
+    if (!this.engine.live.has(aid) && !elsewhere) {
       // Not running: a retry of an accepted bid still gets its first answer.
       const stored = await repo.bidByClientId(this.db, aid, supplierId, cbid);
       if (stored) return { type: 'bid.accepted', auctionId: aid, clientBidId: cbid, seq: stored.seq, amount: stored.amountFen, rank: live.rankOf(supplierId) ?? 0, endsAt: live.a.endsAt?.toISOString() ?? null, acceptedAt: stored.acceptedAt.toISOString() };
