@@ -9,7 +9,7 @@ import { createTestDb, TEST_DIALECT, type TestDb } from '../helpers/db';
 import { WsClient } from '../helpers/ws';
 import { TestClient } from '../helpers/http';
 import { seedDemo } from '../../db/seeds/demo';
-import { systemClock, toDbTime } from '../../server/db/time';
+import { systemClock } from '../../server/db/time';
 import { createPlatform, type Platform } from '../../server/platform';
 import { parseEnv, type Config } from '../../server/config';
 import { createBus, type ClusterBus } from '../../server/realtime/bus';
@@ -111,9 +111,11 @@ describe(`one owner per competition, two nodes in one process (${TEST_DIALECT})`
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body.status).to.equal('running');
 
-    // Node A stops renewing (as if paused); its lease expires and node B takes it on the next bid.
+    // Node A stops renewing (as if paused); once its lease runs out node B's sweep takes it (the next epoch).
     serviceOf(a).ownership.stop();
-    await t.db('auction_owners').where({ auction_id: id }).update({ expires_at: toDbTime(Date.now() - 1) });
+    const stoppedAt = Date.now();
+    await until('node B to take the lease', async () => (await t.db('auction_owners').where({ auction_id: id, node_id: 'node-b' }).first()) && serviceOf(b).engine.live.has(id), 6000);
+    expect(Date.now() - stoppedAt).to.be.within(1000, 4000);
     sockets[1].send({ type: 'bid', auctionId: id, amount: 23_800_000, clientBidId: 'b1-1' });
     expect(await sockets[1].next((m) => m.clientBidId === 'b1-1')).to.include({ type: 'bid.accepted', seq: 3 });
     const moved = await t.db('auction_owners').where({ auction_id: id }).first();
@@ -136,12 +138,21 @@ describe(`one owner per competition, two nodes in one process (${TEST_DIALECT})`
     expect(await until('the resend answer', async () => sockets[2].messages.find((m) => m.clientBidId === 'a2-2' && m.type === 'bid.accepted'))).to.include({ seq: 4 });
 
     const rows = await t.db('auction_bids').where({ auction_id: id }).orderBy('seq');
-    expect(rows.map((r: any) => [Number(r.seq), r.client_bid_id])).to.deep.equal([
-      [1, 'b0-1'],
-      [2, 'a2-1'],
-      [3, 'b1-1'],
-      [4, 'a2-2'],
+    // Each row names the epoch it was committed under: node A's (1), then node B's (2), never back.
+    expect(rows.map((r: any) => [Number(r.seq), r.client_bid_id, Number(r.owner_epoch)])).to.deep.equal([
+      [1, 'b0-1', 1],
+      [2, 'a2-1', 1],
+      [3, 'b1-1', 2],
+      [4, 'a2-2', 2],
     ]);
+    // The operators' readiness report says so (it is refreshed by the health checks).
+    const cluster = await until('the readiness report', async () => {
+      const ready = await (await fetch(`${a.url}/api/health/ready`)).json();
+      const c = (ready.sources ?? ready.error?.details?.sources)?.bids?.cluster;
+      return c?.fencedBatches === 1 && c;
+    });
+    expect(cluster).to.include({ nodeId: 'node-a', lost: 1 });
+    expect(cluster.owned).to.deep.equal([]);
     // Reads on any node show the committed state.
     const sup = new TestClient(a.url);
     await sup.login('supervisor');

@@ -101,7 +101,7 @@ export class AuctionEngine {
    * Cluster mode: checks inside the batch's transaction that this node still holds the
    * competitions' leases (throws FencedError otherwise). Null on a single node.
    */
-  fence: ((tx: Tx, auctionIds: number[]) => Promise<void>) | null = null;
+  fence: ((tx: Tx, auctionIds: number[]) => Promise<Map<number, number>>) | null = null;
   /** The batch was fenced off: this node lost those competitions (the service drops them). */
   onFenced: (auctionIds: number[]) => void = () => {};
 
@@ -301,7 +301,10 @@ export class AuctionEngine {
           current = tx;
           if (this.beforeBatchWrites) await this.beforeBatchWrites([...undo.keys()]);
           // First statement of the batch: the lease rows are locked until it commits.
-          if (this.fence) await this.fence(tx, [...undo.keys()]);
+          if (this.fence) {
+            const epochs = await this.fence(tx, [...undo.keys()]);
+            for (const x of accepted) x.row.ownerEpoch = epochs.get(x.row.auctionId) ?? null;
+          }
           const c0 = performance.now();
           this.stats.beginMs += c0 - t1;
           await insertBids(tx, accepted.map((x) => x.row));

@@ -38,7 +38,7 @@ export class OwnerLink {
   }
 
   /** Sends a request to the owner node; resolves with its answer, its error, or a timeout. Never rejects. */
-  ask(nodeId: string, body: ForwardedRequest): Promise<ForwardedReply> {
+  ask(nodeId: string, body: ForwardedRequest, timeoutMs = this.timeoutMs): Promise<ForwardedReply> {
     const corr = crypto.randomUUID();
     this.stats.forwarded++;
     return new Promise<ForwardedReply>((resolve) => {
@@ -46,7 +46,7 @@ export class OwnerLink {
         this.waiting.delete(corr);
         this.stats.timedOut++;
         resolve({ timeout: true });
-      }, this.timeoutMs);
+      }, timeoutMs);
       timer.unref?.();
       this.waiting.set(corr, { resolve, timer });
       this.bus.publish(nodeTopic(nodeId), { t: 'req', corr, replyTo: this.bus.nodeId, body } satisfies Envelope).catch((err) => {

@@ -38,6 +38,8 @@ export class CompetitionOwnership {
   onLost: (auctionId: number) => void = () => {};
   /** Called on every renewal tick (after the renewals): the service sweeps for orphaned competitions. */
   onTick: () => Promise<void> = async () => {};
+  /** The last lease row read for competitions other nodes hold (how long to wait for their owner). */
+  readonly lastSeen = new Map<number, Lease>();
   /** Counters for the tests, the benchmark and the operators' screen. */
   stats = { acquired: 0, takenOver: 0, lost: 0, fenced: 0, renewals: 0 };
 
@@ -86,7 +88,11 @@ export class CompetitionOwnership {
       }
     }
     const mine = cur.nodeId === this.nodeId && this.held.get(auctionId)?.epoch === cur.epoch;
-    if (!mine && cur.expiresAt.getTime() > now.getTime()) return { ours: false, lease: cur, tookOver: false };
+    if (!mine && cur.expiresAt.getTime() > now.getTime()) {
+      this.lastSeen.set(auctionId, cur);
+      return { ours: false, lease: cur, tookOver: false };
+    }
+    this.lastSeen.delete(auctionId);
     // Ours already (renew), or expired (take over with the next epoch).
     const epoch = mine ? cur.epoch : cur.epoch + 1;
     const n = await db('auction_owners')
@@ -126,8 +132,9 @@ export class CompetitionOwnership {
    * transaction then rolls back, so nothing of the batch is stored. The lock makes a takeover
    * wait for a batch that passed the check to commit, so the new owner rebuilds with its bids.
    */
-  async fence(tx: Tx, auctionIds: number[]): Promise<void> {
-    if (!this.clustered || !auctionIds.length) return;
+  async fence(tx: Tx, auctionIds: number[]): Promise<Map<number, number>> {
+    const epochs = new Map<number, number>();
+    if (!this.clustered || !auctionIds.length) return epochs;
     const q = tx('auction_owners').whereIn('auction_id', auctionIds).select('auction_id', 'node_id', 'epoch', 'expires_at');
     const rows = (await (tx.dialect === 'mysql' ? q.forUpdate() : q)).map(fromRow);
     const lost = auctionIds.filter((id) => {
@@ -139,6 +146,8 @@ export class CompetitionOwnership {
       this.stats.fenced++;
       throw new FencedError(lost, rows);
     }
+    for (const r of rows) epochs.set(r.auctionId, r.epoch);
+    return epochs;
   }
 
   /** Renew every lease this node holds; a lease found gone is dropped (onLost). */

@@ -168,6 +168,8 @@ export class AuctionService {
       runningCompetitions: [...e.live.values()].filter((l) => l.a.status === 'running').length,
       suspendedForOutage: this.outageSuspended.size,
       answered: { ...e.answered, ...Object.fromEntries(Object.entries(e.admission.counts).map(([k, v]) => [`${k}_AT_ADMISSION`, v])) },
+      // Cluster mode: what this node owns, and how often it forwarded, was fenced off or took over.
+      ...(this.link ? { cluster: { nodeId: this.ownership.nodeId, owned: [...this.ownership.held.keys()], fencedBatches: e.stats.fencedBatches, ...this.ownership.stats, ...this.link.stats } } : {}),
       limits: { bidRatePerSec: e.limits.bidRatePerSec, bidQueuePerAuction: e.limits.bidQueuePerAuction, bidQueuePerSupplier: e.limits.bidQueuePerSupplier, bidCommitTimeoutMs: e.limits.bidCommitTimeoutMs, dbOutageGraceMs: e.limits.dbOutageGraceMs },
     };
   }
@@ -414,12 +416,26 @@ export class AuctionService {
    * clientBidId, which the owner answers once.
    */
   private async bidAtOwner(req: BidRequest, answer: (a: BidAnswer) => BidAnswer): Promise<BidAnswer> {
-    const where = await this.ensureOwner(req.auctionId);
-    if (where === 'here') return this.engine.submit(req);
-    if (where === null) return answer(unavailable(req.auctionId, req.clientBidId, 'The competition is moving to another server; send the bid again with the same clientBidId', FENCED_RETRY_MS));
-    const reply = await this.link!.ask(where, { kind: 'bid', req });
-    if ('answer' in reply) return reply.answer as BidAnswer;
+    // Two tries: an owner that does not answer may be dead, and its lease may run out meanwhile;
+    // then this node takes the competition and the bid goes on here.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const where = await this.ensureOwner(req.auctionId);
+      if (where === 'here') return this.engine.submit(req);
+      if (where === null) break;
+      const reply = await this.link!.ask(where, { kind: 'bid', req }, this.forwardWait(req.auctionId));
+      if ('answer' in reply) return reply.answer as BidAnswer;
+    }
     return answer(unavailable(req.auctionId, req.clientBidId, 'The server running this competition did not answer in time; send the bid again with the same clientBidId', FENCED_RETRY_MS));
+  }
+
+  /**
+   * How long to wait for the owner: a live owner answers in milliseconds (or renews its lease);
+   * a dead one is known when its lease runs out, so waiting longer than that only delays the takeover.
+   */
+  private forwardWait(id: number): number {
+    const l = this.ownership.lastSeen.get(id);
+    const untilExpiry = l ? l.expiresAt.getTime() - this.ctx.clock.now().getTime() + 100 : Infinity;
+    return Math.max(300, Math.min(this.engine.limits.forwardTimeoutMs, untilExpiry));
   }
 
   /**
@@ -428,6 +444,9 @@ export class AuctionService {
    */
   private async ensureOwner(id: number): Promise<'here' | string | null> {
     if (this.ownership.ownsFresh(id) && this.engine.live.has(id)) return 'here';
+    // Another node's lease seen unexpired: it is still the owner (a lease moves only after it expires).
+    const seen = this.ownership.lastSeen.get(id);
+    if (seen && seen.nodeId !== this.ownership.nodeId && seen.expiresAt.getTime() > this.ctx.clock.now().getTime()) return seen.nodeId;
     const { ours, lease } = await this.ownership.acquire(id);
     if (!ours) return lease.nodeId;
     return (await this.adopt(id)) ? 'here' : null;
