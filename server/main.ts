@@ -1,5 +1,6 @@
 // Entry point: config → database (migrate, seed when empty) → platform → listen.
-import { loadConfig, ConfigError } from './config';
+import { loadConfig, ConfigError, clusterNamespace } from './config';
+import { createBus } from './realtime/bus';
 import { openDb } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { createPlatform } from './platform';
@@ -22,7 +23,10 @@ async function main(): Promise<void> {
   const db = openDb(config);
   const applied = await migrateLatest(db);
   if (applied.length) log.info('migrations applied', { migrations: applied });
-  const platform = createPlatform({ config, db, log });
+  // Cluster mode: the nodes sharing this database share a bus (REDIS_URL); else an in-process one.
+  const bus = await createBus({ redisUrl: config.redisUrl, nodeId: config.nodeId, log, namespace: clusterNamespace(config) });
+  if (bus.clustered) log.info('cluster mode', { nodeId: config.nodeId, namespace: clusterNamespace(config) });
+  const platform = createPlatform({ config, db, log, bus });
   if (config.seedDemo) {
     // All or nothing: a seed that fails names its step, and the next start seeds again.
     const summary = await ensureDemoCity(db, systemClock, platform, log);
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info('shutting down', { signal: sig });
     await platform.close();
+    await bus.close();
     await db.destroy();
     process.exit(0);
   };

@@ -15,10 +15,10 @@ import { errorHandler } from './http/error-handler';
 import { mount, openApiDocument, type RouteDef } from './http/routes';
 import { NotFoundError } from './http/errors';
 import { SessionStore, parseCookies, SESSION_COOKIE, type SessionUser } from './http/auth/sessions';
-import { LoginRateLimiter } from './http/auth/rate-limit';
+import { LoginRateLimiter, RedisLoginRateLimiter, type LoginThrottle } from './http/auth/rate-limit';
 import { authRoutes, checkCsrf } from './http/auth/routes';
 import { RealtimeHub } from './realtime/hub';
-import { LocalBus, defaultNodeId, type ClusterBus } from './realtime/bus';
+import { LocalBus, RedisBus, defaultNodeId, type ClusterBus } from './realtime/bus';
 import os from 'node:os';
 import type { Actor } from './http/actor';
 import { MODULES } from './modules';
@@ -85,8 +85,9 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
   const ownBus = !opts.bus;
   const bus: ClusterBus = opts.bus ?? new LocalBus(defaultNodeId(os.hostname(), process.pid), log);
   const sessions = new SessionStore(db, config.secrets.sessionSecret, clock);
-  const limiter = new LoginRateLimiter(clock);
-  const realtime = new RealtimeHub({ sessions, clock, log });
+  // Shared by every node in cluster mode, so failures on different nodes add up.
+  const limiter: LoginThrottle = bus instanceof RedisBus ? new RedisLoginRateLimiter(bus.commands, bus.namespace, clock) : new LoginRateLimiter(clock);
+  const realtime = new RealtimeHub({ sessions, clock, log, bus });
   const scheduler = new Scheduler({ db, clock, log });
   const health = new HealthMonitor({ db, clock, log, limits: config.limits });
   // The platform's state, live, for the operators' desk and the supervision board.

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import os from 'node:os';
 import { ajv } from '../http/ajv';
 
 export type DbClient = 'sqlite' | 'mysql';
@@ -29,6 +30,10 @@ export interface Config {
   publicBaseUrl: string | null;
   /** Seconds between cross-links of the audit streams' heads into the global chain (0: only before each signed checkpoint). */
   auditCrossLinkSeconds: number;
+  /** Cluster mode (README "Running as a cluster"): the Redis carrying messages between nodes; null on a single node. */
+  redisUrl: string | null;
+  /** This process's name in the cluster (logs, bus messages, leases); default host name and process id. */
+  nodeId: string;
 }
 
 export interface Limits {
@@ -140,6 +145,8 @@ const envSchema = {
     OWNER_RENEW_MS: { type: 'integer', minimum: 50, maximum: 300_000 },
     BID_FORWARD_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 60_000 },
     // An http(s) origin with an optional path prefix: https://cg.example.gov.cn or http://10.0.0.5:8080/sunshine
+    REDIS_URL: { type: 'string', maxLength: 500, pattern: '^rediss?://[^\\s]+$' },
+    NODE_ID: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' },
     PUBLIC_BASE_URL: { type: 'string', maxLength: 200, pattern: '^https?://[A-Za-z0-9.\\[\\]:-]+(/[A-Za-z0-9._~%!$&\'()*+,;=:@/-]*)?$' },
   },
 } as const;
@@ -176,6 +183,10 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
   if (dbClient === 'sqlite' && raw.DATABASE_URL) {
     throw new ConfigError('DATABASE_URL', 'is set but DB_CLIENT is sqlite; unset one of them');
   }
+  if (raw.REDIS_URL && dbClient !== 'mysql') {
+    // Every node must read and write the same state: one SQLite file per machine cannot be shared.
+    throw new ConfigError('REDIS_URL', 'turns on cluster mode, which needs a shared MySQL/MariaDB database: set DATABASE_URL (DB_CLIENT=mysql)');
+  }
   const nodeEnv = (raw.NODE_ENV as Config['nodeEnv']) ?? 'development';
   const givenSecrets: Partial<Secrets> = {};
   for (const [k, name] of SECRET_VARS) if (raw[name]) givenSecrets[k] = raw[name] as string;
@@ -193,6 +204,8 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
     auditCheckpointMinutes: (raw.AUDIT_CHECKPOINT_MINUTES as number | undefined) ?? (nodeEnv === 'test' ? 0 : 10),
     publicBaseUrl: raw.PUBLIC_BASE_URL ? (raw.PUBLIC_BASE_URL as string).replace(/\/+$/, '') : null,
     auditCrossLinkSeconds: (raw.AUDIT_CROSS_LINK_SECONDS as number | undefined) ?? (nodeEnv === 'test' ? 0 : 1),
+    redisUrl: (raw.REDIS_URL as string | undefined) ?? null,
+    nodeId: (raw.NODE_ID as string | undefined) ?? `${os.hostname()}-${process.pid}`,
     limits: Object.fromEntries(LIMIT_VARS.map(([k, name]) => [k, (raw[name] as number | undefined) ?? DEFAULT_LIMITS[k]])) as unknown as Limits,
     givenSecrets,
   };
@@ -213,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (e) {
     throw new ConfigError('DATA_DIR', `cannot be created: ${(e as Error).message}`);
   }
+  if (base.redisUrl) return { ...base, secrets: clusterSecrets(givenSecrets) };
   const file = path.join(base.dataDir, 'secrets.json');
   let stored: Partial<Record<string, string>> = {};
   if (fs.existsSync(file)) {
@@ -243,6 +257,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   return { ...base, secrets };
+}
+
+/** The secrets every node of a cluster must share: given in the environment, never generated per node. */
+export const CLUSTER_SECRET_VARS = ['SEAL_KEY', 'SESSION_SECRET', 'FINANCE_HMAC_SECRET'] as const;
+
+function clusterSecrets(given: Partial<Secrets>): Secrets {
+  const missing = CLUSTER_SECRET_VARS.filter((name) => !given[SECRET_VARS.find(([, n]) => n === name)![0]]);
+  if (missing.length) {
+    throw new ConfigError(
+      missing.join(', '),
+      `must be given in the environment in cluster mode (REDIS_URL is set): every node must use the same ${CLUSTER_SECRET_VARS.join(', ')}, so none is generated`,
+    );
+  }
+  // AUDIT_SIGNING_KEY may be left out: it is then derived from SEAL_KEY, the same on every node.
+  return { sessionSecret: given.sessionSecret!, sealKey: given.sealKey!, financeHmacSecret: given.financeHmacSecret!, ...(given.auditSigningKey ? { auditSigningKey: given.auditSigningKey } : {}) };
+}
+
+/** The Redis namespace of a cluster: the nodes sharing a database share a bus (`sunshine:<database>:`). */
+export function clusterNamespace(config: Pick<Config, 'databaseUrl'>): string {
+  let db = 'default';
+  try {
+    if (config.databaseUrl) db = decodeURIComponent(new URL(config.databaseUrl).pathname.replace(/^\//, '')) || db;
+  } catch {
+    // parseEnv has validated the URL's shape; an odd one still gets a namespace.
+  }
+  return `sunshine:${db}:`;
 }
 
 /** The public base URL: the configured one, else the listening address (a wildcard host read as localhost). */

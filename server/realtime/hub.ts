@@ -1,5 +1,7 @@
 // WebSocket hub on /ws: authenticated by the session cookie, channel subscriptions that
 // modules authorise and publish to, heartbeats, and a clean close when the session ends.
+// In cluster mode every publish goes once over the cluster bus and each node delivers it to its
+// own sockets (README "Running as a cluster"); on a single node it is delivered directly.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
@@ -7,6 +9,7 @@ import { parseCookies, SESSION_COOKIE, type SessionStore, type SessionUser } fro
 import type { Clock } from '../db/time';
 import type { Logger } from '../http/log';
 import { isDbUnavailable } from '../db/faults';
+import type { ClusterBus } from './bus';
 
 export const WS_PATH = '/ws';
 export const CLOSE_LOGGED_OUT = 4001;
@@ -28,22 +31,40 @@ export interface ChannelPolicy {
 
 export type MessageHandler = (client: Client, msg: Record<string, unknown>) => void | Promise<void>;
 
+/** Builds, from data every node receives alike, the message each recipient gets (undefined: none; a string: JSON already). */
+export type Shaper = (data: never) => (client: Client) => unknown;
+
+/** Bus topics of the hub: channel messages (in order per channel), and sessions to close. */
+export const WS_TOPIC = 'ws';
+export const SESSION_CLOSED_TOPIC = 'ws.session-closed';
+type WsEnvelope = { c: string; m: unknown } | { c: string; d: unknown };
+
 export class RealtimeHub {
   private wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private clients = new Set<Client>();
   private subscribers = new Map<string, Set<Client>>();
   private policies: Array<{ prefix: string; policy: ChannelPolicy }> = [];
   private handlers = new Map<string, MessageHandler>();
+  private shapers: Array<{ prefix: string; make: Shaper }> = [];
+  private busOff: Array<() => void> = [];
   private heartbeat: NodeJS.Timeout;
 
   constructor(
-    private deps: { sessions: SessionStore; clock: Clock; log: Logger; heartbeatMs?: number },
+    private deps: { sessions: SessionStore; clock: Clock; log: Logger; heartbeatMs?: number; bus?: ClusterBus },
   ) {
     // Every user has a private channel for notifications.
     this.channel('user:', { authorize: (u, ch) => ch === `user:${u.id}` });
     this.channel('system', { authorize: () => true });
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs ?? 25_000);
     this.heartbeat.unref();
+    const bus = deps.bus;
+    if (bus?.clustered) this.busOff.push(bus.subscribe(WS_TOPIC, (env) => this.fromBus(env as WsEnvelope)));
+    if (bus) this.busOff.push(bus.subscribe(SESSION_CLOSED_TOPIC, (m) => this.closeLocalSession(String((m as { sessionId: unknown }).sessionId))));
+  }
+
+  /** True when messages go through the cluster bus (several nodes), false when delivered in process. */
+  get clustered(): boolean {
+    return this.deps.bus?.clustered === true;
   }
 
   attach(server: Server): void {
@@ -166,8 +187,57 @@ export class RealtimeHub {
     if (snap !== undefined) client.send(snap);
   }
 
-  /** Send to every subscriber of a channel; `shape` may tailor the message per recipient (an object, or a JSON string). */
+  /**
+   * Register how messages of channels starting with prefix are tailored per recipient, from shared
+   * data (longest prefix wins). Every node registers the same shapers, so each shapes for its own sockets.
+   */
+  shaper<T>(prefix: string, make: (data: T) => (client: Client) => unknown): void {
+    this.shapers.push({ prefix, make: make as Shaper });
+    this.shapers.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  /**
+   * Send to every subscriber of a channel, on every node. A function `msg` tailors the message per
+   * recipient (an object, or a JSON string) but cannot cross nodes: in cluster mode publish plain
+   * data with publishShaped instead. Returns the number of this node's sockets reached when
+   * delivered in process; in cluster mode delivery happens when the bus brings the message back (0).
+   */
   publish(channel: string, msg: unknown | ((client: Client) => unknown)): number {
+    if (typeof msg === 'function') {
+      if (this.clustered) throw new Error(`a per-recipient function cannot reach other nodes: use publishShaped for ${channel}`);
+      return this.deliver(channel, msg as (client: Client) => unknown);
+    }
+    if (this.clustered) return this.toBus({ c: channel, m: msg });
+    return this.deliver(channel, msg);
+  }
+
+  /** Send `data` to a channel's subscribers on every node, each recipient's message made by the channel's registered shaper. */
+  publishShaped(channel: string, data: unknown): number {
+    const make = this.shaperOf(channel);
+    if (this.clustered) return this.toBus({ c: channel, d: data });
+    return this.deliver(channel, make(data as never));
+  }
+
+  private shaperOf(channel: string): Shaper {
+    const entry = this.shapers.find((s) => channel.startsWith(s.prefix));
+    if (!entry) throw new Error(`no shaper registered for ${channel}`);
+    return entry.make;
+  }
+
+  private toBus(env: WsEnvelope): number {
+    // Published in call order on one connection: every node sees this node's messages in that order.
+    this.deps.bus!.publish(WS_TOPIC, env).catch((err) => this.deps.log.error('ws fan-out publish failed', { channel: env.c, error: (err as Error).message }));
+    return 0;
+  }
+
+  private fromBus(env: WsEnvelope): void {
+    if (!this.subscribers.has(env.c)) return;
+    if ('d' in env) this.deliver(env.c, this.shaperOf(env.c)(env.d as never));
+    else this.deliver(env.c, env.m);
+  }
+
+  /** This node's subscribers of a channel. */
+  private deliver(channel: string, msg: unknown | ((client: Client) => unknown)): number {
     const set = this.subscribers.get(channel);
     if (!set) return 0;
     let payloadForAll: string | null = typeof msg === 'function' ? null : JSON.stringify(msg);
@@ -186,8 +256,13 @@ export class RealtimeHub {
     return n;
   }
 
-  /** Logout: close that session's sockets so no stale authority lingers. */
+  /** Logout: close that session's sockets, on every node, so no stale authority lingers. */
   closeSession(sessionId: string): void {
+    if (!this.deps.bus) return this.closeLocalSession(sessionId);
+    this.deps.bus.publish(SESSION_CLOSED_TOPIC, { sessionId }).catch((err) => this.deps.log.error('closing a session on every node failed', { error: (err as Error).message }));
+  }
+
+  private closeLocalSession(sessionId: string): void {
     for (const c of this.clients) if (c.user.sessionId === sessionId) c.socket.close(CLOSE_LOGGED_OUT, 'logged out');
   }
 
@@ -214,6 +289,7 @@ export class RealtimeHub {
 
   close(): Promise<void> {
     clearInterval(this.heartbeat);
+    for (const off of this.busOff.splice(0)) off();
     for (const c of this.clients) c.socket.terminate();
     return new Promise((r) => this.wss.close(() => r()));
   }

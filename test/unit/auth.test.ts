@@ -18,22 +18,22 @@ describe('passwords (scrypt)', () => {
 });
 
 describe('login rate limiter', () => {
-  it('blocks an account after 5 failures for 15 minutes, then lets it try again', () => {
+  it('blocks an account after 5 failures for 15 minutes, then lets it try again', async () => {
     const clock = new ManualClock();
     const l = new LoginRateLimiter(clock);
     for (let i = 0; i < 5; i++) {
-      expect(l.retryAfter('1.1.1.1', 'bob')).to.equal(0);
-      l.fail('1.1.1.1', 'bob');
+      expect(await l.retryAfter('1.1.1.1', 'bob')).to.equal(0);
+      await l.fail('1.1.1.1', 'bob');
     }
-    expect(l.retryAfter('1.1.1.1', 'bob')).to.be.greaterThan(0);
-    expect(l.retryAfter('1.1.1.1', 'alice')).to.equal(0);
+    expect(await l.retryAfter('1.1.1.1', 'bob')).to.be.greaterThan(0);
+    expect(await l.retryAfter('1.1.1.1', 'alice')).to.equal(0);
     clock.advance(15 * 60_000 + 1);
-    expect(l.retryAfter('1.1.1.1', 'bob')).to.equal(0);
+    expect(await l.retryAfter('1.1.1.1', 'bob')).to.equal(0);
   });
-  it('blocks an IP that tries many accounts', () => {
+  it('blocks an IP that tries many accounts', async () => {
     const l = new LoginRateLimiter(new ManualClock());
-    for (let i = 0; i < 30; i++) l.fail('2.2.2.2', `user${i}`);
-    expect(l.retryAfter('2.2.2.2', 'fresh')).to.be.greaterThan(0);
+    for (let i = 0; i < 30; i++) await l.fail('2.2.2.2', `user${i}`);
+    expect(await l.retryAfter('2.2.2.2', 'fresh')).to.be.greaterThan(0);
   });
 });
 

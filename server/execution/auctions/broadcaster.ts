@@ -4,7 +4,7 @@
 import type { Client, RealtimeHub } from '../../realtime/hub';
 import type { Clock } from '../../db/time';
 import type { LiveAuction } from './live';
-import { stateShaper } from './views';
+import { stateBroadcast, stateShaper } from './views';
 
 export const STATE_INTERVAL_MS = 20;
 export const channelOf = (id: number) => `auction:${id}`;
@@ -59,6 +59,11 @@ export class Broadcaster {
     this.latest.delete(id);
     if (!live) return;
     this.lastSent.set(id, performance.now());
+    if (this.hub.clustered) {
+      // Every node shapes it for its own sockets (the 'auction:' shaper, module.ts).
+      this.hub.publishShaped(channelOf(id), stateBroadcast(live, this.clock.now()));
+      return;
+    }
     const shape = stateShaper(live, this.clock.now());
     this.hub.publish(channelOf(id), (c: Client) => shape(c.user));
   }

@@ -4,7 +4,7 @@ import { AuctionService, OPEN_JOB } from './service';
 import { CLOSE_JOB } from './engine';
 import { auctionRoutes } from './routes';
 import * as repo from './repository';
-import { stateFor, viewerOf } from './views';
+import { broadcastShaper, stateFor, viewerOf, type StateBroadcast } from './views';
 import { seedAuctions } from './seed';
 
 export function auctionsModule(ctx: ModuleContext): PlatformModule {
@@ -26,6 +26,11 @@ export function auctionsModule(ctx: ModuleContext): PlatformModule {
       const live = await service.live(idOf(channel)!);
       return live ? stateFor(live.view(), viewerOf(client.user), ctx.clock.now()) : undefined;
     },
+  });
+  // State broadcasts are shaped per recipient on the node holding the socket (cluster fan-out).
+  ctx.realtime.shaper<StateBroadcast>('auction:', (b) => {
+    const shape = broadcastShaper(b);
+    return (c) => shape(c.user);
   });
   // service.bid never throws: every bid gets its own answer with its clientBidId.
   ctx.realtime.on('bid', async (client, msg) => client.send(await service.bid(client, msg, { rateLimit: true })));

@@ -25,7 +25,7 @@ import { isDbUnavailable } from '../../db/faults';
 import { AppError } from '../../http/errors';
 import { EligibilityCache } from './eligibility-cache';
 import { Broadcaster, channelOf } from './broadcaster';
-import { stateFor, viewerOf } from './views';
+import { stateBroadcast, stateFor, viewerOf } from './views';
 import { announceNotice, failureNotice, resultNotice } from './notices';
 import { assertProjectMayCompete, handFailureToWorkflow, handResultToWorkflow, projectOfRequisition } from './workflow-link';
 
@@ -753,8 +753,7 @@ export class AuctionService {
     void this.build(id).then(
       (live) => {
         if (!live) return;
-        const shape = stateFor.bind(null, live);
-        this.ctx.realtime.publish(channelOf(id), (c: Client) => shape(viewerOf(c.user), this.ctx.clock.now()));
+        this.ctx.realtime.publishShaped(channelOf(id), stateBroadcast(live, this.ctx.clock.now()));
       },
       (err) => this.ctx.log.error('announcing a finished competition failed', { auctionId: id, error: (err as Error).message }),
     );

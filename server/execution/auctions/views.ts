@@ -98,15 +98,54 @@ export function stateShaper(live: LiveAuction, serverTime: Date): (user: Session
     if (s === undefined) cache.set(kind, (s = JSON.stringify(sharedState(live, kind, serverTime))));
     return s;
   };
-  const ranks = new Map<number, number>();
-  live.sorted().forEach((s, i) => ranks.set(s.supplierId, i + 1));
+  const ranks = rankings(live);
   return (user) => {
     const v = viewerOf(user);
     if (v.kind !== 'supplier') return shared(v.kind);
-    const p = live.participants.get(v.supplierId);
-    const own = live.standings.get(v.supplierId)?.amountFen ?? null;
-    const you = p ? { label: p.label, brand: p.brand, model: p.model, lastBid: own, rank: ranks.get(v.supplierId) ?? null, maxBid: maxAllowedBid(live.a, own, live.a.bestFen) } : null;
     const s = shared('supplier');
-    return `${s.slice(0, -1)},"you":${JSON.stringify(you)}}`;
+    return `${s.slice(0, -1)},"you":${JSON.stringify(rankedOwnPart(live, v.supplierId, ranks))}}`;
+  };
+}
+
+function rankings(live: LiveAuction): Map<number, number> {
+  const ranks = new Map<number, number>();
+  live.sorted().forEach((s, i) => ranks.set(s.supplierId, i + 1));
+  return ranks;
+}
+
+function rankedOwnPart(live: LiveAuction, supplierId: number, ranks: Map<number, number>) {
+  const p = live.participants.get(supplierId);
+  if (!p) return null;
+  const own = live.standings.get(supplierId)?.amountFen ?? null;
+  return { label: p.label, brand: p.brand, model: p.model, lastBid: own, rank: ranks.get(supplierId) ?? null, maxBid: maxAllowedBid(live.a, own, live.a.bestFen) };
+}
+
+/**
+ * A state broadcast as plain data, for the cluster: the owner of a competition publishes it once
+ * on the bus and every node shapes it for its own sockets (broadcastShaper). The shared parts are
+ * serialised once, each participant's own part too, so a node only concatenates strings.
+ */
+export interface StateBroadcast {
+  shared: Record<Viewer['kind'], string>;
+  /** Supplier id → its own part, JSON. */
+  you: Record<string, string>;
+}
+
+export function stateBroadcast(live: LiveAuction, serverTime: Date): StateBroadcast {
+  const ranks = rankings(live);
+  const you: Record<string, string> = {};
+  for (const id of live.participants.keys()) you[id] = JSON.stringify(rankedOwnPart(live, id, ranks));
+  return {
+    shared: { supplier: JSON.stringify(sharedState(live, 'supplier', serverTime)), monitor: JSON.stringify(sharedState(live, 'monitor', serverTime)), supervisor: JSON.stringify(sharedState(live, 'supervisor', serverTime)) },
+    you,
+  };
+}
+
+/** The message each recipient gets from a StateBroadcast: the same bytes stateShaper makes on one node. */
+export function broadcastShaper(b: StateBroadcast): (user: Pick<SessionUser, 'roles' | 'supplierId'>) => string {
+  return (user) => {
+    const v = viewerOf(user);
+    if (v.kind !== 'supplier') return b.shared[v.kind];
+    return `${b.shared.supplier.slice(0, -1)},"you":${b.you[v.supplierId] ?? 'null'}}`;
   };
 }

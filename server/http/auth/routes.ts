@@ -5,7 +5,7 @@ import { defineRoutes } from '../routes';
 import { ForbiddenError, TooManyRequestsError, UnauthenticatedError } from '../errors';
 import { dummyHash, verifyPassword } from './passwords';
 import { SESSION_COOKIE, SESSION_MAX_MS, type SessionStore } from './sessions';
-import type { LoginRateLimiter } from './rate-limit';
+import type { LoginThrottle } from './rate-limit';
 import { withTx } from '../../db/tx';
 import { toDbTime } from '../../db/time';
 import { record } from '../../supervision/audit/audit';
@@ -64,7 +64,7 @@ function publicUser(u: { id: number; username: string; displayName: string; role
   return { id: u.id, username: u.username, displayName: u.displayName, roles: u.roles, orgId: u.orgId, supplierId: u.supplierId, locale: u.locale, timeZone: u.timeZone };
 }
 
-export function authRoutes(deps: { db: Db; sessions: SessionStore; limiter: LoginRateLimiter; config: Config; realtime: () => RealtimeHub | null }) {
+export function authRoutes(deps: { db: Db; sessions: SessionStore; limiter: LoginThrottle; config: Config; realtime: () => RealtimeHub | null }) {
   const { db, sessions, limiter, config } = deps;
   return defineRoutes([
     {
@@ -84,19 +84,19 @@ export function authRoutes(deps: { db: Db; sessions: SessionStore; limiter: Logi
       handler: async ({ req, res, body, actor }) => {
         checkSameOrigin(req);
         const ip = req.ip ?? 'unknown';
-        const wait = limiter.retryAfter(ip, body.username);
+        const wait = await limiter.retryAfter(ip, body.username);
         if (wait > 0) throw new TooManyRequestsError(`Too many failed logins; try again in ${wait} s`, wait);
         const row = await db('users').where({ username: body.username }).first();
         const ok = await verifyPassword(body.password, row?.password_hash ?? (await dummyHash()));
         if (!row || !ok) {
-          limiter.fail(ip, body.username);
+          await limiter.fail(ip, body.username);
           throw new UnauthenticatedError('Wrong username or password', 'INVALID_CREDENTIALS');
         }
         if (row.status !== 'active') throw new ForbiddenError('This account is disabled', null, 'ACCOUNT_DISABLED');
         if (config.nodeEnv === 'production' && (row.is_demo || body.password === DEMO_PASSWORD)) {
           throw new ForbiddenError('Demo passwords are refused in production; an administrator must set a real password', null, 'DEMO_PASSWORD_REFUSED');
         }
-        limiter.succeed(ip, body.username);
+        await limiter.succeed(ip, body.username);
         const roles = (await db('user_roles').where({ user_id: row.id }).orderBy('role')).map((r: { role: string }) => r.role);
         const session = await withTx(db, async (tx) => {
           const s = await sessions.create(row.id, { ip, userAgent: req.header('user-agent') ?? null }, tx);
