@@ -139,6 +139,7 @@ export class AuctionService {
     this.broadcaster = new Broadcaster(ctx.realtime, ctx.clock, (id) => this.engine.live.get(id)?.view());
     this.engine.onCommitted = (ids) => ids.forEach((id) => this.broadcaster.changed(id, this.engine.live.get(id)?.frozen()));
     this.engine.onEndMoved = (live) => this.armEndTimer(live);
+    this.broadcaster.epochOf = (id) => this.ownership.held.get(id)?.epoch ?? 0;
     this.engine.reload = async (id) => {
       const l = await this.build(id);
       const held = this.outageSuspended.get(id);
