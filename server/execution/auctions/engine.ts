@@ -253,6 +253,12 @@ export class AuctionEngine {
         answers.push({ task, answer: earlier });
         continue;
       }
+      // Cluster mode: the competition left this node while the bid waited (fenced off, lease
+      // lost): the resend goes to its new owner.
+      if (!live && this.fence) {
+        answers.push({ task, answer: unavailable(req.auctionId, req.clientBidId, 'The competition moved to another server; send the bid again with the same clientBidId', FENCED_RETRY_MS) });
+        continue;
+      }
       const bad = this.decide(live, req, t);
       if (bad) {
         const answer = rejection(req.auctionId, req.clientBidId, bad.code, bad.message);

@@ -18,7 +18,9 @@ export type ForwardedStep = { kind: 'close' | 'suspend' | 'resume'; auctionId: n
 export type ForwardedRequest = { kind: 'bid'; req: BidRequest } | ForwardedStep;
 export type ForwardedReply = { answer: unknown } | { error: { status: number; code: string; message: string; details: unknown } } | { timeout: true };
 
-type Envelope = { t: 'req'; corr: string; replyTo: string; body: ForwardedRequest } | { t: 'rep'; corr: string; answer?: unknown; error?: { status: number; code: string; message: string; details: unknown } };
+/** The owner's lease as it answers (how long the asking node may wait for it next time). */
+export type LeaseNote = { auctionId: number; nodeId: string; epoch: number; expiresAt: string };
+type Envelope = { t: 'req'; corr: string; replyTo: string; body: ForwardedRequest } | { t: 'rep'; corr: string; answer?: unknown; error?: { status: number; code: string; message: string; details: unknown }; lease?: LeaseNote | null };
 
 export const nodeTopic = (nodeId: string) => `auctions.node.${nodeId}`;
 
@@ -33,6 +35,10 @@ export class OwnerLink {
     private log: Logger,
     private timeoutMs: number,
     private serve: (req: ForwardedRequest) => Promise<unknown>,
+    /** The answering side: this node's lease of the request's competition. */
+    private leaseOf: (auctionId: number) => LeaseNote | null = () => null,
+    /** The asking side: a lease the owner reported with its answer. */
+    private onLease: (lease: LeaseNote) => void = () => {},
   ) {
     this.unsubscribe = bus.subscribe(nodeTopic(bus.nodeId), (msg) => void this.onMessage(msg as Envelope));
   }
@@ -64,13 +70,16 @@ export class OwnerLink {
       if (!w) return; // given up already: the bidder resends
       clearTimeout(w.timer);
       this.waiting.delete(m.corr);
+      if (m.lease) this.onLease(m.lease);
       w.resolve(m.error ? { error: m.error } : { answer: m.answer });
       return;
     }
     this.stats.served++;
     let reply: Envelope;
+    const auctionId = m.body.kind === 'bid' ? m.body.req.auctionId : m.body.auctionId;
     try {
-      reply = { t: 'rep', corr: m.corr, answer: await this.serve(m.body) };
+      const answer = await this.serve(m.body);
+      reply = { t: 'rep', corr: m.corr, answer, lease: this.leaseOf(auctionId) };
     } catch (err) {
       const e = err instanceof AppError ? err : new AppError(503, 'SERVICE_UNAVAILABLE', 'The server running this competition could not complete the step; try again shortly', { retryAfterMs: 1000 });
       if (!(err instanceof AppError)) this.log.error('forwarded step failed', { kind: m.body.kind, error: (err as Error).message });

@@ -150,20 +150,31 @@ export class CompetitionOwnership {
     return epochs;
   }
 
-  /** Renew every lease this node holds; a lease found gone is dropped (onLost). */
+  /**
+   * Renew every lease this node holds in one statement (a lease row is locked while a batch of
+   * its competition commits, so one UPDATE per competition would queue behind every batch in turn
+   * and could outlast the lease), then read back which are still ours; a lease found gone (another
+   * node raised the epoch) is dropped (onLost).
+   */
   async renewAll(): Promise<void> {
-    if (!this.clustered || this.renewing) return;
+    if (!this.clustered || this.renewing || !this.held.size) return;
     this.renewing = true;
     try {
-      const now = this.deps.clock.now();
-      const expiresAt = now.getTime() + this.leaseMs;
-      for (const [id, h] of [...this.held]) {
-        const n = await this.deps.db('auction_owners').where({ auction_id: id, node_id: this.nodeId, epoch: h.epoch }).update({ expires_at: toDbTime(expiresAt) });
-        if (n === 1) {
+      const { db, clock } = this.deps;
+      const expiresAt = clock.now().getTime() + this.leaseMs;
+      const ids = [...this.held.keys()];
+      // A row still naming this node is this node's lease: a takeover always writes the taker's name.
+      await db('auction_owners').whereIn('auction_id', ids).where({ node_id: this.nodeId }).update({ expires_at: toDbTime(expiresAt) });
+      const rows: Array<{ auction_id: number; epoch: number | string }> = await db('auction_owners').whereIn('auction_id', ids).where({ node_id: this.nodeId }).select('auction_id', 'epoch');
+      const mine = new Map(rows.map((r) => [Number(r.auction_id), Number(r.epoch)]));
+      for (const id of ids) {
+        const h = this.held.get(id);
+        if (!h) continue; // released meanwhile
+        if (mine.get(id) === h.epoch) {
           // Counted from before the UPDATE was sent: this node's view never outlives the row's.
-          if (this.held.get(id)?.epoch === h.epoch) this.held.set(id, { epoch: h.epoch, expiresAt });
+          this.held.set(id, { epoch: h.epoch, expiresAt: Math.max(h.expiresAt, expiresAt) });
           this.stats.renewals++;
-        } else if (this.held.get(id)?.epoch === h.epoch) {
+        } else {
           this.drop(id);
           this.deps.log.warn('competition lease lost: another node owns it now', { auctionId: id, epoch: h.epoch });
           this.onLost(id);
@@ -172,6 +183,17 @@ export class CompetitionOwnership {
     } finally {
       this.renewing = false;
     }
+  }
+
+  /** What a forwarded answer tells the asking node about this node's lease (so it knows how long to wait next time). */
+  leaseOf(auctionId: number): Lease | null {
+    const h = this.held.get(auctionId);
+    return h ? { auctionId, nodeId: this.nodeId, epoch: h.epoch, expiresAt: new Date(h.expiresAt) } : null;
+  }
+
+  /** A lease another node reported (with its answer). */
+  saw(lease: Lease): void {
+    if (lease.nodeId !== this.nodeId) this.lastSeen.set(lease.auctionId, lease);
   }
 
   /** Competitions running or suspended whose lease is missing or expired (the sweep takes them). */

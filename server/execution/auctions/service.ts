@@ -128,7 +128,19 @@ export class AuctionService {
     const limits = this.engine.limits;
     const clustered = bus.clustered;
     this.ownership = new CompetitionOwnership(ctx, bus.nodeId, clustered, limits.ownerLeaseMs, limits.ownerRenewMs);
-    this.link = clustered ? new OwnerLink(bus, ctx.log, limits.forwardTimeoutMs, (req) => this.onForwarded(req)) : null;
+    this.link = clustered
+      ? new OwnerLink(
+          bus,
+          ctx.log,
+          limits.forwardTimeoutMs,
+          (req) => this.onForwarded(req),
+          (id) => {
+            const l = this.ownership.leaseOf(id);
+            return l && { ...l, expiresAt: l.expiresAt.toISOString() };
+          },
+          (l) => this.ownership.saw({ ...l, expiresAt: new Date(l.expiresAt) }),
+        )
+      : null;
     if (clustered) {
       this.engine.fence = (tx, ids) => this.ownership.fence(tx, ids);
       this.engine.onFenced = (ids) => ids.forEach((id) => this.dropCompetition(id));
