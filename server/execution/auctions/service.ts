@@ -392,7 +392,7 @@ export class AuctionService {
     if (!client.user.roles.includes('supplier') || !supplierId) return answer(rejection(aid, cbid, 'NOT_A_SUPPLIER', 'Only suppliers bid'));
     const deviceId = typeof msg.deviceId === 'string' ? msg.deviceId.slice(0, 64) : null;
     const req = { auctionId: aid, supplierId, userId: client.user.id, amount: msg.amount, clientBidId: cbid, ip: client.ip, deviceId };
-    const inMemory = this.engine.live.get(aid);
+    let inMemory = this.engine.live.get(aid);
     // A retry of a bid already answered gets that answer, whatever the load.
     const first = inMemory?.answerFor(supplierId, cbid);
     if (first) return this.engine.submit(req);
@@ -400,14 +400,19 @@ export class AuctionService {
     // network; in-process callers such as the demo seed and the simulation run on their own clocks).
     const limited = rateLimit ? this.engine.admission.rate(supplierId) : null;
     if (limited) return answer(rejection(aid, cbid, limited.code, limited.message, { retryAfterMs: limited.retryAfterMs, limit: limited.limit }));
+    if (this.link && !inMemory) {
+      // Cluster mode, not held here: the owner checks everything (this node reads nothing per bid).
+      const where = await this.ensureOwner(aid);
+      if (where !== 'here' && where !== null) return this.forwardBid(where, req, answer);
+      // Here now (taken over), or running nowhere (not started, finished): answered below as on one node.
+      inMemory = this.engine.live.get(aid);
+    }
     if (inMemory?.a.status === 'suspended') return answer(rejection(aid, cbid, 'AUCTION_SUSPENDED', this.outageSuspended.has(aid) ? 'The competition is suspended: the database is unavailable; it resumes with its remaining time when the database is back' : undefined));
     // The database is known to be unreachable: say so at once instead of queueing the bid to fail.
     if (this.ctx.health?.dbDown) return answer(unavailable(aid, cbid, 'The platform cannot record bids right now (database unavailable); send the bid again with the same clientBidId shortly'));
     const live = inMemory ?? (await this.live(aid));
     if (!live || live.a.status === 'draft') return answer(rejection(aid, cbid, 'AUCTION_NOT_FOUND'));
-    // Cluster mode: running on another node (or on nobody yet): this node may not hold it in memory.
-    const elsewhere = !!this.link && (live.a.status === 'running' || live.a.status === 'suspended');
-    if (!this.engine.live.has(aid) && !elsewhere) {
+    if (!this.engine.live.has(aid)) {
       // Not running: a retry of an accepted bid still gets its first answer.
       const stored = await repo.bidByClientId(this.db, aid, supplierId, cbid);
       if (stored) return { type: 'bid.accepted', auctionId: aid, clientBidId: cbid, seq: stored.seq, amount: stored.amountFen, rank: live.rankOf(supplierId) ?? 0, endsAt: live.a.endsAt?.toISOString() ?? null, acceptedAt: stored.acceptedAt.toISOString() };
@@ -416,7 +421,6 @@ export class AuctionService {
     if (!live.participants.has(supplierId)) return answer(rejection(aid, cbid, 'NOT_A_PARTICIPANT', 'Your company has not joined this competition'));
     const refusal = await this.eligibility.check(supplierId);
     if (refusal) return answer(rejection(aid, cbid, refusal.code, refusal.message));
-    if (this.link && !this.engine.live.has(aid)) return this.bidAtOwner(req, answer);
     return this.engine.submit(req);
   }
 
@@ -428,16 +432,17 @@ export class AuctionService {
    * comes back here, to the bidder's own socket. Whatever fails, the bidder resends with the same
    * clientBidId, which the owner answers once.
    */
-  private async bidAtOwner(req: BidRequest, answer: (a: BidAnswer) => BidAnswer): Promise<BidAnswer> {
+  private async forwardBid(owner: string, req: BidRequest, answer: (a: BidAnswer) => BidAnswer): Promise<BidAnswer> {
     // Two tries: an owner that does not answer may be dead, and its lease may run out meanwhile;
     // then this node takes the competition and the bid goes on here.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const where = await this.ensureOwner(req.auctionId);
-      if (where === 'here') return this.engine.submit(req);
-      if (where === null) break;
+    let where: string | null = owner;
+    for (let attempt = 0; attempt < 2 && where && where !== 'here'; attempt++) {
       const reply = await this.link!.ask(where, { kind: 'bid', req }, this.forwardWait(req.auctionId));
       if ('answer' in reply) return reply.answer as BidAnswer;
+      where = await this.ensureOwner(req.auctionId);
     }
+    // Taken over here meanwhile: the bid is checked and queued here like any other.
+    if (where === 'here') return this.bidChecked(clientOf(req), { deviceId: req.deviceId, amount: req.amount }, req.auctionId, req.clientBidId, answer, false);
     return answer(unavailable(req.auctionId, req.clientBidId, 'The server running this competition did not answer in time; send the bid again with the same clientBidId', FENCED_RETRY_MS));
   }
 
@@ -511,11 +516,13 @@ export class AuctionService {
       const req = msg.req;
       const answer = (a: BidAnswer) => (a.type === 'bid.rejected' ? this.engine.count(a) : a);
       // Only the holder answers; otherwise the forwarder asks again (it re-reads the lease).
+      // Only the holder answers (or, if it runs nowhere, this node from the database); a bid for a
+      // competition another node holds now goes back with "resend" (the asking node re-reads the lease).
       if (!this.engine.live.has(req.auctionId)) {
         const where = await this.ensureOwner(req.auctionId);
-        if (where !== 'here') return answer(unavailable(req.auctionId, req.clientBidId, 'The competition is moving to another server; send the bid again with the same clientBidId', FENCED_RETRY_MS));
+        if (where !== 'here' && where !== null) return answer(unavailable(req.auctionId, req.clientBidId, 'The competition is moving to another server; send the bid again with the same clientBidId', FENCED_RETRY_MS));
       }
-      return this.bidChecked({ user: { roles: ['supplier'], supplierId: req.supplierId, id: req.userId } as SessionUser, ip: req.ip } as Client, { deviceId: req.deviceId, amount: req.amount }, req.auctionId, req.clientBidId, answer, false);
+      return this.bidChecked(clientOf(req), { deviceId: req.deviceId, amount: req.amount }, req.auctionId, req.clientBidId, answer, false);
     }
     const actor: Actor = msg.actor ? { ...msg.actor, clock: this.ctx.clock } : systemActor('auction-end', this.ctx.clock);
     if (msg.kind === 'close') return this.close(msg.auctionId).then(() => null);
@@ -825,4 +832,9 @@ export class AuctionService {
     this.eligibility.close();
     this.engine.admission.close();
   }
+}
+
+/** A forwarded bid's bidder, as the owner checks it (a supplier user; the socket stays on the asking node). */
+function clientOf(req: BidRequest): Client {
+  return { user: { roles: ['supplier'], supplierId: req.supplierId, id: req.userId } as SessionUser, ip: req.ip } as Client;
 }
