@@ -37,7 +37,7 @@ const OFFERED = env('OFFERED', 1000); // open loop: bids per second offered
 const OPEN_LOOP_S = env('OPEN_LOOP_SECONDS', 10);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-session-secret-0123456789abcdef';
-const DB_NAME = 'sp_bench_auction';
+const DB_NAME = process.env.BENCH_DB ?? 'sp_bench_auction'; // BENCH_DB: another name, for runs side by side
 const log = (...a: unknown[]) => console.error('[bench]', ...a);
 /** Each node's engine statistics, logged when it stops. */
 const nodeStats: Array<Record<string, number>> = [];

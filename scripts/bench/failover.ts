@@ -22,7 +22,7 @@ const KILLS = env('KILLS', 10);
 const BIDDERS = env('BIDDERS', 9);
 const BID_BEFORE_KILL_MS = env('BID_BEFORE_KILL_MS', 1500);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DB_NAME = 'sp_bench_failover';
+const DB_NAME = process.env.BENCH_DB ?? 'sp_bench_failover'; // BENCH_DB: another name, for runs side by side
 const log = (...a: unknown[]) => console.error('[bench]', ...a);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
