@@ -3,6 +3,10 @@
 // SOCKETS sockets across AUCTIONS competitions, lets every bidder bid for DURATION seconds,
 // then measures on the same database the raw single-row INSERT commit rate and a naive
 // baseline (one transaction per bid, SELECT ... FOR UPDATE on the competition row).
+// Then an open-loop phase: OFFERED bids/s sent on a schedule (not after each answer) across all
+// sockets for OPEN_LOOP_SECONDS, measuring send -> bid.accepted and acceptance -> the last
+// subscriber's state at that fixed load. CLUSTER=3 runs the same against three nodes (Redis at
+// REDIS_URL), the sockets spread over the nodes.
 // Prints one JSON object as its last line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -28,10 +32,15 @@ const DURATION_S = env('DURATION', 20);
 const THINK_MS = env('THINK_MS', 200); // mean pause between a bidder's answer and its next bid
 const BASELINE_S = env('BASELINE_SECONDS', 4);
 const BASELINE_WORKERS = env('BASELINE_WORKERS', 32);
+const NODES = env('CLUSTER', 1);
+const OFFERED = env('OFFERED', 1000); // open loop: bids per second offered
+const OPEN_LOOP_S = env('OPEN_LOOP_SECONDS', 10);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-session-secret-0123456789abcdef';
-const DB_NAME = 'sp_bench_auction';
+const DB_NAME = process.env.BENCH_DB ?? 'sp_bench_auction'; // BENCH_DB: another name, for runs side by side
 const log = (...a: unknown[]) => console.error('[bench]', ...a);
-let engineStats: Record<string, unknown> | null = null;
+/** Each node's engine statistics, logged when it stops. */
+const nodeStats: Array<Record<string, number>> = [];
 
 function pct(xs: number[], p: number): number {
   if (!xs.length) return 0;
@@ -59,9 +68,11 @@ async function freshDatabase(): Promise<string> {
   return base.toString();
 }
 
-async function startServer(url: string, port: number, dataDir: string): Promise<ChildProcess> {
+async function startServer(url: string, port: number, dataDir: string, node = 0): Promise<ChildProcess> {
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SEED_DEMO: 'false', SESSION_SECRET: SECRET, DATABASE_URL: url };
   delete childEnv.DB_CLIENT;
+  delete childEnv.REDIS_URL;
+  if (NODES > 1) Object.assign(childEnv, { REDIS_URL, NODE_ID: `bench${node}`, SEAL_KEY: 'be'.repeat(32), FINANCE_HMAC_SECRET: 'bench-finance-secret-0123456789abcdef', DATA_DIR: path.join(dataDir, `node${node}`) });
   // PROFILE_DIR=dir: the server writes a V8 CPU profile there (stopped with SIGTERM, not SIGKILL).
   const prof = process.env.PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE_DIR] : [];
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'server/main.ts'], { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -73,7 +84,7 @@ async function startServer(url: string, port: number, dataDir: string): Promise<
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      if (line.includes('"auction engine"')) engineStats = JSON.parse(line);
+      if (line.includes('"auction engine"')) nodeStats.push(JSON.parse(line));
       else if (/"level":"(warn|error)"/.test(line)) console.error(line);
     }
   });
@@ -154,6 +165,17 @@ interface Sock {
   mine: number | null;
 }
 
+/** The engine statistics of every node added up (one node: its own). */
+function engineStats(): Record<string, number> | null {
+  if (!nodeStats.length) return null;
+  const keys = ['batches', 'bids', 'validateMs', 'commitMs', 'insertBidsMs', 'auditMs', 'figuresMs', 'beginMs', 'endMs', 'announceMs', 'fencedBatches'] as const;
+  const sum: Record<string, number> = {};
+  for (const k of keys) sum[k] = nodeStats.reduce((n, st) => n + Number(st[k] ?? 0), 0);
+  sum.maxBatch = Math.max(...nodeStats.map((st) => Number(st.maxBatch ?? 0)));
+  sum.meanBatch = Math.round(sum.bids / Math.max(1, sum.batches));
+  return sum;
+}
+
 async function main() {
   const t0 = Date.now();
   const url = await freshDatabase();
@@ -169,10 +191,12 @@ async function main() {
   const op = await cookieFor(sessions, opUser.id);
   log(`database ready in ${Date.now() - t0} ms`);
 
-  const port = await freePort();
+  const ports: number[] = [];
+  for (let i = 0; i < NODES; i++) ports.push(await freePort());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-bench-'));
-  let child = await startServer(url, port, dataDir);
-  process.on('exit', () => child?.kill('SIGKILL'));
+  let children = await Promise.all(ports.map((p, i) => startServer(url, p, dataDir, i)));
+  process.on('exit', () => children?.forEach((c) => c.kill('SIGKILL')));
+  const port = ports[0];
   const base = `http://127.0.0.1:${port}`;
 
   // Competitions: mostly rank-only (every bid below one's own last is valid), some best-price
@@ -198,8 +222,10 @@ async function main() {
   await db('scheduled_jobs').whereIn('job_key', auctions.map((a) => `auction:open:${a.id}`)).update({ run_at: toDbTime(startsAt) });
 
   const socks: Sock[] = [];
+  let nth = 0;
   await pool(joins, 50, async ({ a, m }) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { cookie: cookies.get(m.supplierId)!.cookie }, perMessageDeflate: false });
+    // Spread over the nodes: a competition's bidders sit on every node (most bids are forwarded).
+    const ws = new WebSocket(`ws://127.0.0.1:${ports[nth++ % NODES]}/ws`, { headers: { cookie: cookies.get(m.supplierId)!.cookie }, perMessageDeflate: false });
     await new Promise<void>((res, rej) => (ws.once('open', () => res()), ws.once('error', rej)));
     const s: Sock = { ws, auctionId: a.id, supplierId: m.supplierId, states: [], best: null, mine: null };
     socks.push(s);
@@ -298,10 +324,80 @@ async function main() {
     }
   }
 
+  // Open loop: bids on a fixed schedule, whatever the answers; each socket in turn (every
+  // socket bids once per socks.length / OFFERED seconds, well under the per-supplier rate).
+  log(`open loop: ${OFFERED} bids/s offered over ${socks.length} sockets for ${OPEN_LOOP_S} s`);
+  const open = { sent: 0, answered: 0, accepted: 0, rejectCodes: {} as Record<string, number>, ack: [] as number[], acks: [] as Array<{ auctionId: number; seq: number; ackAt: number }> };
+  const openPending = new Map<string, { sentAt: number; s: Sock }>();
+  for (const s of socks) {
+    s.ws.on('message', (data: Buffer) => {
+      const text = data.toString();
+      if (!text.includes('"clientBidId":"o')) return;
+      const now = wall();
+      const m = JSON.parse(text);
+      const p = openPending.get(m.clientBidId);
+      if (!p) return;
+      openPending.delete(m.clientBidId);
+      open.answered++;
+      if (m.type === 'bid.accepted') {
+        open.accepted++;
+        open.ack.push(now - p.sentAt);
+        p.s.mine = m.amount;
+        open.acks.push({ auctionId: s.auctionId, seq: m.seq, ackAt: now });
+      } else open.rejectCodes[m.code] = (open.rejectCodes[m.code] ?? 0) + 1;
+    });
+  }
+  const openStart = wall();
+  const openEnd = openStart + OPEN_LOOP_S * 1000;
+  let cursor = 0;
+  await new Promise<void>((done) => {
+    const tick = () => {
+      const now = wall();
+      // As many as the schedule says are due by now (timers are coarse; the schedule is not).
+      const due = Math.min(Math.floor(((Math.min(now, openEnd) - openStart) / 1000) * OFFERED), OPEN_LOOP_S * OFFERED);
+      while (open.sent < due) {
+        const s = socks[cursor++ % socks.length];
+        const ref = s.mine ?? 500_000_000;
+        const amount = Math.min(ref, s.best ?? ref) - 100 - Math.floor(Math.random() * 5) * 100;
+        const id = `o${++open.sent}`;
+        openPending.set(id, { sentAt: wall(), s });
+        s.ws.send(JSON.stringify({ type: 'bid', auctionId: s.auctionId, amount, clientBidId: id }));
+      }
+      if (now >= openEnd) return done();
+      setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const openElapsed = (wall() - openStart) / 1000;
+  await new Promise((r) => setTimeout(r, 1000)); // the last answers and states
+  const openFanout: number[] = [];
+  for (const a of open.acks) {
+    let last = 0;
+    for (const s of byAuction.get(a.auctionId)!) {
+      let lo = 0;
+      let hi = s.states.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (s.states[mid][0] >= a.seq) hi = mid;
+        else lo = mid + 1;
+      }
+      const st = s.states[lo];
+      if (!st) {
+        last = NaN;
+        break;
+      }
+      last = Math.max(last, st[1]);
+    }
+    if (!Number.isNaN(last)) openFanout.push(Math.max(0, last - a.ackAt));
+  }
+  log(`open loop done: ${open.sent} sent, ${open.answered} answered, ${open.accepted} accepted`);
+
   for (const s of socks) s.ws.terminate();
-  // A graceful stop, so the server reports where its time went.
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  // A graceful stop, so each server reports where its time went.
+  for (const child of children) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
 
   // No acknowledged bid lost: each ack is a stored row with the same seq, amount and supplier.
   const rows = await db('auction_bids').whereIn('auction_id', auctions.map((a) => a.id)).select('auction_id', 'seq', 'amount_fen', 'supplier_id');
@@ -311,14 +407,17 @@ async function main() {
     const r: any = stored.get(`${a.auctionId}:${a.seq}`);
     if (!r || Number(r.amount_fen) !== a.amount || Number(r.supplier_id) !== a.supplierId) lost++;
   }
-  const extraRows = rows.length - acks.length;
+  for (const a of open.acks) {
+    if (!stored.has(`${a.auctionId}:${a.seq}`)) lost++;
+  }
+  const extraRows = rows.length - acks.length - open.acks.length;
 
   log('measuring the raw INSERT rate and the naive baseline on the same database');
   const rawInsertPerSec = await rawInsertRate(db);
   const naiveBidsPerSec = await naiveRate(db, auctions.map((a) => a.id));
   await db.destroy();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  child = null as unknown as ChildProcess;
+  children = [];
 
   const acceptedBidsPerSec = Math.round(acks.length / elapsed);
   console.log(
@@ -341,8 +440,18 @@ async function main() {
       rejectCodes,
       storedRowsNotAcked: extraRows,
       fanoutUnseen: unseen,
+      nodes: NODES,
+      offeredBidsPerSec: OFFERED,
+      openLoopAckP50Ms: pct(open.ack, 50),
+      openLoopAckP99Ms: pct(open.ack, 99),
+      openLoopFanoutP50Ms: pct(openFanout, 50),
+      openLoopFanoutP99Ms: pct(openFanout, 99),
+      openLoopSentPerSec: Math.round(open.sent / openElapsed),
+      openLoopAcceptedPerSec: Math.round(open.accepted / openElapsed),
+      openLoopUnanswered: open.sent - open.answered,
+      openLoopRejectCodes: open.rejectCodes,
       durationSec: Math.round(elapsed * 10) / 10,
-      server: engineStats ? { batches: engineStats.batches, meanBatch: engineStats.meanBatch, maxBatch: engineStats.maxBatch, validateMs: engineStats.validateMs, commitMs: engineStats.commitMs, insertBidsMs: engineStats.insertBidsMs, auditMs: engineStats.auditMs, figuresMs: engineStats.figuresMs, beginMs: engineStats.beginMs, endMs: engineStats.endMs, announceMs: engineStats.announceMs } : null,
+      server: engineStats(),
       loadAvg1m: Math.round(os.loadavg()[0] * 10) / 10,
       thinkMs: THINK_MS,
       baselineWorkers: BASELINE_WORKERS,

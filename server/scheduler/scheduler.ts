@@ -25,8 +25,9 @@ export type JobHandler<P = any> = (job: Job<P>) => Promise<void>;
 
 const MAX_ATTEMPTS = 8;
 /** A claim not renewed for this long is taken over (the holder renews every LEASE_RENEW_MS). */
-export const JOB_LEASE_MS = 10_000;
-const LEASE_RENEW_MS = 3_000;
+// Short, so a close or opening left by a dead node runs elsewhere within seconds of its time.
+export const JOB_LEASE_MS = 4_000;
+const LEASE_RENEW_MS = 1_000;
 
 /** This process, as it signs its job claims: host, pid and a random part (a restart is a new holder). */
 export const processId = () => `${os.hostname().slice(0, 40)}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;

@@ -4,12 +4,32 @@
 import type { Client, RealtimeHub } from '../../realtime/hub';
 import type { Clock } from '../../db/time';
 import type { LiveAuction } from './live';
-import { stateBroadcast, stateShaper } from './views';
+import { stateBroadcast, stateShaper, type StateBroadcast } from './views';
 
 export const STATE_INTERVAL_MS = 20;
 export const channelOf = (id: number) => `auction:${id}`;
 
+/**
+ * Where a cluster broadcast stands: the owner's lease epoch and the competition's seq. An owner
+ * that was paused may still send a state it had queued after another node took over; nodes drop
+ * a state older than one they already delivered (module.ts), so sockets see seqs in order.
+ */
+export interface BroadcastOrder {
+  auctionId: number;
+  epoch: number;
+  seq: number;
+}
+export type OrderedBroadcast = StateBroadcast & { order?: BroadcastOrder };
+
+/** True when `b` comes after `last` (or either is unordered): a later epoch, or the same epoch and no lower seq. */
+export function inOrder(last: BroadcastOrder | undefined, b: BroadcastOrder | undefined): boolean {
+  if (!last || !b) return true;
+  return b.epoch > last.epoch || (b.epoch === last.epoch && b.seq >= last.seq);
+}
+
 export class Broadcaster {
+  /** Cluster mode: the lease epoch this node holds the competition at (set by the service). */
+  epochOf: (id: number) => number = () => 0;
   private lastSent = new Map<number, number>();
   private pending = new Map<number, NodeJS.Timeout | NodeJS.Immediate>();
   /** The newest committed state waiting to go out, per competition. */
@@ -61,7 +81,8 @@ export class Broadcaster {
     this.lastSent.set(id, performance.now());
     if (this.hub.clustered) {
       // Every node shapes it for its own sockets (the 'auction:' shaper, module.ts).
-      this.hub.publishShaped(channelOf(id), stateBroadcast(live, this.clock.now()));
+      const order: BroadcastOrder = { auctionId: id, epoch: this.epochOf(id), seq: live.a.lastSeq };
+      this.hub.publishShaped(channelOf(id), { ...stateBroadcast(live, this.clock.now()), order });
       return;
     }
     const shape = stateShaper(live, this.clock.now());

@@ -21,6 +21,7 @@ import { systemActor, type Actor } from '../../http/actor';
 import { insertBids, updateRunningFigures, type BidInsert } from './repository';
 import { checkBid, decrementFen, extendedEnd, parseAmount, type BidRejection } from './rules';
 import type { AuditPointer, BidAnswer, LiveAuction, Snapshot } from './live';
+import { FencedError } from './ownership';
 
 export const CLOSE_JOB = 'auction.close';
 export const closeJobKey = (id: number) => `auction:close:${id}`;
@@ -57,6 +58,8 @@ const REJECTION_MESSAGES: Record<string, string> = {
 
 /** How long a bidder is asked to wait before sending again when the platform cannot take bids. */
 export const RETRY_AFTER_MS = 2000;
+/** After a batch was fenced off (the competition moved to another node): resend soon. */
+export const FENCED_RETRY_MS = 200;
 
 export function rejection(auctionId: number, clientBidId: string, code: string, message = REJECTION_MESSAGES[code] ?? code, extra: { retryAfterMs?: number; limit?: Record<string, number> } = {}): BidAnswer {
   return { type: 'bid.rejected', auctionId, clientBidId, code, message, ...extra };
@@ -78,7 +81,7 @@ export class AuctionEngine {
   /** Called when an extension moved a competition's end (re-arm the precise timer). */
   onEndMoved: (live: LiveAuction) => void = () => {};
   /** Where the time goes: batches, bids, the largest batch, time validating and committing. */
-  stats = { batches: 0, bids: 0, maxBatch: 0, validateMs: 0, commitMs: 0, announceMs: 0, insertBidsMs: 0, auditMs: 0, figuresMs: 0, beginMs: 0, endMs: 0, failedBatches: 0, abandonedBatches: 0 };
+  stats = { batches: 0, bids: 0, maxBatch: 0, validateMs: 0, commitMs: 0, announceMs: 0, insertBidsMs: 0, auditMs: 0, figuresMs: 0, beginMs: 0, endMs: 0, failedBatches: 0, abandonedBatches: 0, fencedBatches: 0 };
   /** Answers given by code since the start (the fault tests and the board read them). */
   answered: Record<string, number> = {};
   readonly admission: BidAdmission;
@@ -94,6 +97,13 @@ export class AuctionEngine {
    * a test can hold a batch open (or fail it) and look at what readers see meanwhile.
    */
   beforeBatchWrites: ((auctionIds: number[]) => Promise<void>) | null = null;
+  /**
+   * Cluster mode: checks inside the batch's transaction that this node still holds the
+   * competitions' leases (throws FencedError otherwise). Null on a single node.
+   */
+  fence: ((tx: Tx, auctionIds: number[]) => Promise<Map<number, number>>) | null = null;
+  /** The batch was fenced off: this node lost those competitions (the service drops them). */
+  onFenced: (auctionIds: number[]) => void = () => {};
 
   constructor(private deps: { db: Db; clock: Clock; log: Logger; scheduler: Scheduler; config?: { limits: Limits }; health?: HealthMonitor }) {
     this.limits = deps.config?.limits ?? DEFAULT_LIMITS;
@@ -243,6 +253,12 @@ export class AuctionEngine {
         answers.push({ task, answer: earlier });
         continue;
       }
+      // Cluster mode: the competition left this node while the bid waited (fenced off, lease
+      // lost): the resend goes to its new owner.
+      if (!live && this.fence) {
+        answers.push({ task, answer: unavailable(req.auctionId, req.clientBidId, 'The competition moved to another server; send the bid again with the same clientBidId', FENCED_RETRY_MS) });
+        continue;
+      }
       const bad = this.decide(live, req, t);
       if (bad) {
         const answer = rejection(req.auctionId, req.clientBidId, bad.code, bad.message);
@@ -290,6 +306,11 @@ export class AuctionEngine {
           started = true;
           current = tx;
           if (this.beforeBatchWrites) await this.beforeBatchWrites([...undo.keys()]);
+          // First statement of the batch: the lease rows are locked until it commits.
+          if (this.fence) {
+            const epochs = await this.fence(tx, [...undo.keys()]);
+            for (const x of accepted) x.row.ownerEpoch = epochs.get(x.row.auctionId) ?? null;
+          }
           const c0 = performance.now();
           this.stats.beginMs += c0 - t1;
           await insertBids(tx, accepted.map((x) => x.row));
@@ -353,9 +374,21 @@ export class AuctionEngine {
       } catch (err) {
         this.stats.failedBatches++;
         this.deps.log.error('bid batch not committed; in-memory state rolled back', { bids: accepted.length, error: (err as Error).message });
-        this.deps.health?.reportFailure(err);
+        if (!(err instanceof FencedError)) this.deps.health?.reportFailure(err);
         for (const [id, snap] of undo) this.live.get(id)!.restore(snap);
         for (const x of accepted) x.live.forget(x.row.supplierId, x.row.clientBidId);
+        if (err instanceof FencedError) {
+          // Another node owns these competitions now; nothing was stored. The bidder resends with
+          // the same clientBidId and this node forwards it to the new owner.
+          this.stats.fencedBatches++;
+          for (const x of accepted) answers.push({ task: x.task, answer: unavailable(x.row.auctionId, x.row.clientBidId, 'The competition moved to another server; send the bid again with the same clientBidId', FENCED_RETRY_MS) });
+          const lost = [...undo.keys()];
+          accepted.length = 0;
+          moved.clear();
+          undo.clear();
+          for (const id of lost) this.live.delete(id);
+          this.onFenced(lost);
+        } else {
         // Did it commit after all (the connection broke after COMMIT was sent)? Ask the database;
         // only a definite "not stored" is answered BID_NOT_RECORDED.
         const fate = started ? await this.fateOf(accepted.map((x) => x.row)) : 'absent';
@@ -381,6 +414,7 @@ export class AuctionEngine {
         accepted.length = 0;
         moved.clear();
         undo.clear();
+        }
       } finally {
         this.committingSince = null;
         // Committed or rolled back: from here readers see the live state again.

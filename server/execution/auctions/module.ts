@@ -4,7 +4,8 @@ import { AuctionService, OPEN_JOB } from './service';
 import { CLOSE_JOB } from './engine';
 import { auctionRoutes } from './routes';
 import * as repo from './repository';
-import { broadcastShaper, stateFor, viewerOf, type StateBroadcast } from './views';
+import { broadcastShaper, stateFor, viewerOf } from './views';
+import { inOrder, type BroadcastOrder, type OrderedBroadcast } from './broadcaster';
 import { seedAuctions } from './seed';
 
 export function auctionsModule(ctx: ModuleContext): PlatformModule {
@@ -28,7 +29,13 @@ export function auctionsModule(ctx: ModuleContext): PlatformModule {
     },
   });
   // State broadcasts are shaped per recipient on the node holding the socket (cluster fan-out).
-  ctx.realtime.shaper<StateBroadcast>('auction:', (b) => {
+  // A state older than one already delivered here (a paused old owner's, sent after the takeover) is dropped.
+  const delivered = new Map<number, BroadcastOrder>();
+  ctx.realtime.shaper<OrderedBroadcast>('auction:', (b) => {
+    if (b.order) {
+      if (!inOrder(delivered.get(b.order.auctionId), b.order)) return () => undefined;
+      delivered.set(b.order.auctionId, b.order);
+    }
     const shape = broadcastShaper(b);
     return (c) => shape(c.user);
   });

@@ -199,17 +199,19 @@ export interface BidInsert {
   ip: string | null;
   deviceId: string | null;
   acceptedAt: Date;
+  /** Cluster mode: the lease epoch the batch was committed under (null on a single node). */
+  ownerEpoch?: number | null;
 }
 
-const BID_COLUMNS = 'auction_id, seq, supplier_id, amount_fen, client_bid_id, user_id, ip, device_id, accepted_at';
+const BID_COLUMNS = 'auction_id, seq, supplier_id, amount_fen, client_bid_id, user_id, ip, device_id, accepted_at, owner_epoch';
 
 /** One multi-row INSERT per 1,000 bids, as plain SQL (the query builder is slow at this size). */
 export async function insertBids(tx: Tx, rows: BidInsert[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000);
     const bindings: Knex.RawBinding[] = [];
-    for (const b of chunk) bindings.push(b.auctionId, b.seq, b.supplierId, b.amountFen, b.clientBidId, b.userId, b.ip, b.deviceId, toDbTime(b.acceptedAt));
-    await tx.raw(`INSERT INTO auction_bids (${BID_COLUMNS}) VALUES ${chunk.map(() => '(?,?,?,?,?,?,?,?,?)').join(',')}`, bindings);
+    for (const b of chunk) bindings.push(b.auctionId, b.seq, b.supplierId, b.amountFen, b.clientBidId, b.userId, b.ip, b.deviceId, toDbTime(b.acceptedAt), b.ownerEpoch ?? null);
+    await tx.raw(`INSERT INTO auction_bids (${BID_COLUMNS}) VALUES ${chunk.map(() => '(?,?,?,?,?,?,?,?,?,?)').join(',')}`, bindings);
   }
 }
 

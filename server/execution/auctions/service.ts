@@ -18,7 +18,9 @@ import type { Auction } from './repository';
 import { assertStep, type AuctionStatus } from './state-machine';
 import { openingShortfall, participantLabel, savings, type DecrementKind, type Visibility } from './rules';
 import { LiveAuction, type BidAnswer } from './live';
-import { AuctionEngine, CLOSE_JOB, closeJobKey, rejection, unavailable } from './engine';
+import { AuctionEngine, CLOSE_JOB, FENCED_RETRY_MS, closeJobKey, rejection, unavailable, type BidRequest } from './engine';
+import { CompetitionOwnership } from './ownership';
+import { OwnerLink, plainActor, reviveAuction, type ForwardedRequest, type ForwardedStep } from './forwarding';
 import { isDbUnavailable } from '../../db/faults';
 import { AppError } from '../../http/errors';
 import { EligibilityCache } from './eligibility-cache';
@@ -113,13 +115,43 @@ export class AuctionService {
   readonly outageSuspended = new Map<number, { remainingMs: number; endsAt: Date; hardEndAt: Date | null; suspendedAt: Date }>();
   private outageStartedAt: Date | null = null;
   private settlingOutage = false;
+  /** Cluster mode: which node runs each running competition's sequencer (single node: this one, always). */
+  readonly ownership: CompetitionOwnership;
+  /** Cluster mode: bids and steps for competitions another node owns travel to it over the bus. */
+  readonly link: OwnerLink | null;
+  /** Competitions being taken over here (their rebuild is in progress). */
+  private adopting = new Map<number, Promise<boolean>>();
 
   constructor(private ctx: ModuleContext) {
     this.engine = new AuctionEngine(ctx);
+    const bus = ctx.bus;
+    const limits = this.engine.limits;
+    const clustered = bus.clustered;
+    this.ownership = new CompetitionOwnership(ctx, bus.nodeId, clustered, limits.ownerLeaseMs, limits.ownerRenewMs);
+    this.link = clustered
+      ? new OwnerLink(
+          bus,
+          ctx.log,
+          limits.forwardTimeoutMs,
+          (req) => this.onForwarded(req),
+          (id) => {
+            const l = this.ownership.leaseOf(id);
+            return l && { ...l, expiresAt: l.expiresAt.toISOString() };
+          },
+          (l) => this.ownership.saw({ ...l, expiresAt: new Date(l.expiresAt) }),
+        )
+      : null;
+    if (clustered) {
+      this.engine.fence = (tx, ids) => this.ownership.fence(tx, ids);
+      this.engine.onFenced = (ids) => ids.forEach((id) => this.dropCompetition(id));
+      this.ownership.onLost = (id) => void this.engine.control(async () => this.dropCompetition(id));
+      this.ownership.onTick = () => this.sweep();
+    }
     this.eligibility = new EligibilityCache(ctx.db, ctx.clock, ctx.caches);
     this.broadcaster = new Broadcaster(ctx.realtime, ctx.clock, (id) => this.engine.live.get(id)?.view());
     this.engine.onCommitted = (ids) => ids.forEach((id) => this.broadcaster.changed(id, this.engine.live.get(id)?.frozen()));
     this.engine.onEndMoved = (live) => this.armEndTimer(live);
+    this.broadcaster.epochOf = (id) => this.ownership.held.get(id)?.epoch ?? 0;
     this.engine.reload = async (id) => {
       const l = await this.build(id);
       const held = this.outageSuspended.get(id);
@@ -149,6 +181,8 @@ export class AuctionService {
       runningCompetitions: [...e.live.values()].filter((l) => l.a.status === 'running').length,
       suspendedForOutage: this.outageSuspended.size,
       answered: { ...e.answered, ...Object.fromEntries(Object.entries(e.admission.counts).map(([k, v]) => [`${k}_AT_ADMISSION`, v])) },
+      // Cluster mode: what this node owns, and how often it forwarded, was fenced off or took over.
+      ...(this.link ? { cluster: { nodeId: this.ownership.nodeId, owned: [...this.ownership.held.keys()], fencedBatches: e.stats.fencedBatches, ...this.ownership.stats, ...this.link.stats } } : {}),
       limits: { bidRatePerSec: e.limits.bidRatePerSec, bidQueuePerAuction: e.limits.bidQueuePerAuction, bidQueuePerSupplier: e.limits.bidQueuePerSupplier, bidCommitTimeoutMs: e.limits.bidCommitTimeoutMs, dbOutageGraceMs: e.limits.dbOutageGraceMs },
     };
   }
@@ -281,6 +315,9 @@ export class AuctionService {
   async live(id: number): Promise<LiveAuction | null> {
     const have = this.engine.live.get(id);
     if (have) return have;
+    // Cluster mode: only the owner keeps a competition in memory; any other node reads the
+    // committed rows (the owner writes every bid before it is shown).
+    if (this.link) return this.build(id);
     let p = this.loading.get(id);
     if (!p) {
       // Shared by callers arriving while it loads, and forgotten once settled: a failed load is
@@ -355,7 +392,7 @@ export class AuctionService {
     if (!client.user.roles.includes('supplier') || !supplierId) return answer(rejection(aid, cbid, 'NOT_A_SUPPLIER', 'Only suppliers bid'));
     const deviceId = typeof msg.deviceId === 'string' ? msg.deviceId.slice(0, 64) : null;
     const req = { auctionId: aid, supplierId, userId: client.user.id, amount: msg.amount, clientBidId: cbid, ip: client.ip, deviceId };
-    const inMemory = this.engine.live.get(aid);
+    let inMemory = this.engine.live.get(aid);
     // A retry of a bid already answered gets that answer, whatever the load.
     const first = inMemory?.answerFor(supplierId, cbid);
     if (first) return this.engine.submit(req);
@@ -363,6 +400,13 @@ export class AuctionService {
     // network; in-process callers such as the demo seed and the simulation run on their own clocks).
     const limited = rateLimit ? this.engine.admission.rate(supplierId) : null;
     if (limited) return answer(rejection(aid, cbid, limited.code, limited.message, { retryAfterMs: limited.retryAfterMs, limit: limited.limit }));
+    if (this.link && !inMemory) {
+      // Cluster mode, not held here: the owner checks everything (this node reads nothing per bid).
+      const where = await this.ensureOwner(aid);
+      if (where !== 'here' && where !== null) return this.forwardBid(where, req, answer);
+      // Here now (taken over), or running nowhere (not started, finished): answered below as on one node.
+      inMemory = this.engine.live.get(aid);
+    }
     if (inMemory?.a.status === 'suspended') return answer(rejection(aid, cbid, 'AUCTION_SUSPENDED', this.outageSuspended.has(aid) ? 'The competition is suspended: the database is unavailable; it resumes with its remaining time when the database is back' : undefined));
     // The database is known to be unreachable: say so at once instead of queueing the bid to fail.
     if (this.ctx.health?.dbDown) return answer(unavailable(aid, cbid, 'The platform cannot record bids right now (database unavailable); send the bid again with the same clientBidId shortly'));
@@ -378,6 +422,131 @@ export class AuctionService {
     const refusal = await this.eligibility.check(supplierId);
     if (refusal) return answer(rejection(aid, cbid, refusal.code, refusal.message));
     return this.engine.submit(req);
+  }
+
+  // ---- cluster mode: one owner per running competition --------------------------------------
+
+  /**
+   * Cluster mode, a bid for a competition this node does not hold: take the lease if it is free
+   * or expired (and rebuild the competition here), else forward the bid to the owner. The answer
+   * comes back here, to the bidder's own socket. Whatever fails, the bidder resends with the same
+   * clientBidId, which the owner answers once.
+   */
+  private async forwardBid(owner: string, req: BidRequest, answer: (a: BidAnswer) => BidAnswer): Promise<BidAnswer> {
+    // Two tries: an owner that does not answer may be dead, and its lease may run out meanwhile;
+    // then this node takes the competition and the bid goes on here.
+    let where: string | null = owner;
+    for (let attempt = 0; attempt < 2 && where && where !== 'here'; attempt++) {
+      const reply = await this.link!.ask(where, { kind: 'bid', req }, this.forwardWait(req.auctionId));
+      if ('answer' in reply) return reply.answer as BidAnswer;
+      where = await this.ensureOwner(req.auctionId);
+    }
+    // Taken over here meanwhile: the bid is checked and queued here like any other.
+    if (where === 'here') return this.bidChecked(clientOf(req), { deviceId: req.deviceId, amount: req.amount }, req.auctionId, req.clientBidId, answer, false);
+    return answer(unavailable(req.auctionId, req.clientBidId, 'The server running this competition did not answer in time; send the bid again with the same clientBidId', FENCED_RETRY_MS));
+  }
+
+  /**
+   * How long to wait for the owner: a live owner answers in milliseconds (or renews its lease);
+   * a dead one is known when its lease runs out, so waiting longer than that only delays the takeover.
+   */
+  private forwardWait(id: number): number {
+    const l = this.ownership.lastSeen.get(id);
+    const untilExpiry = l ? l.expiresAt.getTime() - this.ctx.clock.now().getTime() + 100 : Infinity;
+    return Math.max(300, Math.min(this.engine.limits.forwardTimeoutMs, untilExpiry));
+  }
+
+  /**
+   * Where a competition's sequencer runs: 'here' (this node holds the lease, the competition is
+   * in memory), another node's id, or null (it cannot be said now: retry shortly).
+   */
+  private async ensureOwner(id: number): Promise<'here' | string | null> {
+    if (this.ownership.ownsFresh(id) && this.engine.live.has(id)) return 'here';
+    // Another node's lease seen unexpired: it is still the owner (a lease moves only after it expires).
+    const seen = this.ownership.lastSeen.get(id);
+    if (seen && seen.nodeId !== this.ownership.nodeId && seen.expiresAt.getTime() > this.ctx.clock.now().getTime()) return seen.nodeId;
+    const { ours, lease } = await this.ownership.acquire(id);
+    if (!ours) return lease.nodeId;
+    return (await this.adopt(id)) ? 'here' : null;
+  }
+
+  /** This node holds the lease: rebuild the competition from the database (between batches) and arm its end. */
+  private adopt(id: number): Promise<boolean> {
+    let p = this.adopting.get(id);
+    if (p) return p;
+    p = this.engine
+      .control(async () => {
+        if (this.engine.live.has(id) && this.ownership.ownsFresh(id)) return true;
+        const l = await this.engine.reload(id);
+        if (!l || (l.a.status !== 'running' && l.a.status !== 'suspended')) {
+          this.engine.live.delete(id);
+          await this.ownership.release(id);
+          return false;
+        }
+        this.engine.live.set(id, l);
+        this.armEndTimer(l);
+        // Everybody sees the state as rebuilt here (the failover's first announcement).
+        this.broadcaster.now(id);
+        return true;
+      })
+      .finally(() => this.adopting.delete(id));
+    this.adopting.set(id, p);
+    return p;
+  }
+
+  /** This node lost a competition (fenced off, or its lease taken): forget it here. */
+  private dropCompetition(id: number): void {
+    this.engine.live.delete(id);
+    this.clearEndTimer(id);
+    this.ownership.drop(id);
+  }
+
+  /** Every renewal tick: take running competitions nobody holds (their owner died), so they go on without waiting for a bid. */
+  private async sweep(): Promise<void> {
+    if (this.stopped) return;
+    for (const id of await this.ownership.orphans()) {
+      const { ours } = await this.ownership.acquire(id).catch(() => ({ ours: false }));
+      if (ours) await this.adopt(id);
+    }
+  }
+
+  /** The owner's side of a forwarded request. */
+  private async onForwarded(msg: ForwardedRequest): Promise<unknown> {
+    if (msg.kind === 'bid') {
+      const req = msg.req;
+      const answer = (a: BidAnswer) => (a.type === 'bid.rejected' ? this.engine.count(a) : a);
+      // Only the holder answers; otherwise the forwarder asks again (it re-reads the lease).
+      // Only the holder answers (or, if it runs nowhere, this node from the database); a bid for a
+      // competition another node holds now goes back with "resend" (the asking node re-reads the lease).
+      if (!this.engine.live.has(req.auctionId)) {
+        const where = await this.ensureOwner(req.auctionId);
+        if (where !== 'here' && where !== null) return answer(unavailable(req.auctionId, req.clientBidId, 'The competition is moving to another server; send the bid again with the same clientBidId', FENCED_RETRY_MS));
+      }
+      return this.bidChecked(clientOf(req), { deviceId: req.deviceId, amount: req.amount }, req.auctionId, req.clientBidId, answer, false);
+    }
+    const actor: Actor = msg.actor ? { ...msg.actor, clock: this.ctx.clock } : systemActor('auction-end', this.ctx.clock);
+    if (msg.kind === 'close') return this.close(msg.auctionId).then(() => null);
+    if (msg.kind === 'suspend') return this.suspend(actor, msg.auctionId, msg.reason!);
+    return this.resume(actor, msg.auctionId, msg.reason!);
+  }
+
+  /**
+   * Runs a step that touches the sequencer (close, suspend, resume) where the competition is
+   * owned: here (taking the lease if it is free), or on the owner through the bus.
+   */
+  private async atOwner<T>(id: number, local: () => Promise<T>, remote: Omit<ForwardedStep, 'auctionId'>): Promise<T> {
+    if (!this.link) return local();
+    const where = await this.ensureOwner(id);
+    if (where === 'here') return local();
+    // Not running (closed, failed, announced): no owner needed; the local step answers as before.
+    if (where === null) return local();
+    const reply = await this.link.ask(where, { ...remote, auctionId: id } as ForwardedStep);
+    if ('error' in reply) {
+      const e = reply.error as { status: number; code: string; message: string; details: unknown };
+      throw new AppError(e.status, e.code, e.message, e.details);
+    }
+    if (!('answer' in reply)) throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The server running this competition did not answer in time; try again shortly', { retryAfterMs: 1000 });
+    return reply.answer as T;
   }
 
   // ---- the database unavailable longer than the grace: suspend for everyone, resume after ------
@@ -482,6 +651,8 @@ export class AuctionService {
         await record(tx, actor, { action: 'auction.opened', entityType: 'auction', entityId: id, before: { status: a.status }, after: { status: 'running', endsAt: endsAt.toISOString(), hardEndAt: hardEndAt?.toISOString() ?? null, participants: parts.map((p) => ({ supplierId: p.supplierId, label: p.label, brand: p.brand, model: p.model })) } });
         opened = a;
       });
+      // Cluster mode: the node that opened it owns it (unless another node took it meanwhile).
+      if (opened && this.link && !(await this.ownership.acquire(id)).ours) opened = null;
       if (opened) {
         // Built fresh from the committed rows (never a copy loaded before it opened).
         const live = (await this.build(id))!;
@@ -494,6 +665,10 @@ export class AuctionService {
 
   /** At the end (server clock): the lowest valid bid wins; ties went to the earlier bid. */
   close(id: number): Promise<void> {
+    return this.atOwner(id, () => this.closeHere(id), { kind: 'close' });
+  }
+
+  private closeHere(id: number): Promise<void> {
     return this.engine.control(async () => {
       const live = this.engine.live.get(id) ?? (await this.live(id));
       if (!live || live.a.status !== 'running') return;
@@ -514,6 +689,7 @@ export class AuctionService {
         // Closed before the result reaches the workflow: the project's award (or failure) writes
         // its open-data release in this transaction, and that snapshot must see the competition
         // closed, with its bids. Then the workflow (budget line locked before the audit chain).
+        await this.ownership.fence(tx, [id]);
         await tx('auctions').where({ id, status: 'running' }).update(patch);
         if (winner) await handResultToWorkflow(tx, actor, a, winner, live.sorted().length);
         else await handFailureToWorkflow(tx, actor, a, 'NO_VALID_BIDS');
@@ -537,10 +713,15 @@ export class AuctionService {
       this.clearEndTimer(id);
       this.broadcaster.now(id);
       this.engine.live.delete(id);
+      await this.ownership.release(id).catch(() => undefined); // expires anyway
     });
   }
 
   suspend(actor: Actor, id: number, reason: string): Promise<Auction> {
+    return this.atOwner(id, () => this.suspendHere(actor, id, reason), { kind: 'suspend', reason, actor: plainActor(actor) }).then(reviveAuction);
+  }
+
+  private suspendHere(actor: Actor, id: number, reason: string): Promise<Auction> {
     return this.engine.control(async () => {
       const live = await this.live(id);
       if (!live) throw new NotFoundError(`Competition ${id} not found`);
@@ -549,6 +730,7 @@ export class AuctionService {
       const remainingMs = Math.max(0, live.a.endsAt!.getTime() - now.getTime());
       if (remainingMs === 0) throw new ConflictError('AUCTION_WRONG_STATE', 'The competition has already ended');
       await withTx(this.db, async (tx) => {
+        await this.ownership.fence(tx, [id]);
         await tx('auctions').where({ id }).update({ status: 'suspended', remaining_ms: remainingMs, status_reason: reason, updated_at: toDbTime(now) });
         await this.ctx.scheduler.cancel(tx, closeJobKey(id));
         await record(tx, actor, { action: 'auction.suspended', entityType: 'auction', entityId: id, before: { status: 'running', endsAt: live.a.endsAt!.toISOString() }, after: { status: 'suspended', remainingMs, reason } });
@@ -561,6 +743,10 @@ export class AuctionService {
   }
 
   resume(actor: Actor, id: number, reason: string): Promise<Auction> {
+    return this.atOwner(id, () => this.resumeHere(actor, id, reason), { kind: 'resume', reason, actor: plainActor(actor) }).then(reviveAuction);
+  }
+
+  private resumeHere(actor: Actor, id: number, reason: string): Promise<Auction> {
     return this.engine.control(async () => {
       const live = await this.live(id);
       if (!live) throw new NotFoundError(`Competition ${id} not found`);
@@ -571,6 +757,7 @@ export class AuctionService {
       // The hard cap moves with the pause, so a suspension neither adds nor removes time.
       const hardEndAt = live.a.hardEndAt ? new Date(live.a.hardEndAt.getTime() + (endsAt.getTime() - live.a.endsAt!.getTime())) : null;
       await withTx(this.db, async (tx) => {
+        await this.ownership.fence(tx, [id]);
         await tx('auctions').where({ id }).update({ status: 'running', ends_at: toDbTime(endsAt), hard_end_at: hardEndAt ? toDbTime(hardEndAt) : null, remaining_ms: null, status_reason: null, updated_at: toDbTime(now) });
         await this.ctx.scheduler.schedule(tx, { kind: CLOSE_JOB, key: closeJobKey(id), runAt: endsAt, payload: { auctionId: id } });
         await record(tx, actor, { action: 'auction.resumed', entityType: 'auction', entityId: id, before: { status: 'suspended', remainingMs }, after: { status: 'running', endsAt: endsAt.toISOString(), reason } });
@@ -619,7 +806,10 @@ export class AuctionService {
   async recover(): Promise<number> {
     this.stopped = false;
     const open = await repo.auctionsInStatus(this.db, ['running', 'suspended']);
+    this.ownership.start();
     for (const a of open) {
+      // Cluster mode: only what nobody else holds (a live owner keeps its competitions).
+      if (this.link && !(await this.ownership.acquire(a.id)).ours) continue;
       const live = await this.build(a.id);
       if (!live) continue;
       this.engine.live.set(a.id, live);
@@ -630,7 +820,11 @@ export class AuctionService {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.ownership.stop();
     await this.engine.idle();
+    // A node leaving on purpose hands its competitions over at once (no lease to wait out).
+    for (const id of [...this.ownership.held.keys()]) await this.ownership.release(id).catch(() => undefined);
+    this.link?.close();
     const st = this.engine.stats;
     if (st.bids) this.ctx.log.info('auction engine', { ...st, validateMs: Math.round(st.validateMs), commitMs: Math.round(st.commitMs), announceMs: Math.round(st.announceMs), insertBidsMs: Math.round(st.insertBidsMs), auditMs: Math.round(st.auditMs), figuresMs: Math.round(st.figuresMs), beginMs: Math.round(st.beginMs), endMs: Math.round(st.endMs), meanBatch: Math.round(st.bids / Math.max(1, st.batches)) });
     for (const id of [...this.timers.keys()]) this.clearEndTimer(id);
@@ -638,4 +832,9 @@ export class AuctionService {
     this.eligibility.close();
     this.engine.admission.close();
   }
+}
+
+/** A forwarded bid's bidder, as the owner checks it (a supplier user; the socket stays on the asking node). */
+function clientOf(req: BidRequest): Client {
+  return { user: { roles: ['supplier'], supplierId: req.supplierId, id: req.userId } as SessionUser, ip: req.ip } as Client;
 }

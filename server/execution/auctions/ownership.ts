@@ -1,0 +1,228 @@
+// One owner per running competition (cluster mode). A lease row in `auction_owners` names the
+// node that runs a competition's sequencer, with a fencing epoch and an expiry. The owner renews
+// its leases every `ownerRenewMs`; a lease not renewed for `ownerLeaseMs` may be taken by any
+// node, which raises the epoch and rebuilds the competition from the database. Every bid batch
+// checks, in its own transaction and under the lease row's lock, that this node's epoch still
+// holds: a paused or cut-off owner can therefore never commit after another node took over.
+//
+// Single node (no REDIS_URL): there is nobody to hand over to, so there is no lease at all and
+// the fence is a no-op: the node owns everything, exactly as before.
+import type { Db } from '../../db/knex';
+import type { Tx } from '../../db/tx';
+import { toDbTime, fromDbTime, type Clock } from '../../db/time';
+import { isUniqueViolation } from '../../db/errors';
+import type { Logger } from '../../http/log';
+
+/** The lease row this node read or wrote. */
+export interface Lease {
+  auctionId: number;
+  nodeId: string;
+  epoch: number;
+  expiresAt: Date;
+}
+
+/** A batch found that this node no longer holds the competition's lease: nothing was written. */
+export class FencedError extends Error {
+  constructor(public auctionIds: number[], public held: Lease[]) {
+    super(`lease lost for competition(s) ${auctionIds.join(', ')}: another node owns them now`);
+    this.name = 'FencedError';
+  }
+}
+
+export class CompetitionOwnership {
+  /** Competitions this node holds, with the epoch it holds them at and its own view of the expiry. */
+  readonly held = new Map<number, { epoch: number; expiresAt: number }>();
+  private timer: NodeJS.Timeout | null = null;
+  private renewing = false;
+  /** Called when a renewal finds a lease gone (another node took it): drop the competition. */
+  onLost: (auctionId: number) => void = () => {};
+  /** Called on every renewal tick (after the renewals): the service sweeps for orphaned competitions. */
+  onTick: () => Promise<void> = async () => {};
+  /** The last lease row read for competitions other nodes hold (how long to wait for their owner). */
+  readonly lastSeen = new Map<number, Lease>();
+  /** Counters for the tests, the benchmark and the operators' screen. */
+  stats = { acquired: 0, takenOver: 0, lost: 0, fenced: 0, renewals: 0 };
+
+  constructor(
+    private deps: { db: Db; clock: Clock; log: Logger },
+    readonly nodeId: string,
+    /** false: single node, no leases (the node owns everything). */
+    readonly clustered: boolean,
+    readonly leaseMs: number,
+    readonly renewMs: number,
+  ) {}
+
+  /** True when this node may run the competition's sequencer without asking the database. */
+  ownsFresh(auctionId: number): boolean {
+    if (!this.clustered) return true;
+    const h = this.held.get(auctionId);
+    return !!h && h.expiresAt > this.deps.clock.now().getTime();
+  }
+
+  /** The lease row as the database has it now (null: nobody ever owned it). */
+  async read(auctionId: number): Promise<Lease | null> {
+    const r = await this.deps.db('auction_owners').where({ auction_id: auctionId }).first();
+    return r ? fromRow(r) : null;
+  }
+
+  /**
+   * Take the lease if it is free, expired or already ours. Returns the lease (ours) or the current
+   * owner's lease (another node's, still valid). Taking an expired lease raises the epoch, with a
+   * conditional UPDATE on the epoch read, so two nodes racing for it cannot both win.
+   */
+  async acquire(auctionId: number): Promise<{ ours: boolean; lease: Lease; tookOver: boolean }> {
+    const { db, clock } = this.deps;
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + this.leaseMs);
+    const cur = await this.read(auctionId);
+    if (!cur) {
+      try {
+        await db('auction_owners').insert({ auction_id: auctionId, node_id: this.nodeId, epoch: 1, expires_at: toDbTime(expiresAt), acquired_at: toDbTime(now) });
+        const lease = { auctionId, nodeId: this.nodeId, epoch: 1, expiresAt };
+        this.hold(lease);
+        this.stats.acquired++;
+        return { ours: true, lease, tookOver: false };
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        return this.acquire(auctionId); // another node inserted it first: read again
+      }
+    }
+    const mine = cur.nodeId === this.nodeId && this.held.get(auctionId)?.epoch === cur.epoch;
+    if (!mine && cur.expiresAt.getTime() > now.getTime()) {
+      this.lastSeen.set(auctionId, cur);
+      return { ours: false, lease: cur, tookOver: false };
+    }
+    this.lastSeen.delete(auctionId);
+    // Ours already (renew), or expired (take over with the next epoch).
+    const epoch = mine ? cur.epoch : cur.epoch + 1;
+    const n = await db('auction_owners')
+      .where({ auction_id: auctionId, epoch: cur.epoch, node_id: cur.nodeId })
+      .update({ node_id: this.nodeId, epoch, expires_at: toDbTime(expiresAt), ...(mine ? {} : { acquired_at: toDbTime(now) }) });
+    if (n !== 1) return this.acquire(auctionId); // lost the race: read again
+    const lease = { auctionId, nodeId: this.nodeId, epoch, expiresAt };
+    this.hold(lease);
+    if (!mine) {
+      this.stats.acquired++;
+      this.stats.takenOver++;
+      this.deps.log.warn('competition lease taken over', { auctionId, from: cur.nodeId, epoch, expiredMs: now.getTime() - cur.expiresAt.getTime() });
+    }
+    return { ours: true, lease, tookOver: !mine };
+  }
+
+  private hold(lease: Lease): void {
+    this.held.set(lease.auctionId, { epoch: lease.epoch, expiresAt: lease.expiresAt.getTime() });
+  }
+
+  /** Give a lease up (the competition finished here): expire it at once so nobody waits for it. */
+  async release(auctionId: number): Promise<void> {
+    const h = this.held.get(auctionId);
+    this.held.delete(auctionId);
+    if (!this.clustered || !h) return;
+    await this.deps.db('auction_owners').where({ auction_id: auctionId, node_id: this.nodeId, epoch: h.epoch }).delete();
+  }
+
+  /** Forget a lease without touching the database (it was lost). */
+  drop(auctionId: number): void {
+    if (this.held.delete(auctionId)) this.stats.lost++;
+  }
+
+  /**
+   * Inside a bid batch's (or a control step's) transaction: lock the competitions' lease rows and
+   * check that this node still holds each at its epoch. Throws FencedError otherwise; the caller's
+   * transaction then rolls back, so nothing of the batch is stored. The lock makes a takeover
+   * wait for a batch that passed the check to commit, so the new owner rebuilds with its bids.
+   */
+  async fence(tx: Tx, auctionIds: number[]): Promise<Map<number, number>> {
+    const epochs = new Map<number, number>();
+    if (!this.clustered || !auctionIds.length) return epochs;
+    const q = tx('auction_owners').whereIn('auction_id', auctionIds).select('auction_id', 'node_id', 'epoch', 'expires_at');
+    const rows = (await (tx.dialect === 'mysql' ? q.forUpdate() : q)).map(fromRow);
+    const lost = auctionIds.filter((id) => {
+      const h = this.held.get(id);
+      const r = rows.find((x) => x.auctionId === id);
+      return !h || !r || r.nodeId !== this.nodeId || r.epoch !== h.epoch;
+    });
+    if (lost.length) {
+      this.stats.fenced++;
+      throw new FencedError(lost, rows);
+    }
+    for (const r of rows) epochs.set(r.auctionId, r.epoch);
+    return epochs;
+  }
+
+  /**
+   * Renew every lease this node holds in one statement (a lease row is locked while a batch of
+   * its competition commits, so one UPDATE per competition would queue behind every batch in turn
+   * and could outlast the lease), then read back which are still ours; a lease found gone (another
+   * node raised the epoch) is dropped (onLost).
+   */
+  async renewAll(): Promise<void> {
+    if (!this.clustered || this.renewing || !this.held.size) return;
+    this.renewing = true;
+    try {
+      const { db, clock } = this.deps;
+      const expiresAt = clock.now().getTime() + this.leaseMs;
+      const ids = [...this.held.keys()];
+      // A row still naming this node is this node's lease: a takeover always writes the taker's name.
+      await db('auction_owners').whereIn('auction_id', ids).where({ node_id: this.nodeId }).update({ expires_at: toDbTime(expiresAt) });
+      const rows: Array<{ auction_id: number; epoch: number | string }> = await db('auction_owners').whereIn('auction_id', ids).where({ node_id: this.nodeId }).select('auction_id', 'epoch');
+      const mine = new Map(rows.map((r) => [Number(r.auction_id), Number(r.epoch)]));
+      for (const id of ids) {
+        const h = this.held.get(id);
+        if (!h) continue; // released meanwhile
+        if (mine.get(id) === h.epoch) {
+          // Counted from before the UPDATE was sent: this node's view never outlives the row's.
+          this.held.set(id, { epoch: h.epoch, expiresAt: Math.max(h.expiresAt, expiresAt) });
+          this.stats.renewals++;
+        } else {
+          this.drop(id);
+          this.deps.log.warn('competition lease lost: another node owns it now', { auctionId: id, epoch: h.epoch });
+          this.onLost(id);
+        }
+      }
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  /** What a forwarded answer tells the asking node about this node's lease (so it knows how long to wait next time). */
+  leaseOf(auctionId: number): Lease | null {
+    const h = this.held.get(auctionId);
+    return h ? { auctionId, nodeId: this.nodeId, epoch: h.epoch, expiresAt: new Date(h.expiresAt) } : null;
+  }
+
+  /** A lease another node reported (with its answer). */
+  saw(lease: Lease): void {
+    if (lease.nodeId !== this.nodeId) this.lastSeen.set(lease.auctionId, lease);
+  }
+
+  /** Competitions running or suspended whose lease is missing or expired (the sweep takes them). */
+  async orphans(): Promise<number[]> {
+    const now = toDbTime(this.deps.clock.now());
+    const rows = await this.deps.db('auctions as a')
+      .leftJoin('auction_owners as o', 'o.auction_id', 'a.id')
+      .whereIn('a.status', ['running', 'suspended'])
+      .where((w) => w.whereNull('o.auction_id').orWhere('o.expires_at', '<', now))
+      .select('a.id');
+    return rows.map((r: { id: number }) => Number(r.id));
+  }
+
+  start(): void {
+    if (!this.clustered || this.timer) return;
+    this.timer = setInterval(() => {
+      void this.renewAll()
+        .then(() => this.onTick())
+        .catch((e) => this.deps.log.warn('competition lease renewal failed', { error: (e as Error).message }));
+    }, this.renewMs);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
+
+function fromRow(r: { auction_id: number; node_id: string; epoch: number | string; expires_at: string | Date }): Lease {
+  return { auctionId: Number(r.auction_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: fromDbTime(r.expires_at)! };
+}
