@@ -187,7 +187,11 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
     const opened = await ok(c.operator.post(`/api/projects/${projectId}/prequalification`, { deadlineAt: deadline, conditions: '具备同类设备供货业绩' }), 201);
     expect(opened.stage).to.equal('prequalification');
     expect(await db('notices').where({ source_type: 'prequalification', source_id: String(projectId) }).first('id')).to.exist;
+    const open = await ok((await as(0)).get('/api/prequalifications'));
+    expect(open.items.find((x: any) => x.projectId === projectId)).to.include({ applied: false, deadlineAt: deadline });
     for (const i of [0, 1, 2, 3]) await ok((await as(i)).post(`/api/projects/${projectId}/prequalification/apply`, { statement: '我公司具备相关业绩' }), 201);
+    expect((await ok((await as(0)).get('/api/prequalifications'))).items.find((x: any) => x.projectId === projectId).applied).to.equal(true);
+    expect((await (await as(0)).post(`/api/projects/${projectId}/prequalification/apply`, { statement: '再次申请' })).status).to.equal(409);
     const apps = await ok(c.operator.get(`/api/projects/${projectId}/prequalification/applications`));
     expect(apps.items).to.have.length(4);
     const tooEarly = await c.operator.post(`/api/projects/${projectId}/prequalification/invite`);
