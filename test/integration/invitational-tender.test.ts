@@ -106,6 +106,10 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
     const refused = await submit(f, t.id, F.supplierId, 90_000_000);
     expect(refused.r.status).to.equal(403);
     expect(refused.r.body.error.code).to.equal('NOT_INVITED');
+    // The invited suppliers' to-do lists name the tender to bid in; the uninvited one's does not.
+    const homeItem = async (cl: TestClient) => (await ok(cl.get('/api/home'))).items.find((x: any) => x.key === 'supplier.invitations.bid');
+    expect(await homeItem(await as(0))).to.include({ count: 1, href: `/tenders/${t.id}`, dueAt: t.bidDeadline });
+    expect((await homeItem(f)).count).to.equal(0);
     // Each invited supplier finds its own invitation and the tender to bid in.
     const prices = [95_000_000, 100_000_000, 102_000_000, 98_000_000];
     const keys: string[] = [];
@@ -118,6 +122,7 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
       const { r, key } = await submit(cl, t.id, sup.supplierId, prices[i]);
       expect(r.status, JSON.stringify(r.body)).to.equal(201);
       keys.push(key);
+      expect((await homeItem(cl)).count).to.equal(0); // bid: nothing left to do
     }
     expect((await ok((await as(4)).get('/api/my/supplier-invitations'))).items).to.have.length(1); // E invited, does not bid
 
