@@ -94,6 +94,23 @@ describe(`workflow: requisition to payment (${TEST_DIALECT})`, function () {
     await contractToPayment(s, c, pid);
   });
 
+  it('invitational tender and competitive consultation: asked for with a reason, kept with the requisition, routed to their procedures', async () => {
+    const noReason = await c.purchaser.post('/api/requisitions', { title: 'Workflow test', budgetLineId: c.lineId, neededBy: '2026-12-31', justification: 'needed for work', items: [item('C1601', 1, 300_000)], requestedMethod: 'invitational_tender', methodRequestReason: '  ' });
+    expect(noReason.status).to.equal(422);
+    expect(noReason.body.error.code).to.equal('METHOD_REQUEST_REASON_REQUIRED');
+    const inv = await raise(c, [item('C1601', 1, 300_000)], { requestedMethod: 'invitational_tender', methodRequestReason: 'only four makers can supply this system' });
+    expect(inv.method).to.equal('invitational_tender');
+    const read = await ok(c.purchaser.get(`/api/requisitions/${inv.id}`));
+    expect(read.requestedMethod).to.equal('invitational_tender');
+    expect(read.methodRequestReason).to.equal('only four makers can supply this system');
+    const pid = await approveAll(c, inv.id);
+    const p = await ok(c.operator.get(`/api/projects/${pid}`));
+    expect(p.method).to.equal('invitational_tender');
+    expect(p.stage).to.equal('documents_prepared');
+    const cons = await raise(c, [item('C1601', 1, 300_000)], { requestedMethod: 'competitive_consultation', methodRequestReason: 'requirements to be worked out with suppliers' });
+    expect(cons.method).to.equal('competitive_consultation');
+  });
+
   it('single source: needs a justification, published 5 working days, no challenge period', async () => {
     const plain = await raise(c, [item('C1601', 1, 300_000)], { singleSourceReason: '   ' });
     expect(plain.method).to.equal('competitive_negotiation'); // no justification, no single source

@@ -58,6 +58,15 @@ describe('rules: method determination table', () => {
     expect(determineMethod(facts(300_000, 'services', false, 'only the original developer'), book).method).to.equal('single_source');
     expect(METHOD_TABLE.at(-1)!.when(facts(1, 'goods'), book)).to.equal(true); // the table is total
   });
+  it('gives invitational tender and competitive consultation only when asked for with a reason', () => {
+    const asked = (m: 'invitational_tender' | 'competitive_consultation', reason: string | null, totalYuan = 2_500_000, kind: 'goods' | 'services' = 'goods') => ({ ...facts(totalYuan, kind), requestedMethod: m, requestedMethodReason: reason });
+    expect(determineMethod(asked('invitational_tender', 'only four makers of this reactor'), book).method).to.equal('invitational_tender');
+    expect(determineMethod(asked('invitational_tender', '   '), book).method).to.equal('public_tender'); // no reason, no request
+    expect(determineMethod(asked('competitive_consultation', 'requirements to be worked out', 800_000, 'services'), book).method).to.equal('competitive_consultation');
+    expect(determineMethod(asked('competitive_consultation', null, 800_000, 'services'), book).method).to.equal('competitive_negotiation');
+    // Single source, asked for with a justification, stays first.
+    expect(determineMethod({ ...asked('invitational_tender', 'few makers'), singleSourceRequested: true, singleSourceReason: 'only the maker' }, book).method).to.equal('single_source');
+  });
   it('follows a city threshold', () => {
     const city = { ...book, publicTenderThresholdGoodsServicesFen: { ...book.publicTenderThresholdGoodsServicesFen, value: 4_000_000 * YUAN } };
     expect(determineMethod(facts(3_000_000, 'services'), city).method).to.equal('competitive_negotiation');
@@ -78,6 +87,10 @@ describe('rules: project state machines', () => {
     expect(canMove('public_tender', 'bidding_open', 'evaluation')).to.equal(false);
     expect(canMove('public_tender', 'award_notice', 'contract')).to.equal(false); // the challenge period comes first
     expect(canMove('single_source', 'award_notice', 'contract')).to.equal(true);
+    expect(happyPath('invitational_tender')).to.deep.equal(['documents_prepared', 'suppliers_invited', 'bidding_open', 'opening', 'evaluation', 'award_notice', 'challenge_period', 'contract', 'acceptance', 'payment', 'closed']);
+    expect(canMove('invitational_tender', 'documents_prepared', 'prequalification')).to.equal(true);
+    expect(canMove('invitational_tender', 'prequalification', 'suppliers_invited')).to.equal(true);
+    expect(canMove('invitational_tender', 'documents_prepared', 'bidding_open')).to.equal(false); // nobody bids uninvited
     for (const m of Object.keys(MACHINES) as Array<keyof typeof MACHINES>) expect(happyPath(m).at(-1), m).to.equal('closed');
   });
 });

@@ -2,7 +2,10 @@
 // Inputs are the requisition's facts; thresholds come from the rule book.
 import { rule, type RuleBook } from '../rules/rule-book';
 
-export const METHODS = ['public_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'single_source'] as const;
+export const METHODS = ['public_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'single_source', 'invitational_tender', 'competitive_consultation'] as const;
+/** The methods a purchasing unit may ask for with a reason (the approval chain judges the reason). */
+export const REQUESTABLE_METHODS = ['invitational_tender', 'competitive_consultation'] as const;
+export type RequestableMethod = (typeof REQUESTABLE_METHODS)[number];
 export type Method = (typeof METHODS)[number];
 export type CategoryKind = 'goods' | 'services' | 'works';
 
@@ -12,6 +15,9 @@ export interface MethodFacts {
   frameworkGoods: boolean; // every item is framework-agreement catalogue goods
   singleSourceRequested: boolean;
   singleSourceReason: string | null;
+  /** Invitational tender or competitive consultation asked for by the unit, with its reason. */
+  requestedMethod?: RequestableMethod | null;
+  requestedMethodReason?: string | null;
 }
 
 interface Row {
@@ -24,6 +30,16 @@ const tenderThreshold = (f: MethodFacts, b: RuleBook) => rule(b, f.kind === 'wor
 
 export const METHOD_TABLE: Row[] = [
   { when: (f) => f.singleSourceRequested && !!f.singleSourceReason?.trim(), method: 'single_source', reason: 'single source requested with a justification; the justification is published before proceeding (MOF Order No. 74)' },
+  {
+    when: (f) => f.requestedMethod === 'invitational_tender' && !!f.requestedMethodReason?.trim(),
+    method: 'invitational_tender',
+    reason: 'invitational tender requested with a reason: special goods or services obtainable only from a limited number of suppliers, or a public tender whose cost is disproportionate to the value (Government Procurement Law art. 29)',
+  },
+  {
+    when: (f) => f.requestedMethod === 'competitive_consultation' && !!f.requestedMethodReason?.trim(),
+    method: 'competitive_consultation',
+    reason: 'competitive consultation requested with a reason: services, works not subject to tender, technically complex needs or requirements to be worked out with suppliers (Finance Treasury [2014] No. 214 art. 3)',
+  },
   { when: (f, b) => f.totalFen >= tenderThreshold(f, b), method: 'public_tender', reason: 'amount at or above the public-tender threshold' },
   { when: (f) => f.kind === 'goods' && f.frameworkGoods, method: 'online_price_competition', reason: 'framework-agreement catalogue goods below the tender threshold' },
   { when: (f) => f.kind === 'goods', method: 'inquiry', reason: 'standard goods below the tender threshold' },

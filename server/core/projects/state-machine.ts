@@ -4,6 +4,8 @@ import type { Method } from '../methods/rules';
 
 export const STAGES = [
   'documents_prepared',
+  'prequalification',
+  'suppliers_invited',
   'notice_published',
   'bidding_open',
   'opening',
@@ -59,6 +61,28 @@ export const MACHINES: Record<Method, { initial: Stage; next: Partial<Record<Sta
     initial: 'competition',
     next: { competition: ['award_notice', 'failed'], ...AFTER_AWARD },
   },
+  // Invitational tender (law art. 29, 34; MOF Order No. 87 art. 14): the invited suppliers come
+  // from a sealed random draw, or from a published prequalification, before the documents go out;
+  // then the tender flow as it is. The happy path runs through the draw, prequalification is the
+  // other way in.
+  invitational_tender: {
+    initial: 'documents_prepared',
+    next: {
+      documents_prepared: ['suppliers_invited', 'prequalification'],
+      prequalification: ['suppliers_invited', 'failed'],
+      suppliers_invited: ['bidding_open'],
+      bidding_open: ['opening'],
+      opening: ['evaluation', 'failed'],
+      evaluation: ['award_notice', 'failed'],
+      ...AFTER_AWARD,
+    },
+  },
+  // Competitive consultation: routable here with the shape of a negotiation; its own procedure
+  // (rounds, document changes, final quotations) is built by the consultation module.
+  competitive_consultation: {
+    initial: 'documents_prepared',
+    next: { documents_prepared: ['responses_open'], responses_open: ['evaluation'], evaluation: ['award_notice', 'failed'], ...AFTER_AWARD },
+  },
 };
 
 /** After the award only an upheld challenge annuls the result (not part of the normal procedure). */
@@ -71,6 +95,8 @@ export const AWARD_STAGE: Record<Method, Stage> = {
   competitive_negotiation: 'evaluation',
   single_source: 'negotiation',
   online_price_competition: 'competition',
+  invitational_tender: 'evaluation',
+  competitive_consultation: 'evaluation',
 };
 
 export function canMove(method: Method, from: Stage, to: Stage): boolean {

@@ -16,6 +16,8 @@ export const requisitionFromRow = (r: any) => ({
   categoryKind: r.category_kind,
   frameworkGoods: !!r.framework_goods,
   singleSourceReason: r.single_source_reason,
+  requestedMethod: r.requested_method && r.requested_method !== 'single_source' ? r.requested_method : null,
+  methodRequestReason: r.method_request_reason ?? null,
   neededBy: r.needed_by,
   totalFen: Number(r.total_fen),
   frozenFen: Number(r.frozen_fen),

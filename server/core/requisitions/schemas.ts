@@ -26,6 +26,8 @@ export const requisitionBody = {
     justification: { type: 'string', minLength: 2, maxLength: 4000 },
     items: { type: 'array', minItems: 1, maxItems: 100, items: item },
     singleSourceReason: { type: ['string', 'null'], maxLength: 4000 },
+    requestedMethod: { enum: ['invitational_tender', 'competitive_consultation', null] },
+    methodRequestReason: { type: ['string', 'null'], maxLength: 4000 },
     submit: { type: 'boolean' },
   },
 } as const;

@@ -8,7 +8,7 @@ import { record } from '../../supervision/audit/audit';
 import { freeze, release, lockLine } from '../budget/service';
 import { loadRuleBook, rule } from '../rules/rule-book';
 import { addDays, loadCalendar } from '../rules/calendar';
-import { determineMethod, looksSplit, type CategoryKind } from '../methods/rules';
+import { determineMethod, looksSplit, type CategoryKind, type RequestableMethod } from '../methods/rules';
 import { chainFor, resolveApproverOrg } from '../approvals/chain';
 import { JOB, scheduleJob } from '../workflow/jobs';
 import { CANCELLABLE, EDITABLE, mainItem, itemAmount, totalOf, type ItemInput } from './rules';
@@ -25,6 +25,9 @@ export interface RequisitionInput {
   justification: string;
   items: ItemInput[];
   singleSourceReason?: string | null;
+  /** Invitational tender or competitive consultation, asked for with methodRequestReason. */
+  requestedMethod?: RequestableMethod | null;
+  methodRequestReason?: string | null;
 }
 
 export async function loadRequisition(tx: Tx, id: number) {
@@ -35,6 +38,13 @@ export async function loadRequisition(tx: Tx, id: number) {
 
 function assertOwnUnit(who: Purchaser, orgId: number) {
   if (who.orgId !== orgId) throw new NotFoundError('Requisition not found', null, 'REQUISITION_NOT_FOUND');
+}
+
+/** Single source wins over another request (its justification is the stronger, published claim). */
+function requestedMethodOf(input: RequisitionInput): string | null {
+  if (input.singleSourceReason) return 'single_source';
+  if (input.requestedMethod && !input.methodRequestReason?.trim()) throw new RuleError('METHOD_REQUEST_REASON_REQUIRED', 'A method asked for needs its reason', { requestedMethod: input.requestedMethod });
+  return input.requestedMethod ?? null;
 }
 
 async function contentRow(tx: Tx, actor: Actor, who: Purchaser, input: RequisitionInput) {
@@ -57,8 +67,9 @@ async function contentRow(tx: Tx, actor: Actor, who: Purchaser, input: Requisiti
     category_code: main.categoryCode,
     category_kind: cats[0].kind as CategoryKind,
     framework_goods: cats.every((c: any) => !!c.framework_agreement),
-    requested_method: input.singleSourceReason ? 'single_source' : null,
+    requested_method: requestedMethodOf(input),
     single_source_reason: input.singleSourceReason || null,
+    method_request_reason: input.requestedMethod ? input.methodRequestReason?.trim() || null : null,
     needed_by: input.neededBy,
     total_fen: totalOf(input.items),
   };
@@ -103,7 +114,7 @@ export async function submit(tx: Tx, actor: Actor, who: Purchaser, id: number): 
   const book = await loadRuleBook(tx);
   const cal = await loadCalendar(tx);
   const total = Number(r.total_fen);
-  const { method, reason } = determineMethod({ totalFen: total, kind: r.category_kind, frameworkGoods: !!r.framework_goods, singleSourceRequested: r.requested_method === 'single_source', singleSourceReason: r.single_source_reason }, book);
+  const { method, reason } = determineMethod({ totalFen: total, kind: r.category_kind, frameworkGoods: !!r.framework_goods, singleSourceRequested: r.requested_method === 'single_source', singleSourceReason: r.single_source_reason, requestedMethod: r.requested_method === 'single_source' ? null : r.requested_method, requestedMethodReason: r.method_request_reason }, book);
   const n = await tx('requisitions')
     .where({ id, version: r.version })
     .whereIn('status', EDITABLE as unknown as string[])

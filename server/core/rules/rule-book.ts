@@ -31,6 +31,9 @@ export const DEFAULT_RULES = {
   splitWindowDays: { value: 30, unit: 'days', source: 'Government Procurement Law art. 28 (no splitting to evade public tender); platform detection window' },
   tenderMaxKeyAttempts: { value: 5, unit: 'count', source: 'Platform default: a bidder may hand in up to 5 keys for its bid within the decryption window (a wrong key is refused, not fatal; the bound stops guessing through the platform)' },
   acceptanceWithinDays: { value: 30, unit: 'days', source: 'Platform default: acceptance recorded within 30 days of contract signing (Law art. 41 requires acceptance)' },
+  // Invitational tender (server/execution/invitations; not verified against the regulation's text in this session: configurable defaults).
+  invitationalTenderMinimumInvited: { value: 3, unit: 'count', source: 'Government Procurement Law art. 34; MOF Order No. 87 (2017) art. 14: an invitational tender invites at least 3 suppliers, drawn at random from the qualified suppliers or qualified by prequalification' },
+  prequalificationNoticeWorkingDays: { value: 5, unit: 'working_days', source: 'MOF Order No. 87 (2017) art. 14: the prequalification notice is published for at least 5 working days' },
   // The sealed expert draw (server/execution/draws).
   drawMinimumCommittee: { value: 5, unit: 'count', source: 'MOF Order No. 87 (2017) art. 47: the evaluation committee has at least 5 members' },
   drawOddCommittee: { value: 1, unit: 'flag', source: 'MOF Order No. 87 (2017) art. 47: the evaluation committee is an odd number (1 = required, 0 = not)' },

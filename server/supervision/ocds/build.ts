@@ -27,6 +27,8 @@ export const METHOD_DETAILS: Record<string, { method: 'open' | 'selective' | 'li
   inquiry: { method: 'limited', details: 'Request for quotations (询价)' },
   competitive_negotiation: { method: 'limited', details: 'Competitive negotiation (竞争性谈判)' },
   single_source: { method: 'direct', details: 'Single source (单一来源)' },
+  invitational_tender: { method: 'selective', details: 'Invitational tender (邀请招标)' },
+  competitive_consultation: { method: 'selective', details: 'Competitive consultation (竞争性磋商)' },
 };
 
 const CATEGORY_KIND: Record<string, 'goods' | 'services' | 'works'> = { goods: 'goods', services: 'services', works: 'works' };

@@ -8,6 +8,8 @@ export const METHOD_NAMES: Names = {
   inquiry: ['询价', 'Request for quotations'],
   competitive_negotiation: ['竞争性谈判', 'Competitive negotiation'],
   single_source: ['单一来源', 'Single source'],
+  invitational_tender: ['邀请招标', 'Invitational tender'],
+  competitive_consultation: ['竞争性磋商', 'Competitive consultation'],
 };
 
 export const STAGE_NAMES: Names = {
@@ -18,6 +20,8 @@ export const STAGE_NAMES: Names = {
   opening: ['开标', 'Opening'],
   responses_open: ['响应', 'Responses'],
   justification_notice: ['单一来源公示', 'Single-source notice'],
+  prequalification: ['资格预审', 'Prequalification'],
+  suppliers_invited: ['供应商邀请', 'Suppliers invited'],
   negotiation: ['协商', 'Negotiation'],
   competition: ['竞价', 'Competition'],
   evaluation: ['评审', 'Evaluation'],

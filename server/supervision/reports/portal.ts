@@ -13,7 +13,7 @@ import { savingsBp, shareBp } from './allocation';
 import { ocidOf } from '../ocds/build';
 import { publicRefsOfProject } from './sources';
 
-const OPEN_STAGES = ['notice_published', 'bidding_open', 'opening', 'responses_open', 'justification_notice', 'negotiation', 'competition', 'evaluation'];
+const OPEN_STAGES = ['prequalification', 'suppliers_invited', 'notice_published', 'bidding_open', 'opening', 'responses_open', 'justification_notice', 'negotiation', 'competition', 'evaluation'];
 
 const resultRow = (r: any) => ({
   ref: r.ref,

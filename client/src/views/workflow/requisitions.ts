@@ -13,7 +13,7 @@ interface Step { id: number; round: number; seq: number; nameZh: string; nameEn:
 interface Item { categoryCode: string; name: string; specification: string; quantity: number; unit: string; unitPriceFen: number; amountFen?: number }
 export interface Requisition {
   id: number; ref: string; title: string; orgNameZh: string; orgNameEn: string; budgetLineId: number; budgetLineCode: string; justification: string; neededBy: string;
-  totalFen: number; frozenFen: number; status: string; method: string | null; methodReason: string | null; splitSuspected: boolean; singleSourceReason: string | null;
+  totalFen: number; frozenFen: number; status: string; method: string | null; methodReason: string | null; splitSuspected: boolean; requestedMethod?: string | null; methodRequestReason?: string | null; singleSourceReason: string | null;
   attachments: Array<{ name: string; contentType: string; size: number; sha256: string }>; projectId: number | null; projectStage: string | null; createdAt: string; submittedAt: string | null; decidedAt: string | null;
   items: Item[]; approvals: Step[];
 }
@@ -65,6 +65,14 @@ export function requisitionFormView(params: Record<string, string>): HTMLElement
     const neededBy = h('input', { type: 'date', required: true, value: existing?.neededBy ?? new Date(Date.now() + 60 * 86400_000).toISOString().slice(0, 10), 'data-testid': 'req-needed-by' });
     const justification = h('textarea', { rows: 3, required: true, 'data-testid': 'req-justification' }, existing?.justification ?? '');
     const singleSource = h('textarea', { rows: 2, 'data-testid': 'req-single-source' }, existing?.singleSourceReason ?? '');
+    // Invitational tender or competitive consultation, asked for with a reason (judged in approval).
+    const requestedMethod = h(
+      'select',
+      { 'data-testid': 'req-requested-method' },
+      h('option', { value: '' }, t('workflow.req.methodByTable')),
+      ['invitational_tender', 'competitive_consultation'].map((m) => h('option', { value: m, selected: existing?.requestedMethod === m }, t(`workflow.method.${m}`))),
+    ) as HTMLSelectElement;
+    const methodReason = h('textarea', { rows: 2, 'data-testid': 'req-method-reason' }, existing?.methodRequestReason ?? '');
     const files = h('input', { type: 'file', multiple: true, accept: '.pdf,.png,.jpg,.jpeg,.txt,.doc,.docx,.xls,.xlsx,.zip', 'data-testid': 'req-files' }) as HTMLInputElement;
     const kept = h('ul', { 'data-testid': 'req-attachment-list' }, (existing?.attachments ?? []).map((a) => attachmentItem(existing!.id, a, true)));
     const availability = h('div', { class: 'wf-availability', 'data-testid': 'req-availability', 'aria-live': 'polite' });
@@ -142,6 +150,8 @@ export function requisitionFormView(params: Record<string, string>): HTMLElement
         justification: justification.value.trim(),
         items,
         singleSourceReason: singleSource.value.trim() || null,
+        requestedMethod: requestedMethod.value || null,
+        methodRequestReason: requestedMethod.value ? methodReason.value.trim() || null : null,
       };
       try {
         // Saved as a draft first, the files attached, then submitted: attachments belong to the submission.
@@ -171,6 +181,7 @@ export function requisitionFormView(params: Record<string, string>): HTMLElement
       ),
       h('label', {}, t('workflow.req.justification'), justification),
       h('label', {}, t('workflow.req.singleSource'), singleSource),
+      h('div', { class: 'wf-grid' }, h('label', {}, t('workflow.req.requestedMethod'), requestedMethod), h('label', {}, t('workflow.req.methodReason'), methodReason)),
       h('label', {}, t('workflow.req.attachments'), kept, files),
       h('div', { class: 'toolbar' }, h('button', { type: 'button', onclick: () => void save(false), 'data-testid': 'req-save' }, t('workflow.req.saveDraft')), h('button', { type: 'button', onclick: () => void save(true), 'data-testid': 'req-submit' }, t('workflow.req.submit'))),
       error,
@@ -235,6 +246,7 @@ export function requisitionView(params: Record<string, string>): HTMLElement {
         h('dt', {}, t('workflow.req.total')), h('dd', { 'data-testid': 'req-total' }, formatFen(r.totalFen)),
         h('dt', {}, t('workflow.req.budgetLine')), h('dd', {}, r.budgetLineCode),
         h('dt', {}, t('workflow.req.method')), h('dd', { 'data-testid': 'req-method' }, r.method ? t(`workflow.method.${r.method}`) : '—'),
+        r.requestedMethod ? [h('dt', {}, t('workflow.req.requestedMethod')), h('dd', { 'data-testid': 'req-requested' }, t(`workflow.method.${r.requestedMethod}`), ' · ', r.methodRequestReason ?? '')] : null,
         h('dt', {}, t('workflow.req.neededBy')), h('dd', {}, r.neededBy),
         h('dt', {}, t('workflow.req.justification')), h('dd', {}, r.justification),
         r.attachments.length ? [h('dt', {}, t('workflow.req.attachments')), h('dd', {}, h('ul', { 'data-testid': 'req-attachments' }, r.attachments.map((a) => attachmentItem(r.id, a, false))))] : null,
