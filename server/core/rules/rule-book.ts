@@ -31,6 +31,12 @@ export const DEFAULT_RULES = {
   splitWindowDays: { value: 30, unit: 'days', source: 'Government Procurement Law art. 28 (no splitting to evade public tender); platform detection window' },
   tenderMaxKeyAttempts: { value: 5, unit: 'count', source: 'Platform default: a bidder may hand in up to 5 keys for its bid within the decryption window (a wrong key is refused, not fatal; the bound stops guessing through the platform)' },
   acceptanceWithinDays: { value: 30, unit: 'days', source: 'Platform default: acceptance recorded within 30 days of contract signing (Law art. 41 requires acceptance)' },
+  // Competitive consultation (server/execution/consultation), Finance Treasury [2014] No. 214.
+  consultationFirstResponseDays: { value: 10, unit: 'days', source: 'Finance Treasury [2014] No. 214 art. 10: at least 10 days from the day the consultation documents are first issued to the deadline for first responses' },
+  consultationMinimumSuppliers: { value: 3, unit: 'count', source: 'Finance Treasury [2014] No. 214 arts. 6 and 22: at least 3 suppliers invited, and at least 3 submitting final quotations' },
+  consultationExceptionMinimumSuppliers: { value: 2, unit: 'count', source: 'Finance Treasury [2015] No. 124 (government-purchased services, PPP included: with 2 qualified suppliers the consultation may continue); Finance Treasury [2014] No. 214 art. 22 (research projects with insufficient competition and supported technology transfer: 2 final quotations)' },
+  consultationTeamMinimum: { value: 3, unit: 'count', source: 'Finance Treasury [2014] No. 214 art. 14: the team is the purchaser\'s representative and experts, an odd number of 3 or more, experts at least two thirds' },
+  consultationAmendmentDays: { value: 5, unit: 'days', source: 'Finance Treasury [2014] No. 214 art. 10: a clarification or change that may affect the responses is issued at least 5 days before the first-response deadline, otherwise the deadline moves' },
   // The sealed expert draw (server/execution/draws).
   drawMinimumCommittee: { value: 5, unit: 'count', source: 'MOF Order No. 87 (2017) art. 47: the evaluation committee has at least 5 members' },
   drawOddCommittee: { value: 1, unit: 'flag', source: 'MOF Order No. 87 (2017) art. 47: the evaluation committee is an odd number (1 = required, 0 = not)' },

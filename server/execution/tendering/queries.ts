@@ -11,6 +11,7 @@ import { paged } from '../../http/paging';
 import { bidsWithSupplier, evaluationLine, findTender, openingLine, openingProgress, ownBidFromRow, tenderFromRow, type BidRow, type TenderRow } from './repository';
 import { ocdsBidStatus } from './state-machine';
 import { loadRuleBook } from '../../core/rules/rule-book';
+import { hooksFor, registeredProcedures } from './procedures';
 
 const OFFICIALS = ['operator', 'supervisor', 'admin'];
 const has = (u: SessionUser | null, roles: string[]) => !!u && u.roles.some((r) => roles.includes(r));
@@ -26,7 +27,11 @@ export async function listTenders(db: Knex, user: SessionUser, q: { status?: str
   if (!has(user, [...OFFICIALS, 'finance'])) {
     const or: Array<(w: Knex.QueryBuilder) => void> = [];
     if (has(user, ['purchaser', 'approver']) && user.orgId) or.push((w) => w.orWhere('purchasing_org_id', user.orgId));
-    if (has(user, ['supplier'])) or.push((w) => w.orWhereNot('status', 'draft'));
+    if (has(user, ['supplier'])) {
+      // Another procedure's tender (a consultation's final quotations) only to its own suppliers.
+      or.push((w) => w.orWhere((x) => x.whereNot('status', 'draft').where('procedure', 'public_tender')));
+      if (user.supplierId) for (const p of registeredProcedures()) or.push((w) => w.orWhereIn('id', hooksFor({ procedure: p })!.tendersVisibleTo(db, user.supplierId!)));
+    }
     if (has(user, ['expert'])) or.push((w) => w.orWhereIn('id', db('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').where('e.user_id', user.id).select('c.tender_id')));
     qb.where((w) => {
       w.whereRaw('1 = 0');
@@ -42,6 +47,12 @@ export async function listTenders(db: Knex, user: SessionUser, q: { status?: str
 async function mayRead(db: Knex, user: SessionUser | null, row: TenderRow): Promise<boolean> {
   if (has(user, [...OFFICIALS, 'finance'])) return row.status !== 'draft' || has(user, OFFICIALS);
   if (row.status === 'draft') return has(user, ['purchaser', 'approver']) && user!.orgId === row.purchasing_org_id;
+  const h = hooksFor(row);
+  if (h && !has(user, ['purchaser', 'approver', 'expert'])) {
+    // A consultation's final quotations: its own remaining suppliers only (not the public, not other suppliers).
+    if (!user?.supplierId) return false;
+    return !!(await h.tendersVisibleTo(db, user.supplierId).where('id', row.id).first());
+  }
   return true;
 }
 
@@ -91,7 +102,7 @@ export async function portalRelease(db: Knex, id: number) {
   const progress = row.status === 'opening' ? await openingProgress(db, id) : null;
   return {
     ocid: `ocds-sunshine-${t.reference}`,
-    tender: { id: t.reference, title: t.title, status: t.ocdsStatus, value: { amountFen: t.budgetFen, currency: 'CNY' }, procurementMethod: 'open', mainProcurementCategory: t.kind, awardCriteria: t.method === 'comprehensive' ? 'ratedCriteria' : 'lowestCost', tenderPeriod: t.tenderPeriod, criteria: t.criteria, requirements: t.requirements, qualifications: t.qualifications, description: t.description },
+    tender: { id: t.reference, title: t.title, status: t.ocdsStatus, value: { amountFen: t.budgetFen, currency: 'CNY' }, procurementMethod: t.procedure === 'public_tender' ? 'open' : 'selective', procurementMethodDetails: t.procedure, mainProcurementCategory: t.kind, awardCriteria: t.method === 'comprehensive' ? 'ratedCriteria' : 'lowestCost', tenderPeriod: t.tenderPeriod, criteria: t.criteria, requirements: t.requirements, qualifications: t.qualifications, description: t.description },
     documents: notices,
     bids: progress
       ? { statistics: { bids: progress.bids, resolved: progress.resolved, pending: progress.pending }, details: null }
