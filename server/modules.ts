@@ -6,6 +6,7 @@ import { supervisionModule } from './supervision/module';
 import { suppliersModule } from './execution/suppliers/module';
 import { expertsModule } from './execution/experts/module';
 import { drawsModule } from './execution/draws/module';
+import { invitationsModule } from './execution/invitations/module';
 import { workflowModule } from './core/workflow/module';
 import { auctionsModule } from './execution/auctions/module';
 import { noticesModule } from './core/notices/module';
@@ -16,4 +17,4 @@ import { ocdsModule } from './supervision/ocds/module';
 import { worklistModule } from './core/worklist/module';
 import { evaluationWatchModule } from './supervision/evaluation/module';
 
-export const MODULES: Array<(ctx: ModuleContext) => PlatformModule> = [masterDataModule, noticesModule, suppliersModule, expertsModule, drawsModule, workflowModule, auctionsModule, tenderingModule, consultationModule, auditModule, reportsModule, ocdsModule, supervisionModule, evaluationWatchModule, worklistModule];
+export const MODULES: Array<(ctx: ModuleContext) => PlatformModule> = [masterDataModule, noticesModule, suppliersModule, expertsModule, drawsModule, invitationsModule, workflowModule, auctionsModule, tenderingModule, consultationModule, auditModule, reportsModule, ocdsModule, supervisionModule, evaluationWatchModule, worklistModule];

@@ -37,7 +37,9 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
     // A specialty only these experts have: the draw's pool is exactly them.
     await s.tdb.db('expert_specialties').insert(experts.map((e) => ({ expert_id: e.expertId, category_code: 'B' })));
     orgId = (await s.tdb.db('users').where({ username: 'purchaser' }).first('org_id')).org_id;
-    servicesCategory = (await s.tdb.db('catalogue_categories').where({ kind: 'services' }).orderBy('code').first('code')).code;
+    // A services category no seeded supplier serves: the supplier draw's pool is exactly suppliers 0-3.
+    servicesCategory = (await s.tdb.db('catalogue_categories as c').where({ kind: 'services' }).whereNotExists(s.tdb.db('supplier_categories as sc').whereRaw('sc.category_code = c.code').select('sc.supplier_id')).orderBy('code').first('code')).code;
+    await s.tdb.db('supplier_categories').insert(suppliers.slice(0, 4).map((x) => ({ supplier_id: x.supplierId, category_code: servicesCategory })));
   });
   after(() => s?.stop());
 
@@ -62,9 +64,13 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
       ...over,
     };
   };
-  const draft = async (over: Record<string, unknown> = {}, invite = suppliers.slice(0, 4).map((x) => x.supplierId)) => {
+  /** A draft, its suppliers invited by the supplier draw (all of the pool but `exclude`). */
+  const draft = async (over: Record<string, unknown> = {}, exclude: number[] = []) => {
     const c = await ok((await op()).post('/api/consultations', body(over)), 201);
-    if (c.invitation === 'draw') await ok((await op()).post(`/api/consultations/${c.id}/invitations`, { drawRef: 'supplier-draw-test', supplierIds: invite }));
+    if (c.invitation === 'draw') {
+      const drawn = await ok((await op()).post(`/api/consultations/${c.id}/invitations`, { count: 4 - exclude.length, excludeSupplierIds: exclude }));
+      expect(drawn.supplierDraw.commitment).to.match(/^[0-9a-f]{64}$/);
+    }
     return c;
   };
   const respond = async (i: number, id: number, text = `第${i}家供应商的首次响应`) => (await as(suppliers[i].username)).post(`/api/consultations/${id}/responses`, { text });
@@ -105,7 +111,7 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
 
   it('needs at least 3 invited suppliers, and fails with fewer than 3 first responses at the deadline', async () => {
     const few = await (await op()).post('/api/consultations', body());
-    const inv = await (await op()).post(`/api/consultations/${few.body.id}/invitations`, { drawRef: 'd', supplierIds: [suppliers[0].supplierId, suppliers[1].supplierId] });
+    const inv = await (await op()).post(`/api/consultations/${few.body.id}/invitations`, { count: 2 });
     expect(inv.status).to.equal(422);
     expect(inv.body.error.code).to.equal('TOO_FEW_INVITED');
     const c = await draft();
@@ -129,7 +135,7 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
   });
 
   it('continues with 2 responses under the configured exception (Finance Treasury [2015] No. 124)', async () => {
-    const c = await draft({ exception: 'services_2015_124' }, suppliers.slice(0, 3).map((x) => x.supplierId));
+    const c = await draft({ exception: 'services_2015_124' }, [suppliers[3].supplierId]);
     expect(c.minSuppliers).to.equal(2);
     await ok((await op()).post(`/api/consultations/${c.id}/issue`));
     await respond(0, c.id);
@@ -139,7 +145,7 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
     const after = await ok((await op()).get(`/api/consultations/${c.id}`));
     expect(after.status).to.equal('consulting');
     expect(after.rules.minSuppliers.source).to.match(/\[2015\] No\. 124/);
-    expect(after.suppliers.map((x: any) => x.status).sort()).to.deep.equal(['consulting', 'consulting', 'no_response']);
+    expect(after.suppliers.map((x: any) => x.status).sort()).to.deep.equal(['consulting', 'consulting']);
     clock.set(T0);
   });
 
@@ -177,7 +183,10 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
     const c0 = await cast(s);
     const projectId = await consultationProject(c0);
     const fourth = suppliers.slice(0, 4);
-    const c = await draft({ projectId, budgetFen: 70_000_000 }, fourth.map((x) => x.supplierId));
+    const c = await draft({ projectId, budgetFen: 70_000_000 });
+    // Who was invited is sealed until the first-response deadline, even to the operator.
+    const sealedList = await (await op()).get(`/api/consultations/${c.id}`);
+    expect(sealedList.body.suppliers).to.deep.equal([]);
     expect(c.purchasingOrgId).to.equal(Number((await db('procurement_projects').where({ id: projectId }).first('org_id')).org_id));
     const issued = await ok((await op()).post(`/api/consultations/${c.id}/issue`));
     expect(issued.status).to.equal('issued');

@@ -136,14 +136,56 @@ function checkTenderPeriod(book: RuleBook, cal: WorkingCalendar, issuedAt: Date,
 }
 
 /**
+ * Invitational tender by prequalification: the notice is published with its application deadline
+ * (at least prequalificationNoticeWorkingDays working days, calendar-counted).
+ */
+export async function openPrequalification(tx: Tx, actor: Actor, id: number, input: { deadlineAt: string }) {
+  const p = await loadProject(tx, id);
+  assertMethod(p, 'invitational_tender');
+  assertStage(p, 'documents_prepared');
+  const { book, cal } = await ctxOf(tx);
+  const now = actor.clock.now();
+  const deadline = new Date(input.deadlineAt);
+  const wd = rule(book, 'prequalificationNoticeWorkingDays');
+  const earliest = cal.addWorkingDays(now, wd);
+  if (deadline < earliest) throw new RuleError('PREQUALIFICATION_PERIOD_TOO_SHORT', `The prequalification notice runs at least ${wd} working days`, { minWorkingDays: wd, source: book.prequalificationNoticeWorkingDays.source, earliestDeadline: earliest.toISOString() });
+  return moveStage(tx, actor, p, 'prequalification', { patch: { notice_at: toDbTime(now), deadline_at: toDbTime(deadline) }, dueAt: deadline });
+}
+
+/**
+ * Invitational tender: the suppliers are invited (drawn, or qualified in the prequalification);
+ * at least invitationalTenderMinimumInvited. The invited list itself stays sealed (invitations module).
+ */
+export async function recordInvitations(tx: Tx, actor: Actor, id: number, input: { source: 'draw' | 'prequalification'; invited: number; drawId?: number | null }) {
+  const p = await loadProject(tx, id);
+  assertMethod(p, 'invitational_tender');
+  assertStage(p, input.source === 'draw' ? 'documents_prepared' : 'prequalification');
+  const book = await loadRuleBook(tx);
+  const min = rule(book, 'invitationalTenderMinimumInvited');
+  if (input.invited < min) throw new RuleError('TOO_FEW_INVITED', `An invitational tender invites at least ${min} suppliers`, { min, invited: input.invited, source: book.invitationalTenderMinimumInvited.source });
+  if (input.source === 'prequalification' && actor.clock.now() < fromDbTime(p.deadline_at)!) throw new RuleError('PREQUALIFICATION_OPEN', 'Suppliers may apply until the prequalification deadline', { deadlineAt: fromDbTime(p.deadline_at)!.toISOString() });
+  return moveStage(tx, actor, p, 'suppliers_invited', { note: { source: input.source, invited: input.invited, drawId: input.drawId ?? null } });
+}
+
+/**
  * Documents issued: tender bidding opens (the 20-day period counts from now), or inquiry /
  * negotiation responses open (at least 3 working days). The deadline job closes it.
  */
 export async function issueDocuments(tx: Tx, actor: Actor, id: number, input: { deadlineAt?: string }) {
   const p = await loadProject(tx, id);
-  assertMethod(p, 'public_tender', 'inquiry', 'competitive_negotiation');
+  assertMethod(p, 'public_tender', 'invitational_tender', 'inquiry', 'competitive_negotiation');
   const { book, cal } = await ctxOf(tx);
   const now = actor.clock.now();
+  if (p.method === 'invitational_tender') {
+    // The documents go to the invited suppliers: the same 20-day period as a public tender.
+    assertStage(p, 'suppliers_invited');
+    if (!input.deadlineAt) throw new RuleError('DEADLINE_REQUIRED', 'A bid deadline is required');
+    const deadline = new Date(input.deadlineAt);
+    checkTenderPeriod(book, cal, now, deadline);
+    const moved = await moveStage(tx, actor, p, 'bidding_open', { patch: { notice_at: toDbTime(now), deadline_at: toDbTime(deadline) }, dueAt: deadline });
+    await scheduleAdvance(tx, actor, moved, 'bidding_open', 'opening', deadline);
+    return moved;
+  }
   if (p.method === 'public_tender') {
     assertStage(p, 'notice_published');
     const deadline = input.deadlineAt ? new Date(input.deadlineAt) : fromDbTime(p.deadline_at)!;
@@ -234,7 +276,7 @@ export async function failProject(tx: Tx, actor: Actor, p: ProjectRow, reason: s
 /** Tender opening: fewer than the minimum bidders fails the tender. */
 export async function recordOpening(tx: Tx, actor: Actor, id: number, input: { bidsReceived: number }) {
   const p = await loadProject(tx, id);
-  assertMethod(p, 'public_tender');
+  assertMethod(p, 'public_tender', 'invitational_tender');
   assertStage(p, 'opening');
   const book = await loadRuleBook(tx);
   const min = rule(book, 'tenderMinimumValidBids');
@@ -248,15 +290,16 @@ export async function recordOpening(tx: Tx, actor: Actor, id: number, input: { b
  */
 export async function recordResult(tx: Tx, actor: Actor, id: number, input: { validResponses: number; supplierId: number; amountFen: number; sourceRef?: string; minimumValid?: number }) {
   const p = await loadProject(tx, id);
-  assertMethod(p, 'public_tender', 'inquiry', 'competitive_negotiation', 'online_price_competition', 'competitive_consultation');
+  assertMethod(p, 'public_tender', 'invitational_tender', 'inquiry', 'competitive_negotiation', 'online_price_competition', 'competitive_consultation');
   assertStage(p, AWARD_STAGE[p.method]);
   const book = await loadRuleBook(tx);
-  const key = p.method === 'public_tender' ? 'tenderMinimumValidBids' : p.method === 'online_price_competition' ? 'onlineCompetitionMinimumSuppliers' : p.method === 'competitive_consultation' ? 'consultationMinimumSuppliers' : 'nonTenderMinimumSuppliers';
+  const tender = p.method === 'public_tender' || p.method === 'invitational_tender';
+  const key = tender ? 'tenderMinimumValidBids' : p.method === 'online_price_competition' ? 'onlineCompetitionMinimumSuppliers' : p.method === 'competitive_consultation' ? 'consultationMinimumSuppliers' : 'nonTenderMinimumSuppliers';
   // A consultation under a configured exception (2 suppliers) states its own minimum.
   const min = input.minimumValid ?? rule(book, key);
   if (input.validResponses < min) return failProject(tx, actor, p, `TOO_FEW_VALID_RESPONSES: ${input.validResponses} < ${min}`, { valid_responses: input.validResponses });
   await tx('procurement_projects').where({ id: p.id }).update({ valid_responses: input.validResponses });
-  const source: AwardSource = p.method === 'public_tender' || p.method === 'competitive_consultation' ? 'tender' : p.method === 'inquiry' ? 'inquiry' : p.method === 'online_price_competition' ? 'manual' : 'negotiation';
+  const source: AwardSource = tender || p.method === 'competitive_consultation' ? 'tender' : p.method === 'inquiry' ? 'inquiry' : p.method === 'online_price_competition' ? 'manual' : 'negotiation';
   return recordAward(tx, actor, { projectId: p.id, supplierId: input.supplierId, amountFen: input.amountFen, source, sourceRef: input.sourceRef ?? null });
 }
 

@@ -37,6 +37,9 @@ export const DEFAULT_RULES = {
   consultationExceptionMinimumSuppliers: { value: 2, unit: 'count', source: 'Finance Treasury [2015] No. 124 (government-purchased services, PPP included: with 2 qualified suppliers the consultation may continue); Finance Treasury [2014] No. 214 art. 22 (research projects with insufficient competition and supported technology transfer: 2 final quotations)' },
   consultationTeamMinimum: { value: 3, unit: 'count', source: 'Finance Treasury [2014] No. 214 art. 14: the team is the purchaser\'s representative and experts, an odd number of 3 or more, experts at least two thirds' },
   consultationAmendmentDays: { value: 5, unit: 'days', source: 'Finance Treasury [2014] No. 214 art. 10: a clarification or change that may affect the responses is issued at least 5 days before the first-response deadline, otherwise the deadline moves' },
+  // Invitational tender (server/execution/invitations; not verified against the regulation's text in this session: configurable defaults).
+  invitationalTenderMinimumInvited: { value: 3, unit: 'count', source: 'Government Procurement Law art. 34; MOF Order No. 87 (2017) art. 14: an invitational tender invites at least 3 suppliers, drawn at random from the qualified suppliers or qualified by prequalification' },
+  prequalificationNoticeWorkingDays: { value: 5, unit: 'working_days', source: 'MOF Order No. 87 (2017) art. 14: the prequalification notice is published for at least 5 working days' },
   // The sealed expert draw (server/execution/draws).
   drawMinimumCommittee: { value: 5, unit: 'count', source: 'MOF Order No. 87 (2017) art. 47: the evaluation committee has at least 5 members' },
   drawOddCommittee: { value: 1, unit: 'flag', source: 'MOF Order No. 87 (2017) art. 47: the evaluation committee is an odd number (1 = required, 0 = not)' },

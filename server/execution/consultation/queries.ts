@@ -13,7 +13,10 @@ import { loadConsultationLegal } from './rules';
 const OFFICIALS = ['operator', 'supervisor', 'admin'];
 const has = (u: SessionUser | null, roles: string[]) => !!u && u.roles.some((r) => roles.includes(r));
 
-export async function listConsultations(db: Knex, user: SessionUser, q: { status?: string; page: number; pageSize: number }) {
+export type InvitedTo = (supplierId: number) => Promise<number[]>;
+
+export async function listConsultations(db: Knex, user: SessionUser, q: { status?: string; page: number; pageSize: number }, invitedTo: InvitedTo) {
+  const invited = has(user, ['supplier']) && user.supplierId ? await invitedTo(user.supplierId) : [];
   const qb = db('consultations as c').leftJoin('tenders as t', 't.id', 'c.tender_id').select('c.*', 't.status as tender_status').orderBy('c.id', 'desc');
   if (q.status) qb.where('c.status', q.status);
   if (!has(user, OFFICIALS)) {
@@ -21,7 +24,7 @@ export async function listConsultations(db: Knex, user: SessionUser, q: { status
       w.whereRaw('1 = 0');
       if (has(user, ['purchaser', 'approver', 'finance']) && user.orgId) w.orWhere((x) => x.where('c.purchasing_org_id', user.orgId).whereNot('c.status', 'draft'));
       if (has(user, ['supplier']) && user.supplierId) {
-        w.orWhere((x) => x.whereIn('c.id', db('consultation_suppliers').where({ supplier_id: user.supplierId! }).select('consultation_id')).whereNot('c.status', 'draft'));
+        w.orWhere((x) => x.where((y) => y.whereIn('c.id', db('consultation_suppliers').where({ supplier_id: user.supplierId! }).select('consultation_id')).orWhereIn('c.id', invited.length ? invited : [-1])).whereNot('c.status', 'draft'));
         // A consultation by public notice is open to every supplier while it takes first responses.
         w.orWhere((x) => x.where({ 'c.invitation': 'public_notice', 'c.status': 'issued' }));
       }
@@ -34,7 +37,7 @@ export async function listConsultations(db: Knex, user: SessionUser, q: { status
   });
 }
 
-export async function consultationDetail(db: Knex, user: SessionUser, id: number) {
+export async function consultationDetail(db: Knex, user: SessionUser, id: number, invitedTo: InvitedTo) {
   const row = await findConsultation(db, id);
   const tenderStatus = row.tender_id === null ? null : ((await db('tenders').where({ id: row.tender_id }).first('status')) as { status: string }).status;
   const base = consultationFromRow(row, tenderStatus);
@@ -58,7 +61,7 @@ export async function consultationDetail(db: Knex, user: SessionUser, id: number
       viewer: expertId !== null ? 'team' : official ? 'official' : 'unit',
       myExpertId: expertId,
       // Who responded is known to nobody before the deadline (the count only, for officials).
-      suppliers: afterDeadline || row.invitation === 'draw'
+      suppliers: afterDeadline
         ? suppliers.map((s: any) => ({ supplierId: Number(s.supplier_id), name: s.name, source: s.source, status: s.status, respondedAt: isoFromDb(s.responded_at), responseSha256: s.response_sha256, eliminatedReason: s.eliminated_reason, response: expertId !== null && afterDeadline ? s.response_text : null }))
         : [],
       respondedCount: suppliers.filter((s: any) => s.responded_at).length,
@@ -69,7 +72,7 @@ export async function consultationDetail(db: Knex, user: SessionUser, id: number
   }
   if (has(user, ['supplier']) && user.supplierId) {
     const mine = await db('consultation_suppliers').where({ consultation_id: id, supplier_id: user.supplierId }).first();
-    const open = row.invitation === 'public_notice' && row.status === 'issued';
+    const open = (row.invitation === 'public_notice' && row.status === 'issued') || (!mine && (await invitedTo(user.supplierId)).includes(id));
     if ((!mine && !open) || row.status === 'draft') throw new NotFoundError(`Consultation ${id} not found`, null, 'CONSULTATION_NOT_FOUND');
     const myAcks = mine ? await db('consultation_change_acks').where({ supplier_id: user.supplierId }).whereIn('change_id', changes.map((c: { id: number }) => c.id)) : [];
     const sent = new Map(myAcks.map((a: any) => [a.change_id, a]));
@@ -82,7 +85,7 @@ export async function consultationDetail(db: Knex, user: SessionUser, id: number
       tenderId: remaining ? base.tenderId : null,
       me: mine ? { status: mine.status, respondedAt: isoFromDb(mine.responded_at), responseSha256: mine.response_sha256, response: mine.response_text, eliminatedReason: mine.eliminated_reason } : null,
       // The changes addressed to this supplier (all of them, for a supplier still in).
-      changes: changes.filter((c: any) => sent.has(c.id)).map((c: any) => ({ id: c.id, version: c.version, summary: c.summary, body: c.body, issuedAt: isoFromDb(c.issued_at), acknowledgedAt: isoFromDb((sent.get(c.id) as any).acknowledged_at) })),
+      changes: changes.filter((c: any) => sent.has(c.id) || (c.issued_by_expert_id === null && (!mine || mine.status !== 'eliminated'))).map((c: any) => ({ id: c.id, version: c.version, summary: c.summary, body: c.body, issuedAt: isoFromDb(c.issued_at), sent: sent.has(c.id), acknowledgedAt: sent.has(c.id) ? isoFromDb((sent.get(c.id) as any).acknowledged_at) : null })),
       rounds: rounds.map((r: any) => ({ roundNo: r.round_no, documentsVersion: r.documents_version, heldAt: isoFromDb(r.held_at), minutes: r.minutes })),
     };
   }

@@ -26,6 +26,8 @@ export function consultationRoutes(deps: ConsultationDeps): RouteDef[] {
     if (!e) throw new ForbiddenError("You are not on this consultation's team", null, 'NOT_ON_TEAM');
     return e;
   };
+  // The consultations a supplier was invited to by a draw: found by its own sealed invitation tags.
+  const invitedTo = async (supplierId: number) => (await svc.invitations(deps).myInvitations(db, supplierId)).filter((i) => i.subjectType === 'consultation').map((i) => i.subjectId);
   return defineRoutes([
     {
       method: 'get',
@@ -39,7 +41,7 @@ export function consultationRoutes(deps: ConsultationDeps): RouteDef[] {
       },
     },
     { method: 'post', path: '/api/consultations', tag: TAG, summary: 'Draft consultation documents (tender template terms, comprehensive scoring; legal rules checked)', roles: ['operator'], body: s.consultationBody, handler: ({ actor, body }) => svc.createConsultation(deps, actor, body) },
-    { method: 'post', path: '/api/consultations/:id/invitations', tag: TAG, summary: 'Invite the suppliers a supplier draw selected (at least the minimum)', roles: ['operator'], params: s.idParams, body: s.invitationBody, status: 200, handler: ({ actor, params, body }) => svc.inviteSuppliers(deps, actor, params.id, body) },
+    { method: 'post', path: '/api/consultations/:id/invitations', tag: TAG, summary: 'Invite suppliers by the verifiable random supplier draw (at least the minimum; the list stays sealed until the first-response deadline)', roles: ['operator'], params: s.idParams, body: s.invitationBody, status: 200, handler: ({ actor, params, body }) => svc.drawInvitations(deps, actor, params.id, body) },
     { method: 'post', path: '/api/consultations/:id/issue', tag: TAG, summary: 'Issue the documents (first-response period from the rule book checked); publishes the notice', roles: ['operator'], params: s.idParams, status: 200, handler: ({ actor, params }) => svc.issueDocuments(deps, actor, params.id) },
     { method: 'post', path: '/api/consultations/:id/cancel', tag: TAG, summary: 'Cancel a draft or issued consultation', roles: ['operator'], params: s.idParams, body: s.cancelBody, status: 200, handler: ({ actor, params, body }) => svc.cancelConsultation(deps, actor, params.id, body.reason) },
     { method: 'post', path: '/api/consultations/:id/close-responses', tag: TAG, summary: 'Close first responses after the deadline (the deadline job does it too); too few responses fail the consultation', roles: ['operator'], params: s.idParams, status: 200, handler: ({ actor, params }) => svc.closeResponses(deps, params.id, actor) },
@@ -67,8 +69,8 @@ export function consultationRoutes(deps: ConsultationDeps): RouteDef[] {
       roles: 'authenticated',
       query: { type: 'object', additionalProperties: false, properties: { status: { enum: [...CONSULTATION_STATUSES] }, ...pageQuery } },
       response: pagedSchema({ type: 'object' }),
-      handler: ({ user, query }) => queries.listConsultations(db, user!, query),
+      handler: ({ user, query }) => queries.listConsultations(db, user!, query, invitedTo),
     },
-    { method: 'get', path: '/api/consultations/:id', tag: TAG, summary: 'One consultation as this user may see it (a supplier: its own part only)', roles: 'authenticated', params: s.idParams, handler: ({ user, params }) => queries.consultationDetail(db, user!, params.id) },
+    { method: 'get', path: '/api/consultations/:id', tag: TAG, summary: 'One consultation as this user may see it (a supplier: its own part only)', roles: 'authenticated', params: s.idParams, handler: ({ user, params }) => queries.consultationDetail(db, user!, params.id, invitedTo) },
   ]);
 }

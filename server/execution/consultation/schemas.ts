@@ -34,7 +34,7 @@ export const consultationBody = {
   },
 };
 
-export const invitationBody = { type: 'object', additionalProperties: false, required: ['drawRef', 'supplierIds'], properties: { drawRef: text(64), supplierIds: { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: id } } };
+export const invitationBody = { type: 'object', additionalProperties: false, required: ['count'], properties: { count: { type: 'integer', minimum: 1, maximum: 50 }, excludeSupplierIds: { type: 'array', maxItems: 200, uniqueItems: true, items: id } } };
 export const responseBody = { type: 'object', additionalProperties: false, required: ['text'], properties: { text: text(50_000) } };
 export const drawBody = { type: 'object', additionalProperties: false, required: ['drawId'], properties: { drawId: text(64) } };
 export const roundBody = { type: 'object', additionalProperties: false, required: ['supplierId', 'minutes'], properties: { supplierId: id, minutes: text(20_000) } };

@@ -17,6 +17,7 @@ import { assertSupplierMayAct } from '../suppliers/eligibility';
 import { checkTerms, ruleValue, type CategoryKind, type Criterion } from '../tendering/rules';
 import type { Qualification, Requirement } from '../tendering/templates';
 import { JOB_OPEN, openJobKey } from '../tendering/deps';
+import { invitationsOf } from '../tendering/documents/service';
 import { readRevealedDraw } from '../tendering/evaluation/draw-adapter';
 import { publishNotice } from '../../core/notices/service';
 import { noticeTime } from '../../core/notices/notice-time';
@@ -108,27 +109,28 @@ export async function createConsultation(deps: ConsultationDeps, actor: Actor, i
   });
 }
 
+/** The supplier invitation draw's service (server/execution/invitations), under the platform's seal key. */
+export const invitations = (deps: ConsultationDeps) => invitationsOf(deps);
+export const invitationSubject = (row: { id: number; reference: string }) => ({ type: 'consultation', id: row.id, ref: row.reference });
+
 /**
- * Suppliers invited before the documents go out: by the supplier draw (its id and the suppliers
- * it drew) when the consultation invites by draw. A consultation by public notice takes whoever
- * answers the notice (joinByNotice).
+ * Suppliers invited before the documents go out, by the verifiable random draw from the qualified
+ * suppliers of the category (Finance Treasury [2014] No. 214 art. 6: at least 3). Only the draw's
+ * commitment is public; who was invited stays sealed (tag-keyed rows) until the first-response
+ * deadline, when the draw is revealed. A consultation by public notice takes whoever responds.
  */
-export async function inviteSuppliers(deps: ConsultationDeps, actor: Actor, id: number, input: { drawRef: string; supplierIds: number[] }) {
+export async function drawInvitations(deps: ConsultationDeps, actor: Actor, id: number, input: { count: number; excludeSupplierIds?: number[] }) {
   return withTx(deps.db, async (tx) => {
     const row = await lockConsultation(tx, id);
     assertStatus(row.status, ['draft']);
-    if (row.invitation !== 'draw') throw new ConflictError('INVITES_BY_NOTICE', 'This consultation invites suppliers by public notice: suppliers join from the notice');
+    if (row.invitation !== 'draw') throw new ConflictError('INVITES_BY_NOTICE', 'This consultation invites suppliers by public notice: suppliers respond to the notice');
     const legal = await loadConsultationLegal(tx);
     const min = minimumSuppliers(row.exception, legal);
-    if (new Set(input.supplierIds).size < min.value) throw new RuleError('TOO_FEW_INVITED', `At least ${min.value} suppliers are invited`, { minimum: min.value, source: min.source });
-    const known = await tx('suppliers').whereIn('id', input.supplierIds).select('id');
-    if (known.length !== new Set(input.supplierIds).size) throw new NotFoundError('Unknown supplier in the invitation', null, 'UNKNOWN_SUPPLIER');
-    const now = deps.clock.now();
-    await tx('consultation_suppliers').where({ consultation_id: id }).delete();
-    await tx('consultation_suppliers').insert([...new Set(input.supplierIds)].map((s) => ({ consultation_id: id, supplier_id: s, source: 'draw', status: 'invited', invited_at: toDbTime(now) })));
-    await tx('consultations').where({ id }).update({ invitation_ref: input.drawRef, updated_at: toDbTime(now) });
-    await record(tx, actor, { action: 'consultation.suppliers_invited', entityType: 'consultation', entityId: id, after: { drawRef: input.drawRef, supplierIds: [...new Set(input.supplierIds)], count: new Set(input.supplierIds).size } });
-    return view(tx, await findConsultation(tx, id));
+    if (input.count < min.value) throw new RuleError('TOO_FEW_INVITED', `At least ${min.value} suppliers are invited`, { minimum: min.value, source: min.source });
+    const draw = await invitations(deps).drawSuppliers(tx, { subject: invitationSubject(row), categoryCode: row.category_code, count: input.count, excludeSupplierIds: input.excludeSupplierIds, revealAt: fromDbTime(row.response_deadline)! }, actor);
+    await tx('consultations').where({ id }).update({ invitation_ref: String(draw.id), updated_at: toDbTime(deps.clock.now()) });
+    await record(tx, actor, { action: 'consultation.suppliers_invited', entityType: 'consultation', entityId: id, after: { supplierDrawId: draw.id, commitment: draw.commitment, count: input.count, revealAt: draw.revealAt } });
+    return { ...(await view(tx, await findConsultation(tx, id))), supplierDraw: draw };
   });
 }
 
@@ -142,9 +144,9 @@ export async function issueDocuments(deps: ConsultationDeps, actor: Actor, id: n
     const legal = await loadConsultationLegal(tx);
     const violations = checkFirstResponsePeriod(now, deadline, legal.firstResponseDays);
     if (violations.length) throw new RuleError(violations[0].code, violations[0].message, { violations });
-    const invited = await tx('consultation_suppliers').where({ consultation_id: id }).select('supplier_id');
+    const invited = row.invitation === 'draw' ? await invitations(deps).invitedCount(tx, invitationSubject(row)) : 0;
     const min = minimumSuppliers(row.exception, legal);
-    if (row.invitation === 'draw' && invited.length < min.value) throw new RuleError('TOO_FEW_INVITED', `At least ${min.value} suppliers are invited before the documents are issued`, { minimum: min.value, invited: invited.length, source: min.source });
+    if (row.invitation === 'draw' && invited < min.value) throw new RuleError('TOO_FEW_INVITED', `At least ${min.value} suppliers are invited (by the supplier draw) before the documents are issued`, { minimum: min.value, invited, source: min.source });
     await tx('consultations').where({ id }).update({ status, issued_at: toDbTime(now), documents_version: 1, updated_at: toDbTime(now) });
     await deps.scheduler.schedule(tx, { kind: JOB_CLOSE_RESPONSES, key: closeResponsesKey(id), runAt: deadline, payload: { consultationId: id } });
     if (row.project_id !== null) await projects.openConsultation(tx, actor, row.project_id, { deadlineAt: deadline });
@@ -163,9 +165,9 @@ export async function issueDocuments(deps: ConsultationDeps, actor: Actor, id: n
       sourceId: id,
     });
     // The supervision event contract's lifecycle fields: SV02 reads the period from them.
-    await record(tx, actor, { action: 'consultation.issued', entityType: 'consultation', entityId: id, before: { status: row.status }, after: { status, title: row.title, orgId: row.purchasing_org_id, method: 'competitive_consultation', budgetFen: Number(row.budget_fen), tenderPeriodStart: now.toISOString(), tenderPeriodEnd: deadline.toISOString(), responseDeadline: deadline.toISOString(), invited: invited.length, minimumDays: legal.firstResponseDays.value, source: legal.firstResponseDays.source } });
-    const users = await usersOfSuppliers(tx, invited.map((s: { supplier_id: number }) => s.supplier_id));
-    tx.afterCommit(() => users.forEach((u) => void deps.realtime.publish(`user:${u.id}`, { type: 'consultation.invited', consultationId: id, reference: row.reference })));
+    await record(tx, actor, { action: 'consultation.issued', entityType: 'consultation', entityId: id, before: { status: row.status }, after: { status, title: row.title, orgId: row.purchasing_org_id, method: 'competitive_consultation', budgetFen: Number(row.budget_fen), tenderPeriodStart: now.toISOString(), tenderPeriodEnd: deadline.toISOString(), responseDeadline: deadline.toISOString(), invited, minimumDays: legal.firstResponseDays.value, source: legal.firstResponseDays.source } });
+    // The invited suppliers were told by the draw (their own channels); everyone sees the status.
+    tx.afterCommit(() => void deps.realtime.publish(consultationChannel(id), { type: 'consultation.status', consultationId: id, status }));
     return view(tx, await findConsultation(tx, id));
   });
 }
@@ -184,9 +186,12 @@ export async function submitResponse(deps: ConsultationDeps, actor: Actor, suppl
     await assertSupplierMayAct(tx, supplierId, now, 'submit_bid');
     let entry = await tx('consultation_suppliers').where({ consultation_id: id, supplier_id: supplierId }).first();
     if (!entry) {
-      if (row.invitation !== 'public_notice') throw new ForbiddenError('Only invited suppliers respond to this consultation', null, 'NOT_INVITED');
-      await tx('consultation_suppliers').insert({ consultation_id: id, supplier_id: supplierId, source: 'public_notice', status: 'invited', invited_at: toDbTime(now) });
+      if (row.invitation === 'draw' && !(await invitations(deps).isInvited(tx, invitationSubject(row), supplierId))) throw new ForbiddenError('Only invited suppliers respond to this consultation', null, 'NOT_INVITED');
+      await tx('consultation_suppliers').insert({ consultation_id: id, supplier_id: supplierId, source: row.invitation, status: 'invited', invited_at: toDbTime(now) });
       entry = await tx('consultation_suppliers').where({ consultation_id: id, supplier_id: supplierId }).first();
+      // The changes issued so far are sent to it now: it acknowledges them as every other supplier does.
+      const earlier = await tx('consultation_changes').where({ consultation_id: id }).pluck('id');
+      if (earlier.length) await tx('consultation_change_acks').insert(earlier.map((c: number) => ({ change_id: Number(c), supplier_id: supplierId, sent_at: toDbTime(now) })));
     }
     const digest = sha(input.text);
     await tx('consultation_suppliers').where({ id: entry.id }).update({ status: 'responded', responded_at: toDbTime(now), response_text: input.text, response_sha256: digest, response_ip: actor.ip });

@@ -21,15 +21,23 @@ function noticeFromRow(n: any) {
   return { id: n.id, kind: n.kind, substantive: Boolean(n.substantive), title: n.title, body: n.kind === 'clarification' || n.kind === 'amendment' ? n.body : JSON.parse(n.body), deadlineBefore: isoFromDb(n.deadline_before), deadlineAfter: isoFromDb(n.deadline_after), publishedAt: isoFromDb(n.published_at) };
 }
 
-export async function listTenders(db: Knex, user: SessionUser, q: { status?: string; page: number; pageSize: number }) {
+/** An invitational tender's project ids (the suppliers' invitations decide who sees its tender). */
+const invitationalProjects = (db: Knex) => db('procurement_projects').where('method', 'invitational_tender').select('id');
+
+/** The projects a supplier is invited to (computed from its own invitation tags). */
+export type InvitedProjects = (supplierId: number) => Promise<number[]>;
+
+export async function listTenders(db: Knex, user: SessionUser, q: { status?: string; page: number; pageSize: number }, invitedProjects?: InvitedProjects) {
+  const invited = has(user, ['supplier']) && user.supplierId && invitedProjects ? await invitedProjects(user.supplierId) : [];
   const qb = db('tenders').select('*').orderBy('id', 'desc');
   if (q.status) qb.where('status', q.status);
   if (!has(user, [...OFFICIALS, 'finance'])) {
     const or: Array<(w: Knex.QueryBuilder) => void> = [];
     if (has(user, ['purchaser', 'approver']) && user.orgId) or.push((w) => w.orWhere('purchasing_org_id', user.orgId));
     if (has(user, ['supplier'])) {
+      // A supplier sees public tenders, and invitational ones only when invited.
+      or.push((w) => w.orWhere((x) => x.whereNot('status', 'draft').where('procedure', 'public_tender').where((y) => y.whereNull('project_id').orWhereNotIn('project_id', invitationalProjects(db)).orWhereIn('project_id', invited.length ? invited : [-1]))));
       // Another procedure's tender (a consultation's final quotations) only to its own suppliers.
-      or.push((w) => w.orWhere((x) => x.whereNot('status', 'draft').where('procedure', 'public_tender')));
       if (user.supplierId) for (const p of registeredProcedures()) or.push((w) => w.orWhereIn('id', hooksFor({ procedure: p })!.tendersVisibleTo(db, user.supplierId!)));
     }
     if (has(user, ['expert'])) or.push((w) => w.orWhereIn('id', db('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').where('e.user_id', user.id).select('c.tender_id')));
@@ -44,7 +52,7 @@ export async function listTenders(db: Knex, user: SessionUser, q: { status?: str
   });
 }
 
-async function mayRead(db: Knex, user: SessionUser | null, row: TenderRow): Promise<boolean> {
+async function mayRead(db: Knex, user: SessionUser | null, row: TenderRow, invitedProjects?: InvitedProjects): Promise<boolean> {
   if (has(user, [...OFFICIALS, 'finance'])) return row.status !== 'draft' || has(user, OFFICIALS);
   if (row.status === 'draft') return has(user, ['purchaser', 'approver']) && user!.orgId === row.purchasing_org_id;
   const h = hooksFor(row);
@@ -53,12 +61,19 @@ async function mayRead(db: Knex, user: SessionUser | null, row: TenderRow): Prom
     if (!user?.supplierId) return false;
     return !!(await h.tendersVisibleTo(db, user.supplierId).where('id', row.id).first());
   }
+  // An invitational tender's documents: its unit, its committee and its invited suppliers, until the opening record is public.
+  if (row.project_id !== null && (await db('procurement_projects').where({ id: row.project_id, method: 'invitational_tender' }).first('id'))) {
+    if (OPENED.includes(row.status) && row.status !== 'opening') return true;
+    if (has(user, ['purchaser', 'approver']) && user!.orgId === row.purchasing_org_id) return true;
+    if (has(user, ['expert'])) return true;
+    return has(user, ['supplier']) && !!user!.supplierId && !!invitedProjects && (await invitedProjects(user!.supplierId)).includes(row.project_id);
+  }
   return true;
 }
 
-export async function tenderDetail(db: Knex, user: SessionUser | null, id: number, now: Date, openOwn?: (sealed: string, bidId: number) => number | null) {
+export async function tenderDetail(db: Knex, user: SessionUser | null, id: number, now: Date, openOwn?: (sealed: string, bidId: number) => number | null, invitedProjects?: InvitedProjects) {
   const row = await findTender(db, id);
-  if (!(await mayRead(db, user, row))) throw new NotFoundError(`Tender ${id} not found`, null, 'TENDER_NOT_FOUND');
+  if (!(await mayRead(db, user, row, invitedProjects))) throw new NotFoundError(`Tender ${id} not found`, null, 'TENDER_NOT_FOUND');
   const notices = (await db('tender_notices').where({ tender_id: id }).orderBy('id')).map(noticeFromRow);
   // During the window the opening has started but its record is not out yet.
   const opened = OPENED.includes(row.status) && row.status !== 'opening';
@@ -86,7 +101,9 @@ export async function tenderDetail(db: Knex, user: SessionUser | null, id: numbe
 
 /** The portal: published notices only, the OCDS-like release of a tender. */
 export async function portalList(db: Knex, q: { page: number; pageSize: number }) {
-  return paged(db('tenders').whereNot('status', 'draft').orderBy('id', 'desc'), q.page, q.pageSize, (r: TenderRow) => {
+  // An invitational tender is not on the portal while it takes bids (no public notice; its draw's commitment is).
+  const qb = db('tenders').whereNot('status', 'draft').whereNot((w) => w.where('status', 'published').whereIn('project_id', invitationalProjects(db))).orderBy('id', 'desc');
+  return paged(qb, q.page, q.pageSize, (r: TenderRow) => {
     const t = tenderFromRow(r);
     return { id: t.id, reference: t.reference, title: t.title, kind: t.kind, status: t.ocdsStatus, tenderPeriod: t.tenderPeriod, openingAt: t.openingAt, budgetFen: t.budgetFen };
   });
@@ -95,6 +112,8 @@ export async function portalList(db: Knex, q: { page: number; pageSize: number }
 export async function portalRelease(db: Knex, id: number) {
   const row = await findTender(db, id);
   if (row.status === 'draft') throw new NotFoundError(`Tender ${id} not found`, null, 'TENDER_NOT_FOUND');
+  const invitational = row.project_id !== null && !!(await db('procurement_projects').where({ id: row.project_id, method: 'invitational_tender' }).first('id'));
+  if (invitational && row.status === 'published') throw new NotFoundError(`Tender ${id} not found`, null, 'TENDER_NOT_FOUND');
   const t = tenderFromRow(row);
   const notices = (await db('tender_notices').where({ tender_id: id }).orderBy('id')).map(noticeFromRow);
   const bids = OPENED.includes(row.status) && row.status !== 'opening' ? await bidsWithSupplier(db, id) : [];
@@ -102,7 +121,7 @@ export async function portalRelease(db: Knex, id: number) {
   const progress = row.status === 'opening' ? await openingProgress(db, id) : null;
   return {
     ocid: `ocds-sunshine-${t.reference}`,
-    tender: { id: t.reference, title: t.title, status: t.ocdsStatus, value: { amountFen: t.budgetFen, currency: 'CNY' }, procurementMethod: t.procedure === 'public_tender' ? 'open' : 'selective', procurementMethodDetails: t.procedure, mainProcurementCategory: t.kind, awardCriteria: t.method === 'comprehensive' ? 'ratedCriteria' : 'lowestCost', tenderPeriod: t.tenderPeriod, criteria: t.criteria, requirements: t.requirements, qualifications: t.qualifications, description: t.description },
+    tender: { id: t.reference, title: t.title, status: t.ocdsStatus, value: { amountFen: t.budgetFen, currency: 'CNY' }, procurementMethod: invitational || t.procedure !== 'public_tender' ? 'selective' : 'open', procurementMethodDetails: t.procedure === 'competitive_consultation' ? 'Competitive consultation (竞争性磋商)' : invitational ? 'Invitational tender (邀请招标)' : 'Public tender (公开招标)', mainProcurementCategory: t.kind, awardCriteria: t.method === 'comprehensive' ? 'ratedCriteria' : 'lowestCost', tenderPeriod: t.tenderPeriod, criteria: t.criteria, requirements: t.requirements, qualifications: t.qualifications, description: t.description },
     documents: notices,
     bids: progress
       ? { statistics: { bids: progress.bids, resolved: progress.resolved, pending: progress.pending }, details: null }

@@ -9,6 +9,7 @@ import { TEMPLATES } from './templates';
 import { TENDER_RULES } from './rules';
 import * as s from './schemas';
 import * as documents from './documents/service';
+import { invitationsOf } from './documents/service';
 import * as bids from './bids/service';
 import * as opening from './opening/service';
 import * as evaluation from './evaluation/service';
@@ -23,6 +24,8 @@ const TAG = 'tendering';
 export function tenderingRoutes(deps: TenderingDeps): RouteDef[] {
   const { db } = deps;
   const supplierId = (u: SessionUser | null) => bids.supplierOf(u?.supplierId);
+  const invitations = invitationsOf(deps);
+  const invitedProjects = async (supplierId: number) => (await invitations.myInvitations(db, supplierId)).filter((m) => m.subjectType === 'project').map((m) => m.subjectId);
   const expertId = (actor: Parameters<typeof evaluation.expertIdFor>[1], id: number) => evaluation.expertIdFor(deps, actor, id);
   return defineRoutes([
     // Documents
@@ -40,9 +43,9 @@ export function tenderingRoutes(deps: TenderingDeps): RouteDef[] {
       roles: 'authenticated',
       query: { type: 'object', additionalProperties: false, properties: { status: { enum: [...TENDER_STATUSES] }, ...pageQuery } },
       response: pagedSchema({ type: 'object' }),
-      handler: ({ user, query }) => queries.listTenders(db, user!, query),
+      handler: ({ user, query }) => queries.listTenders(db, user!, query, invitedProjects),
     },
-    { method: 'get', path: '/api/tenders/:id', tag: TAG, summary: 'One tender as this user may see it (own receipts, opening record, results when public)', roles: 'authenticated', params: s.idParams, handler: ({ user, params }) => queries.tenderDetail(db, user, params.id, deps.clock.now(), opening.ownSealedPrice(deps.config.secrets.sealKey)) },
+    { method: 'get', path: '/api/tenders/:id', tag: TAG, summary: 'One tender as this user may see it (own receipts, opening record, results when public)', roles: 'authenticated', params: s.idParams, handler: ({ user, params }) => queries.tenderDetail(db, user, params.id, deps.clock.now(), opening.ownSealedPrice(deps.config.secrets.sealKey), invitedProjects) },
     // Sealed bids
     { method: 'post', path: '/api/tenders/:id/bids', tag: TAG, summary: 'Submit (or replace) a sealed bid: ciphertext and plaintext digest only; returns the receipt', roles: ['supplier'], params: s.idParams, body: s.bidBody, bodyLimit: s.BID_BODY_LIMIT, handler: ({ actor, user, params, body }) => bids.submitBid(deps, actor, supplierId(user), params.id, body) },
     { method: 'post', path: '/api/tenders/:id/bids/withdraw', tag: TAG, summary: 'Withdraw your sealed bid before the deadline', roles: ['supplier'], params: s.idParams, status: 200, handler: ({ actor, user, params }) => bids.withdrawBid(deps, actor, supplierId(user), params.id) },

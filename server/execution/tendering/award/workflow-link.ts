@@ -11,13 +11,22 @@ import { record } from '../../../supervision/audit/audit';
 import * as projects from '../../../core/projects/service';
 import { canMove } from '../../../core/projects/state-machine';
 
-const READY_STAGES = ['documents_prepared', 'notice_published', 'bidding_open'];
+const READY_STAGES = ['documents_prepared', 'prequalification', 'suppliers_invited', 'notice_published', 'bidding_open'];
+/** The procedures a tender runs: a public tender, or an invitational tender among its invited suppliers. */
+export const TENDER_METHODS = ['public_tender', 'invitational_tender'];
 
-/** A tender may be drafted for a public-tender project not yet past bidding, once. */
+/** The project of an invitational tender (whose bidders must hold an invitation), or null. */
+export async function invitationalProjectOf(db: Knex, projectId: number | null): Promise<{ id: number; ref: string } | null> {
+  if (projectId === null) return null;
+  const p = await db('procurement_projects').where({ id: projectId }).first('id', 'ref', 'method');
+  return p && p.method === 'invitational_tender' ? { id: Number(p.id), ref: p.ref } : null;
+}
+
+/** A tender may be drafted for a public or invitational tender project not yet past bidding, once. */
 /** `exceptTenderId`: the draft being changed, which is not "another" tender of its own project. */
 export async function assertProjectMayTender(db: Knex, projectId: number, budgetFen: number, exceptTenderId?: number): Promise<{ orgId: number }> {
   const p = await projects.projectForExecution(db, projectId);
-  if (p.method !== 'public_tender') throw new RuleError('PROJECT_NOT_PUBLIC_TENDER', `Project ${p.ref} is procured by ${p.method}, not public tender`);
+  if (!TENDER_METHODS.includes(p.method)) throw new RuleError('PROJECT_NOT_PUBLIC_TENDER', `Project ${p.ref} is procured by ${p.method}, not public or invitational tender`);
   if (!READY_STAGES.includes(p.stage)) throw new ConflictError('PROJECT_WRONG_STAGE', `Project ${p.ref} is in stage ${p.stage}`, { stage: p.stage });
   if (budgetFen > p.budgetFen) throw new RuleError('TENDER_ABOVE_PROJECT_BUDGET', 'The tender budget exceeds the approved budget of the project', { projectBudgetFen: p.budgetFen });
   const others = db('tenders').where({ project_id: projectId }).whereNotIn('status', ['failed', 'cancelled']);
@@ -31,6 +40,12 @@ export async function assertProjectMayTender(db: Knex, projectId: number, budget
 export async function handPublicationToWorkflow(tx: Tx, actor: Actor, projectId: number | null, deadline: Date): Promise<void> {
   if (projectId === null) return;
   let p = await projects.loadProject(tx, projectId);
+  if (p.method === 'invitational_tender') {
+    // The documents go to the invited suppliers only; the bidding period runs from now.
+    if (p.stage !== 'suppliers_invited') throw new ConflictError('SUPPLIERS_NOT_INVITED', `Project ${p.ref} is in stage ${p.stage}; an invitational tender publishes once its suppliers are invited`, { stage: p.stage });
+    await projects.issueDocuments(tx, actor, projectId, { deadlineAt: deadline.toISOString() });
+    return;
+  }
   if (p.stage === 'documents_prepared') p = await projects.publishNotice(tx, actor, projectId, { deadlineAt: deadline.toISOString() });
   if (p.stage === 'notice_published') p = await projects.issueDocuments(tx, actor, projectId, { deadlineAt: deadline.toISOString() });
   if (p.stage !== 'bidding_open') throw new ConflictError('PROJECT_WRONG_STAGE', `The project is in stage ${p.stage}; a tender publishes from documents_prepared`, { stage: p.stage });

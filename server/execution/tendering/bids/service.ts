@@ -2,6 +2,9 @@
 // and answers with a receipt; it cannot read a bid before its bidder hands in the key at the
 // opening. A bid can be replaced or withdrawn until the deadline (server time), never after.
 import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { invitationalProjectOf } from '../award/workflow-link';
+import { invitationsOf } from '../documents/service';
 import { withTx } from '../../../db/tx';
 import { toDbTime, fromDbTime, isoFromDb } from '../../../db/time';
 import { record, recordMany, type AuditInput } from '../../../supervision/audit/audit';
@@ -39,6 +42,12 @@ async function assertBiddingOpen(deps: TenderingDeps, row: { status: string; bid
   if (now >= fromDbTime(row.bid_deadline)!) throw new RuleError('BID_DEADLINE_PASSED', 'The bid deadline has passed (server time); nothing more is accepted', { bidDeadline: fromDbTime(row.bid_deadline)!.toISOString(), serverTime: now.toISOString() });
 }
 
+/** An invitational tender takes bids from its invited suppliers only (found by the supplier's own tag). */
+export async function assertInvited(deps: TenderingDeps, db: Knex, projectId: number | null, supplierId: number): Promise<void> {
+  const invited = await invitationalProjectOf(db, projectId);
+  if (invited && !(await invitationsOf(deps).isInvited(db, { type: 'project', id: invited.id }, supplierId))) throw new ForbiddenError('This tender takes bids from its invited suppliers only', null, 'NOT_INVITED');
+}
+
 /** Stores a sealed bid (replacing the supplier's previous one) and returns the receipt. */
 export async function submitBid(deps: TenderingDeps, actor: Actor, supplierId: number, tenderId: number, input: { envelope: string; digest: string; deviceId?: string }): Promise<Receipt> {
   const deviceId = input.deviceId ?? null;
@@ -49,6 +58,7 @@ export async function submitBid(deps: TenderingDeps, actor: Actor, supplierId: n
     const now = deps.clock.now();
     await assertBiddingOpen(deps, tender, now);
     await assertSupplierMayAct(tx, supplierId, now, 'submit_bid');
+    await assertInvited(deps, tx, tender.project_id, supplierId);
     // A consultation's final quotations: only its remaining suppliers quote.
     await hooksFor(tender)?.assertMayBid(tx, tender, supplierId);
     const previous: BidRow | undefined = await tx('tender_bids').where({ tender_id: tenderId, supplier_id: supplierId, status: 'sealed' }).first();

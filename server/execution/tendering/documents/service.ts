@@ -15,7 +15,8 @@ import { JOB_OPEN, openJobKey, closeJobKey, tenderChannel, type TenderingDeps } 
 import { tenderNoticeText, toPortal } from './portal';
 import { tenderDocumentFile } from './file';
 import { loadLegal } from '../legal';
-import { assertProjectMayTender, handDeadlineToWorkflow, handPublicationToWorkflow } from '../award/workflow-link';
+import { assertProjectMayTender, handDeadlineToWorkflow, handPublicationToWorkflow, invitationalProjectOf } from '../award/workflow-link';
+import { createInvitationService } from '../../invitations/service';
 import { noticeTime } from '../../../core/notices/notice-time';
 
 export interface TenderInput {
@@ -37,6 +38,9 @@ export interface TenderInput {
   bidDeadline: string;
   openingAt: string;
 }
+
+/** The supplier invitations (sealed list, tags) of invitational tenders, under the platform's seal key. */
+export const invitationsOf = (deps: TenderingDeps) => createInvitationService({ sealKey: deps.config.secrets.sealKey, scheduler: deps.scheduler, clock: deps.clock, realtime: deps.realtime });
 
 function assertTerms(input: TenderInput): void {
   const violations = checkTerms({ ...input, priceWeight: input.method === 'lowest_price' ? 100 : input.priceWeight });
@@ -125,11 +129,17 @@ export async function publishTender(deps: TenderingDeps, actor: Actor, id: numbe
     if (violations.length) throw new RuleError(violations[0].code, violations[0].message, { violations });
     await tx('tenders').where({ id }).update({ status, published_at: toDbTime(now), updated_at: toDbTime(now) });
     await tx('tender_notices').insert({ tender_id: id, kind: 'notice', substantive: false, title: row.title, body: JSON.stringify(publicNotice(row)), published_at: toDbTime(now), created_by: actor.userId });
-    // The notice carries the documents themselves, as published (version 0).
-    const documents = await tenderDocumentFile(tx, row, { issuedAt: now, minValidBids: legal.minValidBids.value });
-    await toPortal(tx, actor, row, { ...tenderNoticeText(row), attachments: [documents] });
+    // An invitational tender has no public notice: its documents go to the invited suppliers only
+    // (the tender page, readable by an invited supplier), and its invited list opens when the bids close.
+    const invited = await invitationalProjectOf(tx, row.project_id);
+    if (!invited) {
+      // The notice carries the documents themselves, as published (version 0).
+      const documents = await tenderDocumentFile(tx, row, { issuedAt: now, minValidBids: legal.minValidBids.value });
+      await toPortal(tx, actor, row, { ...tenderNoticeText(row), attachments: [documents] });
+    }
     await deps.scheduler.schedule(tx, { kind: JOB_OPEN, key: openJobKey(id), runAt: fromDbTime(row.opening_at)!, payload: { tenderId: id } });
     await handPublicationToWorkflow(tx, actor, row.project_id, fromDbTime(row.bid_deadline)!);
+    if (invited) await invitationsOf(deps).moveReveal(tx, actor, { type: 'project', id: invited.id }, fromDbTime(row.bid_deadline)!);
     const after = tenderFromRow(await findTender(tx, id));
     await record(tx, actor, {
       action: 'tender.published',
@@ -144,7 +154,7 @@ export async function publishTender(deps: TenderingDeps, actor: Actor, id: numbe
         orgId: row.purchasing_org_id,
         categoryCode: row.category_code,
         kind: row.kind,
-        method: 'public_tender',
+        method: invited ? 'invitational_tender' : 'public_tender',
         evaluationMethod: row.method,
         budgetFen: Number(row.budget_fen),
         priceWeight: row.price_weight,
@@ -207,6 +217,9 @@ export async function publishNotice(deps: TenderingDeps, actor: Actor, id: numbe
       await tx('tenders').where({ id }).update({ bid_deadline: toDbTime(newDeadline), opening_at: toDbTime(newOpening), updated_at: toDbTime(now) });
       await deps.scheduler.schedule(tx, { kind: JOB_OPEN, key: openJobKey(id), runAt: newOpening, payload: { tenderId: id } });
       await handDeadlineToWorkflow(tx, actor, id, row.project_id, newDeadline);
+      // The invited list stays sealed until the (moved) deadline.
+      const invited = await invitationalProjectOf(tx, row.project_id);
+      if (invited) await invitationsOf(deps).moveReveal(tx, actor, { type: 'project', id: invited.id }, newDeadline);
     }
     const [noticeId] = await tx('tender_notices').insert({
       tender_id: id,
