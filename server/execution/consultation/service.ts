@@ -281,26 +281,38 @@ export async function linkTeamFromDraw(deps: ConsultationDeps, actor: Actor, id:
   if (!draw) throw new ConflictError('DRAW_NOT_REVEALED', `Draw ${drawId} has no revealed result yet`);
   return withTx(deps.db, async (tx) => {
     const row = await lockConsultation(tx, id);
-    assertStatus(row.status, ['issued', 'consulting']);
     if (draw.projectId !== null && row.project_id !== null && draw.projectId !== row.project_id) throw new RuleError('DRAW_FOR_ANOTHER_PROJECT', 'The draw was made for another project');
-    if ((await tx('consultation_team').where({ consultation_id: id }).first('id'))) throw new ConflictError('TEAM_EXISTS', 'The consultation already has its team');
-    const legal = await loadConsultationLegal(tx);
-    const ids = draw.experts.map((e) => e.expertId);
-    const violations = checkTeam(ids.length, ids.length, legal.teamMinimum);
-    if (violations.length) throw new RuleError(violations[0].code, violations[0].message, { violations });
-    const experts = await tx('experts').whereIn('id', ids).select('id', 'status', 'employer_org_id', 'employer_supplier_id');
-    const suppliers = new Set((await tx('consultation_suppliers').where({ consultation_id: id }).select('supplier_id')).map((s: { supplier_id: number }) => Number(s.supplier_id)));
-    for (const e of experts) {
-      if (e.status !== 'active') throw new RuleError('EXPERT_NOT_ACTIVE', `Expert ${e.id} is ${e.status}`);
-      if (e.employer_supplier_id && suppliers.has(Number(e.employer_supplier_id))) throw new RuleError('EXPERT_CONFLICT', `Expert ${e.id} works for a supplier in this consultation`, { expertId: e.id });
-      if (e.employer_org_id && e.employer_org_id === row.purchasing_org_id) throw new RuleError('EXPERT_CONFLICT', `Expert ${e.id} works for the purchasing unit`, { expertId: e.id });
-    }
-    const chair = draw.experts.find((m) => m.chair)?.expertId ?? ids[0];
-    const now = toDbTime(deps.clock.now());
-    await tx('consultation_team').insert(ids.map((e) => ({ consultation_id: id, expert_id: e, is_chair: e === chair, source: 'draw', source_ref: draw.drawId, joined_at: now })));
-    await record(tx, actor, { action: 'consultation.team_linked', entityType: 'consultation', entityId: id, after: { expertIds: ids, chairExpertId: chair, drawId: draw.drawId, count: ids.length } });
-    return { consultationId: id, expertIds: ids, chairExpertId: chair };
+    return linkTeam(deps, tx, actor, row, draw.experts, { source: 'draw', sourceRef: draw.drawId });
   });
+}
+
+/**
+ * Writes the team (checks size, the experts' share and conflicts of interest). In production the
+ * members come from a revealed draw (linkTeamFromDraw); the demo data links its teams directly,
+ * marked with source 'direct', as the tender demo links its committees.
+ */
+export async function linkTeam(deps: ConsultationDeps, tx: Tx, actor: Actor, row: ConsultationRow, members: Array<{ expertId: number; chair?: boolean }>, from: { source: 'draw' | 'direct'; sourceRef: string }) {
+  const id = row.id;
+  assertStatus(row.status, ['issued', 'consulting']);
+  if (await tx('consultation_team').where({ consultation_id: id }).first('id')) throw new ConflictError('TEAM_EXISTS', 'The consultation already has its team');
+  const legal = await loadConsultationLegal(tx);
+  const ids = members.map((e) => e.expertId);
+  const violations = checkTeam(ids.length, ids.length, legal.teamMinimum);
+  if (violations.length) throw new RuleError(violations[0].code, violations[0].message, { violations });
+  const experts = await tx('experts').whereIn('id', ids).select('id', 'status', 'employer_org_id', 'employer_supplier_id');
+  if (experts.length !== new Set(ids).size || experts.length !== ids.length) throw new NotFoundError('Unknown or repeated expert in the team', null, 'UNKNOWN_EXPERT');
+  const suppliers = new Set((await tx('consultation_suppliers').where({ consultation_id: id }).select('supplier_id')).map((s: { supplier_id: number }) => Number(s.supplier_id)));
+  for (const e of experts) {
+    if (e.status !== 'active') throw new RuleError('EXPERT_NOT_ACTIVE', `Expert ${e.id} is ${e.status}`);
+    if (e.employer_supplier_id && suppliers.has(Number(e.employer_supplier_id))) throw new RuleError('EXPERT_CONFLICT', `Expert ${e.id} works for a supplier in this consultation`, { expertId: e.id });
+    if (e.employer_org_id && e.employer_org_id === row.purchasing_org_id) throw new RuleError('EXPERT_CONFLICT', `Expert ${e.id} works for the purchasing unit`, { expertId: e.id });
+  }
+  const chair = members.find((m) => m.chair)?.expertId ?? ids[0];
+  const now = toDbTime(deps.clock.now());
+  await tx('consultation_team').insert(ids.map((e) => ({ consultation_id: id, expert_id: e, is_chair: e === chair, source: from.source, source_ref: from.sourceRef, joined_at: now })));
+  // Names stay confidential until the result is announced; the audit trail keeps the ids.
+  await record(tx, actor, { action: 'consultation.team_linked', entityType: 'consultation', entityId: id, after: { expertIds: ids, chairExpertId: chair, source: from.source, drawId: from.source === 'draw' ? from.sourceRef : null, count: ids.length } });
+  return { consultationId: id, expertIds: ids, chairExpertId: chair };
 }
 
 async function assertRemaining(tx: Tx, id: number, supplierId: number) {
@@ -444,13 +456,13 @@ export async function callFinalQuotations(deps: ConsultationDeps, actor: Actor, 
     });
     const tid = Number(tenderId);
     // The team scores the final quotations: it is the tender's committee.
-    await tx('tender_committee').insert(team.map((m: { expert_id: number; is_chair: number | boolean; source_ref: string | null }) => ({ tender_id: tid, expert_id: m.expert_id, is_chair: Boolean(m.is_chair), source: 'draw', source_ref: m.source_ref, joined_at: ts })));
+    await tx('tender_committee').insert(team.map((m: { expert_id: number; is_chair: number | boolean; source: string; source_ref: string | null }) => ({ tender_id: tid, expert_id: m.expert_id, is_chair: Boolean(m.is_chair), source: m.source, source_ref: m.source_ref, joined_at: ts })));
     await deps.scheduler.schedule(tx, { kind: JOB_OPEN, key: openJobKey(tid), runAt: openingAt, payload: { tenderId: tid } });
     await tx('consultations').where({ id }).update({ status, tender_id: tid, updated_at: ts });
     await recordMany(tx, actor, [
       { action: 'consultation.final_quotations_called', entityType: 'consultation', entityId: id, before: { status: row.status }, after: { status, tenderId: tid, bidDeadline: deadline.toISOString(), openingAt: openingAt.toISOString(), count: remaining.length, minimum: min.value, documentsVersion: row.documents_version } },
       { action: 'tender.published', entityType: 'tender', entityId: tid, before: { status: 'draft' }, after: { status: 'published', reference: `${row.reference}-FQ`, title: row.title, orgId: row.purchasing_org_id, method: 'competitive_consultation', budgetFen: Number(row.budget_fen), consultationId: id, tenderPeriodStart: isoFromDb(row.issued_at), tenderPeriodEnd: isoFromDb(row.response_deadline), bidDeadline: deadline.toISOString() } },
-      { action: 'tender.committee.linked', entityType: 'tender', entityId: tid, after: { expertIds: team.map((m: { expert_id: number }) => Number(m.expert_id)), chairExpertId: Number(team.find((m: { is_chair: number | boolean }) => m.is_chair)?.expert_id ?? team[0].expert_id), source: 'draw', sourceRef: team[0].source_ref, consultationId: id } },
+      { action: 'tender.committee.linked', entityType: 'tender', entityId: tid, after: { expertIds: team.map((m: { expert_id: number }) => Number(m.expert_id)), chairExpertId: Number(team.find((m: { is_chair: number | boolean }) => m.is_chair)?.expert_id ?? team[0].expert_id), source: team[0].source, sourceRef: team[0].source_ref, consultationId: id } },
     ]);
     const users = await usersOfSuppliers(tx, remaining);
     tx.afterCommit(() => users.forEach((u) => void deps.realtime.publish(`user:${u.id}`, { type: 'consultation.final_quotation', consultationId: id, tenderId: tid, deadline: deadline.toISOString() })));
