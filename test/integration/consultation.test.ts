@@ -91,9 +91,16 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
     expect(rules.exceptionMinSuppliers.source).to.match(/\[2015\] No\. 124/);
   });
 
-  it('refuses documents issued less than 10 days before the first-response deadline, at several dates', async () => {
-    // Ordinary week, the Spring Festival (17 February 2026), National Day, and a deadline on a Sunday.
-    for (const at of [T0, Date.UTC(2026, 1, 13, 2, 0, 0), Date.UTC(2026, 8, 28, 8, 30, 0), Date.UTC(2026, 10, 20, 15, 59, 0)]) {
+  it('refuses documents issued less than 10 days (or 5 working days) before the first-response deadline, at several dates', async () => {
+    // An ordinary week; the Spring Festival (holiday 15-23 February 2026) and National Day, when ten
+    // days hold fewer than 5 working days (art. 10: documents available 5 working days); a late evening.
+    const cases: Array<[number, string | null]> = [
+      [T0, null],
+      [Date.UTC(2026, 1, 13, 2, 0, 0), '2026-02-27T02:00:00.000Z'],
+      [Date.UTC(2026, 8, 28, 8, 30, 0), '2026-10-10T08:30:00.000Z'],
+      [Date.UTC(2026, 10, 20, 15, 59, 0), null],
+    ];
+    for (const [at, workingDaysEnd] of cases) {
       clock.set(at);
       const short = await draft({ responseDeadline: new Date(at + 10 * DAY - MIN).toISOString() });
       const r = await (await op()).post(`/api/consultations/${short.id}/issue`);
@@ -101,11 +108,37 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
       expect(r.body.error.code).to.equal('RESPONSE_PERIOD_TOO_SHORT');
       expect(r.body.error.details.violations[0].source).to.match(/No\. 214 art\. 10/);
       expect((await s.tdb.db('consultations').where({ id: short.id }).first('status')).status).to.equal('draft'); // nothing written
-      const exact = await draft({ responseDeadline: new Date(at + 10 * DAY).toISOString() });
-      const issued = await ok((await op()).post(`/api/consultations/${exact.id}/issue`));
-      expect(issued.status).to.equal('issued');
-      await ok((await op()).post(`/api/consultations/${exact.id}/cancel`, { reason: 'test' }));
+      const tenDays = await draft({ responseDeadline: new Date(at + 10 * DAY).toISOString() });
+      const ten = await (await op()).post(`/api/consultations/${tenDays.id}/issue`);
+      if (workingDaysEnd) {
+        expect(ten.status, new Date(at).toISOString()).to.equal(422);
+        expect(ten.body.error.code).to.equal('DOCUMENTS_PERIOD_TOO_SHORT');
+        expect(ten.body.error.details.violations[0].details.earliestDeadline).to.equal(workingDaysEnd);
+        const later = await draft({ responseDeadline: workingDaysEnd });
+        expect((await ok((await op()).post(`/api/consultations/${later.id}/issue`))).status).to.equal('issued');
+        await ok((await op()).post(`/api/consultations/${later.id}/cancel`, { reason: 'test' }));
+      } else {
+        expect(ten.status, JSON.stringify(ten.body)).to.equal(200);
+        await ok((await op()).post(`/api/consultations/${tenDays.id}/cancel`, { reason: 'test' }));
+      }
     }
+    clock.set(T0);
+  });
+
+  it('moves the first-response deadline when a change comes less than 5 days before it (art. 10)', async () => {
+    const c = await draft();
+    await ok((await op()).post(`/api/consultations/${c.id}/issue`));
+    clock.set(new Date(c.responseDeadline).getTime() - 3 * DAY);
+    const change = await ok((await op()).post(`/api/consultations/${c.id}/changes`, { summary: '澄清', body: '服务期限由一年改为两年。' }), 201);
+    expect(change.responseDeadline).to.equal(new Date(clock.now().getTime() + 5 * DAY).toISOString());
+    const after = await ok((await op()).get(`/api/consultations/${c.id}`));
+    expect(after.responseDeadline).to.equal(change.responseDeadline);
+    // A supplier responding afterwards receives the change to acknowledge.
+    expect((await respond(0, c.id)).status).to.equal(201);
+    const mine = await ok((await as(suppliers[0].username)).get(`/api/consultations/${c.id}`));
+    expect(mine.changes).to.have.length(1);
+    expect(mine.changes[0]).to.include({ sent: true, acknowledgedAt: null });
+    await ok((await op()).post(`/api/consultations/${c.id}/cancel`, { reason: 'test' }));
     clock.set(T0);
   });
 

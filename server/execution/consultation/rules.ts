@@ -12,6 +12,7 @@ export type ConsultationException = (typeof EXCEPTIONS)[number];
 
 export interface ConsultationLegal {
   firstResponseDays: RuleDef;
+  documentsWorkingDays: RuleDef;
   minSuppliers: RuleDef;
   exceptionMinSuppliers: RuleDef;
   teamMinimum: RuleDef;
@@ -24,6 +25,7 @@ export interface ConsultationLegal {
 function legalOf(book: RuleBook, addWorkingDays: (from: Date, n: number) => Date): ConsultationLegal {
   return {
     firstResponseDays: book.consultationFirstResponseDays,
+    documentsWorkingDays: book.consultationDocumentsWorkingDays,
     minSuppliers: book.consultationMinimumSuppliers,
     exceptionMinSuppliers: book.consultationExceptionMinimumSuppliers,
     teamMinimum: book.consultationTeamMinimum,
@@ -43,10 +45,20 @@ export const DEFAULT_CONSULTATION_RULES = { firstResponseDays: DEFAULT_RULES.con
 
 const DAY = 86_400_000;
 
-/** The first-response period: documents issued at `issuedAt`, first responses due at `deadline`. */
-export function checkFirstResponsePeriod(issuedAt: Date, deadline: Date, period: RuleDef): RuleViolation[] {
-  if (deadline.getTime() - issuedAt.getTime() >= period.value * DAY) return [];
-  return [{ code: 'RESPONSE_PERIOD_TOO_SHORT', message: `At least ${period.value} days from issuing the consultation documents to the first-response deadline`, source: period.source, details: { minimumDays: period.value, earliestDeadline: new Date(issuedAt.getTime() + period.value * DAY).toISOString() } }];
+/**
+ * The first-response period: documents issued at `issuedAt`, first responses due at `deadline`:
+ * at least the rule book's days, and the documents available at least its working days (on the
+ * holiday calendar: over the Spring Festival ten days may hold fewer than five working days).
+ */
+export function checkFirstResponsePeriod(issuedAt: Date, deadline: Date, period: RuleDef, documents?: { rule: RuleDef; addWorkingDays: (from: Date, n: number) => Date }): RuleViolation[] {
+  if (deadline.getTime() - issuedAt.getTime() < period.value * DAY) {
+    return [{ code: 'RESPONSE_PERIOD_TOO_SHORT', message: `At least ${period.value} days from issuing the consultation documents to the first-response deadline`, source: period.source, details: { minimumDays: period.value, earliestDeadline: new Date(issuedAt.getTime() + period.value * DAY).toISOString() } }];
+  }
+  if (documents) {
+    const earliest = documents.addWorkingDays(issuedAt, documents.rule.value);
+    if (deadline < earliest) return [{ code: 'DOCUMENTS_PERIOD_TOO_SHORT', message: `The consultation documents are available for at least ${documents.rule.value} working days before the deadline`, source: documents.rule.source, details: { minimumWorkingDays: documents.rule.value, earliestDeadline: earliest.toISOString() } }];
+  }
+  return [];
 }
 
 /** How many suppliers the consultation needs (invited, responding, quoting): the exception lowers it. */

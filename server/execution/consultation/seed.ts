@@ -84,7 +84,8 @@ export async function seedConsultations(base: ConsultationDeps): Promise<void> {
 
   for (const [n, plan] of PLANS.entries()) {
     const deadline = realNow + plan.deadlineFromNow;
-    const issuedAt = deadline - 12 * DAY;
+    // 20 days: always at least 5 working days too, whatever holidays the demo date falls near.
+    const issuedAt = deadline - 20 * DAY;
     clock.t = issuedAt - DAY;
     const tpl = TEMPLATES.services;
     const c = await svc.createConsultation(deps, op, {

@@ -142,7 +142,7 @@ export async function issueDocuments(deps: ConsultationDeps, actor: Actor, id: n
     const now = deps.clock.now();
     const deadline = fromDbTime(row.response_deadline)!;
     const legal = await loadConsultationLegal(tx);
-    const violations = checkFirstResponsePeriod(now, deadline, legal.firstResponseDays);
+    const violations = checkFirstResponsePeriod(now, deadline, legal.firstResponseDays, { rule: legal.documentsWorkingDays, addWorkingDays: legal.addWorkingDays });
     if (violations.length) throw new RuleError(violations[0].code, violations[0].message, { violations });
     const invited = row.invitation === 'draw' ? await invitations(deps).invitedCount(tx, invitationSubject(row)) : 0;
     const min = minimumSuppliers(row.exception, legal);
