@@ -179,6 +179,23 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
     expect(after.status).to.equal('consulting');
     expect(after.rules.minSuppliers.source).to.match(/\[2015\] No\. 124/);
     expect(after.suppliers.map((x: any) => x.status).sort()).to.deep.equal(['consulting', 'consulting']);
+    // A draw requested under another reference is linked by hand once revealed.
+    clock.set(new Date(c.responseDeadline).getTime() + DAY);
+    const db = s.tdb.db;
+    const draws = createDrawService({ sealKey: s.config.secrets.sealKey, scheduler: s.platform.scheduler, clock });
+    const revealAt = new Date(clock.now().getTime() + HOUR);
+    const draw = await withTx(db, (tx) => draws.requestDraw(tx, systemActor('test', clock), { projectRef: 'ANOTHER-REF-1', purchasingOrgId: orgId, supplierIds: [], groups: [{ specialty: 'B', count: 5 }], evaluationPlace: '磋商室', evaluationAt: new Date(revealAt.getTime() + HOUR), revealAt }));
+    for (const e of experts) {
+      const invitation = (await draws.myInvitations(db, e.expertId)).find((i) => i.drawId === draw.id);
+      if (invitation) await withTx(db, (tx) => draws.respond(tx, { userId: e.userId, role: 'expert', requestId: null, ip: null, clock }, e.expertId, invitation.id, 'accept'));
+    }
+    const early = await (await op()).post(`/api/consultations/${c.id}/team/from-draw`, { drawId: String(draw.id) });
+    expect(early.body.error.code).to.equal('DRAW_NOT_REVEALED');
+    clock.set(revealAt.getTime());
+    await runDue();
+    const linked = await ok((await op()).post(`/api/consultations/${c.id}/team/from-draw`, { drawId: String(draw.id) }));
+    expect(linked.expertIds).to.have.length(5);
+    expect((await (await op()).post(`/api/consultations/${c.id}/team/from-draw`, { drawId: String(draw.id) })).body.error.code).to.equal('TEAM_EXISTS');
     clock.set(T0);
   });
 
