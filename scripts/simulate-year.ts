@@ -55,6 +55,8 @@ import { invitationServiceFor } from '../server/execution/invitations/module';
 import { RuleError } from '../server/http/errors';
 import { loadRuleBook } from '../server/core/rules/rule-book';
 import { loadCalendar } from '../server/core/rules/calendar';
+import * as consult from '../server/execution/consultation/service';
+import { findConsultation } from '../server/execution/consultation/repository';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const YEAR = env('SIM_YEAR', 2025);
@@ -208,12 +210,12 @@ async function main() {
   }
 
   /** Raise, submit, and walk the approval chain; returns the project. */
-  async function requisitionToProject(unit: { id: number; code: string }, title: string, items: Array<{ categoryCode: string; name: string; quantity: number; unit: string; unitPriceFen: number }>, singleSourceReason: string | null, invitationalReason: string | null = null): Promise<number> {
+  async function requisitionToProject(unit: { id: number; code: string }, title: string, items: Array<{ categoryCode: string; name: string; quantity: number; unit: string; unitPriceFen: number }>, singleSourceReason: string | null, requested: { requestedMethod: 'competitive_consultation' | 'invitational_tender'; methodRequestReason: string } | null = null): Promise<number> {
     const buyer = people.get(`sim-buyer-${unit.code}`)!;
     const total = items.reduce((s, i) => s + i.quantity * i.unitPriceFen, 0);
     const lineId = await budgetLineFor(unit.id, total);
     const id = await tx(async (t) => {
-      const rid = await req.createDraft(t, actorOf(buyer), { userId: buyer.id, orgId: buyer.orgId }, { title, budgetLineId: lineId, neededBy: new Date(clock.now().getTime() + 120 * DAY).toISOString().slice(0, 10), justification: `${title}：现有设备老化或服务合同到期，需按规定采购。`, items: items.map((i) => ({ ...i, specification: `${i.name}，符合国家标准` })), singleSourceReason, ...(invitationalReason ? { requestedMethod: 'invitational_tender' as const, methodRequestReason: invitationalReason } : {}) });
+      const rid = await req.createDraft(t, actorOf(buyer), { userId: buyer.id, orgId: buyer.orgId }, { title, budgetLineId: lineId, neededBy: new Date(clock.now().getTime() + 120 * DAY).toISOString().slice(0, 10), justification: `${title}：现有设备老化或服务合同到期，需按规定采购。`, items: items.map((i) => ({ ...i, specification: `${i.name}，符合国家标准` })), singleSourceReason, ...(requested ?? {}) });
       await req.submit(t, actorOf(buyer), { userId: buyer.id, orgId: buyer.orgId }, rid);
       return rid;
     });
@@ -324,6 +326,7 @@ async function main() {
       return electronicTender(pid, budgetFen, r.category_code);
     }
     if (p.method === 'invitational_tender') return invitationalTender(pid, budgetFen, r.category_code);
+    if (p.method === 'competitive_consultation') return consultation(pid, budgetFen, r.category_code);
     if (p.method === 'public_tender') {
       await tx((t) => proj.publishNotice(t, op, pid, { deadlineAt: iso(21 + rnd.int(0, 6)) }));
       await sim.wait(DAY);
@@ -499,6 +502,81 @@ async function main() {
     return true;
   }
 
+  // ---- a competitive consultation: responses, a team, rounds, a change, sealed final quotations ----
+  let consultationsAwarded = 0;
+  async function consultation(pid: number, budgetFen: number, categoryCode: string): Promise<boolean> {
+    const tpl = TEMPLATES.services;
+    const p = await db('procurement_projects').where({ id: pid }).first('title', 'org_id');
+    // 20 days: at least 10 days and 5 working days whatever the holidays (Finance Treasury [2014] No. 214 art. 10).
+    const deadline = new Date(clock.now().getTime() + (20 + rnd.int(0, 5)) * DAY);
+    const byDraw = suppliersFor(categoryCode).filter((id) => bySupplier.has(id)).length >= 4 && rnd.next() < 0.5;
+    const c = await consult.createConsultation(tdeps, op, { title: `${p.title}（竞争性磋商）`, kind: 'services', categoryCode, projectId: pid, budgetFen, priceWeight: tpl.priceWeight, smeDeductionPct: tpl.smeDeductionPct, description: `${p.title}，服务标准在磋商中明确。`, requirements: tpl.requirements, qualifications: tpl.qualifications, criteria: tpl.criteria, invitation: byDraw ? 'draw' : 'public_notice', responseDeadline: deadline.toISOString() });
+    if (byDraw) await consult.drawInvitations(tdeps, op, c.id, { count: 3 + rnd.int(0, 1) });
+    await consult.issueDocuments(tdeps, op, c.id);
+    // Who responds: the invited (found by their sealed tags) or suppliers of the category answering the notice.
+    const candidates = suppliersFor(categoryCode).filter((id) => bySupplier.has(id));
+    const invited = byDraw ? (await Promise.all(candidates.map(async (id) => ((await consult.invitations(tdeps).isInvited(db, consult.invitationSubject(c), id)) ? id : null)))).filter((x): x is number => x !== null) : rnd.sample(candidates, Math.min(candidates.length, rnd.int(3, 5)));
+    const responders = rnd.next() < 0.06 ? invited.slice(0, 2) : invited;
+    const times = responders.map(() => clock.now().getTime() + DAY + rnd.next() * (deadline.getTime() - clock.now().getTime() - 2 * DAY)).sort((a, b) => a - b);
+    for (const [k, supplierId] of responders.entries()) {
+      await sim.waitUntil(times[k]);
+      const person = bySupplier.get(supplierId)!;
+      await consult.submitResponse(tdeps, actorOf(person), supplierId, c.id, { text: '首次响应：服务方案、人员配置及报价构成详见响应文件。' });
+    }
+    await sim.waitUntil(deadline.getTime() + 1000); // the deadline job closes the responses
+    if ((await findConsultation(db, c.id)).status !== 'consulting') return false;
+    const team = rnd.sample(experts, 5);
+    await tx(async (t) => consult.linkTeam(tdeps, t, op, await findConsultation(t, c.id), team.map((e, i) => ({ expertId: e.expertId, chair: i === 0 })), { source: 'direct', sourceRef: 'simulate' }));
+    for (const supplierId of responders) {
+      await sim.wait((0.05 + rnd.next() * 0.1) * DAY);
+      await consult.recordRound(tdeps, expertActor(team[0]), team[0].expertId, c.id, { supplierId, minutes: '逐项确认服务范围、人员配置与响应时限。' });
+    }
+    const change = await consult.issueChange(tdeps, expertActor(team[0]), { expertId: team[0].expertId }, c.id, { summary: '服务标准细化', body: '服务响应时限调整为 2 小时到场。经采购人代表确认。' });
+    for (const supplierId of responders) {
+      await sim.wait(rnd.next() * 0.2 * DAY);
+      await consult.acknowledgeChange(tdeps, actorOf(bySupplier.get(supplierId)!), supplierId, c.id, change.changeId);
+    }
+    await sim.wait((0.5 + rnd.next()) * DAY);
+    const fqDeadline = new Date(clock.now().getTime() + (2 + rnd.int(0, 2)) * DAY);
+    const called = await consult.callFinalQuotations(tdeps, op, c.id, { deadline: fqDeadline.toISOString() });
+    const tenderId = called.tenderId!;
+    const responses = Object.fromEntries(tpl.requirements.map((r) => [r.key, '按变更后的磋商文件响应']));
+    const sealed: Array<{ person: Person; keyHex: string }> = [];
+    for (const supplierId of responders) {
+      await sim.wait(rnd.next() * 0.5 * DAY);
+      const person = bySupplier.get(supplierId)!;
+      const keyHex = randomHex(32);
+      const bid = sealBid({ tenderId, supplierId, priceFen: Math.round((budgetFen * (0.84 + rnd.next() * 0.14)) / 100) * 100, responses, attachments: [] }, { keyHex });
+      await submitBid(tdeps, actorOf(person), supplierId, tenderId, { envelope: bid.envelope, digest: bid.digest });
+      sealed.push({ person, keyHex });
+    }
+    await sim.waitUntil(fqDeadline.getTime() + 1000); // the opening job starts the session
+    for (const b of sealed) {
+      await sim.wait(60_000 * rnd.int(1, 5));
+      await submitKey(tdeps, actorOf(b.person), b.person.supplierId!, tenderId, b.keyHex);
+    }
+    if ((await db('tenders').where({ id: tenderId }).first('status')).status !== 'evaluation') {
+      await sim.wait(3600_000);
+      return (await proj.loadProject(db, pid)).stage !== 'failed';
+    }
+    const compliance = Object.fromEntries(tpl.qualifications.map((q) => [q.key, true]));
+    const scored = tpl.criteria.filter((k) => k.kind !== 'price');
+    for (const e of team) {
+      await sim.wait((0.05 + rnd.next() * 0.3) * DAY);
+      const view = await evaluationView(tdeps, tenderId, e.expertId);
+      for (const b of view.bids as Array<{ bidId: number }>) await saveScores(tdeps, expertActor(e), e.expertId, tenderId, b.bidId, { compliance, scores: Object.fromEntries(scored.map((k) => [k.key, Math.round(k.weight * (0.6 + rnd.next() * 0.4) * 10) / 10])) });
+      await submitScores(tdeps, expertActor(e), e.expertId, tenderId);
+    }
+    const ev = await evaluationView(tdeps, tenderId, team[0].expertId);
+    if (!ev.report) throw new Error(`consultation ${c.reference} scoring not finished (${ev.status})`);
+    for (const e of team) await confirmReport(tdeps, expertActor(e), e.expertId, tenderId, ev.report.sha256!);
+    await sim.wait((1 + rnd.next() * 3) * DAY);
+    const unit = await db('organisations').where({ id: p.org_id }).first('code');
+    await awardTender(tdeps, actorOf(people.get(`sim-buyer-${unit.code}`)!), tenderId, {});
+    consultationsAwarded++;
+    return true;
+  }
+
   // ---- the year's stories ----
   const yearStart = Date.UTC(YEAR, 0, 3, 1, 0, 0);
   let raised = 0;
@@ -536,7 +614,7 @@ async function main() {
         // Specialised medical equipment: a few makers only, so the unit often asks for an invitational tender (law art. 29).
         const invitationalReason = !single && code === 'A02320000' && rnd.next() < 0.5 ? '该类医疗设备技术要求特殊，只能从有限范围的供应商处采购（政府采购法第二十九条第一项）' : null;
         sim.spawn(name, startAt, async () => {
-          const pid = await requisitionToProject(unit, `${g.name}采购`, items, single, invitationalReason);
+          const pid = await requisitionToProject(unit, `${g.name}采购`, items, single, invitationalReason ? { requestedMethod: 'invitational_tender', methodRequestReason: invitationalReason } : null);
           const p = await proj.loadProject(db, pid);
           if ((await otherMethod(pid, Number(p.budget_fen))) && rnd.next() < 0.92) await contractAndPay(pid, unit);
         });
@@ -544,8 +622,10 @@ async function main() {
         const code = rnd.pick(Object.keys(SERVICES));
         const sv = SERVICES[code];
         const amount = Math.round(sv.yuan[0] + rnd.next() * (sv.yuan[1] - sv.yuan[0])) * YUAN;
+        // About a third of the services whose needs are worked out with suppliers are asked for by consultation.
+        const consultation = code !== 'B07' && rnd.next() < 0.35 ? { requestedMethod: 'competitive_consultation' as const, methodRequestReason: '服务标准需与供应商磋商后确定（财库〔2014〕214号第三条）' } : null;
         sim.spawn(name, startAt, async () => {
-          const pid = await requisitionToProject(unit, `${sv.name}项目`, [{ categoryCode: code, name: sv.name, quantity: 1, unit: sv.unit, unitPriceFen: amount }], null);
+          const pid = await requisitionToProject(unit, `${sv.name}项目`, [{ categoryCode: code, name: sv.name, quantity: 1, unit: sv.unit, unitPriceFen: amount }], null, consultation);
           if ((await otherMethod(pid, amount)) && rnd.next() < 0.92) await contractAndPay(pid, unit);
         });
       }
@@ -582,6 +662,7 @@ async function main() {
     requisitions: raised,
     projectsByStage: counts,
     tenders: { tenders: Number((await db('tenders').count({ n: '*' }).first())?.n), awarded: tendersAwarded, bids: Number((await db('tender_bids').count({ n: '*' }).first())?.n) },
+    consultations: { consultations: Number((await db('consultations').count({ n: '*' }).first())?.n), awarded: consultationsAwarded, failed: Number((await db('consultations').where({ status: 'failed' }).count({ n: '*' }).first())?.n), rounds: Number((await db('consultation_rounds').count({ n: '*' }).first())?.n) },
     competitions: { auctions: Number((await db('auctions').count({ n: '*' }).first())?.n), closed: Number((await db('auctions').where({ status: 'closed' }).count({ n: '*' }).first())?.n), bidsAccepted, bidsRejected },
     avgDaysRequisitionToContract: Object.fromEntries(cycle.requisitionToContract.map((r: any) => [r.method, { projects: r.count, avgDays: r.avgDays }])),
     savings: {

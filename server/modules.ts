@@ -11,9 +11,10 @@ import { workflowModule } from './core/workflow/module';
 import { auctionsModule } from './execution/auctions/module';
 import { noticesModule } from './core/notices/module';
 import { tenderingModule } from './execution/tendering/module';
+import { consultationModule } from './execution/consultation/module';
 import { reportsModule } from './supervision/reports/module';
 import { ocdsModule } from './supervision/ocds/module';
 import { worklistModule } from './core/worklist/module';
 import { evaluationWatchModule } from './supervision/evaluation/module';
 
-export const MODULES: Array<(ctx: ModuleContext) => PlatformModule> = [masterDataModule, noticesModule, suppliersModule, expertsModule, drawsModule, invitationsModule, workflowModule, auctionsModule, tenderingModule, auditModule, reportsModule, ocdsModule, supervisionModule, evaluationWatchModule, worklistModule];
+export const MODULES: Array<(ctx: ModuleContext) => PlatformModule> = [masterDataModule, noticesModule, suppliersModule, expertsModule, drawsModule, invitationsModule, workflowModule, auctionsModule, tenderingModule, consultationModule, auditModule, reportsModule, ocdsModule, supervisionModule, evaluationWatchModule, worklistModule];

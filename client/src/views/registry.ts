@@ -24,6 +24,7 @@ import { portalHomeView, portalNoticesView, portalNoticeView } from './portal/no
 import { portalResultsView, portalProjectView } from './portal/results';
 import { reportsView } from './reports/reports';
 import { tendersView, tenderView } from './tendering/tenders';
+import { consultationsView, consultationView } from './consultation/consultations';
 import { boardView } from './supervision/board';
 import { alertsView, alertDetailView } from './supervision/alerts';
 import { traceView } from './supervision/trace';
@@ -98,6 +99,8 @@ export const VIEWS: View[] = [
   { path: '/portal/projects/:ref', nav: 'portal.results', roles: 'public', inNav: false, render: portalProjectView },
   { path: '/tenders', nav: 'tendering.nav', roles: ['operator', 'supplier', 'expert', 'purchaser', 'approver', 'finance', 'supervisor', 'admin'], render: tendersView },
   { path: '/tenders/:id', nav: 'tendering.nav', roles: ['operator', 'supplier', 'expert', 'purchaser', 'approver', 'finance', 'supervisor', 'admin'], inNav: false, render: tenderView },
+  { path: '/consultations', nav: 'consultation.nav', roles: ['operator', 'purchaser', 'approver', 'supplier', 'expert', 'supervisor', 'admin'], render: consultationsView },
+  { path: '/consultations/:id', nav: 'consultation.nav', roles: ['operator', 'purchaser', 'approver', 'supplier', 'expert', 'supervisor', 'admin'], inNav: false, render: consultationView },
   { path: '/auctions', nav: 'auctions.nav', roles: ['operator', 'purchaser', 'approver', 'supplier', 'supervisor', 'admin'], render: auctionsView },
   { path: '/auctions/:id', nav: 'auctions.nav', roles: ['operator', 'purchaser', 'approver', 'supplier', 'supervisor', 'admin'], inNav: false, render: auctionRoomView },
   { path: '/reports', nav: 'reports.nav', roles: ['finance', 'supervisor', 'admin'], render: reportsView },

@@ -225,6 +225,35 @@ export async function extendDeadline(tx: Tx, actor: Actor, id: number, input: { 
   return moved;
 }
 
+/**
+ * Competitive consultation: the documents are issued and first responses open until the deadline
+ * (the consultation module has checked the 10-day period from the rule book). The consultation
+ * module closes the responses itself (its own job), so no advance job is scheduled here.
+ */
+export async function openConsultation(tx: Tx, actor: Actor, id: number, input: { deadlineAt: Date }) {
+  const p = await loadProject(tx, id);
+  assertMethod(p, 'competitive_consultation');
+  assertStage(p, 'documents_prepared');
+  const now = actor.clock.now();
+  return moveStage(tx, actor, p, 'responses_open', { patch: { notice_at: toDbTime(now), deadline_at: toDbTime(input.deadlineAt) }, dueAt: input.deadlineAt });
+}
+
+/** Competitive consultation: first responses closed with enough suppliers; the rounds begin. */
+export async function startConsultationRounds(tx: Tx, actor: Actor, id: number, input: { responses: number }) {
+  const p = await loadProject(tx, id);
+  assertMethod(p, 'competitive_consultation');
+  assertStage(p, 'responses_open');
+  return moveStage(tx, actor, p, 'negotiation', { patch: { responses: input.responses } });
+}
+
+/** Competitive consultation: the sealed final quotations are opened; the team scores them. */
+export async function startConsultationEvaluation(tx: Tx, actor: Actor, id: number) {
+  const p = await loadProject(tx, id);
+  assertMethod(p, 'competitive_consultation');
+  assertStage(p, 'negotiation');
+  return moveStage(tx, actor, p, 'evaluation');
+}
+
 /** Closes bidding or responses once the deadline has passed (the deadline job, or an operator after it). */
 export async function closeAtDeadline(tx: Tx, actor: Actor, id: number) {
   const p = await loadProject(tx, id);
@@ -259,17 +288,18 @@ export async function recordOpening(tx: Tx, actor: Actor, id: number, input: { b
  * The result of evaluation (tender, inquiry, negotiation) or of an online competition recorded by
  * the operator: fewer valid responses than the minimum fails the project, otherwise it is awarded.
  */
-export async function recordResult(tx: Tx, actor: Actor, id: number, input: { validResponses: number; supplierId: number; amountFen: number; sourceRef?: string }) {
+export async function recordResult(tx: Tx, actor: Actor, id: number, input: { validResponses: number; supplierId: number; amountFen: number; sourceRef?: string; minimumValid?: number }) {
   const p = await loadProject(tx, id);
-  assertMethod(p, 'public_tender', 'invitational_tender', 'inquiry', 'competitive_negotiation', 'online_price_competition');
+  assertMethod(p, 'public_tender', 'invitational_tender', 'inquiry', 'competitive_negotiation', 'online_price_competition', 'competitive_consultation');
   assertStage(p, AWARD_STAGE[p.method]);
   const book = await loadRuleBook(tx);
   const tender = p.method === 'public_tender' || p.method === 'invitational_tender';
-  const key = tender ? 'tenderMinimumValidBids' : p.method === 'online_price_competition' ? 'onlineCompetitionMinimumSuppliers' : 'nonTenderMinimumSuppliers';
-  const min = rule(book, key);
+  const key = tender ? 'tenderMinimumValidBids' : p.method === 'online_price_competition' ? 'onlineCompetitionMinimumSuppliers' : p.method === 'competitive_consultation' ? 'consultationMinimumSuppliers' : 'nonTenderMinimumSuppliers';
+  // A consultation under a configured exception (2 suppliers) states its own minimum.
+  const min = input.minimumValid ?? rule(book, key);
   if (input.validResponses < min) return failProject(tx, actor, p, `TOO_FEW_VALID_RESPONSES: ${input.validResponses} < ${min}`, { valid_responses: input.validResponses });
   await tx('procurement_projects').where({ id: p.id }).update({ valid_responses: input.validResponses });
-  const source: AwardSource = tender ? 'tender' : p.method === 'inquiry' ? 'inquiry' : p.method === 'online_price_competition' ? 'manual' : 'negotiation';
+  const source: AwardSource = tender || p.method === 'competitive_consultation' ? 'tender' : p.method === 'inquiry' ? 'inquiry' : p.method === 'online_price_competition' ? 'manual' : 'negotiation';
   return recordAward(tx, actor, { projectId: p.id, supplierId: input.supplierId, amountFen: input.amountFen, source, sourceRef: input.sourceRef ?? null });
 }
 

@@ -77,11 +77,13 @@ export const MACHINES: Record<Method, { initial: Stage; next: Partial<Record<Sta
       ...AFTER_AWARD,
     },
   },
-  // Competitive consultation: routable here with the shape of a negotiation; its own procedure
-  // (rounds, document changes, final quotations) is built by the consultation module.
+  // Competitive consultation (Finance Treasury [2014] No. 214), run by the consultation module
+  // (server/execution/consultation): documents issued, first responses until the deadline
+  // (>= 10 days), the team consults each supplier separately, then the sealed final quotations are
+  // opened together and scored; too few responses or quotations fail it.
   competitive_consultation: {
     initial: 'documents_prepared',
-    next: { documents_prepared: ['responses_open'], responses_open: ['evaluation'], evaluation: ['award_notice', 'failed'], ...AFTER_AWARD },
+    next: { documents_prepared: ['responses_open'], responses_open: ['negotiation', 'failed'], negotiation: ['evaluation', 'failed'], evaluation: ['award_notice', 'failed'], ...AFTER_AWARD },
   },
 };
 

@@ -16,13 +16,18 @@ export interface LegalContext {
   addWorkingDays: (from: Date, n: number) => Date;
 }
 
-export async function loadLegal(db: Knex): Promise<LegalContext> {
+/**
+ * `tender`: a tender of another procedure (a consultation's final quotations) fails under that
+ * procedure's minimum, stored on the tender when it was called (the rule book's consultation
+ * minimum, or its exception minimum).
+ */
+export async function loadLegal(db: Knex, tender?: { procedure?: string | null; min_valid_bids?: number | null }): Promise<LegalContext> {
   const book = await loadRuleBook(db);
   const cal = await loadCalendar(db);
   const def = (k: keyof typeof book): RuleDef => ({ value: book[k].value, unit: book[k].unit as RuleDef['unit'], source: book[k].source });
   return {
     biddingPeriodDays: def('tenderBiddingPeriodDays'),
-    minValidBids: def('tenderMinimumValidBids'),
+    minValidBids: tender?.min_valid_bids != null && tender.procedure === 'competitive_consultation' ? { value: Number(tender.min_valid_bids), unit: 'count', source: Number(tender.min_valid_bids) < book.consultationMinimumSuppliers.value ? book.consultationExceptionMinimumSuppliers.source : book.consultationMinimumSuppliers.source } : def('tenderMinimumValidBids'),
     awardNoticeWorkingDays: def('awardNoticeWorkingDays'),
     challengePeriodWorkingDays: def('challengePeriodWorkingDays'),
     maxKeyAttempts: def('tenderMaxKeyAttempts'),

@@ -11,6 +11,7 @@ import { paged } from '../../http/paging';
 import { bidsWithSupplier, evaluationLine, findTender, openingLine, openingProgress, ownBidFromRow, tenderFromRow, type BidRow, type TenderRow } from './repository';
 import { ocdsBidStatus } from './state-machine';
 import { loadRuleBook } from '../../core/rules/rule-book';
+import { hooksFor, registeredProcedures } from './procedures';
 
 const OFFICIALS = ['operator', 'supervisor', 'admin'];
 const has = (u: SessionUser | null, roles: string[]) => !!u && u.roles.some((r) => roles.includes(r));
@@ -33,8 +34,12 @@ export async function listTenders(db: Knex, user: SessionUser, q: { status?: str
   if (!has(user, [...OFFICIALS, 'finance'])) {
     const or: Array<(w: Knex.QueryBuilder) => void> = [];
     if (has(user, ['purchaser', 'approver']) && user.orgId) or.push((w) => w.orWhere('purchasing_org_id', user.orgId));
-    // A supplier sees public tenders, and invitational ones only when invited.
-    if (has(user, ['supplier'])) or.push((w) => w.orWhere((x) => x.whereNot('status', 'draft').where((y) => y.whereNull('project_id').orWhereNotIn('project_id', invitationalProjects(db)).orWhereIn('project_id', invited.length ? invited : [-1]))));
+    if (has(user, ['supplier'])) {
+      // A supplier sees public tenders, and invitational ones only when invited.
+      or.push((w) => w.orWhere((x) => x.whereNot('status', 'draft').where('procedure', 'public_tender').where((y) => y.whereNull('project_id').orWhereNotIn('project_id', invitationalProjects(db)).orWhereIn('project_id', invited.length ? invited : [-1]))));
+      // Another procedure's tender (a consultation's final quotations) only to its own suppliers.
+      if (user.supplierId) for (const p of registeredProcedures()) or.push((w) => w.orWhereIn('id', hooksFor({ procedure: p })!.tendersVisibleTo(db, user.supplierId!)));
+    }
     if (has(user, ['expert'])) or.push((w) => w.orWhereIn('id', db('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').where('e.user_id', user.id).select('c.tender_id')));
     qb.where((w) => {
       w.whereRaw('1 = 0');
@@ -50,6 +55,12 @@ export async function listTenders(db: Knex, user: SessionUser, q: { status?: str
 async function mayRead(db: Knex, user: SessionUser | null, row: TenderRow, invitedProjects?: InvitedProjects): Promise<boolean> {
   if (has(user, [...OFFICIALS, 'finance'])) return row.status !== 'draft' || has(user, OFFICIALS);
   if (row.status === 'draft') return has(user, ['purchaser', 'approver']) && user!.orgId === row.purchasing_org_id;
+  const h = hooksFor(row);
+  if (h && !has(user, ['purchaser', 'approver', 'expert'])) {
+    // A consultation's final quotations: its own remaining suppliers only (not the public, not other suppliers).
+    if (!user?.supplierId) return false;
+    return !!(await h.tendersVisibleTo(db, user.supplierId).where('id', row.id).first());
+  }
   // An invitational tender's documents: its unit, its committee and its invited suppliers, until the opening record is public.
   if (row.project_id !== null && (await db('procurement_projects').where({ id: row.project_id, method: 'invitational_tender' }).first('id'))) {
     if (OPENED.includes(row.status) && row.status !== 'opening') return true;
@@ -110,7 +121,7 @@ export async function portalRelease(db: Knex, id: number) {
   const progress = row.status === 'opening' ? await openingProgress(db, id) : null;
   return {
     ocid: `ocds-sunshine-${t.reference}`,
-    tender: { id: t.reference, title: t.title, status: t.ocdsStatus, value: { amountFen: t.budgetFen, currency: 'CNY' }, procurementMethod: invitational ? 'selective' : 'open', procurementMethodDetails: invitational ? 'Invitational tender (邀请招标)' : 'Public tender (公开招标)', mainProcurementCategory: t.kind, awardCriteria: t.method === 'comprehensive' ? 'ratedCriteria' : 'lowestCost', tenderPeriod: t.tenderPeriod, criteria: t.criteria, requirements: t.requirements, qualifications: t.qualifications, description: t.description },
+    tender: { id: t.reference, title: t.title, status: t.ocdsStatus, value: { amountFen: t.budgetFen, currency: 'CNY' }, procurementMethod: invitational || t.procedure !== 'public_tender' ? 'selective' : 'open', procurementMethodDetails: t.procedure === 'competitive_consultation' ? 'Competitive consultation (竞争性磋商)' : invitational ? 'Invitational tender (邀请招标)' : 'Public tender (公开招标)', mainProcurementCategory: t.kind, awardCriteria: t.method === 'comprehensive' ? 'ratedCriteria' : 'lowestCost', tenderPeriod: t.tenderPeriod, criteria: t.criteria, requirements: t.requirements, qualifications: t.qualifications, description: t.description },
     documents: notices,
     bids: progress
       ? { statistics: { bids: progress.bids, resolved: progress.resolved, pending: progress.pending }, details: null }

@@ -44,6 +44,10 @@ export interface TenderRow {
   created_by: number | null;
   created_at: string;
   updated_at: string;
+  /** public_tender, or competitive_consultation for a consultation's final quotations. */
+  procedure: string;
+  consultation_id: number | null;
+  min_valid_bids: number | null;
 }
 
 export const terms = (r: TenderRow) => ({
@@ -56,6 +60,8 @@ export function tenderFromRow(r: TenderRow) {
   return {
     id: r.id,
     reference: r.reference,
+    procedure: r.procedure ?? 'public_tender',
+    consultationId: r.consultation_id ?? null,
     projectId: r.project_id,
     title: r.title,
     kind: r.kind,

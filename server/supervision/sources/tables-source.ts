@@ -69,12 +69,21 @@ export async function tenderView(db: Knex, id: string): Promise<ProcessView | nu
   const v = emptyView('tender', id);
   v.title = t.title;
   v.orgId = t.purchasing_org_id === null ? null : Number(t.purchasing_org_id);
-  v.method = 'public_tender';
+  v.method = t.procedure ?? 'public_tender';
   v.status = TENDER_STATUS[t.status] ?? 'active';
   v.ceilingFen = Number(t.budget_fen);
   v.categoryCode = t.category_code;
   v.periodStart = isoFromDb(t.published_at);
   v.periodEnd = isoFromDb(t.bid_deadline);
+  if (t.procedure === 'competitive_consultation' && t.consultation_id !== null && (await hasTable(db, 'consultations'))) {
+    // A consultation's final quotations: the legal period (SV02) is the consultation's, from
+    // issuing its documents to the first-response deadline.
+    const c = await db('consultations').where({ id: Number(t.consultation_id) }).first('issued_at', 'response_deadline');
+    if (c) {
+      v.periodStart = isoFromDb(c.issued_at);
+      v.periodEnd = isoFromDb(c.response_deadline);
+    }
+  }
   const bids = await db('tender_bids').where({ tender_id: Number(id) }).whereNotIn('status', ['replaced', 'withdrawn']).orderBy('id');
   for (const b of bids) {
     const status = b.status === 'invalid' || b.status === 'disqualified' ? 'disqualified' : b.status === 'decrypted' && EVALUATED.has(t.status) ? 'valid' : 'pending';

@@ -85,7 +85,7 @@ export async function awardTender(deps: TenderingDeps, actor: Actor, tenderId: n
         ...(input.reason ? [`Reason for awarding a candidate other than the first: ${input.reason}`] : []),
       ].join('\n'),
     });
-    await handAwardToWorkflow(tx, actor, { tenderId, reference: row.reference, projectId: row.project_id, supplierId: chosen.supplier_id, amountFen, validBids: ranked.length });
+    await handAwardToWorkflow(tx, actor, { tenderId, reference: row.reference, projectId: row.project_id, supplierId: chosen.supplier_id, amountFen, validBids: ranked.length, minimumValid: row.min_valid_bids ?? undefined });
     announce(deps, tx, tenderId, status);
     const winners = await tx('users').where({ supplier_id: chosen.supplier_id }).select('id');
     tx.afterCommit(() => winners.forEach((u: { id: number }) => deps.realtime.publish(`user:${u.id}`, { type: 'tender.awarded_to_you', tenderId, reference: row.reference, amountFen })));

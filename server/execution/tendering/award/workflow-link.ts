@@ -64,19 +64,26 @@ async function bringToOpening(tx: Tx, actor: Actor, p: projects.ProjectRow): Pro
 }
 
 /** The opening: the project records the bids received (fewer than the minimum fails it there). */
-export async function handOpeningToWorkflow(tx: Tx, actor: Actor, tenderId: number, projectId: number | null, bidsReceived: number): Promise<void> {
+export async function handOpeningToWorkflow(tx: Tx, actor: Actor, tenderId: number, projectId: number | null, bidsReceived: number, procedure = 'public_tender'): Promise<void> {
   if (projectId === null) return;
+  if (procedure === 'competitive_consultation') {
+    // The final quotations are opened: the consultation project leaves its rounds for evaluation.
+    const p = await projects.loadProject(tx, projectId);
+    if (p.stage !== 'negotiation') return outOfStep(tx, actor, tenderId, p, 'negotiation');
+    await projects.startConsultationEvaluation(tx, actor, projectId);
+    return;
+  }
   const p = await bringToOpening(tx, actor, await projects.loadProject(tx, projectId));
   if (p.stage !== 'opening') return outOfStep(tx, actor, tenderId, p, 'opening');
   await projects.recordOpening(tx, actor, projectId, { bidsReceived });
 }
 
 /** A failed tender: the project fails in the workflow, which decides on a re-tender or another method. */
-export async function handFailureToWorkflow(tx: Tx, actor: Actor, o: { tenderId: number; projectId: number | null; reason: string; bids: number; validBids: number }): Promise<void> {
+export async function handFailureToWorkflow(tx: Tx, actor: Actor, o: { tenderId: number; projectId: number | null; reason: string; bids: number; validBids: number; procedure?: string }): Promise<void> {
   if (o.projectId === null) return;
   let p = await projects.loadProject(tx, o.projectId);
   if (p.stage === 'failed') return;
-  if (o.reason === 'TOO_FEW_BIDS') {
+  if (o.reason === 'TOO_FEW_BIDS' && (o.procedure ?? 'public_tender') === 'public_tender') {
     p = await bringToOpening(tx, actor, p);
     if (p.stage === 'opening') {
       await projects.recordOpening(tx, actor, o.projectId, { bidsReceived: o.bids });
@@ -88,9 +95,9 @@ export async function handFailureToWorkflow(tx: Tx, actor: Actor, o: { tenderId:
 }
 
 /** The award: the body's one entry point for results (award notice, budget re-freeze, contract due). */
-export async function handAwardToWorkflow(tx: Tx, actor: Actor, o: { tenderId: number; reference: string; projectId: number | null; supplierId: number; amountFen: number; validBids: number }): Promise<void> {
+export async function handAwardToWorkflow(tx: Tx, actor: Actor, o: { tenderId: number; reference: string; projectId: number | null; supplierId: number; amountFen: number; validBids: number; minimumValid?: number }): Promise<void> {
   if (o.projectId === null) return;
-  await projects.recordResult(tx, actor, o.projectId, { validResponses: o.validBids, supplierId: o.supplierId, amountFen: o.amountFen, sourceRef: `tender:${o.reference}` });
+  await projects.recordResult(tx, actor, o.projectId, { validResponses: o.validBids, supplierId: o.supplierId, amountFen: o.amountFen, sourceRef: `tender:${o.reference}`, minimumValid: o.minimumValid });
 }
 
 /** A step the project could not follow (moved by hand meanwhile): recorded for the operator, not fatal for a timed job. */

@@ -16,6 +16,7 @@ import { lockTender, ownBidFromRow, type BidRow } from '../repository';
 import { assertStatus } from '../state-machine';
 import type { TenderingDeps } from '../deps';
 import { ownSealedPrice } from '../opening/service';
+import { hooksFor } from '../procedures';
 
 export interface Receipt {
   bidId: number;
@@ -58,6 +59,8 @@ export async function submitBid(deps: TenderingDeps, actor: Actor, supplierId: n
     await assertBiddingOpen(deps, tender, now);
     await assertSupplierMayAct(tx, supplierId, now, 'submit_bid');
     await assertInvited(deps, tx, tender.project_id, supplierId);
+    // A consultation's final quotations: only its remaining suppliers quote.
+    await hooksFor(tender)?.assertMayBid(tx, tender, supplierId);
     const previous: BidRow | undefined = await tx('tender_bids').where({ tender_id: tenderId, supplier_id: supplierId, status: 'sealed' }).first();
     const receiptNo = `${tender.reference}-${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
     const envelopeDigest = crypto.createHash('sha256').update(input.envelope, 'utf8').digest('hex');

@@ -47,7 +47,7 @@ export async function toPortal(tx: Tx, actor: Actor, row: TenderRow, n: PortalTe
     bodyEn: n.bodyEn,
     orgId: row.purchasing_org_id,
     categoryCode: row.category_code,
-    method: 'public_tender',
+    method: row.procedure ?? 'public_tender',
     amountFen: n.amountFen ?? Number(row.budget_fen),
     projectRef: row.reference,
     sourceType: n.sourceType,

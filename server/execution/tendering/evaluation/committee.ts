@@ -41,7 +41,8 @@ export async function linkCommittee(deps: TenderingDeps, tx: Tx, actor: Actor, t
   if (from.projectId != null && tender.project_id != null && from.projectId !== tender.project_id) throw new RuleError('DRAW_FOR_ANOTHER_PROJECT', 'The draw was made for another project');
   const existing = await tx('tender_committee').where({ tender_id: tenderId }).count({ n: '*' }).first();
   if (Number(existing?.n ?? 0) > 0) throw new ConflictError('COMMITTEE_EXISTS', 'The tender already has its committee');
-  const violations = checkCommittee(members.length, Number(tender.budget_fen));
+  // A consultation's team was checked (odd, >= 3, experts >= 2/3) when the consultation linked it.
+  const violations = (tender.procedure ?? 'public_tender') === 'public_tender' ? checkCommittee(members.length, Number(tender.budget_fen)) : [];
   if (violations.length) throw new RuleError(violations[0].code, violations[0].message, { violations });
   const ids = members.map((m) => m.expertId);
   const experts = await tx('experts').whereIn('id', ids).select('id', 'status', 'employer_org_id', 'employer_supplier_id');

@@ -247,7 +247,7 @@ async function completeIfReady(deps: TenderingDeps, tx: Tx, actor: Actor, tender
   }
   const valid = bids.filter((b) => b.status === 'decrypted');
   if (events.length) await recordMany(tx, actor, events);
-  if (valid.length < (await loadLegal(tx)).minValidBids.value) {
+  if (valid.length < (await loadLegal(tx, row)).minValidBids.value) {
     await failTender(deps, tx, actor, row, 'TOO_FEW_COMPLIANT_BIDS', { bids: bids.length, validBids: valid.length });
     return;
   }

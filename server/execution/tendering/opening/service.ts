@@ -54,7 +54,7 @@ export async function startOpening(deps: TenderingDeps, tenderId: number): Promi
     }
     const sealed = await tx('tender_bids').where({ tender_id: tenderId, status: 'sealed' }).count({ n: '*' }).first();
     const bids = Number(sealed?.n ?? 0);
-    const legal = await loadLegal(tx);
+    const legal = await loadLegal(tx, row);
     if (bids < legal.minValidBids.value) {
       await failTender(deps, tx, actor, row, 'TOO_FEW_BIDS', { bids, validBids: 0 });
       return;
@@ -64,7 +64,7 @@ export async function startOpening(deps: TenderingDeps, tenderId: number): Promi
     const endsAt = new Date(Math.max(now.getTime(), openingAt.getTime()) + row.decryption_minutes * 60_000);
     await tx('tenders').where({ id: tenderId }).update({ status, decryption_ends_at: toDbTime(endsAt), updated_at: toDbTime(now) });
     await deps.scheduler.schedule(tx, { kind: JOB_CLOSE_DECRYPTION, key: closeJobKey(tenderId), runAt: endsAt, payload: { tenderId } });
-    await handOpeningToWorkflow(tx, actor, tenderId, row.project_id, bids);
+    await handOpeningToWorkflow(tx, actor, tenderId, row.project_id, bids, row.procedure);
     await record(tx, actor, { action: 'tender.opened', entityType: 'tender', entityId: tenderId, before: { status: row.status }, after: { status, openedAt: now.toISOString(), bids, decryptionEndsAt: endsAt.toISOString() } });
     announce(deps, tx, tenderId, status, { decryptionEndsAt: endsAt.toISOString() });
     // Each bidder is told on its own channel that it is time to hand in its key.
@@ -221,7 +221,7 @@ async function closeOpeningIn(deps: TenderingDeps, tx: Tx, actor: Actor, row: Te
   });
   await record(tx, actor, { action: 'tender.opening_record', entityType: 'tender', entityId: row.id, after: { ...openingRecord, bids: lines.map((l) => ({ supplierId: l.supplierId, receiptNo: l.receiptNo, priceFen: l.priceFen, decryptionStatus: l.decryptionStatus, reason: l.invalidReason, submittedAt: l.submittedAt, decryptedAt: l.decryptedAt })) } });
   tx.afterCommit(() => void deps.realtime.publish(tenderChannel(row.id), { type: 'tender.opening_record', tenderId: row.id, record: openingRecord }));
-  if (valid.length < (await loadLegal(tx)).minValidBids.value) {
+  if (valid.length < (await loadLegal(tx, row)).minValidBids.value) {
     await failTender(deps, tx, actor, row, 'TOO_FEW_VALID_BIDS', { bids: bids.length, validBids: valid.length });
     return;
   }

@@ -32,9 +32,9 @@ export interface StoryFormat {
   time: (iso: string) => string;
 }
 
-const SUBJECT_OF: Record<string, string> = { tender: 'tender', project: 'project', procurement_project: 'project', requisition: 'requisition', auction: 'competition', competition: 'competition', contract: 'contract', supplier: 'supplier' };
+const SUBJECT_OF: Record<string, string> = { consultation: 'consultation', tender: 'tender', project: 'project', procurement_project: 'project', requisition: 'requisition', auction: 'competition', competition: 'competition', contract: 'contract', supplier: 'supplier' };
 const MONEY_FIELDS = ['amountFen', 'awardFen', 'awardAmountFen', 'priceFen', 'budgetFen', 'ceilingFen', 'allocatedFen', 'totalFen', 'estimatedFen'];
-const TIME_FIELDS = ['decryptionEndsAt', 'bidDeadline', 'tenderPeriodEnd', 'deadlineAfter', 'deadlineAt', 'newDeadline', 'closesAt', 'startsAt'];
+const TIME_FIELDS = ['decryptionEndsAt', 'bidDeadline', 'tenderPeriodEnd', 'deadlineAfter', 'deadlineAt', 'newDeadline', 'closesAt', 'startsAt', 'responseDeadline'];
 const CJK = /[\u4e00-\u9fff]/;
 
 /** The sentence template key for an action: its own, else its family's (`approval.*`), else none. */
