@@ -86,7 +86,8 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
   });
   health.onStatus((status: PlatformStatus) => realtime.publish(PLATFORM_CHANNEL, { type: 'platform.status', status }));
   const ctx: ModuleContext = { db, config, clock, log, realtime, scheduler, health };
-  const modules = MODULES.map((m) => m(ctx));
+  const modules: PlatformModule[] = [];
+  for (const m of MODULES) modules.push(m(ctx, modules));
 
   const app = express();
   app.disable('x-powered-by');

@@ -2,7 +2,7 @@
 // Inputs are the requisition's facts; thresholds come from the rule book.
 import { rule, type RuleBook } from '../rules/rule-book';
 
-export const METHODS = ['public_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'single_source'] as const;
+export const METHODS = ['public_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'single_source', 'framework_order'] as const;
 export type Method = (typeof METHODS)[number];
 export type CategoryKind = 'goods' | 'services' | 'works';
 
@@ -10,6 +10,8 @@ export interface MethodFacts {
   totalFen: number;
   kind: CategoryKind;
   frameworkGoods: boolean; // every item is framework-agreement catalogue goods
+  /** A framework agreement (MOF Order No. 110) is in force for the requisition's category. */
+  frameworkAgreementInForce?: boolean;
   singleSourceRequested: boolean;
   singleSourceReason: string | null;
 }
@@ -25,6 +27,9 @@ const tenderThreshold = (f: MethodFacts, b: RuleBook) => rule(b, f.kind === 'wor
 export const METHOD_TABLE: Row[] = [
   { when: (f) => f.singleSourceRequested && !!f.singleSourceReason?.trim(), method: 'single_source', reason: 'single source requested with a justification; the justification is published before proceeding (MOF Order No. 74)' },
   { when: (f, b) => f.totalFen >= tenderThreshold(f, b), method: 'public_tender', reason: 'amount at or above the public-tender threshold' },
+  // Framework-agreement procurement: catalogue goods under an agreement in force are ordered within it
+  // (direct selection, second competition or rotation, server/execution/framework).
+  { when: (f) => f.kind === 'goods' && f.frameworkGoods && f.frameworkAgreementInForce === true, method: 'framework_order', reason: 'framework-agreement catalogue goods with an agreement in force: a second-stage order within the agreement (MOF Order No. 110)' },
   { when: (f) => f.kind === 'goods' && f.frameworkGoods, method: 'online_price_competition', reason: 'framework-agreement catalogue goods below the tender threshold' },
   { when: (f) => f.kind === 'goods', method: 'inquiry', reason: 'standard goods below the tender threshold' },
   { when: () => true, method: 'competitive_negotiation', reason: 'services or works below the tender threshold' },

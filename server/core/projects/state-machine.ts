@@ -11,6 +11,7 @@ export const STAGES = [
   'justification_notice',
   'negotiation',
   'competition',
+  'order',
   'evaluation',
   'award_notice',
   'challenge_period',
@@ -59,6 +60,13 @@ export const MACHINES: Record<Method, { initial: Stage; next: Partial<Record<Sta
     initial: 'competition',
     next: { competition: ['award_notice', 'failed'], ...AFTER_AWARD },
   },
+  // A second-stage order within a framework agreement (server/execution/framework): the supplier is
+  // chosen in `order` (direct selection, rotation, or the second competition's result); the result
+  // is published for the order notice period, then the contract.
+  framework_order: {
+    initial: 'order',
+    next: { order: ['award_notice', 'failed'], ...AFTER_AWARD, award_notice: ['contract'] },
+  },
 };
 
 /** After the award only an upheld challenge annuls the result (not part of the normal procedure). */
@@ -71,6 +79,7 @@ export const AWARD_STAGE: Record<Method, Stage> = {
   competitive_negotiation: 'evaluation',
   single_source: 'negotiation',
   online_price_competition: 'competition',
+  framework_order: 'order',
 };
 
 export function canMove(method: Method, from: Stage, to: Stage): boolean {

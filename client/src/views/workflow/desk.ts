@@ -19,7 +19,7 @@ interface ProjectDetail extends Project {
   challenges: Array<{ id: number; supplierName?: string; summary: string; status: string; receivedAt: string; replyDueAt: string; replyDueProvisional?: boolean; reply: string | null; overdueAt: string | null }>;
 }
 
-const METHODS = ['public_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'single_source'];
+const METHODS = ['public_tender', 'online_price_competition', 'framework_order', 'inquiry', 'competitive_negotiation', 'single_source'];
 const STAGES = ['documents_prepared', 'notice_published', 'bidding_open', 'opening', 'responses_open', 'justification_notice', 'negotiation', 'competition', 'evaluation', 'award_notice', 'challenge_period', 'contract', 'acceptance', 'payment', 'closed', 'failed'];
 
 function projectTable(params: Record<string, string>) {
