@@ -33,6 +33,8 @@ import { riskPointsView, rulesView } from './supervision/risk';
 import { auctionsView } from './auctions/list';
 import { auctionRoomView } from './auctions/room';
 import { calendarView } from './calendar/calendar';
+import { frameworkListView, frameworkDetailView } from './framework/agreements';
+import { portalFrameworkListView, portalFrameworkView } from './framework/portal';
 
 export interface View {
   /** Path pattern; ':name' segments are passed to render as params. */
@@ -97,6 +99,10 @@ export const VIEWS: View[] = [
   { path: '/tenders', nav: 'tendering.nav', roles: ['operator', 'supplier', 'expert', 'purchaser', 'approver', 'finance', 'supervisor', 'admin'], render: tendersView },
   { path: '/tenders/:id', nav: 'tendering.nav', roles: ['operator', 'supplier', 'expert', 'purchaser', 'approver', 'finance', 'supervisor', 'admin'], inNav: false, render: tenderView },
   { path: '/auctions', nav: 'auctions.nav', roles: ['operator', 'purchaser', 'approver', 'supplier', 'supervisor', 'admin'], render: auctionsView },
+  { path: '/framework-agreements', nav: 'framework.nav', roles: ['operator', 'purchaser', 'supplier', 'supervisor', 'admin'], render: frameworkListView },
+  { path: '/framework-agreements/:id', nav: 'framework.nav', roles: ['operator', 'purchaser', 'supplier', 'supervisor', 'admin'], inNav: false, render: frameworkDetailView },
+  { path: '/portal/framework-agreements', nav: 'framework.portal.nav', roles: 'public', render: portalFrameworkListView },
+  { path: '/portal/framework-agreements/:ref', nav: 'framework.portal.nav', roles: 'public', inNav: false, render: portalFrameworkView },
   { path: '/auctions/:id', nav: 'auctions.nav', roles: ['operator', 'purchaser', 'approver', 'supplier', 'supervisor', 'admin'], inNav: false, render: auctionRoomView },
   { path: '/reports', nav: 'reports.nav', roles: ['finance', 'supervisor', 'admin'], render: reportsView },
   { path: '/portal/draws', nav: 'draws.public.nav', roles: 'public', render: publicDrawsView },

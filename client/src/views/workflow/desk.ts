@@ -1,5 +1,6 @@
 // Procurement centre desk (deadlines due, projects by method and stage, cycle times) and the
 // project page with its stage history and the next legal step for the current role.
+import { frameworkOrderPanel } from '../framework/order';
 import { h, mount } from '../../dom';
 import { api } from '../../api';
 import { t, formatFen, locale } from '../../i18n';
@@ -221,6 +222,8 @@ export function projectView(params: Record<string, string>): HTMLElement {
         const next = hasRole('operator') ? operatorActions(p, load) : null;
         return next ? h('div', { class: 'wf-panel', 'data-testid': 'project-actions' }, h('h2', {}, t('workflow.proj.actions')), next) : null;
       })(),
+      // A framework order: the unit (or the centre) orders within the agreement (client/src/views/framework/order.ts).
+      p.method === 'framework_order' && ['order', 'award_notice'].includes(p.stage) && hasRole('purchaser', 'operator') ? frameworkOrderPanel(p.id, load) : null,
       challengesPanel(p, load),
       contractPanel(p, load),
     );
