@@ -5,6 +5,8 @@ import { selectEntries, termMonths, orderValueFen, rotationPick, effectiveStatus
 import { determineMethod } from '../../server/core/methods/rules';
 import { DEFAULT_RULES, type RuleBook } from '../../server/core/rules/rule-book';
 import { happyPath } from '../../server/core/projects/state-machine';
+import { frameworkDirectAboveLowest } from '../../server/supervision/rules/platform';
+import { RULES } from '../../server/supervision/rules/catalogue';
 
 const rules = { minimumResponders: 2, eliminationRatePercent: 20, minimumEliminated: 1 };
 const resp = (supplierId: number, totalFen: number, qualityScore: number | null = null, submittedAt = supplierId): RankedResponse => ({ responseId: supplierId, supplierId, totalFen, qualityScore, submittedAt });
@@ -78,5 +80,16 @@ describe('framework-agreement rules', () => {
     // At or above the tender threshold the agreement does not apply.
     expect(determineMethod({ ...facts, totalFen: 300_000_000, frameworkAgreementInForce: true }, book).method).to.equal('public_tender');
     expect(happyPath('framework_order')).to.deep.equal(['order', 'award_notice', 'contract', 'acceptance', 'payment', 'closed']);
+  });
+
+  it('SV20 flags a direct selection more than the tolerance above the lowest agreement price, not rotation or a close choice', () => {
+    const t = RULES.find((r) => r.code === 'SV20')!.thresholds as { tolerancePercent: number };
+    const o = { projectId: '7', orgId: 3, mode: 'direct', amountFen: 3_900_000, lowestFen: 3_500_000, agreementRef: 'KJXY-2026-0001', supplierId: 12 };
+    const f = frameworkDirectAboveLowest(o, t);
+    expect(f).to.have.length(1);
+    expect(f[0]).to.include({ subjectType: 'project', subjectId: '7', orgId: 3 });
+    expect(f[0].params).to.include({ abovePercent: 11.4, amountYuan: 39_000, lowestYuan: 35_000 });
+    expect(frameworkDirectAboveLowest({ ...o, amountFen: 3_850_000 }, t)).to.deep.equal([]); // exactly 10 %
+    expect(frameworkDirectAboveLowest({ ...o, mode: 'rotation' }, t)).to.deep.equal([]);
   });
 });

@@ -412,7 +412,7 @@ export async function placeOrder(deps: FrameworkDeps, actor: Actor, user: Sessio
       await tx('framework_agreements').where({ id: a.id }).update({ rotation_next: rotationNext, version: a.version + 1 });
     }
     await tx('framework_orders').insert({ agreement_id: a.id, project_id: input.projectId, mode: input.mode, supplier_id: entry.supplierId, ceiling_fen: entry.orderFen, amount_fen: amountFen, reason: input.reason ?? null, auction_id: null, created_by: actor.userId, created_at: toDbTime(actor.clock.now()) });
-    await record(tx, actor, { action: 'framework.order_placed', entityType: 'project', entityId: input.projectId, after: { agreementId: a.id, agreementRef: a.ref, mode: input.mode, supplierId: entry.supplierId, amountFen, agreementFen: entry.orderFen, reason: input.reason ?? null, rotationNext } });
+    await record(tx, actor, { action: 'framework.order_placed', entityType: 'project', entityId: input.projectId, after: { agreementId: a.id, agreementRef: a.ref, orgId: (await tx('procurement_projects').where({ id: input.projectId }).first('org_id')).org_id, mode: input.mode, supplierId: entry.supplierId, amountFen, agreementFen: entry.orderFen, lowestFen: Math.min(...opts.entries.map((e) => e.orderFen)), reason: input.reason ?? null, rotationNext } });
     await tx('procurement_projects').where({ id: input.projectId }).update({ responses: 1, valid_responses: 1 });
     await projects.recordAward(tx, actor, { projectId: input.projectId, supplierId: entry.supplierId, amountFen, source: 'framework', sourceRef: ref(entry.supplierId) });
     return { mode: input.mode, supplierId: entry.supplierId, amountFen };
