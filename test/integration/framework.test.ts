@@ -233,4 +233,18 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     expect(related[0]).to.include({ identifier: `ocds-ygcg01-${ref}`, scheme: 'ocid' });
     expect(related[0].relationship).to.deep.equal(['framework']);
   });
+
+  it('lets supervisors trace an agreement by its reference, and refuses a plain competition for a framework order', async () => {
+    const ref = (await ok(c.operator.get(`/api/framework-agreements/${agreementId}`))).ref;
+    const supervisor = await s.as('supervisor');
+    const trace = await ok(supervisor.get(`/api/supervision/trace?subjectId=${ref}`));
+    expect(trace.subject).to.include({ type: 'agreement', reference: ref });
+    const actions = trace.events.map((e: any) => e.action);
+    for (const a of ['framework.call_drafted', 'framework.call_published', 'framework.response_sealed', 'framework.responses_opened', 'framework.entries_published', 'framework.entry_signed', 'framework.agreement_active']) expect(actions, a).to.include(a);
+    const pid = await orderProject();
+    const start = new Date(clock.now().getTime() + 3600_000).toISOString();
+    const plain = await c.purchaser.post('/api/auctions', { title: '平板电脑', lotDescription: '平板电脑 10 台', quantity: 10, unit: '台', categoryCode: TABLETS, ceilingFen: 37_000 * YUAN, decrementKind: 'absolute', decrementValue: 100 * YUAN, startsAt: start, durationSec: 600, projectId: pid });
+    expect(plain.status).to.equal(422);
+    expect(plain.body.error.code).to.equal('PROJECT_NOT_ONLINE_COMPETITION');
+  });
 });

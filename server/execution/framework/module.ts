@@ -5,6 +5,7 @@ import { systemActor } from '../../http/actor';
 import type { AuctionService } from '../auctions/service';
 import { frameworkRoutes } from './routes';
 import { OPEN_JOB, openJob, type FrameworkDeps } from './service';
+import { seedFramework } from './seed';
 
 export function frameworkModule(ctx: ModuleContext, earlier: readonly PlatformModule[] = []): PlatformModule {
   const auctions = () => {
@@ -17,5 +18,6 @@ export function frameworkModule(ctx: ModuleContext, earlier: readonly PlatformMo
   return {
     name: 'framework',
     routes: frameworkRoutes(deps, ctx.clock),
+    seedDemo: () => seedFramework(ctx, deps),
   };
 }
