@@ -212,6 +212,13 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     await advance(s, 700_000);
     const p = await ok(c.purchaser.get(`/api/projects/${pid}`));
     expect(p).to.include({ stage: 'award_notice', awardFen: 34_900 * YUAN, awardedSupplierId: bidders[2].supplierId });
+    const report = await ok(c.finance.get('/api/reports/framework'));
+    const row = report.rows.find((r: any) => r.id === agreementId);
+    expect(row.ordersByMode).to.deep.equal({ direct: 1, rotation: 2, competition: 1 });
+    expect(row.secondCompetitions).to.deep.equal({ total: 1, closed: 1, failed: 0 });
+    // At agreement prices: direct 36,000 + rotations 7,000 + 7,200 + competition ceiling 37,000; awarded 35,800 + 7,000 + 7,200 + 34,900.
+    expect(row).to.include({ agreementFen: 87_200 * YUAN, awardFen: 84_900 * YUAN, savingsFen: 2_300 * YUAN });
+    expect((await c.purchaser.get('/api/reports/framework')).status).to.equal(403);
     const portal = await ok(s.client().get(`/api/portal/framework-agreements/${(await ok(c.operator.get(`/api/framework-agreements/${agreementId}`))).ref}`));
     const o = portal.orders.find((x: any) => x.projectId === pid);
     expect(o).to.include({ mode: 'competition', competitionPriceFen: 34_900 * YUAN });

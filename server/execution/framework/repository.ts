@@ -95,3 +95,39 @@ export async function ordersOf(db: Knex, agreementId: number) {
     competitionSavingsFen: o.savings_fen === null || o.savings_fen === undefined ? null : Number(o.savings_fen),
   }));
 }
+
+/**
+ * The framework report: per agreement its entry suppliers and the orders placed within it by mode,
+ * the amount at agreement prices against the amount awarded (what direct choices below the price
+ * and second competitions saved), and the second competitions with their results. Integer fen.
+ */
+export async function frameworkReport(db: Knex, today: string) {
+  const agreements = await db('framework_agreements').whereNot({ status: 'draft' }).orderBy('id');
+  const entries = await db('framework_entries').select('agreement_id').count({ n: '*' }).groupBy('agreement_id');
+  const orders = await db('framework_orders as o').join('procurement_projects as p', 'p.id', 'o.project_id').leftJoin('auctions as a', 'a.id', 'o.auction_id').select('o.agreement_id', 'o.mode', 'o.ceiling_fen', 'p.award_fen', 'p.stage', 'a.status as auction_status', 'a.winner_price_fen');
+  const rows = agreements.map((a: any) => {
+    const mine = orders.filter((o: any) => o.agreement_id === a.id);
+    const awarded = mine.filter((o: any) => o.award_fen !== null && o.stage !== 'failed');
+    const byMode = Object.fromEntries(['direct', 'rotation', 'competition'].map((m) => [m, mine.filter((o: any) => o.mode === m).length]));
+    const agreementFen = awarded.reduce((s: number, o: any) => s + Number(o.ceiling_fen), 0);
+    const awardFen = awarded.reduce((s: number, o: any) => s + Number(o.award_fen), 0);
+    const comps = mine.filter((o: any) => o.mode === 'competition');
+    return {
+      id: a.id,
+      ref: a.ref,
+      title: a.title,
+      categoryCode: a.category_code,
+      evaluationMethod: a.evaluation_method,
+      status: effectiveStatus(a.status, a.term_end, today),
+      entries: Number(entries.find((e: any) => e.agreement_id === a.id)?.n ?? 0),
+      orders: mine.length,
+      ordersByMode: byMode,
+      agreementFen,
+      awardFen,
+      savingsFen: agreementFen - awardFen,
+      secondCompetitions: { total: comps.length, closed: comps.filter((o: any) => o.auction_status === 'closed').length, failed: comps.filter((o: any) => o.auction_status === 'failed').length },
+    };
+  });
+  const sum = (k: 'orders' | 'agreementFen' | 'awardFen' | 'savingsFen') => rows.reduce((s: number, r: any) => s + r[k], 0);
+  return { rows, totals: { agreements: rows.length, inForce: rows.filter((r: any) => r.status === 'active').length, orders: sum('orders'), agreementFen: sum('agreementFen'), awardFen: sum('awardFen'), savingsFen: sum('savingsFen') } };
+}

@@ -66,7 +66,26 @@ export function frameworkListView(): HTMLElement {
     );
   };
   void load();
-  return h('section', { 'data-testid': 'framework-agreements' }, h('h1', {}, t('framework.title')), hasRole('operator') ? callForm() : null, list);
+  return h('section', { 'data-testid': 'framework-agreements' }, h('h1', {}, t('framework.title')), hasRole('operator') ? callForm() : null, list, hasRole('finance', 'supervisor', 'admin', 'operator') ? reportPanel() : null);
+}
+
+interface ReportRow { ref: string; title: string; ordersByMode: Record<string, number>; agreementFen: number; awardFen: number; savingsFen: number; secondCompetitions: { total: number; closed: number } }
+
+/** The framework report for the finance bureau, supervisors and the centre (GET /api/reports/framework). */
+function reportPanel(): HTMLElement {
+  const box = h('div', {}, h('p', { class: 'muted' }, '…'));
+  void api<{ rows: ReportRow[] }>('GET', '/api/reports/framework').then((r) =>
+    mount(
+      box,
+      table(
+        'framework-report',
+        ['framework.ref', 'framework.mode.direct', 'framework.mode.rotation', 'framework.mode.competition', 'framework.report.atPrices', 'framework.report.awarded', 'framework.report.savings', 'framework.report.competitions'],
+        r.rows.map((x) => [x.ref, String(x.ordersByMode.direct), String(x.ordersByMode.rotation), String(x.ordersByMode.competition), h('span', { class: 'amount' }, formatFen(x.agreementFen)), h('span', { class: 'amount' }, formatFen(x.awardFen)), h('span', { class: 'amount' }, formatFen(x.savingsFen)), t('framework.report.closedOf', { closed: x.secondCompetitions.closed, total: x.secondCompetitions.total })]),
+        'framework.empty',
+      ),
+    ),
+  );
+  return h('div', { class: 'wf-panel' }, h('h2', {}, t('framework.report.title')), box);
 }
 
 /** The centre's form for a new call for entry (saved as a draft, published from its page). */
