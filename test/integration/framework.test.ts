@@ -93,6 +93,7 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     const centre = await ok(c.operator.get(`/api/framework-agreements/${agreementId}`));
     expect(centre.responseCount).to.equal(5);
     expect(centre.responses).to.deep.equal([]);
+    expect((await ok((await as(bidders[0])).get(`/api/framework-agreements/${agreementId}`))).responseCount).to.equal(null);
     const early = await c.operator.post(`/api/framework-agreements/${agreementId}/open`);
     expect(early.body.error.code).to.equal('DEADLINE_NOT_REACHED');
     await advance(s, 21 * DAY);

@@ -11,7 +11,7 @@ export interface Entry { supplierId: number; supplierName: string; rank: number;
 export interface Order { id: number; projectId: number; projectRef: string; mode: string; orgNameZh: string; orgNameEn: string; supplierName: string | null; awardFen: number | null; amountFen: number | null; auctionId: number | null; auctionCode: string | null; competitionPriceFen: number | null; stage: string }
 export interface Agreement {
   id: number; ref: string; title: string; categoryCode: string; evaluationMethod: string; entryConditions: string; secondStageModes: string[]; termStart: string; termEnd: string; responseDeadline: string | null; status: string; failureReason: string | null;
-  items: Item[]; responseCount: number; entries: Entry[]; orders: Order[];
+  items: Item[]; responseCount: number | null; entries: Entry[]; orders: Order[];
   responses: Array<{ supplierId: number; supplierName: string; receiptNo: string; totalFen: number | null; valid: boolean | null; invalidReason: string | null; qualityScore: number | null; rank: number | null }>;
   myResponse: { receiptNo: string; status: string; submittedAt: string; valid: boolean | null; invalidReason: string | null; rank: number | null } | null;
 }
@@ -215,7 +215,7 @@ function centreSteps(a: Agreement, post: (path: string, body?: unknown) => () =>
     const deadline = h('input', { type: 'datetime-local', 'data-testid': 'call-deadline' });
     return panel(h('div', { class: 'wf-inline' }, field(t('framework.deadline'), deadline), actionButton(t('framework.publish'), 'call-publish', async () => post('publish', { responseDeadline: deadline.value ? new Date(deadline.value).toISOString() : '' })())));
   }
-  if (a.status === 'calling') return panel(h('p', { 'data-testid': 'sealed-count' }, t('framework.responses.sealed', { n: a.responseCount })), h('p', { class: 'muted' }, t('framework.openWait')), actionButton(t('framework.open'), 'call-open', post('open')));
+  if (a.status === 'calling') return panel(h('p', { 'data-testid': 'sealed-count' }, t('framework.responses.sealed', { n: a.responseCount ?? 0 })), h('p', { class: 'muted' }, t('framework.openWait')), actionButton(t('framework.open'), 'call-open', post('open')));
   if (a.status === 'evaluation') {
     const inputs = a.responses.map((r) => ({ r, score: h('input', { type: 'number', min: '0', max: '100', 'aria-label': t('framework.response.score'), 'data-testid': `score-${r.supplierId}` }) as HTMLInputElement, reject: h('input', { 'aria-label': t('framework.response.reject'), 'data-testid': `reject-${r.supplierId}` }) as HTMLInputElement }));
     return panel(
