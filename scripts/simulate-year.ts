@@ -5,7 +5,10 @@
 // service: unit head, finance bureau, procurement centre), projects follow their method's legal
 // stages (projects service, with the durable scheduler's deadline and notice-period jobs),
 // framework goods are bought by live online price competitions (AuctionService: create, suppliers
-// join with their brands, bid through the engine, the close job ends it), the others by tender,
+// join with their brands, bid through the engine, the close job ends it) or, once the procurement
+// centre's framework agreements are in force (tablets by price priority, laptops by quality
+// priority: call for entry, sealed responses, the opening job, evaluation, signatures), by orders
+// within them (direct selection, rotation, or a second competition on the same engine), the others by tender,
 // inquiry, negotiation or single source, and contracts are signed, accepted and paid (contracts
 // service). Time is a simulated clock: every story waits for its next step and the earliest step
 // in the city runs next, so time only moves forward and due jobs run on the way.
@@ -57,6 +60,7 @@ import { loadRuleBook } from '../server/core/rules/rule-book';
 import { loadCalendar } from '../server/core/rules/calendar';
 import * as consult from '../server/execution/consultation/service';
 import { findConsultation } from '../server/execution/consultation/repository';
+import * as framework from '../server/execution/framework/service';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const YEAR = env('SIM_YEAR', 2025);
@@ -577,6 +581,88 @@ async function main() {
     return true;
   }
 
+  // ---- framework agreements (MOF Order No. 110): the centre's first stage, then orders within them ----
+  const fdeps: framework.FrameworkDeps = { db, sealKey: config.secrets.sealKey, scheduler: platform.scheduler, auctions: () => auctions };
+  const frameworkStats = { agreements: 0, entries: 0, orders: { direct: 0, rotation: 0, competition: 0 }, secondCompetitionsClosed: 0 };
+  async function firstStage(code: string, method: 'price_priority' | 'quality_priority', modes: Array<'direct' | 'competition' | 'rotation'>) {
+    const e = ELECTRONICS[code];
+    const deadline = clock.now().getTime() + 21 * DAY;
+    const day = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+    const termStart = day(deadline + DAY);
+    const termEnd = day(Date.parse(`${termStart}T00:00:00+08:00`) + 364 * DAY);
+    const id = await tx((t) => framework.createCall(t, op, { title: e.name, categoryCode: code, evaluationMethod: method, entryConditions: '具有独立承担民事责任的能力；在本市设有售后服务网点。', secondStageModes: modes, termStart, termEnd, items: [{ categoryCode: code, name: e.name, specification: `${e.name}，符合国家标准，含三年质保`, unit: e.unit, maxPriceFen: Math.round(e.refYuan * 1.1) * YUAN }] }));
+    await tx((t) => framework.publishCall(t, op, platform.scheduler, id, { responseDeadline: new Date(deadline).toISOString() }));
+    const item = await db('framework_agreement_items').where({ agreement_id: id }).first('id');
+    const seen = new Set<number>();
+    for (const b of rnd.sample(brands.filter((x: any) => x.category_code === code && approved.has(x.supplier_id)), brands.filter((x: any) => x.category_code === code && approved.has(x.supplier_id)).length)) {
+      if (seen.has(b.supplier_id) || seen.size >= 7) continue;
+      seen.add(b.supplier_id);
+      await sim.wait(rnd.next() * 2 * DAY);
+      const sales = bySupplier.get(b.supplier_id)!;
+      await tx((t) => framework.submitResponse(t, actorOf(sales), config.secrets.sealKey, b.supplier_id, id, { statement: '响应全部条件', items: [{ itemId: item.id, unitPriceFen: Math.round(e.refYuan * (0.86 + rnd.next() * 0.2)) * YUAN, brand: b.brand, model: b.model }] }));
+    }
+    await sim.waitUntil(deadline + 60_000); // the opening job
+    await sim.wait(rnd.int(1, 3) * DAY);
+    const opened = await db('framework_responses').where({ agreement_id: id, status: 'opened', valid: true }).select('supplier_id');
+    await tx((t) => framework.evaluate(t, op, id, { scores: method === 'quality_priority' ? opened.map((r: any) => ({ supplierId: r.supplier_id, qualityScore: rnd.int(60, 98) })) : [] }));
+    for (const en of await db('framework_entries').where({ agreement_id: id })) {
+      await sim.wait(rnd.next() * DAY);
+      const sales = bySupplier.get(en.supplier_id)!;
+      await tx((t) => framework.signEntry(t, actorOf(sales), en.supplier_id, id));
+      frameworkStats.entries++;
+    }
+    frameworkStats.agreements++;
+  }
+  sim.spawn('framework-tablets', Date.UTC(YEAR, 0, 2, 2, 0, 0), () => firstStage('A02010108', 'price_priority', ['direct', 'competition', 'rotation']));
+  sim.spawn('framework-laptops', Date.UTC(YEAR, 0, 6, 2, 0, 0), () => firstStage('A02010105', 'quality_priority', ['direct', 'rotation']));
+
+  /** An order within the agreement in force: a second competition, a direct selection or rotation. */
+  async function frameworkOrder(pid: number, unit: { code: string }) {
+    const buyer = people.get(`sim-buyer-${unit.code}`)!;
+    await sim.wait((0.5 + rnd.next() * 3) * DAY);
+    const o = await framework.orderOptions(db, sessionOf(buyer), pid, clock.now());
+    const mode = o.modes.includes('competition') && o.entries.length >= o.competitionMinimum && rnd.next() < 0.35 ? 'competition' : o.modes.includes('rotation') && rnd.next() < 0.4 ? 'rotation' : 'direct';
+    frameworkStats.orders[mode]++;
+    if (mode !== 'competition') {
+      // A direct choice: most units take the cheapest entry, some the nearest service point.
+      const pick = rnd.next() < 0.7 ? o.entries.reduce((a, b) => (b.orderFen < a.orderFen ? b : a)) : rnd.pick(o.entries);
+      await framework.placeOrder(fdeps, actorOf(buyer), sessionOf(buyer), mode === 'direct' ? { projectId: pid, mode, supplierId: pick.supplierId, reason: pick.orderFen === Math.min(...o.entries.map((e) => e.orderFen)) ? '协议价格最低' : '售后服务网点最近' } : { projectId: pid, mode });
+      return;
+    }
+    const ceiling = o.ceilingFen!;
+    const step = Math.max(100, Math.round(ceiling / 400 / 100) * 100);
+    const startsAt = new Date(clock.now().getTime() + (1 + rnd.int(0, 2)) * DAY);
+    const placed: any = await framework.placeOrder(fdeps, actorOf(buyer), sessionOf(buyer), { projectId: pid, mode, competition: { startsAt: startsAt.toISOString(), durationSec: 1800, decrementKind: 'absolute', decrementValue: step } });
+    const joined: Array<{ person: Person; floorFen: number }> = [];
+    for (const en of o.entries) {
+      const person = bySupplier.get(en.supplierId)!;
+      await sim.wait(rnd.next() * DAY / 3);
+      await auctions.join(actorOf(person), sessionOf(person), placed.auctionId, { brand: en.prices[0].brand, model: en.prices[0].model });
+      joined.push({ person, floorFen: Math.round((en.orderFen * (0.9 + rnd.next() * 0.08)) / 100) * 100 });
+    }
+    await sim.waitUntil(startsAt.getTime() + 1000);
+    const client = (person: Person) => ({ user: sessionOf(person), ip: `10.1.${person.supplierId! % 250}.${person.id % 250}` }) as unknown as Client;
+    let best = ceiling;
+    let n = 0;
+    for (let round = 0; round < 200; round++) {
+      let bid = false;
+      for (const j of rnd.sample(joined, joined.length)) {
+        const amount = best - step * rnd.int(1, 3);
+        if (amount < j.floorFen) continue;
+        await sim.wait(1000 * rnd.int(5, 40));
+        const ans: any = await auctions.bid(client(j.person), { type: 'bid', auctionId: placed.auctionId, amount, clientBidId: `sim-fw-${pid}-${++n}` });
+        if (ans.type === 'bid.accepted') {
+          bidsAccepted++;
+          best = Math.min(best, amount);
+          bid = true;
+        } else bidsRejected++;
+      }
+      if (!bid) break;
+    }
+    await sim.wait(3600_000);
+    if ((await auctionAward(db, placed.auctionId)).status === 'closed') frameworkStats.secondCompetitionsClosed++;
+  }
+
   // ---- the year's stories ----
   const yearStart = Date.UTC(YEAR, 0, 3, 1, 0, 0);
   let raised = 0;
@@ -597,6 +683,11 @@ async function main() {
         sim.spawn(name, startAt, async () => {
           const pid = await requisitionToProject(unit, `${e.name}采购（${qty}${e.unit}）`, [item], null);
           const p = await proj.loadProject(db, pid);
+          if (p.method === 'framework_order') {
+            await frameworkOrder(pid, unit);
+            if ((await proj.loadProject(db, pid)).stage !== 'failed') await contractAndPay(pid, unit);
+            return;
+          }
           if (p.method !== 'online_price_competition') {
             if (await otherMethod(pid, Number(p.budget_fen))) await contractAndPay(pid, unit);
             return;
@@ -674,6 +765,7 @@ async function main() {
     spendFen: spend.totals.awardFen,
     supplierHhi: suppliers.hhi,
     smallBusinessShareBp: suppliers.smallBusinessShareBp,
+    framework: frameworkStats,
     ocdsReleases: Number((await db('ocds_releases').count({ n: '*' }).first())?.n),
     failures: sim.failures.slice(0, 10),
     failureCount: sim.failures.length,

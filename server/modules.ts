@@ -16,5 +16,7 @@ import { reportsModule } from './supervision/reports/module';
 import { ocdsModule } from './supervision/ocds/module';
 import { worklistModule } from './core/worklist/module';
 import { evaluationWatchModule } from './supervision/evaluation/module';
+import { frameworkModule } from './execution/framework/module';
 
-export const MODULES: Array<(ctx: ModuleContext) => PlatformModule> = [masterDataModule, noticesModule, suppliersModule, expertsModule, drawsModule, invitationsModule, workflowModule, auctionsModule, tenderingModule, consultationModule, auditModule, reportsModule, ocdsModule, supervisionModule, evaluationWatchModule, worklistModule];
+// A module may read the modules mounted before it (framework orders run their second competition on the auctions module's engine).
+export const MODULES: Array<(ctx: ModuleContext, earlier: readonly PlatformModule[]) => PlatformModule> = [masterDataModule, noticesModule, suppliersModule, expertsModule, drawsModule, invitationsModule, workflowModule, auctionsModule, frameworkModule, tenderingModule, consultationModule, auditModule, reportsModule, ocdsModule, supervisionModule, evaluationWatchModule, worklistModule];

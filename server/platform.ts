@@ -107,7 +107,8 @@ export function createPlatform(opts: { config: Config; db: Db; clock?: Clock; lo
   // its own sockets; in a cluster the operator sees the node they are connected to, consistently.
   health.onStatus((status: PlatformStatus) => realtime.publishLocal(PLATFORM_CHANNEL, { type: 'platform.status', status }));
   const ctx: ModuleContext = { db, config, clock, log, realtime, bus, caches, scheduler, health };
-  const modules = MODULES.map((m) => m(ctx));
+  const modules: PlatformModule[] = [];
+  for (const m of MODULES) modules.push(m(ctx, modules));
 
   const app = express();
   app.disable('x-powered-by');

@@ -37,6 +37,9 @@ export async function demoCityShortfalls(db: Db): Promise<string[]> {
   await atLeast('split-suspected requisition', 1, 'requisitions', (q) => q.where({ split_suspected: true }));
   await atLeast('overdue approval step', 1, 'audit_events', (q) => q.where({ action: 'step.overdue', entity_type: 'approval_step' }));
   await atLeast('overdue project step', 1, 'audit_events', (q) => q.where({ action: 'step.overdue', entity_type: 'project' }));
+  // Framework-agreement procurement: every first-stage state and an order of each kind.
+  await expectAll('framework agreement status', 'framework_agreements', 'status', ['draft', 'calling', 'evaluation', 'entries_published', 'active', 'failed']);
+  await expectAll('framework order mode', 'framework_orders', 'mode', ['direct', 'rotation', 'competition']);
   // Libraries and the sealed draw.
   await expectAll('supplier status', 'suppliers', 'status', ['pending', 'approved', 'rejected', 'more_info']);
   await atLeast('blacklisted supplier', 1, 'supplier_blacklist', (q) => q.whereNull('lifted_at'));

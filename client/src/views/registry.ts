@@ -35,6 +35,8 @@ import { auctionsView } from './auctions/list';
 import { auctionRoomView } from './auctions/room';
 import { calendarView } from './calendar/calendar';
 import { mySupplierInvitationsView } from './invitations/views';
+import { frameworkListView, frameworkDetailView } from './framework/agreements';
+import { portalFrameworkListView, portalFrameworkView } from './framework/portal';
 
 export interface View {
   /** Path pattern; ':name' segments are passed to render as params. */
@@ -102,6 +104,10 @@ export const VIEWS: View[] = [
   { path: '/consultations', nav: 'consultation.nav', roles: ['operator', 'purchaser', 'approver', 'supplier', 'expert', 'supervisor', 'admin'], render: consultationsView },
   { path: '/consultations/:id', nav: 'consultation.nav', roles: ['operator', 'purchaser', 'approver', 'supplier', 'expert', 'supervisor', 'admin'], inNav: false, render: consultationView },
   { path: '/auctions', nav: 'auctions.nav', roles: ['operator', 'purchaser', 'approver', 'supplier', 'supervisor', 'admin'], render: auctionsView },
+  { path: '/framework-agreements', nav: 'framework.nav', roles: ['operator', 'purchaser', 'supplier', 'finance', 'supervisor', 'admin'], render: frameworkListView },
+  { path: '/framework-agreements/:id', nav: 'framework.nav', roles: ['operator', 'purchaser', 'supplier', 'finance', 'supervisor', 'admin'], inNav: false, render: frameworkDetailView },
+  { path: '/portal/framework-agreements', nav: 'framework.portal.nav', roles: 'public', render: portalFrameworkListView },
+  { path: '/portal/framework-agreements/:ref', nav: 'framework.portal.nav', roles: 'public', inNav: false, render: portalFrameworkView },
   { path: '/auctions/:id', nav: 'auctions.nav', roles: ['operator', 'purchaser', 'approver', 'supplier', 'supervisor', 'admin'], inNav: false, render: auctionRoomView },
   { path: '/reports', nav: 'reports.nav', roles: ['finance', 'supervisor', 'admin'], render: reportsView },
   { path: '/portal/draws', nav: 'draws.public.nav', roles: 'public', render: publicDrawsView },

@@ -2,7 +2,7 @@
 // Inputs are the requisition's facts; thresholds come from the rule book.
 import { rule, type RuleBook } from '../rules/rule-book';
 
-export const METHODS = ['public_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'single_source', 'invitational_tender', 'competitive_consultation'] as const;
+export const METHODS = ['public_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'single_source', 'invitational_tender', 'competitive_consultation', 'framework_order'] as const;
 /** The methods a purchasing unit may ask for with a reason (the approval chain judges the reason). */
 export const REQUESTABLE_METHODS = ['invitational_tender', 'competitive_consultation'] as const;
 export type RequestableMethod = (typeof REQUESTABLE_METHODS)[number];
@@ -13,6 +13,8 @@ export interface MethodFacts {
   totalFen: number;
   kind: CategoryKind;
   frameworkGoods: boolean; // every item is framework-agreement catalogue goods
+  /** A framework agreement (MOF Order No. 110) is in force for the requisition's category. */
+  frameworkAgreementInForce?: boolean;
   singleSourceRequested: boolean;
   singleSourceReason: string | null;
   /** Invitational tender or competitive consultation asked for by the unit, with its reason. */
@@ -41,6 +43,9 @@ export const METHOD_TABLE: Row[] = [
     reason: 'competitive consultation requested with a reason: services, works not subject to tender, technically complex needs or requirements to be worked out with suppliers (Finance Treasury [2014] No. 214 art. 3)',
   },
   { when: (f, b) => f.totalFen >= tenderThreshold(f, b), method: 'public_tender', reason: 'amount at or above the public-tender threshold' },
+  // Framework-agreement procurement: catalogue goods under an agreement in force are ordered within it
+  // (direct selection, second competition or rotation, server/execution/framework).
+  { when: (f) => f.kind === 'goods' && f.frameworkGoods && f.frameworkAgreementInForce === true, method: 'framework_order', reason: 'framework-agreement catalogue goods with an agreement in force: a second-stage order within the agreement (MOF Order No. 110)' },
   { when: (f) => f.kind === 'goods' && f.frameworkGoods, method: 'online_price_competition', reason: 'framework-agreement catalogue goods below the tender threshold' },
   { when: (f) => f.kind === 'goods', method: 'inquiry', reason: 'standard goods below the tender threshold' },
   { when: () => true, method: 'competitive_negotiation', reason: 'services or works below the tender threshold' },

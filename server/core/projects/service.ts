@@ -16,7 +16,7 @@ import { ANNULLABLE_STAGES, AWARD_STAGE, MACHINES, canMove, happyPath, type Stag
 import { JOB, scheduleJob, cancelJob } from '../workflow/jobs';
 import { onProjectChanged } from '../../supervision/reports/project-hook';
 
-export type AwardSource = 'auction' | 'tender' | 'inquiry' | 'negotiation' | 'single_source' | 'manual';
+export type AwardSource = 'auction' | 'tender' | 'inquiry' | 'negotiation' | 'single_source' | 'manual' | 'framework';
 
 export interface ProjectRow {
   id: number;

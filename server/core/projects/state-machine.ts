@@ -13,6 +13,7 @@ export const STAGES = [
   'justification_notice',
   'negotiation',
   'competition',
+  'order',
   'evaluation',
   'award_notice',
   'challenge_period',
@@ -85,6 +86,13 @@ export const MACHINES: Record<Method, { initial: Stage; next: Partial<Record<Sta
     initial: 'documents_prepared',
     next: { documents_prepared: ['responses_open'], responses_open: ['negotiation', 'failed'], negotiation: ['evaluation', 'failed'], evaluation: ['award_notice', 'failed'], ...AFTER_AWARD },
   },
+  // A second-stage order within a framework agreement (server/execution/framework): the supplier is
+  // chosen in `order` (direct selection, rotation, or the second competition's result); the result
+  // is published for the order notice period, then the contract.
+  framework_order: {
+    initial: 'order',
+    next: { order: ['award_notice', 'failed'], ...AFTER_AWARD, award_notice: ['contract'] },
+  },
 };
 
 /** After the award only an upheld challenge annuls the result (not part of the normal procedure). */
@@ -99,6 +107,7 @@ export const AWARD_STAGE: Record<Method, Stage> = {
   online_price_competition: 'competition',
   invitational_tender: 'evaluation',
   competitive_consultation: 'evaluation',
+  framework_order: 'order',
 };
 
 export function canMove(method: Method, from: Stage, to: Stage): boolean {

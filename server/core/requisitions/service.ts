@@ -8,6 +8,7 @@ import { record } from '../../supervision/audit/audit';
 import { freeze, release, lockLine } from '../budget/service';
 import { loadRuleBook, rule } from '../rules/rule-book';
 import { addDays, loadCalendar } from '../rules/calendar';
+import { agreementInForce } from '../../execution/framework/service';
 import { determineMethod, looksSplit, type CategoryKind, type RequestableMethod } from '../methods/rules';
 import { chainFor, resolveApproverOrg } from '../approvals/chain';
 import { JOB, scheduleJob } from '../workflow/jobs';
@@ -114,7 +115,10 @@ export async function submit(tx: Tx, actor: Actor, who: Purchaser, id: number): 
   const book = await loadRuleBook(tx);
   const cal = await loadCalendar(tx);
   const total = Number(r.total_fen);
-  const { method, reason } = determineMethod({ totalFen: total, kind: r.category_kind, frameworkGoods: !!r.framework_goods, singleSourceRequested: r.requested_method === 'single_source', singleSourceReason: r.single_source_reason, requestedMethod: r.requested_method === 'single_source' ? null : r.requested_method, requestedMethodReason: r.method_request_reason }, book);
+  // Framework goods under an agreement in force are ordered within it (server/execution/framework).
+  const itemCodes = r.framework_goods ? [...new Set((await tx('requisition_items').where({ requisition_id: id }).select('category_code')).map((i: any) => i.category_code as string))] : [];
+  const frameworkAgreementInForce = itemCodes.length > 0 && !!(await agreementInForce(tx, itemCodes, now));
+  const { method, reason } = determineMethod({ totalFen: total, kind: r.category_kind, frameworkGoods: !!r.framework_goods, frameworkAgreementInForce, singleSourceRequested: r.requested_method === 'single_source', singleSourceReason: r.single_source_reason, requestedMethod: r.requested_method === 'single_source' ? null : r.requested_method, requestedMethodReason: r.method_request_reason }, book);
   const n = await tx('requisitions')
     .where({ id, version: r.version })
     .whereIn('status', EDITABLE as unknown as string[])

@@ -46,6 +46,14 @@ export const DEFAULT_RULES = {
   drawOddCommittee: { value: 1, unit: 'flag', source: 'MOF Order No. 87 (2017) art. 47: the evaluation committee is an odd number (1 = required, 0 = not)' },
   drawMaxSpecialties: { value: 10, unit: 'count', source: 'Platform default: at most 10 specialties in one draw' },
   drawResponseMinutes: { value: 120, unit: 'minutes', source: 'Platform default: an invited expert answers within 120 minutes unless the draw says otherwise' },
+  // Framework-agreement procurement (server/execution/framework), MOF Order No. 110 (2022, in force 1 March 2022).
+  frameworkMaxTermMonthsGoods: { value: 12, unit: 'count', source: 'MOF Order No. 110 (2022): a goods framework agreement runs for at most 1 year (months; article number not verified against the official text here)' },
+  frameworkMaxTermMonthsServices: { value: 12, unit: 'count', source: 'MOF Order No. 110 (2022): platform default 1 year for services as for goods (months); the order allows a longer term for some services, which a city may set here (article not verified against the official text here)' },
+  frameworkResponsePeriodDays: { value: 20, unit: 'days', source: 'MOF Order No. 110 (2022): at least 20 days from the call for entry to the response deadline (article number not verified against the official text here)' },
+  frameworkMinimumResponders: { value: 2, unit: 'count', source: 'MOF Order No. 110 (2022): at least 2 suppliers respond and meet the conditions, else the call fails (article number not verified against the official text here)' },
+  frameworkEliminationRatePercent: { value: 20, unit: 'percent', source: 'MOF Order No. 110 (2022), closed framework agreements: the entry stage eliminates as a rule at least 20 % of the qualified responders (confirmed by published commentary on the order)' },
+  frameworkMinimumEliminated: { value: 1, unit: 'count', source: 'MOF Order No. 110 (2022), closed framework agreements: at least one qualified responder is eliminated (confirmed by published commentary on the order)' },
+  frameworkSecondCompetitionMinimumSuppliers: { value: 3, unit: 'count', source: 'Platform default: a second competition on the live auction engine needs at least 3 entry suppliers (the engine\'s online competition minimum); with fewer the unit selects directly or by rotation' },
 } satisfies Record<string, RuleDef>;
 
 export type RuleKey = keyof typeof DEFAULT_RULES;

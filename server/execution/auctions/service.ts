@@ -16,6 +16,7 @@ import { assertSupplierMayAct } from '../suppliers/eligibility';
 import * as repo from './repository';
 import type { Auction } from './repository';
 import { assertStep, type AuctionStatus } from './state-machine';
+import { assertMayJoinSecondCompetition } from '../framework/service';
 import { openingShortfall, participantLabel, savings, type DecrementKind, type Visibility } from './rules';
 import { LiveAuction, type BidAnswer } from './live';
 import { AuctionEngine, CLOSE_JOB, FENCED_RETRY_MS, closeJobKey, rejection, unavailable, type BidRequest } from './engine';
@@ -63,6 +64,11 @@ export interface CreateAuctionInput {
   requisitionId?: number | null;
   projectId?: number | null;
   announce?: boolean;
+  /**
+   * Set only by the framework module (never from a request body): the competition is the second
+   * stage of a framework agreement, its ceiling the order at the agreement's prices.
+   */
+  frameworkCeilingFen?: number;
 }
 
 /** The award handed to the workflow body: winner, price and savings against the ceiling. */
@@ -212,7 +218,7 @@ export class AuctionService {
     let projectId = input.projectId ?? null;
     if (projectId === null && requisitionId !== null) projectId = await projectOfRequisition(this.db, requisitionId, orgId);
     if (projectId !== null) {
-      const link = await assertProjectMayCompete(this.db, projectId, input, orgId);
+      const link = await assertProjectMayCompete(this.db, projectId, input, orgId, input.frameworkCeilingFen ?? null);
       if (requisitionId !== null && requisitionId !== link.requisitionId) throw new RuleError('REQUISITION_NOT_OF_PROJECT', 'The requisition is not the one the project was opened for', { requisitionId: link.requisitionId });
       orgId = link.orgId;
       requisitionId = link.requisitionId;
@@ -296,6 +302,8 @@ export class AuctionService {
         if (now.getTime() >= a.startsAt.getTime()) throw new ConflictError('AUCTION_WRONG_STATE', 'Joining closes at the start time');
         if (!(await repo.supplierCategories(tx, supplierId)).includes(a.categoryCode)) throw new RuleError('CATEGORY_MISMATCH', 'Your company is not registered for this category', { categoryCode: a.categoryCode });
         if (!(await repo.suppliesBrand(tx, supplierId, a.categoryCode, input.brand, input.model))) throw new RuleError('BRAND_NOT_SUPPLIED', 'Your company has not registered this brand and model for the category', { brand: input.brand, model: input.model });
+        // A framework agreement's second competition is open to its entry suppliers only.
+        await assertMayJoinSecondCompetition(tx, a.projectId, supplierId);
         if (await tx('auction_participants').where({ auction_id: id, supplier_id: supplierId }).first('id')) throw new ConflictError('ALREADY_JOINED', 'Your company has already joined this competition');
         const count = await tx('auction_participants').where({ auction_id: id }).count({ n: '*' }).first();
         const label = participantLabel(Number(count?.n ?? 0));

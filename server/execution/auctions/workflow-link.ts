@@ -10,6 +10,7 @@ import { record } from '../../supervision/audit/audit';
 import { activeBlacklistEntry } from '../suppliers/eligibility';
 import * as projects from '../../core/projects/service';
 import type { Auction } from './repository';
+import { AWARD_STAGE } from '../../core/projects/state-machine';
 
 export interface ProjectLink {
   projectId: number;
@@ -22,11 +23,15 @@ export interface ProjectLink {
  * once. With orgId (the unit the creator acts for) the project must be that unit's, checked first
  * so another unit's project is not described to it.
  */
-export async function assertProjectMayCompete(db: Knex, projectId: number, input: { categoryCode: string; ceilingFen: number }, orgId: number | null = null): Promise<ProjectLink> {
+export async function assertProjectMayCompete(db: Knex, projectId: number, input: { categoryCode: string; ceilingFen: number }, orgId: number | null = null, frameworkCeilingFen: number | null = null): Promise<ProjectLink> {
   const p = await projects.projectForExecution(db, projectId);
   if (orgId !== null && orgId !== p.orgId) throw new RuleError('PROJECT_OF_ANOTHER_UNIT', 'The project belongs to another purchasing unit');
-  if (p.method !== 'online_price_competition') throw new RuleError('PROJECT_NOT_ONLINE_COMPETITION', `Project ${p.ref} is procured by ${p.method}, not online price competition`, { method: p.method });
-  if (p.stage !== 'competition') throw new ConflictError('PROJECT_WRONG_STAGE', `Project ${p.ref} is in stage ${p.stage}`, { stage: p.stage });
+  // A framework order's second competition is created by the framework module only (with the
+  // agreement price as its ceiling); a plain competition request cannot bypass the agreement.
+  const framework = p.method === 'framework_order' && frameworkCeilingFen !== null;
+  if (p.method !== 'online_price_competition' && !framework) throw new RuleError('PROJECT_NOT_ONLINE_COMPETITION', `Project ${p.ref} is procured by ${p.method}, not online price competition`, { method: p.method });
+  if (framework && input.ceilingFen > frameworkCeilingFen!) throw new RuleError('CEILING_ABOVE_AGREEMENT_PRICE', 'The ceiling exceeds the order at the agreement prices', { agreementFen: frameworkCeilingFen });
+  if (p.stage !== AWARD_STAGE[p.method]) throw new ConflictError('PROJECT_WRONG_STAGE', `Project ${p.ref} is in stage ${p.stage}`, { stage: p.stage });
   if (input.categoryCode !== p.categoryCode) throw new RuleError('CATEGORY_NOT_PROJECT_CATEGORY', `The project buys ${p.categoryCode}`, { projectCategory: p.categoryCode });
   if (input.ceilingFen > p.budgetFen) throw new RuleError('CEILING_ABOVE_PROJECT_BUDGET', 'The ceiling price exceeds the approved budget of the project', { projectBudgetFen: p.budgetFen });
   const other = await db('auctions').where({ project_id: projectId }).whereNotIn('status', ['failed']).first('code');
@@ -57,7 +62,7 @@ export async function projectOfRequisition(db: Knex, requisitionId: number, orgI
 export async function handResultToWorkflow(tx: Tx, actor: Actor, a: Auction, winner: { supplierId: number; amountFen: number }, validBidders: number): Promise<void> {
   if (a.projectId === null) return;
   const p = await projects.loadProject(tx, a.projectId);
-  if (p.stage !== 'competition') return outOfStep(tx, actor, a, p.stage, 'award_notice');
+  if (p.stage !== AWARD_STAGE[p.method]) return outOfStep(tx, actor, a, p.stage, 'award_notice');
   // A winner blacklisted since it bid cannot be awarded: the operator decides (next-ranked or re-procure).
   const banned = await activeBlacklistEntry(tx, winner.supplierId, actor.clock.now());
   if (banned) {
@@ -72,7 +77,7 @@ export async function handResultToWorkflow(tx: Tx, actor: Actor, a: Auction, win
 export async function handFailureToWorkflow(tx: Tx, actor: Actor, a: Auction, reason: string): Promise<void> {
   if (a.projectId === null) return;
   const p = await projects.loadProject(tx, a.projectId);
-  if (p.stage !== 'competition') return outOfStep(tx, actor, a, p.stage, 'failed');
+  if (p.stage !== AWARD_STAGE[p.method]) return outOfStep(tx, actor, a, p.stage, 'failed');
   await projects.failProject(tx, actor, p, `AUCTION_${reason} (competition ${a.code})`);
 }
 

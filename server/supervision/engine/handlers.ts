@@ -203,6 +203,12 @@ export const HANDLERS: Record<string, Handler> = {
     const f = await evaluationFactsOf(ctx);
     return f ? evalRules.implausiblyFastCommittee(f.tender, f.steps, f.docs, t as any) : [];
   },
+  SV20: async (ctx, t) => {
+    const a = afterOf(ctx.ev);
+    const projectId = String(ctx.ev.entity_id);
+    const orgId = orgOf(a) ?? (await orgOfEntity(ctx.sources.db, 'project', projectId, a));
+    return rules.frameworkDirectAboveLowest({ projectId, orgId, mode: String(a.mode ?? ''), amountFen: Number(a.amountFen ?? 0), lowestFen: Number(a.lowestFen ?? 0), agreementRef: String(a.agreementRef ?? ''), supplierId: a.supplierId === undefined ? null : Number(a.supplierId) }, t as any);
+  },
 };
 
 /** One read of an evaluation's facts per event: SV12 and SV13 share a score event, SV14 and SV15 the result. */

@@ -24,6 +24,8 @@ const yuan = (fen: number | string | null | undefined) => (fen === null || fen =
 export const METHOD_DETAILS: Record<string, { method: 'open' | 'selective' | 'limited' | 'direct'; details: string }> = {
   public_tender: { method: 'open', details: 'Public tender (公开招标)' },
   online_price_competition: { method: 'open', details: 'Online price competition (网上竞价)' },
+  // An order within a framework agreement: the supplier comes from the agreement's entry suppliers.
+  framework_order: { method: 'selective', details: 'Framework agreement order (框架协议订单)' },
   inquiry: { method: 'limited', details: 'Request for quotations (询价)' },
   competitive_negotiation: { method: 'limited', details: 'Competitive negotiation (竞争性谈判)' },
   single_source: { method: 'direct', details: 'Single source (单一来源)' },
@@ -104,6 +106,8 @@ export function buildReleases(b: ProjectBundle, opts: { baseUrl: string }): Buil
     language: 'zh',
     buyer: buyerRef,
     parties,
+    // A framework order follows on from the agreement's first stage (its own contracting process).
+    ...(b.framework ? { relatedProcesses: [{ id: 'framework', relationship: ['framework'], title: b.framework.title, scheme: 'ocid', identifier: ocidOf(b.framework.ref), uri: `${opts.baseUrl}/api/ocds/records/${ocidOf(b.framework.ref)}` }] } : {}),
   });
   const baseParties = [orgParty(b.buyer, ['buyer']), ...(b.centre ? [orgParty(b.centre, ['procuringEntity'])] : [])];
 

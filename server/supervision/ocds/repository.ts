@@ -18,6 +18,8 @@ export interface ProjectBundle {
   contract: any | null;
   payments: any[];
   categories: Map<string, any>;
+  /** A framework order: the agreement (first stage) it was placed within. */
+  framework: { ref: string; title: string } | null;
 }
 
 export async function loadBundle(db: Knex, projectId: number): Promise<ProjectBundle | null> {
@@ -59,6 +61,11 @@ export async function loadBundle(db: Knex, projectId: number): Promise<ProjectBu
       tender = { row: t, bids };
     }
   }
+  let framework: ProjectBundle['framework'] = null;
+  if (project.method === 'framework_order' && (await hasTable(db, 'framework_orders'))) {
+    const f = await db('framework_orders as o').join('framework_agreements as a', 'a.id', 'o.agreement_id').where('o.project_id', projectId).first('a.ref', 'a.title');
+    if (f) framework = { ref: f.ref, title: f.title };
+  }
   const supplierIds = new Set<number>();
   if (project.awarded_supplier_id) supplierIds.add(project.awarded_supplier_id);
   auction?.bids.forEach((b) => supplierIds.add(b.supplier_id));
@@ -78,5 +85,6 @@ export async function loadBundle(db: Knex, projectId: number): Promise<ProjectBu
     contract: contract ?? null,
     payments,
     categories: new Map(cats.map((c: any) => [c.code, c])),
+    framework,
   };
 }

@@ -5,6 +5,7 @@ export type Names = Record<string, readonly [zh: string, en: string]>;
 export const METHOD_NAMES: Names = {
   public_tender: ['公开招标', 'Public tender'],
   online_price_competition: ['网上竞价', 'Online price competition'],
+  framework_order: ['框架协议订单', 'Framework-agreement order'],
   inquiry: ['询价', 'Request for quotations'],
   competitive_negotiation: ['竞争性谈判', 'Competitive negotiation'],
   single_source: ['单一来源', 'Single source'],
@@ -17,6 +18,7 @@ export const STAGE_NAMES: Names = {
   documents_prepared: ['采购文件编制', 'Documents'],
   notice_published: ['招标公告', 'Tender notice'],
   bidding_open: ['投标', 'Bidding'],
+  order: ['框架协议订单', 'Framework order'],
   opening: ['开标', 'Opening'],
   responses_open: ['响应', 'Responses'],
   justification_notice: ['单一来源公示', 'Single-source notice'],

@@ -14,8 +14,8 @@ const yuan = (fen: number) => {
   const a = BigInt(Math.abs(fen));
   return `${fen < 0 ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
 };
-const METHOD_ZH: Record<string, string> = { public_tender: '公开招标', online_price_competition: '网上竞价', inquiry: '询价', competitive_negotiation: '竞争性谈判', single_source: '单一来源', invitational_tender: '邀请招标', competitive_consultation: '竞争性磋商' };
-const METHOD_EN: Record<string, string> = { public_tender: 'public tender', online_price_competition: 'online price competition', inquiry: 'request for quotations', competitive_negotiation: 'competitive negotiation', single_source: 'single source', invitational_tender: 'invitational tender', competitive_consultation: 'competitive consultation' };
+const METHOD_ZH: Record<string, string> = { public_tender: '公开招标', online_price_competition: '网上竞价', inquiry: '询价', competitive_negotiation: '竞争性谈判', single_source: '单一来源', invitational_tender: '邀请招标', competitive_consultation: '竞争性磋商', framework_order: '框架协议' };
+const METHOD_EN: Record<string, string> = { public_tender: 'public tender', online_price_competition: 'online price competition', inquiry: 'request for quotations', competitive_negotiation: 'competitive negotiation', single_source: 'single source', invitational_tender: 'invitational tender', competitive_consultation: 'competitive consultation', framework_order: 'framework agreement' };
 
 export async function publishResultNotices(tx: Tx, actor: Actor, projectId: number): Promise<number> {
   const p = await tx('procurement_projects as p').join('organisations as o', 'o.id', 'p.org_id').leftJoin('suppliers as s', 's.id', 'p.awarded_supplier_id').where('p.id', projectId).select('p.*', 'o.name_zh', 'o.name_en', 's.name as supplier_name', 's.credit_code', 's.address').first();

@@ -28,7 +28,7 @@ export function reportRoutes(db: Db, exportsSvc: ReportExports) {
           db('catalogue_categories').orderBy('code').select('code', 'name_zh as nameZh', 'name_en as nameEn', 'parent_code as parentCode'),
           db('report_spend_cube').distinct('month').orderBy('month').pluck('month'),
         ]);
-        return { units, categories, months, methods: ['public_tender', 'invitational_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'competitive_consultation', 'single_source'] };
+        return { units, categories, months, methods: ['public_tender', 'invitational_tender', 'online_price_competition', 'framework_order', 'inquiry', 'competitive_negotiation', 'competitive_consultation', 'single_source'] };
       },
     },
     { method: 'post', path: '/api/reports/exports', tag: 'reports', summary: 'Start a CSV or XLSX export (a background job; poll its progress)', roles: READERS, status: 202, body: s.exportBody, handler: ({ body, actor }) => exportsSvc.request(actor, { report: body.report, format: body.format, lang: body.lang, params: body.params ?? {} }) },

@@ -199,3 +199,13 @@ export function abnormallyLowPrice(v: ProcessView, t: { ratioToOthersMean: numbe
   const pct = Math.round((win / (lowVsOthers ? mean! : v.ceilingFen!)) * 100);
   return [{ subjectKey: v.key, ...process(v), params: { process: v.title ?? v.key, winYuan: win / 100, percent: pct, basis: lowVsOthers ? 'others' : 'ceiling' }, evidence: { winningFen: win, othersMeanFen: mean, ceilingFen: v.ceilingFen, winnerSupplierId: award.supplierId } }];
 }
+
+/**
+ * SV20 A framework order by direct selection priced more than `tolerancePercent` above the order at
+ * the lowest entry supplier's agreement prices (the facts come with the framework.order_placed event).
+ */
+export function frameworkDirectAboveLowest(o: { projectId: string; orgId: number | null; mode: string; amountFen: number; lowestFen: number; agreementRef: string; supplierId: number | null }, t: { tolerancePercent: number }): Finding[] {
+  if (o.mode !== 'direct' || !(o.lowestFen > 0) || o.amountFen * 100 <= o.lowestFen * (100 + t.tolerancePercent)) return [];
+  const abovePercent = Math.round(((o.amountFen - o.lowestFen) * 1000) / o.lowestFen) / 10;
+  return [{ subjectKey: `project:${o.projectId}:framework-direct`, subjectType: 'project', subjectId: o.projectId, processKey: `project:${o.projectId}`, orgId: o.orgId, params: { agreement: o.agreementRef, amountYuan: o.amountFen / 100, lowestYuan: o.lowestFen / 100, abovePercent }, evidence: { ...o, tolerancePercent: t.tolerancePercent } }];
+}

@@ -106,7 +106,8 @@ export async function completeProjectView(db: Knex, v: ProcessView): Promise<Pro
   if (!p) return v;
   v.title ??= p.title;
   v.orgId ??= Number(p.org_id);
-  v.method ??= p.method;
+  // A framework agreement's order is the process view's `framework` method.
+  v.method ??= p.method === 'framework_order' ? 'framework' : p.method;
   v.ceilingFen ??= Number(p.budget_fen);
   const tendered = (await hasTable(db, 'tenders')) && (await db('tenders').where({ project_id: Number(v.id) }).first('id'));
   if (!tendered) {

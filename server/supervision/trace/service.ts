@@ -8,8 +8,8 @@ import { verifyChain, type VerifyResult } from '../audit/audit';
 import { hasTable } from '../sources/tables-source';
 import { namesFor, resolveSubject, type ResolvedSubject, type TraceNames } from './subjects';
 
-export type TraceSubject = 'project' | 'requisition' | 'competition' | 'tender' | 'supplier' | 'contract';
-export const TRACE_SUBJECTS: TraceSubject[] = ['project', 'requisition', 'competition', 'tender', 'supplier', 'contract'];
+export type TraceSubject = 'project' | 'requisition' | 'competition' | 'tender' | 'supplier' | 'contract' | 'agreement';
+export const TRACE_SUBJECTS: TraceSubject[] = ['project', 'requisition', 'competition', 'tender', 'supplier', 'contract', 'agreement'];
 
 const ENTITY_TYPES: Record<TraceSubject, string[]> = {
   project: ['project', 'procurement_project'],
@@ -18,6 +18,7 @@ const ENTITY_TYPES: Record<TraceSubject, string[]> = {
   competition: ['competition', 'auction'],
   supplier: ['supplier'],
   contract: ['contract'],
+  agreement: ['framework_agreement'],
 };
 const FIELDS: Record<TraceSubject, string[]> = {
   project: ['projectId'],
@@ -26,15 +27,17 @@ const FIELDS: Record<TraceSubject, string[]> = {
   competition: ['competitionId', 'auctionId'],
   supplier: ['supplierId', 'winnerSupplierId', 'awardedSupplierId'],
   contract: ['contractId'],
+  agreement: ['agreementId'],
 };
 // Which related entities a subject's own events lead to (one hop).
 const FOLLOW: Record<TraceSubject, TraceSubject[]> = {
-  project: ['requisition', 'competition', 'tender', 'contract'],
+  project: ['requisition', 'competition', 'tender', 'contract', 'agreement'],
   requisition: ['project', 'competition'],
   competition: ['requisition', 'project', 'contract'],
   tender: ['project'],
   contract: ['project'],
   supplier: [],
+  agreement: [],
 };
 
 export interface TraceFilter {

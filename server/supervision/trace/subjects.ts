@@ -21,6 +21,7 @@ const SOURCES: RefSource[] = [
   { type: 'competition', table: 'auctions', ref: 'code', title: 'title' },
   { type: 'contract', table: 'contracts', ref: 'ref' },
   { type: 'supplier', table: 'suppliers', ref: 'credit_code', title: 'name' },
+  { type: 'agreement', table: 'framework_agreements', ref: 'ref', title: 'title' },
 ];
 
 export interface ResolvedSubject {
@@ -68,8 +69,8 @@ export interface TraceNames {
 const SUPPLIER_FIELDS = ['supplierId', 'winnerSupplierId', 'awardedSupplierId'];
 const ORG_FIELDS = ['orgId', 'purchasingOrgId', 'unitId'];
 const USER_FIELDS = ['userId', 'assignedTo', 'approverId'];
-const REF_FIELDS: Record<string, TraceSubject> = { tenderId: 'tender', projectId: 'project', requisitionId: 'requisition', auctionId: 'competition', competitionId: 'competition', contractId: 'contract' };
-const ENTITY_SUBJECT: Record<string, TraceSubject> = { tender: 'tender', project: 'project', procurement_project: 'project', requisition: 'requisition', auction: 'competition', competition: 'competition', contract: 'contract', supplier: 'supplier' };
+const REF_FIELDS: Record<string, TraceSubject> = { tenderId: 'tender', projectId: 'project', requisitionId: 'requisition', auctionId: 'competition', competitionId: 'competition', contractId: 'contract', agreementId: 'agreement' };
+const ENTITY_SUBJECT: Record<string, TraceSubject> = { tender: 'tender', project: 'project', procurement_project: 'project', requisition: 'requisition', auction: 'competition', competition: 'competition', contract: 'contract', supplier: 'supplier', framework_agreement: 'agreement' };
 
 /** Names and references for every person, unit, supplier and thing the events mention. */
 export async function namesFor(db: Knex, events: Array<{ entityType: string; entityId: string; before: unknown; after: unknown; actorId: number | null }>): Promise<TraceNames> {

@@ -6,7 +6,7 @@ import { api } from '../../api';
 import { t, locale, formatTime } from '../../i18n';
 import { amountSpan } from '../../widgets';
 
-const METHODS = ['public_tender', 'invitational_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'competitive_consultation', 'single_source'];
+const METHODS = ['public_tender', 'invitational_tender', 'online_price_competition', 'framework_order', 'inquiry', 'competitive_negotiation', 'competitive_consultation', 'single_source'];
 const pct = (bp: number | null) => (bp === null ? '—' : `${(bp / 100).toFixed(2)}%`);
 const unitOf = (r: { orgNameZh: string; orgNameEn: string }) => (locale() === 'en' ? r.orgNameEn : r.orgNameZh);
 const yuanToFen = (v: string) => (v.trim() === '' ? '' : String(Math.round(Number(v) * 100)));

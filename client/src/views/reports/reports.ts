@@ -11,7 +11,7 @@ type Filters = Record<string, string>;
 const TABS = ['spend', 'savings', 'cycle', 'suppliers', 'budget'] as const;
 type Tab = (typeof TABS)[number];
 const DIMS = ['unit', 'category', 'method', 'month', 'supplier'] as const;
-const METHODS = ['public_tender', 'invitational_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'competitive_consultation', 'single_source'];
+const METHODS = ['public_tender', 'invitational_tender', 'online_price_competition', 'framework_order', 'inquiry', 'competitive_negotiation', 'competitive_consultation', 'single_source'];
 
 export const pct = (bp: number | null | undefined) => (bp === null || bp === undefined ? '—' : `${(bp / 100).toFixed(2)}%`);
 const yuanShort = (fen: number) => formatFen(fen);

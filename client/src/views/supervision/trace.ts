@@ -18,7 +18,7 @@ interface Trace {
   verification: { events: number; intact: number; allIntact: boolean };
 }
 
-const TYPES = ['project', 'requisition', 'competition', 'tender', 'supplier', 'contract'];
+const TYPES = ['project', 'requisition', 'competition', 'tender', 'supplier', 'contract', 'agreement'];
 
 export function traceView(): HTMLElement {
   const q = new URLSearchParams(location.search);

@@ -1,5 +1,6 @@
 // Procurement centre desk (deadlines due, projects by method and stage, cycle times) and the
 // project page with its stage history and the next legal step for the current role.
+import { frameworkOrderPanel } from '../framework/order';
 import { h, mount } from '../../dom';
 import { api } from '../../api';
 import { t, formatFen, locale } from '../../i18n';
@@ -20,7 +21,7 @@ interface ProjectDetail extends Project {
   challenges: Array<{ id: number; supplierName?: string; summary: string; status: string; receivedAt: string; replyDueAt: string; replyDueProvisional?: boolean; reply: string | null; overdueAt: string | null }>;
 }
 
-const METHODS = ['public_tender', 'invitational_tender', 'online_price_competition', 'inquiry', 'competitive_negotiation', 'competitive_consultation', 'single_source'];
+const METHODS = ['public_tender', 'invitational_tender', 'online_price_competition', 'framework_order', 'inquiry', 'competitive_negotiation', 'competitive_consultation', 'single_source'];
 const STAGES = ['documents_prepared', 'prequalification', 'suppliers_invited', 'notice_published', 'bidding_open', 'opening', 'responses_open', 'justification_notice', 'negotiation', 'competition', 'evaluation', 'award_notice', 'challenge_period', 'contract', 'acceptance', 'payment', 'closed', 'failed'];
 
 function projectTable(params: Record<string, string>) {
@@ -227,6 +228,8 @@ export function projectView(params: Record<string, string>): HTMLElement {
         return next ? h('div', { class: 'wf-panel', 'data-testid': 'project-actions' }, h('h2', {}, t('workflow.proj.actions')), next) : null;
       })(),
       invitationPanel(p, load),
+      // A framework order: the unit (or the centre) orders within the agreement (client/src/views/framework/order.ts).
+      p.method === 'framework_order' && ['order', 'award_notice'].includes(p.stage) && hasRole('purchaser', 'operator') ? frameworkOrderPanel(p.id, load) : null,
       challengesPanel(p, load),
       contractPanel(p, load),
     );

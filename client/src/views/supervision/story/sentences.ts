@@ -32,7 +32,7 @@ export interface StoryFormat {
   time: (iso: string) => string;
 }
 
-const SUBJECT_OF: Record<string, string> = { consultation: 'consultation', tender: 'tender', project: 'project', procurement_project: 'project', requisition: 'requisition', auction: 'competition', competition: 'competition', contract: 'contract', supplier: 'supplier' };
+const SUBJECT_OF: Record<string, string> = { consultation: 'consultation', tender: 'tender', project: 'project', procurement_project: 'project', requisition: 'requisition', auction: 'competition', competition: 'competition', contract: 'contract', supplier: 'supplier', framework_agreement: 'agreement' };
 const MONEY_FIELDS = ['amountFen', 'awardFen', 'awardAmountFen', 'priceFen', 'budgetFen', 'ceilingFen', 'allocatedFen', 'totalFen', 'estimatedFen'];
 const TIME_FIELDS = ['decryptionEndsAt', 'bidDeadline', 'tenderPeriodEnd', 'deadlineAfter', 'deadlineAt', 'newDeadline', 'closesAt', 'startsAt', 'responseDeadline'];
 const CJK = /[\u4e00-\u9fff]/;
@@ -88,6 +88,8 @@ export function sayEvent(e: StoryEvent, names: StoryNames, f: StoryFormat): stri
     requisition: ref('requisition', field('requisitionId') ?? (subjectType === 'requisition' ? e.entityId : undefined)),
     competition: ref('competition', field('auctionId') ?? field('competitionId')),
     contract: ref('contract', field('contractId')),
+    mode: typeof field('mode') === 'string' && has(`supervision.story.mode.${field('mode')}`) ? t(`supervision.story.mode.${field('mode')}`) : '',
+    agreement: ref('agreement', field('agreementId') ?? (subjectType === 'agreement' ? e.entityId : undefined)),
     receipt: typeof field('receiptNo') === 'string' ? (field('receiptNo') as string) : '',
     reason: code(field('reason')) || code(field('failureReason')),
     outcome: e.action.includes('.') ? outcomeOf(e.action.slice(e.action.lastIndexOf('.') + 1)) || outcomeOf(last) : '',
