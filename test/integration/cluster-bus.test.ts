@@ -13,6 +13,10 @@ import { RedisLoginRateLimiter, LOGIN_LIMITS } from '../../server/http/auth/rate
 import { ManualClock } from '../../server/db/time';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ReportExports, EXPORT_LEASE_MS } from '../../server/supervision/reports/exports';
+import { toDbTime } from '../../server/db/time';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = createLogger('silent');
@@ -175,6 +179,31 @@ describe('cluster bus when Redis goes away and comes back (a Redis of its own)',
       await a.close();
       await b.close();
     }
+  });
+});
+
+describe(`report exports handed over between nodes (${TEST_DIALECT})`, () => {
+  let tdb: TestDb;
+  before(async () => (tdb = await createTestDb()));
+  after(() => tdb.destroy());
+
+  it('takes over an export whose holder stopped renewing, leaves one under a live lease alone, and downloads it anywhere', async () => {
+    const node = (n: number) => new ReportExports({ db: tdb.db, clock: systemClock, log, dir: path.join(os.tmpdir(), `sp-exports-${process.pid}-${n}`) });
+    const [a, b] = [node(1), node(2)];
+    const [uid] = await tdb.db('users').insert({ username: 'exporter', display_name: 'exporter', password_hash: 'x', status: 'active', is_demo: false, locale: 'zh-CN', time_zone: 'Asia/Shanghai', created_at: toDbTime(Date.now()) });
+    const row = (lockedAt: number) => ({ user_id: Number(uid), report: 'suppliers', format: 'csv', params_json: JSON.stringify({ lang: 'zh' }), status: 'running', rows_done: 0, created_at: toDbTime(Date.now()), locked_by: 'dead-node-1', locked_at: toDbTime(lockedAt) });
+    const [left] = await tdb.db('report_exports').insert(row(Date.now() - EXPORT_LEASE_MS - 1000));
+    const [live] = await tdb.db('report_exports').insert(row(Date.now()));
+    await b.resume();
+    await waitForAsync(async () => (await tdb.db('report_exports').where({ id: left }).first()).status === 'done');
+    const done = await tdb.db('report_exports').where({ id: left }).first();
+    expect([done.locked_by, done.file_name]).to.deep.equal([null, `export-${left}-${b.holder.slice(-6)}.csv`]);
+    expect((await tdb.db('report_exports').where({ id: live }).first()).status, 'a live lease is not taken').to.equal('running');
+    // The file is in the database: another node serves it.
+    const f = await a.file({ userId: Number(uid), role: 'finance', requestId: null, ip: null, clock: systemClock }, Number(left));
+    const chunks: Buffer[] = [];
+    for await (const c of f.chunks) chunks.push(c);
+    expect(Buffer.concat(chunks).length).to.equal(f.size).and.to.be.greaterThan(0);
   });
 });
 

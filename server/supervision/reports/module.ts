@@ -28,7 +28,10 @@ export function reportsModule({ db, config, clock, log, scheduler }: ModuleConte
     },
     async start() {
       await scheduleNext(clock.now());
-      await exportsSvc.resume();
+      await exportsSvc.start();
+    },
+    stop() {
+      exportsSvc.stop();
     },
   };
 }
