@@ -434,10 +434,9 @@ export class AuctionService {
   // ---- cluster mode: one owner per running competition --------------------------------------
 
   /**
-   * Cluster mode, a bid for a competition this node does not hold: take the lease if it is free
-   * or expired (and rebuild the competition here), else forward the bid to the owner. The answer
-   * comes back here, to the bidder's own socket. Whatever fails, the bidder resends with the same
-   * clientBidId, which the owner answers once.
+   * Cluster mode, a bid for a competition another node holds: forwarded to that owner, and its
+   * answer goes out here, on the bidder's own socket. Whatever fails, the bidder resends with the
+   * same clientBidId, which the owner answers once.
    */
   private async forwardBid(owner: string, req: BidRequest, answer: (a: BidAnswer) => BidAnswer): Promise<BidAnswer> {
     // Two tries: an owner that does not answer may be dead, and its lease may run out meanwhile;
