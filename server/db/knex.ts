@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS, type Config, type DbClient, type Limits } from '../conf
 
 export type Db = Knex & { dialect: DbClient };
 
-export function openDb(cfg: Pick<Config, 'dbClient' | 'databaseUrl' | 'dataDir'> & { limits?: Partial<Limits> }, opts: { sqliteFile?: string; poolMax?: number } = {}): Db {
+export function openDb(cfg: Pick<Config, 'dbClient' | 'databaseUrl' | 'dataDir'> & { limits?: Partial<Limits>; redisUrl?: string | null }, opts: { sqliteFile?: string; poolMax?: number } = {}): Db {
   const limits = { ...DEFAULT_LIMITS, ...cfg.limits };
   let db: Knex;
   if (cfg.dbClient === 'sqlite') {
@@ -64,6 +64,10 @@ export function openDb(cfg: Pick<Config, 'dbClient' | 'databaseUrl' | 'dataDir'>
             // max_statement_time is MariaDB's (seconds); MySQL has no equivalent for writes, so an
             // unknown variable is not an error there: the client-side deadline still applies.
             .then(() => (limits.dbStatementTimeoutMs ? q(`SET SESSION max_statement_time = ${limits.dbStatementTimeoutMs / 1000}`).catch(() => undefined) : undefined))
+            // Cluster mode: a transaction left idle with writes (its process paused or cut off) is
+            // ended by the server, so its locks (a competition's lease row, which a takeover must
+            // wait for) never outlive the lease. MariaDB's; MySQL ignores it (its lock wait limit applies).
+            .then(() => (cfg.redisUrl ? q(`SET SESSION idle_write_transaction_timeout = ${Math.max(1, Math.ceil(limits.ownerLeaseMs / 1000))}`).catch(() => undefined) : undefined))
             .then(
               () => done(null, withClientDeadline(conn, limits.dbStatementTimeoutMs ? limits.dbStatementTimeoutMs + 2000 : 0)),
               (err: Error) => done(err, conn),

@@ -3,7 +3,8 @@
 // is stored once, every resend gets one answer, bidding is accepted again within 3 s, every
 // surviving socket sees states in seq order, the competition closes on time with the right
 // winner and the audit chain verifies. (b) SIGSTOP the owner past its lease, another node takes
-// over and accepts bids, SIGCONT: the old owner commits nothing. SQLite cannot be shared by
+// over and accepts bids, SIGCONT: the old owner commits nothing. (c) The opening and the close run
+// once, on time, with a node killed just before each. SQLite cannot be shared by
 // processes (cluster mode requires MySQL/MariaDB): pending there.
 import { expect } from 'chai';
 import { createTestDb, TEST_DIALECT, type TestDb } from '../helpers/db';
@@ -215,5 +216,49 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     expect(stale, 'bids committed by the old owner after the takeover').to.deep.equal([]);
     expect(Number((await t.db('auction_owners').where({ auction_id: id }).first()).epoch)).to.equal(Number(lease1.epoch));
     for (const c of clients) c.close();
+  });
+
+  it('the opening and the close run once, on time, with a node killed just before each', async () => {
+    // The opening: a node is killed a moment before the start; one of the others opens it on time.
+    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 4000), { visibility: 'best_price' }));
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const id = created.body.id as number;
+    await t.db('auctions').where({ id }).update({ duration_sec: 8, extension_sec: 1 });
+    for (const [i, b] of bidders.slice(0, 3).entries()) {
+      const c = new TestClient(cluster.nodes[i].url);
+      Object.assign(c, await cookieFor(sessions, b.userId));
+      expect((await c.post(`/api/auctions/${id}/join`, { brand: b.brand, model: b.model })).status).to.equal(201);
+    }
+    const startsAt = Date.parse(created.body.startsAt);
+    await until('a moment before the start', async () => Date.now() >= startsAt - 700, 10000, 20);
+    const victim = cluster.alive()[0];
+    await cluster.kill(victim);
+    const opened = await until('the opening', async () => {
+      const a = await t.db('auctions').where({ id }).first();
+      return a.status === 'running' && a;
+    }, 10000, 20);
+    const openLateMs = fromDbTime(opened.opened_at)!.getTime() - startsAt;
+    console.log(`      opened ${openLateMs} ms after its start with ${victim.nodeId} killed 0.7 s before`);
+    expect(openLateMs).to.be.within(0, 2500);
+    const lease = await until('an owner', async () => t.db('auction_owners').where({ auction_id: id }).first());
+    // One bid, so it closes with a winner.
+    const c = new ClusterBidder(cluster, (await cookieFor(sessions, bidders[0].userId)).cookie, id, cluster.alive()[0].index);
+    await c.connect();
+    expect(await c.bid('last-1', 24_500_000, Date.now() + 8000)).to.include({ type: 'bid.accepted' });
+    c.close();
+    // The close: its owner is killed a moment before the end; the node left takes it over and closes it.
+    const endsAt = fromDbTime(opened.ends_at)!.getTime();
+    await until('a moment before the end', async () => Date.now() >= endsAt - 700, 15000, 20);
+    await cluster.kill(cluster.byNodeId(lease.node_id)!);
+    const closed = await until('the close', async () => {
+      const a = await t.db('auctions').where({ id }).first();
+      return a.status !== 'running' && a;
+    }, 15000, 50);
+    const closeLateMs = fromDbTime(closed.closed_at)!.getTime() - fromDbTime(closed.ends_at)!.getTime();
+    console.log(`      closed ${closeLateMs} ms after its end with its owner ${lease.node_id} killed 0.7 s before`);
+    expect(closed.status).to.equal('closed');
+    expect(Number(closed.winner_supplier_id)).to.equal(bidders[0].supplierId);
+    expect(closeLateMs).to.be.within(0, 4500);
+    for (const action of ['auction.opened', 'auction.closed']) expect(Number((await t.db('audit_events').where({ action, entity_id: id }).count({ n: '*' }).first())!.n), action).to.equal(1);
   });
 });

@@ -70,7 +70,7 @@ describe(`one owner per competition, two nodes in one process (${TEST_DIALECT})`
     const [a, b] = nodes;
     const op = new TestClient(a.url);
     await op.login('operator');
-    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 1200), { visibility: 'ladder' }));
+    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 3000), { visibility: 'ladder' }));
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const id = created.body.id as number;
     // Bidder 0 and 1 on node B, bidder 2 on node A.

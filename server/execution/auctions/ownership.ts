@@ -95,9 +95,10 @@ export class CompetitionOwnership {
     this.lastSeen.delete(auctionId);
     // Ours already (renew), or expired (take over with the next epoch).
     const epoch = mine ? cur.epoch : cur.epoch + 1;
-    const n = await db('auction_owners')
-      .where({ auction_id: auctionId, epoch: cur.epoch, node_id: cur.nodeId })
-      .update({ node_id: this.nodeId, epoch, expires_at: toDbTime(expiresAt), ...(mine ? {} : { acquired_at: toDbTime(now) }) });
+    const q = db('auction_owners').where({ auction_id: auctionId, epoch: cur.epoch, node_id: cur.nodeId });
+    // Taking over: only if still expired when the row's lock is ours (a batch may have renewed it meanwhile).
+    if (!mine) q.where('expires_at', '<', toDbTime(now));
+    const n = await q.update({ node_id: this.nodeId, epoch, expires_at: toDbTime(expiresAt), ...(mine ? {} : { acquired_at: toDbTime(now) }) });
     if (n !== 1) return this.acquire(auctionId); // lost the race: read again
     const lease = { auctionId, nodeId: this.nodeId, epoch, expiresAt };
     this.hold(lease);
@@ -127,16 +128,19 @@ export class CompetitionOwnership {
   }
 
   /**
-   * Inside a bid batch's (or a control step's) transaction: lock the competitions' lease rows and
-   * check that this node still holds each at its epoch. Throws FencedError otherwise; the caller's
+   * Inside a bid batch's (or a control step's) transaction: renew and lock the competitions' lease
+   * rows and check that this node still holds each at its epoch. Throws FencedError otherwise; the caller's
    * transaction then rolls back, so nothing of the batch is stored. The lock makes a takeover
    * wait for a batch that passed the check to commit, so the new owner rebuilds with its bids.
    */
   async fence(tx: Tx, auctionIds: number[]): Promise<Map<number, number>> {
     const epochs = new Map<number, number>();
     if (!this.clustered || !auctionIds.length) return epochs;
-    const q = tx('auction_owners').whereIn('auction_id', auctionIds).select('auction_id', 'node_id', 'epoch', 'expires_at');
-    const rows = (await (tx.dialect === 'mysql' ? q.forUpdate() : q)).map(fromRow);
+    // A batch renews the leases it writes under: a busy owner stays the owner even when its
+    // renewal timer runs late (an overloaded event loop), and the UPDATE takes the rows' locks.
+    const until = this.deps.clock.now().getTime() + this.leaseMs;
+    await tx('auction_owners').whereIn('auction_id', auctionIds).where({ node_id: this.nodeId }).update({ expires_at: toDbTime(until) });
+    const rows = (await tx('auction_owners').whereIn('auction_id', auctionIds).select('auction_id', 'node_id', 'epoch', 'expires_at')).map(fromRow);
     const lost = auctionIds.filter((id) => {
       const h = this.held.get(id);
       const r = rows.find((x) => x.auctionId === id);
@@ -147,6 +151,13 @@ export class CompetitionOwnership {
       throw new FencedError(lost, rows);
     }
     for (const r of rows) epochs.set(r.auctionId, r.epoch);
+    // Committed: this node's view of the expiry moves too (never before the commit).
+    tx.afterCommit(() => {
+      for (const [id, epoch] of epochs) {
+        const h = this.held.get(id);
+        if (h && h.epoch === epoch) this.held.set(id, { epoch, expiresAt: Math.max(h.expiresAt, until) });
+      }
+    });
     return epochs;
   }
 

@@ -21,6 +21,7 @@ import { openingShortfall, participantLabel, savings, type DecrementKind, type V
 import { LiveAuction, type BidAnswer } from './live';
 import { AuctionEngine, CLOSE_JOB, FENCED_RETRY_MS, closeJobKey, rejection, unavailable, type BidRequest } from './engine';
 import { CompetitionOwnership } from './ownership';
+import { openDb, type Db } from '../../db/knex';
 import { OwnerLink, plainActor, reviveAuction, type ForwardedRequest, type ForwardedStep } from './forwarding';
 import { isDbUnavailable } from '../../db/faults';
 import { AppError } from '../../http/errors';
@@ -127,13 +128,19 @@ export class AuctionService {
   readonly link: OwnerLink | null;
   /** Competitions being taken over here (their rebuild is in progress). */
   private adopting = new Map<number, Promise<boolean>>();
+  private leaseDb: Db | null;
+  /** Owner look-ups in progress, per competition. */
+  private resolving = new Map<number, Promise<'here' | string | null>>();
 
   constructor(private ctx: ModuleContext) {
     this.engine = new AuctionEngine(ctx);
     const bus = ctx.bus;
     const limits = this.engine.limits;
     const clustered = bus.clustered;
-    this.ownership = new CompetitionOwnership(ctx, bus.nodeId, clustered, limits.ownerLeaseMs, limits.ownerRenewMs);
+    // Lease traffic (renewals, takeovers, the sweep) has its own two connections on MariaDB, so it
+    // never queues behind bid traffic for a pooled connection and a busy owner keeps its leases.
+    this.leaseDb = clustered && ctx.db.dialect === 'mysql' ? openDb(ctx.config, { poolMax: 2 }) : null;
+    this.ownership = new CompetitionOwnership({ ...ctx, db: this.leaseDb ?? ctx.db }, bus.nodeId, clustered, limits.ownerLeaseMs, limits.ownerRenewMs);
     this.link = clustered
       ? new OwnerLink(
           bus,
@@ -435,10 +442,9 @@ export class AuctionService {
   // ---- cluster mode: one owner per running competition --------------------------------------
 
   /**
-   * Cluster mode, a bid for a competition this node does not hold: take the lease if it is free
-   * or expired (and rebuild the competition here), else forward the bid to the owner. The answer
-   * comes back here, to the bidder's own socket. Whatever fails, the bidder resends with the same
-   * clientBidId, which the owner answers once.
+   * Cluster mode, a bid for a competition another node holds: forwarded to that owner, and its
+   * answer goes out here, on the bidder's own socket. Whatever fails, the bidder resends with the
+   * same clientBidId, which the owner answers once.
    */
   private async forwardBid(owner: string, req: BidRequest, answer: (a: BidAnswer) => BidAnswer): Promise<BidAnswer> {
     // Two tries: an owner that does not answer may be dead, and its lease may run out meanwhile;
@@ -468,7 +474,18 @@ export class AuctionService {
    * Where a competition's sequencer runs: 'here' (this node holds the lease, the competition is
    * in memory), another node's id, or null (it cannot be said now: retry shortly).
    */
-  private async ensureOwner(id: number): Promise<'here' | string | null> {
+  private ensureOwner(id: number): Promise<'here' | string | null> {
+    if (this.ownership.ownsFresh(id) && this.engine.live.has(id)) return Promise.resolve('here');
+    // One look-up per competition at a time: bids arriving together share it.
+    let p = this.resolving.get(id);
+    if (!p) {
+      p = this.findOwner(id).finally(() => this.resolving.delete(id));
+      this.resolving.set(id, p);
+    }
+    return p;
+  }
+
+  private async findOwner(id: number): Promise<'here' | string | null> {
     if (this.ownership.ownsFresh(id) && this.engine.live.has(id)) return 'here';
     // Another node's lease seen unexpired: it is still the owner (a lease moves only after it expires).
     const seen = this.ownership.lastSeen.get(id);
@@ -530,7 +547,12 @@ export class AuctionService {
         const where = await this.ensureOwner(req.auctionId);
         if (where !== 'here' && where !== null) return answer(unavailable(req.auctionId, req.clientBidId, 'The competition is moving to another server; send the bid again with the same clientBidId', FENCED_RETRY_MS));
       }
-      return this.bidChecked(clientOf(req), { deviceId: req.deviceId, amount: req.amount }, req.auctionId, req.clientBidId, answer, false);
+      try {
+        return await this.bidChecked(clientOf(req), { deviceId: req.deviceId, amount: req.amount }, req.auctionId, req.clientBidId, answer, false);
+      } catch (err) {
+        this.ctx.log.error('forwarded bid failed before the sequencer', { auctionId: req.auctionId, error: (err as Error).message });
+        return answer(unavailable(req.auctionId, req.clientBidId));
+      }
     }
     const actor: Actor = msg.actor ? { ...msg.actor, clock: this.ctx.clock } : systemActor('auction-end', this.ctx.clock);
     if (msg.kind === 'close') return this.close(msg.auctionId).then(() => null);
@@ -833,6 +855,7 @@ export class AuctionService {
     // A node leaving on purpose hands its competitions over at once (no lease to wait out).
     for (const id of [...this.ownership.held.keys()]) await this.ownership.release(id).catch(() => undefined);
     this.link?.close();
+    await this.leaseDb?.destroy();
     const st = this.engine.stats;
     if (st.bids) this.ctx.log.info('auction engine', { ...st, validateMs: Math.round(st.validateMs), commitMs: Math.round(st.commitMs), announceMs: Math.round(st.announceMs), insertBidsMs: Math.round(st.insertBidsMs), auditMs: Math.round(st.auditMs), figuresMs: Math.round(st.figuresMs), beginMs: Math.round(st.beginMs), endMs: Math.round(st.endMs), meanBatch: Math.round(st.bids / Math.max(1, st.batches)) });
     for (const id of [...this.timers.keys()]) this.clearEndTimer(id);
