@@ -106,6 +106,7 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
     const f = await as(5);
     expect((await ok(f.get('/api/tenders?pageSize=100'))).items.map((x: any) => x.id)).to.not.include(t.id);
     expect((await f.get(`/api/tenders/${t.id}`)).status).to.equal(404);
+    expect((await (await s.as(experts[0].username)).get(`/api/tenders/${t.id}`)).status).to.equal(404); // not (yet) on its committee
     expect((await ok(f.get('/api/my/supplier-invitations'))).items).to.deep.equal([]);
     const refused = await submit(f, t.id, F.supplierId, 90_000_000);
     expect(refused.r.status).to.equal(403);
