@@ -84,6 +84,10 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
     const pub = await ok(s.client().get(`/api/public/supplier-draws/${draw.id}`));
     expect(pub).to.include({ commitment: draw.commitment, secret: null, rounds: null, status: 'sealed' });
     expect((await s.client().get(`/api/public/supplier-draws/${draw.id}/verify`)).status).to.equal(409);
+    // The portal carries the seal: commitment and reveal time, no supplier named.
+    const sealNotice = await db('notices').where({ source_type: 'supplier_draw', source_id: String(draw.id) }).first();
+    expect(sealNotice.body_zh).to.include(draw.commitment).and.include('（北京时间）');
+    for (const x of suppliers) expect(sealNotice.body_zh).to.not.include((await db('suppliers').where({ id: x.supplierId }).first('name')).name);
     const summary = await ok((await op()).get(`/api/projects/${projectId}/invitations`));
     expect(summary.invitedCount).to.equal(5);
     const drawn = JSON.parse((await db('audit_events').where({ action: 'supplier_draw.drawn' }).orderBy('seq', 'desc').first('after_json')).after_json);
@@ -102,6 +106,7 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
     const f = await as(5);
     expect((await ok(f.get('/api/tenders?pageSize=100'))).items.map((x: any) => x.id)).to.not.include(t.id);
     expect((await f.get(`/api/tenders/${t.id}`)).status).to.equal(404);
+    expect((await (await s.as(experts[0].username)).get(`/api/tenders/${t.id}`)).status).to.equal(404); // not (yet) on its committee
     expect((await ok(f.get('/api/my/supplier-invitations'))).items).to.deep.equal([]);
     const refused = await submit(f, t.id, F.supplierId, 90_000_000);
     expect(refused.r.status).to.equal(403);
@@ -134,6 +139,8 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
     expect(revealed.status).to.equal('revealed');
     expect(revealed.rounds[0].pool[0].ids).to.deep.equal([A, B, C, D, E].map((x) => x.supplierId).sort((x, y) => x - y));
     expect([...revealed.rounds[0].result[0]].sort((x: number, y: number) => x - y)).to.deep.equal([A, B, C, D, E].map((x) => x.supplierId).sort((x, y) => x - y));
+    const resultNotice = await db('notices').where({ source_type: 'supplier_draw_result', source_id: String(draw.id) }).first();
+    for (const x of [A, B, C, D, E]) expect(resultNotice.body_zh).to.include((await db('suppliers').where({ id: x.supplierId }).first('name')).name);
     const check = await ok(s.client().get(`/api/public/supplier-draws/${draw.id}/verify`));
     expect(check).to.include({ ok: true, commitmentOk: true });
     const named = await ok((await op()).get(`/api/projects/${projectId}/invitations/list`));

@@ -585,14 +585,14 @@ async function tellStories(ctx: ModuleContext, c: StoryClock, jobs: Scheduler, a
     for (const [i, supplierId] of vBidders.slice(0, 2).entries()) {
       await later(1);
       const userId = await tx((t) => ensureSupplierUser(t, c, supplierId));
-      const sealed = sealBid({ tenderId: tender.id, supplierId, priceFen: (1_800_000 + i * 23_000) * YUAN, responses: Object.fromEntries(tpl.requirements.map((r) => [r.key, '完全满足'])), attachments: [] }, { keyHex: randomHex(32) });
+      const sealed = sealBid({ tenderId: tender.id, supplierId, priceFen: (1_801_700 + i * 23_300) * YUAN, responses: Object.fromEntries(tpl.requirements.map((r) => [r.key, '完全满足'])), attachments: [] }, { keyHex: randomHex(32) });
       await tenderBids.submitBid(tendering, { userId, role: 'supplier', requestId: null, ip: `192.0.2.${100 + (supplierId % 100)}`, clock: c }, supplierId, tender.id, { envelope: sealed.envelope, digest: sealed.digest });
     }
   }
   await at(84);
   const vClosed = await approved('purchaser4', '市急救中心医用直线加速器采购', [item(invitedCategory, '医用直线加速器', 1, 3_200_000)], invitationalReason);
   const vClosedBidders = await inviteByDraw(vClosed, invitedCount);
-  await throughTender(vClosed, 'purchaser4', vClosedBidders.slice(0, 4), pricesAbove(3_050_000, Math.min(4, vClosedBidders.length)));
+  await throughTender(vClosed, 'purchaser4', vClosedBidders.slice(0, 4), pricesAbove(3_047_300, Math.min(4, vClosedBidders.length)));
   await throughContract(vClosed, 'purchaser4', 'paid');
 
   // Competitive consultation: asked for and approved, waiting for its consultation documents
