@@ -92,7 +92,9 @@ export async function seedConsultations(base: ConsultationDeps): Promise<void> {
   const projectFor = async (plan: Plan): Promise<number | null> => {
     const buyer = await deps.db('users as u').join('user_roles as r', 'r.user_id', 'u.id').where({ 'r.role': 'purchaser', 'u.org_id': org }).orderBy('u.id').first('u.id');
     const year = new Date(clock.t + 8 * HOUR).getUTCFullYear();
-    const line = await deps.db('budget_lines').where({ org_id: org, fiscal_year: year }).orderBy('allocated_fen', 'desc').first();
+    // The line of the year the requisition is raised in; early in a year the demo's history starts
+    // in the year before, whose lines the demo may not have: the unit's latest year then.
+    const line = (await deps.db('budget_lines').where({ org_id: org, fiscal_year: year }).orderBy('allocated_fen', 'desc').first()) ?? (await deps.db('budget_lines').where({ org_id: org }).orderBy('fiscal_year', 'desc').orderBy('allocated_fen', 'desc').first());
     if (!buyer || !line) return null; // no budget for that year in this database: the consultation stands alone
     const fen = plan.budgetYuan * 100;
     const money = await withTx(deps.db, (tx) => lineMoney(tx, line.id));
