@@ -49,6 +49,14 @@ import { ensureExpertUsers } from '../server/execution/tendering/demo-users';
 import { sealBid, randomHex } from '../client/src/views/tendering/sealing';
 import * as consult from '../server/execution/consultation/service';
 import { findConsultation } from '../server/execution/consultation/repository';
+import { ensureExpertUser } from '../server/execution/tendering/demo-users';
+import { committeeSizeFor } from '../server/execution/tendering/rules';
+import { linkCommitteeFromDraw } from '../server/execution/tendering/evaluation/committee';
+import { drawServiceFor } from '../server/execution/draws/module';
+import { invitationServiceFor } from '../server/execution/invitations/module';
+import { RuleError } from '../server/http/errors';
+import { loadRuleBook } from '../server/core/rules/rule-book';
+import { loadCalendar } from '../server/core/rules/calendar';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const YEAR = env('SIM_YEAR', 2025);
@@ -202,12 +210,12 @@ async function main() {
   }
 
   /** Raise, submit, and walk the approval chain; returns the project. */
-  async function requisitionToProject(unit: { id: number; code: string }, title: string, items: Array<{ categoryCode: string; name: string; quantity: number; unit: string; unitPriceFen: number }>, singleSourceReason: string | null, requested: { requestedMethod: 'competitive_consultation'; methodRequestReason: string } | null = null): Promise<number> {
+  async function requisitionToProject(unit: { id: number; code: string }, title: string, items: Array<{ categoryCode: string; name: string; quantity: number; unit: string; unitPriceFen: number }>, singleSourceReason: string | null, invitationalReason: string | null = null, requested: { requestedMethod: 'competitive_consultation'; methodRequestReason: string } | null = null): Promise<number> {
     const buyer = people.get(`sim-buyer-${unit.code}`)!;
     const total = items.reduce((s, i) => s + i.quantity * i.unitPriceFen, 0);
     const lineId = await budgetLineFor(unit.id, total);
     const id = await tx(async (t) => {
-      const rid = await req.createDraft(t, actorOf(buyer), { userId: buyer.id, orgId: buyer.orgId }, { title, budgetLineId: lineId, neededBy: new Date(clock.now().getTime() + 120 * DAY).toISOString().slice(0, 10), justification: `${title}：现有设备老化或服务合同到期，需按规定采购。`, items: items.map((i) => ({ ...i, specification: `${i.name}，符合国家标准` })), singleSourceReason, ...(requested ?? {}) });
+      const rid = await req.createDraft(t, actorOf(buyer), { userId: buyer.id, orgId: buyer.orgId }, { title, budgetLineId: lineId, neededBy: new Date(clock.now().getTime() + 120 * DAY).toISOString().slice(0, 10), justification: `${title}：现有设备老化或服务合同到期，需按规定采购。`, items: items.map((i) => ({ ...i, specification: `${i.name}，符合国家标准` })), singleSourceReason, ...(invitationalReason ? { requestedMethod: 'invitational_tender' as const, methodRequestReason: invitationalReason } : (requested ?? {})) });
       await req.submit(t, actorOf(buyer), { userId: buyer.id, orgId: buyer.orgId }, rid);
       return rid;
     });
@@ -318,6 +326,7 @@ async function main() {
       return electronicTender(pid, budgetFen, r.category_code);
     }
     if (p.method === 'competitive_consultation') return consultation(pid, budgetFen, r.category_code);
+    if (p.method === 'invitational_tender') return invitationalTender(pid, budgetFen, r.category_code);
     if (p.method === 'public_tender') {
       await tx((t) => proj.publishNotice(t, op, pid, { deadlineAt: iso(21 + rnd.int(0, 6)) }));
       await sim.wait(DAY);
@@ -329,7 +338,10 @@ async function main() {
       await sim.wait((3 + rnd.next() * 10) * DAY);
       await tx((t) => proj.recordResult(t, op, pid, { validResponses: Math.max(3, bids - rnd.int(0, 2)), supplierId: pickSupplier(), amountFen: price() }));
     } else if (p.method === 'inquiry' || p.method === 'competitive_negotiation') {
-      await tx((t) => proj.issueDocuments(t, op, pid, { deadlineAt: iso(5 + rnd.int(0, 5)) }));
+      // At least the rule's working days on the city's calendar (a week of calendar days is not, over Spring Festival).
+      const wd = (await loadRuleBook(db))[p.method === 'inquiry' ? 'inquiryResponsePeriodWorkingDays' : 'negotiationResponsePeriodWorkingDays'].value;
+      const earliest = (await loadCalendar(db)).addWorkingDays(clock.now(), wd).getTime() + 3600_000;
+      await tx((t) => proj.issueDocuments(t, op, pid, { deadlineAt: new Date(Math.max(Date.parse(iso(5 + rnd.int(0, 5))), earliest)).toISOString() }));
       await until(pid, ['evaluation']);
       await sim.wait((1 + rnd.next() * 6) * DAY);
       const valid = rnd.next() < 0.07 ? 2 : rnd.int(3, 6);
@@ -343,17 +355,103 @@ async function main() {
     return (await proj.loadProject(db, pid)).stage !== 'failed';
   }
 
+  // ---- an invitational tender: the sealed supplier draw, then the tender among the invited ----
+  const invitations = invitationServiceFor({ config, scheduler: platform.scheduler, realtime: platform.realtime, clock });
+  const invitational = { projects: 0, invited: 0, revealed: 0, verified: 0 };
+  async function invitationalTender(pid: number, budgetFen: number, categoryCode: string): Promise<boolean> {
+    const p = await proj.loadProject(db, pid);
+    const pool = suppliersFor(categoryCode).filter((id) => bySupplier.has(id));
+    const count = Math.min(pool.length, rnd.int(4, 6));
+    const draw = await tx(async (t) => {
+      const d = await invitations.drawSuppliers(t, { subject: { type: 'project', id: pid, ref: p.ref }, categoryCode, count, revealAt: new Date(clock.now().getTime() + 21 * DAY) }, op);
+      await proj.recordInvitations(t, op, pid, { source: 'draw', invited: count, drawId: d.id });
+      return d;
+    });
+    invitational.projects++;
+    invitational.invited += count;
+    // Each supplier learns of its own invitation (its tag); the invited bid, the others cannot.
+    const invited: number[] = [];
+    for (const id of pool) if (await invitations.isInvited(db, { type: 'project', id: pid }, id)) invited.push(id);
+    const ok = await electronicTender(pid, budgetFen, categoryCode, invited);
+    const revealed = await invitations.loadDraw(db, draw.id);
+    if (revealed.status === 'revealed') {
+      invitational.revealed++;
+      const { verifyPublicDraw } = await import('../server/execution/draws/selection');
+      const { nodeHashes } = await import('../server/execution/draws/seal');
+      if (verifyPublicDraw(invitations.publicRecord(revealed), nodeHashes).ok) invitational.verified++;
+    }
+    return ok;
+  }
+
+  // ---- the sealed expert draw for a tender's committee: request, invitations answered, reveal ----
+  const draws = drawServiceFor({ config, scheduler: platform.scheduler, realtime: platform.realtime, clock });
+  const expertDraws = { requested: 0, revealed: 0, declines: 0, refused: 0, linkedDirectly: 0 };
+  async function committeeByDraw(tenderId: number, pid: number, orgId: number, categoryCode: string, bidders: number[], budgetFen: number): Promise<Array<{ expertId: number; userId: number }> | null> {
+    const size = committeeSizeFor(budgetFen);
+    const t = await db('tenders').where({ id: tenderId }).first('reference');
+    const revealAt = new Date(clock.now().getTime() + 3 * 3600_000);
+    let drawId: number;
+    try {
+      const d = await tx((x) => draws.requestDraw(x, op, { projectRef: t.reference, projectId: pid, purchasingOrgId: orgId, supplierIds: bidders, groups: [{ specialty: categoryCode, count: size }], evaluationAt: new Date(revealAt.getTime() + 3600_000), evaluationPlace: '市公共资源交易中心评标室', revealAt, responseMinutes: 60 }));
+      drawId = d.id;
+      expertDraws.requested++;
+    } catch (e) {
+      if (e instanceof RuleError) {
+        expertDraws.refused++; // too few eligible experts of the specialty: the committee is named directly
+        return null;
+      }
+      throw e;
+    }
+    // The invited experts answer from their own invitations (found by their tags); some decline and a replacement is drawn.
+    const specialists = (await db('expert_specialties').where({ category_code: categoryCode }).pluck('expert_id')).map(Number);
+    for (let round = 0; round < 6; round++) {
+      let pending = 0;
+      for (const expertId of specialists) {
+        for (const inv of (await draws.myInvitations(db, expertId)).filter((i) => i.drawId === drawId && i.status === 'pending')) {
+          pending++;
+          await sim.wait(60_000 * rnd.int(1, 6));
+          const userId = await tx((x) => ensureExpertUser(x, clock, expertId));
+          const answer = rnd.next() < 0.12 ? 'decline' : 'accept';
+          try {
+            await tx((x) => draws.respond(x, { userId, role: 'expert', requestId: null, ip: '10.2.0.9', clock }, expertId, inv.id, answer));
+            if (answer === 'decline') expertDraws.declines++;
+          } catch (e) {
+            // Too late: the answer deadline passed meanwhile and a replacement was drawn.
+            if ((e as { code?: string }).code !== 'INVITATION_EXPIRED') throw e;
+          }
+        }
+      }
+      if (!pending) break;
+    }
+    await sim.waitUntil(revealAt.getTime() + 60_000); // the reveal job; the tender takes its committee from it
+    if ((await db('draws').where({ id: drawId }).first('status')).status !== 'revealed') throw new Error(`draw ${drawId} not revealed`);
+    expertDraws.revealed++;
+    await sim.wait(60_000);
+    if (!(await db('tender_committee').where({ tender_id: tenderId }).first('expert_id'))) {
+      try {
+        await linkCommitteeFromDraw(tdeps, op, tenderId, String(drawId));
+      } catch (e) {
+        // Seats left empty (the specialty ran out): below the legal committee, named directly instead.
+        if (e instanceof RuleError) return null;
+        if ((e as { code?: string }).code !== 'COMMITTEE_EXISTS') throw e;
+      }
+    }
+    const members = (await db('tender_committee').where({ tender_id: tenderId }).pluck('expert_id')).map(Number);
+    if (members.length < size) return null;
+    return Promise.all(members.map(async (expertId) => ({ expertId, userId: await tx((x) => ensureExpertUser(x, clock, expertId)) })));
+  }
+
   // ---- a public tender through the tendering module: sealed bids, online opening, committee ----
-  async function electronicTender(pid: number, budgetFen: number, categoryCode: string): Promise<boolean> {
+  async function electronicTender(pid: number, budgetFen: number, categoryCode: string, invited?: number[]): Promise<boolean> {
     const kind = (await db('catalogue_categories').where({ code: categoryCode }).first('kind')).kind as 'goods' | 'services' | 'works';
     const tpl = TEMPLATES[kind];
     const deadline = new Date(clock.now().getTime() + (22 + rnd.int(0, 5)) * DAY);
     const p = await db('procurement_projects').where({ id: pid }).first('title', 'org_id');
-    const created = await createTender(tdeps, op, { title: `${p.title}（公开招标）`, kind, categoryCode, projectId: pid, budgetFen, method: tpl.method, priceWeight: tpl.priceWeight, smeDeductionPct: tpl.smeDeductionPct, description: `${p.title}，详见招标文件。`, requirements: tpl.requirements, qualifications: tpl.qualifications, criteria: tpl.criteria, bidDeadline: deadline.toISOString(), openingAt: deadline.toISOString() });
+    const created = await createTender(tdeps, op, { title: `${p.title}（${invited ? '邀请招标' : '公开招标'}）`, kind, categoryCode, projectId: pid, budgetFen, method: tpl.method, priceWeight: tpl.priceWeight, smeDeductionPct: tpl.smeDeductionPct, description: `${p.title}，详见招标文件。`, requirements: tpl.requirements, qualifications: tpl.qualifications, criteria: tpl.criteria, bidDeadline: deadline.toISOString(), openingAt: deadline.toISOString() });
     const tenderId = (created as { id: number }).id;
     await publishTender(tdeps, op, tenderId);
     // Bidders seal their offers in the browser's format (AES-GCM envelope, key kept by the bidder).
-    const pool = rnd.sample(suppliersFor(categoryCode).filter((id) => bySupplier.has(id)), rnd.int(3, 6));
+    const pool = invited ? rnd.sample(invited, Math.max(3, invited.length - rnd.int(0, 1))) : rnd.sample(suppliersFor(categoryCode).filter((id) => bySupplier.has(id)), rnd.int(3, 6));
     const sealed: Array<{ person: Person; keyHex: string }> = [];
     const responses = Object.fromEntries(tpl.requirements.map((r) => [r.key, '完全响应招标文件要求']));
     const times = pool.map(() => clock.now().getTime() + DAY + rnd.next() * (deadline.getTime() - clock.now().getTime() - 2 * DAY)).sort((a, b) => a - b);
@@ -376,8 +474,13 @@ async function main() {
       await sim.wait(3600_000); // a failed opening: the tender module fails the project
       return (await proj.loadProject(db, pid)).stage !== 'failed';
     }
-    const committee = rnd.sample(experts, 5);
-    await tx((t) => linkCommittee(tdeps, t, op, tenderId, committee.map((e, i) => ({ expertId: e.expertId, chair: i === 0 })), { source: 'direct', sourceRef: 'simulate', projectId: pid }));
+    // The committee from the sealed expert draw; named directly only when the specialty's pool is too small.
+    let committee = await committeeByDraw(tenderId, pid, p.org_id, categoryCode, sealed.map((b) => b.person.supplierId!), budgetFen);
+    if (!committee) {
+      expertDraws.linkedDirectly++;
+      committee = rnd.sample(experts, committeeSizeFor(budgetFen));
+      await tx((t) => linkCommittee(tdeps, t, op, tenderId, committee!.map((e, i) => ({ expertId: e.expertId, chair: i === 0 })), { source: 'direct', sourceRef: 'simulate', projectId: pid }));
+    }
     const compliance = Object.fromEntries(tpl.qualifications.map((q) => [q.key, true]));
     const scored = tpl.criteria.filter((c) => c.kind !== 'price');
     for (const e of committee) {
@@ -389,7 +492,7 @@ async function main() {
       }
       await submitScores(tdeps, expertActor(e), e.expertId, tenderId);
     }
-    const ev = await evaluationView(tdeps, tenderId, committee[0].expertId);
+    const ev = await evaluationView(tdeps, tenderId, committee![0].expertId);
     if (!ev.report) throw new Error(`tender ${tenderId} evaluation not finished (${ev.status})`);
     for (const e of committee) await confirmReport(tdeps, expertActor(e), e.expertId, tenderId, ev.report.sha256!);
     await sim.wait((1 + rnd.next() * 3) * DAY);
@@ -508,8 +611,10 @@ async function main() {
         const items = [{ categoryCode: code, name: g.name, quantity: qty, unit: g.unit, unitPriceFen: Math.round(g.refYuan * (0.9 + rnd.next() * 0.3)) * YUAN }];
         if (code !== 'A02320000' && rnd.next() < 0.5) items.push({ categoryCode: 'A02021003', name: ELECTRONICS.A02021003.name, quantity: rnd.int(2, 10), unit: '台', unitPriceFen: 2300 * YUAN });
         const single = rnd.next() < 0.12 ? '原有系统的升级扩容，只能向原供应商采购以保证兼容（政府采购法第三十一条第二项）' : null;
+        // Specialised medical equipment: a few makers only, so the unit often asks for an invitational tender (law art. 29).
+        const invitationalReason = !single && code === 'A02320000' && rnd.next() < 0.5 ? '该类医疗设备技术要求特殊，只能从有限范围的供应商处采购（政府采购法第二十九条第一项）' : null;
         sim.spawn(name, startAt, async () => {
-          const pid = await requisitionToProject(unit, `${g.name}采购`, items, single);
+          const pid = await requisitionToProject(unit, `${g.name}采购`, items, single, invitationalReason);
           const p = await proj.loadProject(db, pid);
           if ((await otherMethod(pid, Number(p.budget_fen))) && rnd.next() < 0.92) await contractAndPay(pid, unit);
         });
@@ -520,7 +625,7 @@ async function main() {
         // About a third of the services whose needs are worked out with suppliers are asked for by consultation.
         const consultation = code !== 'B07' && rnd.next() < 0.35 ? { requestedMethod: 'competitive_consultation' as const, methodRequestReason: '服务标准需与供应商磋商后确定（财库〔2014〕214号第三条）' } : null;
         sim.spawn(name, startAt, async () => {
-          const pid = await requisitionToProject(unit, `${sv.name}项目`, [{ categoryCode: code, name: sv.name, quantity: 1, unit: sv.unit, unitPriceFen: amount }], null, consultation);
+          const pid = await requisitionToProject(unit, `${sv.name}项目`, [{ categoryCode: code, name: sv.name, quantity: 1, unit: sv.unit, unitPriceFen: amount }], null, null, consultation);
           if ((await otherMethod(pid, amount)) && rnd.next() < 0.92) await contractAndPay(pid, unit);
         });
       }
@@ -572,7 +677,9 @@ async function main() {
     ocdsReleases: Number((await db('ocds_releases').count({ n: '*' }).first())?.n),
     failures: sim.failures.slice(0, 10),
     failureCount: sim.failures.length,
-    notDriven: ['the expert draw (committees are linked directly)', 'challenges during the challenge period', 'amendments and clarifications of tender documents'],
+    invitationalTenders: invitational,
+    expertDraws,
+    notDriven: ['challenges during the challenge period', 'amendments and clarifications of tender documents', 'prequalification for invitational tenders (drawn only)', 'competitive consultation and framework agreements'],
   };
   await platform.close();
   await db.destroy();

@@ -131,7 +131,8 @@ describe(`adversaries against every sealed thing (${TEST_DIALECT})`, function ()
     for (const sp of specialties) register.set(sp, (await db()('expert_specialties').where({ category_code: sp }).orderBy('expert_id').pluck('expert_id')).map(Number));
     tenderId = Number((await db()('tenders').where({ status: 'opening' }).first('id')).id);
     bids = await tenderTruth(w, tenderId);
-    publishedTenderId = Number((await db()('tenders').where({ status: 'published' }).first('id')).id);
+    // A public tender open for bids (invitational ones: test/adversary/supplier-invitations.test.ts).
+    publishedTenderId = Number((await db()('tenders').where({ status: 'published' }).whereNotExists(db()('procurement_projects as pp').whereRaw('pp.id = tenders.project_id').where('pp.method', 'invitational_tender')).orderBy('id').first('id')).id);
     publishedBids = await tenderTruth(w, publishedTenderId);
     expect(publishedBids.length, 'demo tender open for bids: its sealed bids').to.be.at.least(3);
     expect(decrypted().length, 'demo opening: bids decrypted before the last key').to.be.at.least(3);

@@ -25,7 +25,8 @@ describe(`browser: e-tendering as the public, a bidder, an expert and the purcha
   let s: TestServer;
   let browser: Browser;
   const db = () => s.tdb.db;
-  const tenderIn = async (status: string, extra: Record<string, unknown> = {}) => (await db()('tenders').where({ status, ...extra }).orderBy('id').first()) as { id: number; reference: string; title: string; award_amount_fen: number | string | null; awarded_bid_id: number | null; challenge_ends_at: string | null };
+  // Public tenders only: an invitational tender open for bids is read by its invited suppliers alone.
+  const tenderIn = async (status: string, extra: Record<string, unknown> = {}) => (await db()('tenders').where({ status, ...extra }).whereNotExists(db()('procurement_projects as pp').whereRaw('pp.id = tenders.project_id').where('pp.method', 'invitational_tender')).orderBy('id').first()) as { id: number; reference: string; title: string; award_amount_fen: number | string | null; awarded_bid_id: number | null; challenge_ends_at: string | null };
   const nameOfBid = async (bidId: number) => (await db()('tender_bids as b').join('suppliers as s', 's.id', 'b.supplier_id').where('b.id', bidId).first('s.name')).name as string;
   const bidderNames = async (tenderId: number) => (await db()('tender_bids as b').join('suppliers as s', 's.id', 'b.supplier_id').where('b.tender_id', tenderId).whereIn('b.status', ['sealed', 'decrypted', 'invalid', 'disqualified']).orderBy('b.id').pluck('s.name')) as string[];
 

@@ -152,7 +152,7 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
     expect((await respond(0, c.id)).status).to.equal(201);
     expect((await respond(1, c.id)).status).to.equal(201);
     // Not invited: refused.
-    expect((await respond(4, c.id)).body.error.code).to.equal('NOT_INVITED');
+    expect((await respond(4, c.id)).body.error.code).to.equal('NOT_INVITED_TO_CONSULTATION');
     const early = await (await op()).post(`/api/consultations/${c.id}/close-responses`);
     expect(early.body.status).to.equal('issued'); // before the deadline nothing closes
     clock.set(new Date(c.responseDeadline).getTime());

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
+import { toDbTime } from '../../server/db/time';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { TEST_DIALECT } from '../helpers/db';
 import type { TestClient } from '../helpers/http';
@@ -151,7 +152,9 @@ describe(`home: each role's work from GET /api/home (${TEST_DIALECT})`, function
     const liveTender = new Set((await db('tenders').whereNotNull('project_id').whereNotIn('status', ['failed', 'cancelled']).select('project_id')).map((r: any) => r.project_id));
     const projects = (await db('procurement_projects').select('id', 'stage')).filter((p: any) => !liveTender.has(p.id));
     const inStage = (...stages: string[]) => projects.filter((p: any) => stages.includes(p.stage)).length;
-    expect(got['operator.projects.documents'].count).to.equal(inStage('documents_prepared'));
+    // An invitational tender waits for its documents once its suppliers are invited, or its prequalification has closed.
+    const prequalClosed = (await db('procurement_projects').where({ stage: 'prequalification' }).where('deadline_at', '<=', toDbTime(s.clock.now())).pluck('id')).filter((id: number) => !liveTender.has(id)).length;
+    expect(got['operator.projects.documents'].count).to.equal(inStage('documents_prepared', 'suppliers_invited') + prequalClosed);
     expect(got['operator.projects.opening'].count).to.equal(inStage('opening'));
     expect(got['operator.projects.result'].count).to.equal(inStage('evaluation', 'negotiation'));
     const challenges = (await db('project_challenges').where({ status: 'open' }).select('reply_due_at', 'overdue_at')).map((r: any) => ({ due: r.reply_due_at, overdueAt: r.overdue_at }));

@@ -84,6 +84,10 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
     const pub = await ok(s.client().get(`/api/public/supplier-draws/${draw.id}`));
     expect(pub).to.include({ commitment: draw.commitment, secret: null, rounds: null, status: 'sealed' });
     expect((await s.client().get(`/api/public/supplier-draws/${draw.id}/verify`)).status).to.equal(409);
+    // The portal carries the seal: commitment and reveal time, no supplier named.
+    const sealNotice = await db('notices').where({ source_type: 'supplier_draw', source_id: String(draw.id) }).first();
+    expect(sealNotice.body_zh).to.include(draw.commitment).and.include('（北京时间）');
+    for (const x of suppliers) expect(sealNotice.body_zh).to.not.include((await db('suppliers').where({ id: x.supplierId }).first('name')).name);
     const summary = await ok((await op()).get(`/api/projects/${projectId}/invitations`));
     expect(summary.invitedCount).to.equal(5);
     const drawn = JSON.parse((await db('audit_events').where({ action: 'supplier_draw.drawn' }).orderBy('seq', 'desc').first('after_json')).after_json);
@@ -102,10 +106,15 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
     const f = await as(5);
     expect((await ok(f.get('/api/tenders?pageSize=100'))).items.map((x: any) => x.id)).to.not.include(t.id);
     expect((await f.get(`/api/tenders/${t.id}`)).status).to.equal(404);
+    expect((await (await s.as(experts[0].username)).get(`/api/tenders/${t.id}`)).status).to.equal(404); // not (yet) on its committee
     expect((await ok(f.get('/api/my/supplier-invitations'))).items).to.deep.equal([]);
     const refused = await submit(f, t.id, F.supplierId, 90_000_000);
     expect(refused.r.status).to.equal(403);
     expect(refused.r.body.error.code).to.equal('NOT_INVITED');
+    // The invited suppliers' to-do lists name the tender to bid in; the uninvited one's does not.
+    const homeItem = async (cl: TestClient) => (await ok(cl.get('/api/home'))).items.find((x: any) => x.key === 'supplier.invitations.bid');
+    expect(await homeItem(await as(0))).to.include({ count: 1, href: `/tenders/${t.id}`, dueAt: t.bidDeadline });
+    expect((await homeItem(f)).count).to.equal(0);
     // Each invited supplier finds its own invitation and the tender to bid in.
     const prices = [95_000_000, 100_000_000, 102_000_000, 98_000_000];
     const keys: string[] = [];
@@ -118,6 +127,7 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
       const { r, key } = await submit(cl, t.id, sup.supplierId, prices[i]);
       expect(r.status, JSON.stringify(r.body)).to.equal(201);
       keys.push(key);
+      expect((await homeItem(cl)).count).to.equal(0); // bid: nothing left to do
     }
     expect((await ok((await as(4)).get('/api/my/supplier-invitations'))).items).to.have.length(1); // E invited, does not bid
 
@@ -129,6 +139,8 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
     expect(revealed.status).to.equal('revealed');
     expect(revealed.rounds[0].pool[0].ids).to.deep.equal([A, B, C, D, E].map((x) => x.supplierId).sort((x, y) => x - y));
     expect([...revealed.rounds[0].result[0]].sort((x: number, y: number) => x - y)).to.deep.equal([A, B, C, D, E].map((x) => x.supplierId).sort((x, y) => x - y));
+    const resultNotice = await db('notices').where({ source_type: 'supplier_draw_result', source_id: String(draw.id) }).first();
+    for (const x of [A, B, C, D, E]) expect(resultNotice.body_zh).to.include((await db('suppliers').where({ id: x.supplierId }).first('name')).name);
     const check = await ok(s.client().get(`/api/public/supplier-draws/${draw.id}/verify`));
     expect(check).to.include({ ok: true, commitmentOk: true });
     const named = await ok((await op()).get(`/api/projects/${projectId}/invitations/list`));
@@ -187,7 +199,11 @@ describe(`invitational tender: requisition to payment (${TEST_DIALECT})`, functi
     const opened = await ok(c.operator.post(`/api/projects/${projectId}/prequalification`, { deadlineAt: deadline, conditions: '具备同类设备供货业绩' }), 201);
     expect(opened.stage).to.equal('prequalification');
     expect(await db('notices').where({ source_type: 'prequalification', source_id: String(projectId) }).first('id')).to.exist;
+    const open = await ok((await as(0)).get('/api/prequalifications'));
+    expect(open.items.find((x: any) => x.projectId === projectId)).to.include({ applied: false, deadlineAt: deadline });
     for (const i of [0, 1, 2, 3]) await ok((await as(i)).post(`/api/projects/${projectId}/prequalification/apply`, { statement: '我公司具备相关业绩' }), 201);
+    expect((await ok((await as(0)).get('/api/prequalifications'))).items.find((x: any) => x.projectId === projectId).applied).to.equal(true);
+    expect((await (await as(0)).post(`/api/projects/${projectId}/prequalification/apply`, { statement: '再次申请' })).status).to.equal(409);
     const apps = await ok(c.operator.get(`/api/projects/${projectId}/prequalification/applications`));
     expect(apps.items).to.have.length(4);
     const tooEarly = await c.operator.post(`/api/projects/${projectId}/prequalification/invite`);

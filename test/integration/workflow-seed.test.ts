@@ -41,6 +41,19 @@ describe(`workflow demo seed (${TEST_DIALECT})`, function () {
     expect((await verifyChain(db)).intact).to.equal(true);
   });
 
+  it('shows an invitational tender in each stage, its draws sealed and revealed (and verifying), a prequalification with applications', async () => {
+    const db = s.tdb.db;
+    const stages = (await db('procurement_projects').where({ method: 'invitational_tender' }).pluck('stage')) as string[];
+    expect(stages).to.include.members(['documents_prepared', 'prequalification', 'suppliers_invited', 'bidding_open', 'closed']);
+    expect((await db('supplier_draws').pluck('status')) as string[]).to.include.members(['sealed', 'revealed']);
+    const revealed = await db('supplier_draws').where({ status: 'revealed' }).first('id');
+    expect((await s.client().get(`/api/public/supplier-draws/${revealed.id}/verify`)).body.ok).to.equal(true);
+    expect(await db('prequalification_applications').count({ n: '*' }).first().then((r: any) => Number(r.n))).to.be.at.least(2);
+    // The invited demo suppliers' bids are in the open invitational tender.
+    const open = await db('procurement_projects').where({ method: 'invitational_tender', stage: 'bidding_open' }).first('id');
+    expect(await db('tender_bids as b').join('tenders as t', 't.id', 'b.tender_id').where('t.project_id', open.id).count({ n: '*' }).first().then((r: any) => Number(r.n))).to.equal(2);
+  });
+
   it('lets the demo approver, finance and operator find work in their inboxes', async () => {
     for (const u of ['approver', 'finance', 'operator']) {
       const c = await s.as(u);

@@ -34,6 +34,7 @@ import { riskPointsView, rulesView } from './supervision/risk';
 import { auctionsView } from './auctions/list';
 import { auctionRoomView } from './auctions/room';
 import { calendarView } from './calendar/calendar';
+import { mySupplierInvitationsView } from './invitations/views';
 
 export interface View {
   /** Path pattern; ':name' segments are passed to render as params. */
@@ -71,6 +72,7 @@ export const VIEWS: View[] = [
   { path: '/suppliers/:id', nav: 'nav.suppliers', roles: ['operator', 'supervisor', 'admin'], inNav: false, render: supplierDetailView },
   { path: '/my-company', nav: 'nav.myCompany', roles: ['supplier'], render: myCompanyView },
   { path: '/my/receipts', nav: 'auditReceipts.nav', roles: ['supplier'], render: myReceiptsView },
+  { path: '/my/supplier-invitations', nav: 'inv.my.nav', roles: ['supplier'], render: mySupplierInvitationsView },
   { path: '/experts', nav: 'nav.experts', roles: ['operator', 'supervisor', 'admin'], render: expertsView },
   { path: '/experts/:id', nav: 'nav.experts', roles: ['operator', 'supervisor', 'admin'], inNav: false, render: expertDetailView },
   { path: '/draws', nav: 'draws.nav', roles: ['operator', 'supervisor', 'admin'], render: drawsView },

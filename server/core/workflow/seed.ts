@@ -23,6 +23,8 @@ import { defineWorkflowJobs } from './module';
 import { loadCalendar } from '../rules/calendar';
 import { loadRuleBook, rule } from '../rules/rule-book';
 import type { ItemInput } from '../requisitions/rules';
+import type { RequestableMethod } from '../methods/rules';
+import { createInvitationService, SUPPLIER_REVEAL_JOB } from '../../execution/invitations/service';
 // The demo projects reach their awards through the execution wing, as live ones do: a public
 // tender through a real tender (sealed bids, opening, committee, evaluation, award) and an online
 // price competition through a real competition, run on this story's clock.
@@ -83,6 +85,9 @@ async function tellStories(ctx: ModuleContext, c: StoryClock, jobs: Scheduler, a
   const tendering: TenderingDeps = { db, clock: c, scheduler: jobs, realtime: ctx.realtime, log: ctx.log, config };
   jobs.define<{ tenderId: number }>(TENDER_OPEN_JOB, (j) => startOpening(tendering, j.payload.tenderId));
   jobs.define<{ tenderId: number }>(JOB_CLOSE_DECRYPTION, (j) => closeOpening(tendering, j.payload.tenderId));
+  // Invitational tenders' supplier draws are revealed by the story's scheduler when their bids close.
+  const invitations = createInvitationService({ sealKey: config.secrets.sealKey, scheduler: jobs, clock: c, realtime: ctx.realtime });
+  jobs.define<{ drawId: number }>(SUPPLIER_REVEAL_JOB, (j) => invitations.reveal(db, j.payload.drawId).then(() => undefined));
   jobs.define<{ auctionId: number }>(AUCTION_OPEN_JOB, (j) => auctions.openOrFail(j.payload.auctionId));
   jobs.define<{ auctionId: number }>(AUCTION_CLOSE_JOB, (j) => auctions.close(j.payload.auctionId));
   const orgRows = await db('organisations').select('code', 'id', 'name_zh');
@@ -176,14 +181,14 @@ async function tellStories(ctx: ModuleContext, c: StoryClock, jobs: Scheduler, a
   }
 
   const item = (categoryCode: string, name: string, quantity: number, unitYuan: number, unit = '台'): ItemInput => ({ categoryCode, name, specification: `${name}，符合国家标准，含三年质保`, quantity, unit, unitPriceFen: unitYuan * YUAN });
-  async function raise(username: string, title: string, items: ItemInput[], opts: { submit?: boolean; singleSourceReason?: string } = {}): Promise<number> {
+  async function raise(username: string, title: string, items: ItemInput[], opts: { submit?: boolean; singleSourceReason?: string; requestedMethod?: RequestableMethod; methodRequestReason?: string } = {}): Promise<number> {
     const u = users.get(username)!;
     const orgCode = [...orgs.entries()].find(([, id]) => id === u.orgId)![0];
     const total = items.reduce((s, i) => s + i.quantity * i.unitPriceFen, 0);
     const budgetLineId = await lineFor(orgCode, total);
     const neededBy = new Date(c.t + 120 * DAY).toISOString().slice(0, 10);
     return tx(async (t) => {
-      const id = await req.createDraft(t, actorOf(username), { userId: u.id, orgId: u.orgId }, { title, budgetLineId, neededBy, justification: `${title}：现有设备老化，无法满足工作需要。`, items, singleSourceReason: opts.singleSourceReason ?? null });
+      const id = await req.createDraft(t, actorOf(username), { userId: u.id, orgId: u.orgId }, { title, budgetLineId, neededBy, justification: `${title}：现有设备老化，无法满足工作需要。`, items, singleSourceReason: opts.singleSourceReason ?? null, requestedMethod: opts.requestedMethod ?? null, methodRequestReason: opts.methodRequestReason ?? null });
       // A needs assessment as a real attached file.
       const text = Buffer.from(`${title}\n需求论证报告\n\n一、现状\n现有设备已使用多年，故障率高。\n二、需求\n${items.map((i) => `${i.name} ${i.quantity}${i.unit}`).join('；')}\n`, 'utf8');
       await addAttachment(t, actorOf(username), { orgId: u.orgId }, id, { name: '需求论证报告.txt', contentType: 'text/plain', size: text.length, sha256: store.save(text) });
@@ -197,7 +202,7 @@ async function tellStories(ctx: ModuleContext, c: StoryClock, jobs: Scheduler, a
     const u = users.get(username)!;
     return tx((t) => decide(t, actorOf(username), { userId: u.id, orgId: u.orgId, roles: u.roles }, step.id, { decision, comment: comment ?? (decision === 'approve' ? '同意' : undefined) }));
   }
-  async function approved(username: string, title: string, items: ItemInput[], opts: { singleSourceReason?: string } = {}): Promise<number> {
+  async function approved(username: string, title: string, items: ItemInput[], opts: { singleSourceReason?: string; requestedMethod?: RequestableMethod; methodRequestReason?: string } = {}): Promise<number> {
     const id = await raise(username, title, items, opts);
     let r;
     do {
@@ -533,6 +538,67 @@ async function tellStories(ctx: ModuleContext, c: StoryClock, jobs: Scheduler, a
   const sOverdue = await approved('purchaser4', '医学影像系统原厂维保', [item('C1605', '影像系统原厂维保（一年）', 1, 520_000, '项')], { singleSourceReason: '设备厂商独家掌握维修技术和备件，其他供应商无法提供。' });
   await throughAward(sOverdue, 'purchaser4', await supplierFor('C1605', 2), 505_000);
   await later(40); // no contract: the 30-day job writes step.overdue
+
+  // --- Invitational tender (邀请招标): documents prepared; prequalification with applications;
+  // suppliers drawn (sealed); bidding open among the invited; awarded through a real tender, paid.
+  const invitationalReason = { requestedMethod: 'invitational_tender' as const, methodRequestReason: '该设备技术要求特殊，只有少数几家供应商能够提供，经财政部门同意采用邀请招标。' };
+  /** Draws `count` suppliers of the project's category; returns the invited (found by their tags, as each supplier finds its own). */
+  async function inviteByDraw(pid: number, count: number): Promise<number[]> {
+    const f = await projectFacts(pid);
+    const ref = (await proj.loadProject(db, pid)).ref;
+    await run(async (t) => {
+      const draw = await invitations.drawSuppliers(t, { subject: { type: 'project', id: pid, ref }, categoryCode: f.categoryCode, count, revealAt: new Date(tenderDeadline()) }, op);
+      await proj.recordInvitations(t, op, pid, { source: 'draw', invited: count, drawId: draw.id });
+    });
+    const out: number[] = [];
+    for (const id of await registered(f.categoryCode)) if (await invitations.isInvited(db, { type: 'project', id: pid }, id)) out.push(id);
+    return out;
+  }
+  const invitedCategory = 'A02320000';
+  const invitedCount = Math.min(5, (await registered(invitedCategory)).length);
+  await at(3);
+  await approved('purchaser4', '市急救中心医用磁共振设备采购', [item(invitedCategory, '医用磁共振成像设备（1.5T）', 1, 2_800_000)], invitationalReason);
+  await at(4);
+  const vPrequal = await approved('purchaser4', '市急救中心高压氧舱采购', [item(invitedCategory, '医用高压氧舱', 1, 1_600_000)], invitationalReason);
+  await run((t) => proj.openPrequalification(t, op, vPrequal, { deadlineAt: new Date(Math.max(addWd(c.t, rule(book, 'prequalificationNoticeWorkingDays')) + 3600_000, addWd(realNow, 2))).toISOString() }));
+  for (const supplierId of (await registered(invitedCategory)).slice(0, 2)) {
+    await later(0.5);
+    const userId = await tx((t) => ensureSupplierUser(t, c, supplierId));
+    await run(async (t) => {
+      await t('prequalification_applications').insert({ project_id: vPrequal, supplier_id: supplierId, statement: '我公司近三年完成同类设备供货安装五项，具备售后服务能力。', status: 'applied', applied_at: toDbTime(c.now()) });
+      await record(t, { userId, role: 'supplier', requestId: null, ip: null, clock: c }, { action: 'prequalification.applied', entityType: 'project', entityId: vPrequal, after: { supplierId } });
+    });
+  }
+  await at(2);
+  const vInvited = await approved('purchaser', '教育局实验室质谱仪采购', [item(invitedCategory, '液相色谱质谱联用仪', 1, 2_300_000)], invitationalReason);
+  await inviteByDraw(vInvited, invitedCount);
+  await at(10);
+  const vBidding = await approved('purchaser2', '学校数字化实验室设备采购', [item(invitedCategory, '数字化实验教学设备', 20, 95_000)], invitationalReason);
+  const vBidders = await inviteByDraw(vBidding, invitedCount);
+  {
+    const f = await projectFacts(vBidding);
+    const tpl = TEMPLATES[f.kind];
+    const deadline = tenderDeadline(3);
+    const tender = await tenderDocs.createTender(tendering, op, { title: f.title, kind: f.kind, categoryCode: f.categoryCode, projectId: vBidding, budgetFen: f.budgetFen, method: tpl.method, priceWeight: tpl.priceWeight, smeDeductionPct: tpl.smeDeductionPct, decryptionMinutes: 30, description: `${f.title}（邀请招标）。资金来源：财政预算资金。`, requirements: tpl.requirements, qualifications: tpl.qualifications, criteria: tpl.criteria, bidDeadline: deadline, openingAt: deadline });
+    await later(0.1);
+    await tenderDocs.publishTender(tendering, op, tender.id);
+    for (const [i, supplierId] of vBidders.slice(0, 2).entries()) {
+      await later(1);
+      const userId = await tx((t) => ensureSupplierUser(t, c, supplierId));
+      const sealed = sealBid({ tenderId: tender.id, supplierId, priceFen: (1_801_700 + i * 23_300) * YUAN, responses: Object.fromEntries(tpl.requirements.map((r) => [r.key, '完全满足'])), attachments: [] }, { keyHex: randomHex(32) });
+      await tenderBids.submitBid(tendering, { userId, role: 'supplier', requestId: null, ip: `192.0.2.${100 + (supplierId % 100)}`, clock: c }, supplierId, tender.id, { envelope: sealed.envelope, digest: sealed.digest });
+    }
+  }
+  await at(84);
+  const vClosed = await approved('purchaser4', '市急救中心医用直线加速器采购', [item(invitedCategory, '医用直线加速器', 1, 3_200_000)], invitationalReason);
+  const vClosedBidders = await inviteByDraw(vClosed, invitedCount);
+  await throughTender(vClosed, 'purchaser4', vClosedBidders.slice(0, 4), pricesAbove(3_047_300, Math.min(4, vClosedBidders.length)));
+  await throughContract(vClosed, 'purchaser4', 'paid');
+
+  // Competitive consultation: asked for and approved, waiting for its consultation documents
+  // (its later stages are the consultation module's demo).
+  await at(1);
+  await approved('purchaser', '教育局智慧教育平台规划咨询服务', [item('C1601', '智慧教育平台规划咨询（需与供应商磋商确定方案）', 1, 680_000, '项')], { requestedMethod: 'competitive_consultation', methodRequestReason: '服务需求需与供应商共同商定，技术方案无法事先完全确定。' });
 
   // Online price competition (framework goods): open for the auction; closed.
   await at(1);

@@ -28,6 +28,8 @@ export interface WorklistDeps {
   db: Knex;
   /** The expert's own invitations, found by their HMAC tag (the draw service's own lookup). */
   myInvitations: (db: Knex, expertId: number) => Promise<Array<{ id: number; deadlineAt: string; status: string; drawStatus: string }>>;
+  /** The supplier's own invitations to invited procedures (invitational tender), found by their tag. */
+  mySupplierInvitations?: (db: Knex, supplierId: number) => Promise<Array<{ subjectType: string; subjectId: number }>>;
 }
 
 interface Tally {
@@ -130,8 +132,9 @@ async function operatorItems(db: Knex, orgId: number, now: Date): Promise<WorkIt
     approvalSteps(db, 'operator', orgId, now),
     tally(db, db('suppliers as s').where('s.status', 'pending'), 's.id', now),
     tally(db, db('supplier_change_requests as cr').where('cr.status', 'pending'), 'cr.supplier_id', now),
-    // The procurement documents (or the justification of a single source) are the centre's next step.
-    tally(db, projects(['documents_prepared']), 'p.id', now),
+    // The procurement documents (or the justification of a single source) are the centre's next step;
+    // for an invitational tender also once its suppliers are invited, or its prequalification has closed.
+    tally(db, db('procurement_projects as p').whereNotExists(liveTenderOf(db, 'p.id')).where((w) => w.whereIn('p.stage', ['documents_prepared', 'suppliers_invited']).orWhere((x) => x.where('p.stage', 'prequalification').where('p.deadline_at', '<=', toDbTime(now)))), 'p.id', now),
     // A public tender run outside the e-tendering module: the centre records the bids received.
     tally(db, projects(['opening']), 'p.id', now),
     // Inquiry, negotiation (and a tender run outside the module): the result; single source: the negotiation.
@@ -162,9 +165,13 @@ async function operatorItems(db: Knex, orgId: number, now: Date): Promise<WorkIt
   ];
 }
 
-async function supplierItems(db: Knex, supplierId: number, now: Date): Promise<WorkItem[]> {
+async function supplierItems(deps: WorklistDeps, supplierId: number, now: Date): Promise<WorkItem[]> {
+  const { db } = deps;
   const day = beijingDay(now);
   const nowDb = toDbTime(now);
+  // Invitational tenders this supplier is invited to, open for bids, without its bid yet.
+  const invitedProjects = ((await deps.mySupplierInvitations?.(db, supplierId)) ?? []).filter((m) => m.subjectType === 'project').map((m) => m.subjectId);
+  const toBid = tally(db, db('tenders as t').whereIn('t.project_id', invitedProjects.length ? invitedProjects : [-1]).where('t.status', 'published').where('t.bid_deadline', '>', nowDb).whereNotExists(db('tender_bids as b0').whereRaw('b0.tender_id = t.id').where('b0.supplier_id', supplierId).where('b0.status', 'sealed').select(db.raw('1'))), 't.id', now, { col: 't.bid_deadline' });
   const joined = () => db('auctions as a').join('auction_participants as ap', 'ap.auction_id', 'a.id').where('ap.supplier_id', supplierId);
   const [running, today, decrypt, sign, explain, own] = await Promise.all([
     tally(db, joined().whereIn('a.status', ['running', 'suspended']), 'a.id', now, { col: 'a.ends_at' }),
@@ -179,6 +186,7 @@ async function supplierItems(db: Knex, supplierId: number, now: Date): Promise<W
   const auction = { list: '/auctions', one: (id: number) => `/auctions/${id}` };
   const tender = { list: '/tenders', one: (id: number) => `/tenders/${id}` };
   return [
+    item('supplier.invitations.bid', 'supplier', await toBid, tender, 'limit'),
     item('supplier.competitions.running', 'supplier', running, auction, 'at'),
     item('supplier.competitions.today', 'supplier', today, auction, 'at'),
     item('supplier.bids.decrypt', 'supplier', decrypt, tender, 'limit'),
@@ -253,7 +261,7 @@ export async function worklist(deps: WorklistDeps, user: SessionUser, now: Date)
         if (user.orgId) out.push(...(await operatorItems(db, user.orgId, now)));
         break;
       case 'supplier':
-        if (user.supplierId) out.push(...(await supplierItems(db, user.supplierId, now)));
+        if (user.supplierId) out.push(...(await supplierItems(deps, user.supplierId, now)));
         break;
       case 'expert':
         out.push(...(await expertItems(deps, user.id, now)));

@@ -125,6 +125,18 @@ export function invitationRoutes(db: Db, inv: InvitationService, clock: Clock) {
     },
     // Prequalification
     {
+      method: 'get',
+      path: '/api/prequalifications',
+      tag: TAG,
+      summary: 'Open prequalifications (invitational tenders taking applications), and whether this supplier has applied',
+      roles: ['supplier'],
+      handler: async ({ user }) => {
+        const rows = await db('procurement_projects').where({ method: 'invitational_tender', stage: 'prequalification' }).where('deadline_at', '>', toDbTime(clock.now())).orderBy('deadline_at').select('id', 'ref', 'title', 'deadline_at');
+        const mine = new Set((await db('prequalification_applications').where({ supplier_id: user!.supplierId ?? -1 }).pluck('project_id')).map(Number));
+        return { items: rows.map((r: any) => ({ projectId: Number(r.id), ref: r.ref, title: r.title, deadlineAt: isoFromDb(r.deadline_at), applied: mine.has(Number(r.id)) })) };
+      },
+    },
+    {
       method: 'post',
       path: '/api/projects/:id/prequalification',
       tag: TAG,

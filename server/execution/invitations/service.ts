@@ -22,6 +22,8 @@ import type { RealtimeHub } from '../../realtime/hub';
 import { createSealer, newSeed, nodeHashes } from '../draws/seal';
 import { commitmentOf, keyedPoolHashOf, roundSeedOf, select, PoolTooSmallError, type PoolGroup, type PublicDrawRecord } from '../draws/selection';
 import { activeBlacklistEntry } from '../suppliers/eligibility';
+import { publishNotice } from '../../core/notices/service';
+import { noticeTime } from '../../core/notices/notice-time';
 
 export const SUPPLIER_REVEAL_JOB = 'supplier-draw.reveal';
 export const supplierRevealKey = (drawId: number) => `supplier-draw-reveal:${drawId}`;
@@ -167,6 +169,18 @@ export function createInvitationService(deps: InvitationServiceDeps) {
     await writeInvitations(tx, input.subject, result[0], 'draw', drawId, revealAt);
     await deps.scheduler.schedule(tx, { kind: SUPPLIER_REVEAL_JOB, key: supplierRevealKey(drawId), runAt: revealAt, payload: { drawId } });
     const d = await loadDraw(tx, drawId);
+    // The public sees the seal on the portal at once: the commitment, the keyed pool hash, how many, when it opens.
+    await publishNotice(tx, actor, {
+      kind: 'other',
+      titleZh: `${d.subject_ref} 邀请供应商随机抽取公告`,
+      titleEn: `${d.subject_ref}: random draw of the invited suppliers`,
+      bodyZh: `项目 ${d.subject_ref} 从供应商库品目 ${d.category_code} 的合格供应商中随机抽取 ${d.invited_count} 家供应商发出邀请。抽取承诺值（SHA-256）：${d.commitment}；候选池密钥哈希：${d.pool_hash}。受邀名单密封至 ${noticeTime(revealAt, 'zh')}投标截止时揭晓，届时任何人可在 /api/public/supplier-draws/${d.id}/verify 复算验证。`,
+      bodyEn: `Project ${d.subject_ref} invites ${d.invited_count} suppliers drawn at random from the qualified suppliers of category ${d.category_code} in the supplier library. Commitment (SHA-256): ${d.commitment}; keyed pool hash: ${d.pool_hash}. The invited list is sealed until the bids close at ${noticeTime(revealAt, 'en')}; then anyone can recompute it at /api/public/supplier-draws/${d.id}/verify.`,
+      categoryCode: d.category_code,
+      projectRef: d.subject_ref,
+      sourceType: 'supplier_draw',
+      sourceId: drawId,
+    });
     // Counts and hashes only: the pool size is public library data, the result is not.
     await record(tx, actor, { action: 'supplier_draw.drawn', entityType: 'supplier_draw', entityId: drawId, after: { subjectType: d.subject_type, subjectId: d.subject_id, subjectRef: d.subject_ref, categoryCode: d.category_code, invited: d.invited_count, excluded: (input.excludeSupplierIds ?? []).length, scheme: 2, commitment: d.commitment, poolHash: d.pool_hash, revealAt: revealAt.toISOString() } });
     return summary(d);
@@ -213,7 +227,20 @@ export function createInvitationService(deps: InvitationServiceDeps) {
       const result = sealer.open<number[][]>(d.result_sealed, ctx(d.id, 'result'));
       const seed = roundSeedOf(secret, 1, nodeHashes);
       await tx('supplier_draws').where({ id: d.id }).update({ status: 'revealed', secret, seed, pool_json: JSON.stringify(pool), result_json: JSON.stringify(result), revealed_at: toDbTime(now) });
-      await record(tx, systemActor('supplier-draw-reveal', deps.clock), { action: 'supplier_draw.revealed', entityType: 'supplier_draw', entityId: d.id, before: { status: 'sealed' }, after: { status: 'revealed', subjectRef: d.subject_ref, commitment: d.commitment, secret, seed, poolSize: pool[0]?.ids.length ?? 0, invited: result.flat() } });
+      const names = (await tx('suppliers').whereIn('id', result.flat().length ? result.flat() : [-1]).orderBy('id').pluck('name')) as string[];
+      const revealer = systemActor('supplier-draw-reveal', deps.clock);
+      await publishNotice(tx, revealer, {
+        kind: 'other',
+        titleZh: `${d.subject_ref} 邀请供应商抽取结果`,
+        titleEn: `${d.subject_ref}: the supplier draw revealed`,
+        bodyZh: `投标截止，项目 ${d.subject_ref} 的邀请供应商抽取结果揭晓。受邀供应商：${names.join('、')}。抽取密钥：${secret}，任何人可在 /api/public/supplier-draws/${d.id}/verify 复算验证。`,
+        bodyEn: `The bids closed and the supplier draw of project ${d.subject_ref} is revealed. Invited: ${names.join(', ')}. Secret: ${secret}; anyone can recompute the draw at /api/public/supplier-draws/${d.id}/verify.`,
+        categoryCode: d.category_code,
+        projectRef: d.subject_ref,
+        sourceType: 'supplier_draw_result',
+        sourceId: d.id,
+      });
+      await record(tx, revealer, { action: 'supplier_draw.revealed', entityType: 'supplier_draw', entityId: d.id, before: { status: 'sealed' }, after: { status: 'revealed', subjectRef: d.subject_ref, commitment: d.commitment, secret, seed, poolSize: pool[0]?.ids.length ?? 0, invited: result.flat() } });
       return true;
     });
   }

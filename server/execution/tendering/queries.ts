@@ -65,7 +65,7 @@ async function mayRead(db: Knex, user: SessionUser | null, row: TenderRow, invit
   if (row.project_id !== null && (await db('procurement_projects').where({ id: row.project_id, method: 'invitational_tender' }).first('id'))) {
     if (OPENED.includes(row.status) && row.status !== 'opening') return true;
     if (has(user, ['purchaser', 'approver']) && user!.orgId === row.purchasing_org_id) return true;
-    if (has(user, ['expert'])) return true;
+    if (has(user, ['expert']) && (await db('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').where({ 'c.tender_id': row.id, 'e.user_id': user!.id }).first('c.expert_id'))) return true;
     return has(user, ['supplier']) && !!user!.supplierId && !!invitedProjects && (await invitedProjects(user!.supplierId)).includes(row.project_id);
   }
   return true;

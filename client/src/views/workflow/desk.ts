@@ -8,6 +8,7 @@ import { pagedTable } from '../table';
 import { actionButton, errorText, statusBadge, when, yuanToFen } from './common';
 import { platformStatusPanel } from '../platform/status';
 import { provisionalMark } from '../calendar/marks';
+import { invitationPanel } from '../invitations/views';
 
 interface Project { id: number; ref: string; title: string; orgNameZh: string; orgNameEn: string; method: string; stage: string; budgetFen: number; deadlineAt: string | null; deadlineProvisional?: boolean; awardFen: number | null; awardedSupplierName: string | null; failureReason: string | null }
 interface StageRow { stage: string; enteredAt: string; exitedAt: string | null; dueAt: string | null; overdueAt: string | null; dueProvisional?: boolean }
@@ -99,6 +100,10 @@ function operatorActions(p: ProjectDetail, reload: () => Promise<void>): HTMLEle
     h('div', { class: 'wf-inline' }, path === 'result' ? field(t('workflow.proj.valid'), valid) : null, field(t('workflow.proj.supplierId'), supplier), field(t('workflow.proj.amount'), amount), actionButton(t(`workflow.proj.${path}`), `proj-${path}`, async () => post(path, path === 'result' ? { validResponses: Number(valid.value), supplierId: Number(supplier.value), amountFen: fen() } : { supplierId: Number(supplier.value), amountFen: fen() })()));
   switch (p.stage) {
     case 'documents_prepared':
+    case 'prequalification':
+    case 'suppliers_invited':
+      // An invitational tender's first steps are on its invitation panel; its tender is published from the tender desk.
+      if (p.method === 'invitational_tender') return null;
       if (p.method === 'public_tender') return h('div', { class: 'wf-inline' }, field(t('workflow.proj.deadlineAt'), deadline), actionButton(t('workflow.proj.notice'), 'proj-notice', async () => post('notice', { deadlineAt: iso() })()));
       if (p.method === 'single_source') return actionButton(t('workflow.proj.justification'), 'proj-justification', post('justification'));
       return h('div', { class: 'wf-inline' }, field(t('workflow.proj.deadlineAt'), deadline), actionButton(t('workflow.proj.documents'), 'proj-documents', async () => post('documents', { deadlineAt: iso() })()));
@@ -221,6 +226,7 @@ export function projectView(params: Record<string, string>): HTMLElement {
         const next = hasRole('operator') ? operatorActions(p, load) : null;
         return next ? h('div', { class: 'wf-panel', 'data-testid': 'project-actions' }, h('h2', {}, t('workflow.proj.actions')), next) : null;
       })(),
+      invitationPanel(p, load),
       challengesPanel(p, load),
       contractPanel(p, load),
     );
