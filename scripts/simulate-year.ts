@@ -214,12 +214,12 @@ async function main() {
   }
 
   /** Raise, submit, and walk the approval chain; returns the project. */
-  async function requisitionToProject(unit: { id: number; code: string }, title: string, items: Array<{ categoryCode: string; name: string; quantity: number; unit: string; unitPriceFen: number }>, singleSourceReason: string | null, requested: { requestedMethod: 'competitive_consultation' | 'invitational_tender'; methodRequestReason: string } | null = null): Promise<number> {
+  async function requisitionToProject(unit: { id: number; code: string }, title: string, items: Array<{ categoryCode: string; name: string; quantity: number; unit: string; unitPriceFen: number }>, singleSourceReason: string | null, invitationalReason: string | null = null, requested: { requestedMethod: 'competitive_consultation'; methodRequestReason: string } | null = null): Promise<number> {
     const buyer = people.get(`sim-buyer-${unit.code}`)!;
     const total = items.reduce((s, i) => s + i.quantity * i.unitPriceFen, 0);
     const lineId = await budgetLineFor(unit.id, total);
     const id = await tx(async (t) => {
-      const rid = await req.createDraft(t, actorOf(buyer), { userId: buyer.id, orgId: buyer.orgId }, { title, budgetLineId: lineId, neededBy: new Date(clock.now().getTime() + 120 * DAY).toISOString().slice(0, 10), justification: `${title}：现有设备老化或服务合同到期，需按规定采购。`, items: items.map((i) => ({ ...i, specification: `${i.name}，符合国家标准` })), singleSourceReason, ...(requested ?? {}) });
+      const rid = await req.createDraft(t, actorOf(buyer), { userId: buyer.id, orgId: buyer.orgId }, { title, budgetLineId: lineId, neededBy: new Date(clock.now().getTime() + 120 * DAY).toISOString().slice(0, 10), justification: `${title}：现有设备老化或服务合同到期，需按规定采购。`, items: items.map((i) => ({ ...i, specification: `${i.name}，符合国家标准` })), singleSourceReason, ...(invitationalReason ? { requestedMethod: 'invitational_tender' as const, methodRequestReason: invitationalReason } : (requested ?? {})) });
       await req.submit(t, actorOf(buyer), { userId: buyer.id, orgId: buyer.orgId }, rid);
       return rid;
     });
@@ -705,7 +705,7 @@ async function main() {
         // Specialised medical equipment: a few makers only, so the unit often asks for an invitational tender (law art. 29).
         const invitationalReason = !single && code === 'A02320000' && rnd.next() < 0.5 ? '该类医疗设备技术要求特殊，只能从有限范围的供应商处采购（政府采购法第二十九条第一项）' : null;
         sim.spawn(name, startAt, async () => {
-          const pid = await requisitionToProject(unit, `${g.name}采购`, items, single, invitationalReason ? { requestedMethod: 'invitational_tender', methodRequestReason: invitationalReason } : null);
+          const pid = await requisitionToProject(unit, `${g.name}采购`, items, single, invitationalReason);
           const p = await proj.loadProject(db, pid);
           if ((await otherMethod(pid, Number(p.budget_fen))) && rnd.next() < 0.92) await contractAndPay(pid, unit);
         });
@@ -716,7 +716,7 @@ async function main() {
         // About a third of the services whose needs are worked out with suppliers are asked for by consultation.
         const consultation = code !== 'B07' && rnd.next() < 0.35 ? { requestedMethod: 'competitive_consultation' as const, methodRequestReason: '服务标准需与供应商磋商后确定（财库〔2014〕214号第三条）' } : null;
         sim.spawn(name, startAt, async () => {
-          const pid = await requisitionToProject(unit, `${sv.name}项目`, [{ categoryCode: code, name: sv.name, quantity: 1, unit: sv.unit, unitPriceFen: amount }], null, consultation);
+          const pid = await requisitionToProject(unit, `${sv.name}项目`, [{ categoryCode: code, name: sv.name, quantity: 1, unit: sv.unit, unitPriceFen: amount }], null, null, consultation);
           if ((await otherMethod(pid, amount)) && rnd.next() < 0.92) await contractAndPay(pid, unit);
         });
       }

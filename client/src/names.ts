@@ -9,7 +9,8 @@ export function nameOf(value: string, keys: string[]): string {
   return value;
 }
 
-export const roleName = (r: string) => nameOf(r, [`role.${r}`, `name.role.${r}`]);
+// A scheduled job acts as 'system:<job>' (server/http/actor.ts): the system, whichever job it was.
+export const roleName = (r: string) => nameOf(r.startsWith('system:') ? 'system' : r, [`role.${r}`, `name.role.${r}`, ...(r.startsWith('system:') ? ['name.role.system'] : [])]);
 export const entityName = (type: string) => nameOf(type, [`name.entity.${type}`]);
 export const stageName = (s: string) => nameOf(s, [`workflow.stage.${s}`, `reports.stage.${s}`]);
 export const methodName = (m: string) => nameOf(m, [`workflow.method.${m}`, `reports.method.${m}`, `tendering.method.${m}`]);

@@ -152,7 +152,7 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
     expect((await respond(0, c.id)).status).to.equal(201);
     expect((await respond(1, c.id)).status).to.equal(201);
     // Not invited: refused.
-    expect((await respond(4, c.id)).body.error.code).to.equal('NOT_INVITED');
+    expect((await respond(4, c.id)).body.error.code).to.equal('NOT_INVITED_TO_CONSULTATION');
     const early = await (await op()).post(`/api/consultations/${c.id}/close-responses`);
     expect(early.body.status).to.equal('issued'); // before the deadline nothing closes
     clock.set(new Date(c.responseDeadline).getTime());
@@ -351,6 +351,11 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
     expect(cv.stage).to.equal('awarded');
     expect(cv.team.every((m: any) => typeof m.name === 'string')).to.equal(true); // names public with the result
     expect((await db('procurement_projects').where({ id: projectId }).first('stage')).stage).to.equal('award_notice');
+    // The result notice says 成交 (a consultation's deal), with the final quotations and the team.
+    const result = await db('notices').where({ source_type: 'tender', source_id: String(tenderId), kind: 'award' }).first('title_zh', 'body_zh', 'title_en');
+    expect(result.title_zh).to.include('竞争性磋商成交结果公告');
+    expect(result.body_zh).to.include('成交供应商：').and.include('成交金额：').and.include('最后报价').and.include('磋商小组成员：');
+    expect(result.title_en).to.match(/^Consultation result /);
     // Award notice and challenge period run by the workflow jobs; then contract, acceptance, payment.
     for (let i = 0; i < 30 && (await db('procurement_projects').where({ id: projectId }).first('stage')).stage !== 'contract'; i++) {
       clock.advance(DAY);

@@ -186,7 +186,7 @@ export async function submitResponse(deps: ConsultationDeps, actor: Actor, suppl
     await assertSupplierMayAct(tx, supplierId, now, 'submit_bid');
     let entry = await tx('consultation_suppliers').where({ consultation_id: id, supplier_id: supplierId }).first();
     if (!entry) {
-      if (row.invitation === 'draw' && !(await invitations(deps).isInvited(tx, invitationSubject(row), supplierId))) throw new ForbiddenError('Only invited suppliers respond to this consultation', null, 'NOT_INVITED');
+      if (row.invitation === 'draw' && !(await invitations(deps).isInvited(tx, invitationSubject(row), supplierId))) throw new ForbiddenError('Only invited suppliers respond to this consultation', null, 'NOT_INVITED_TO_CONSULTATION');
       await tx('consultation_suppliers').insert({ consultation_id: id, supplier_id: supplierId, source: row.invitation, status: 'invited', invited_at: toDbTime(now) });
       entry = await tx('consultation_suppliers').where({ consultation_id: id, supplier_id: supplierId }).first();
       // The changes issued so far are sent to it now: it acknowledges them as every other supplier does.

@@ -32,6 +32,10 @@ export async function awardTender(deps: TenderingDeps, actor: Actor, tenderId: n
     const challengeEnds = challengePeriodEnd(now, legal);
     const amountFen = Number(chosen.price_fen);
     await tx('tenders').where({ id: tenderId }).update({ status, awarded_bid_id: chosen.id, award_amount_fen: amountFen, awarded_at: toDbTime(now), challenge_ends_at: toDbTime(challengeEnds), updated_at: toDbTime(now) });
+    // A consultation's result is a 成交 (deal) announced by the consultation team, not a 中标 (tender award).
+    const w = row.procedure === 'competitive_consultation'
+      ? { zhNotice: '竞争性磋商成交结果公告', enNotice: 'Consultation result', zhWinner: '成交供应商', zhAmount: '成交金额', zhRanking: '评审排名', zhPrice: '最后报价', zhCommittee: '磋商小组成员', enCommittee: 'Consultation team' }
+      : { zhNotice: '中标结果公告', enNotice: 'Award notice', zhWinner: '中标供应商', zhAmount: '中标金额', zhRanking: '评标排名', zhPrice: '投标报价', zhCommittee: '评标委员会成员', enCommittee: 'Evaluation committee' };
     const committee = await tx('tender_committee as c').join('experts as e', 'e.id', 'c.expert_id').where('c.tender_id', tenderId).orderBy('c.expert_id').select('e.name');
     // The notice names the winner, the amount, the ranking and (now that the result is public) the committee.
     const notice = {
@@ -60,15 +64,15 @@ export async function awardTender(deps: TenderingDeps, actor: Actor, tenderId: n
       sourceType: 'tender',
       sourceId: tenderId,
       amountFen,
-      titleZh: `${row.title}（${row.reference}）中标结果公告`,
-      titleEn: `Award notice ${row.reference}: ${row.title}`,
+      titleZh: `${row.title}（${row.reference}）${w.zhNotice}`,
+      titleEn: `${w.enNotice} ${row.reference}: ${row.title}`,
       bodyZh: [
         `项目编号：${row.reference}`,
         `项目名称：${row.title}`,
-        `中标供应商：${chosen.supplier_name}`,
-        `中标金额：${yuanText(amountFen)} 元`,
-        `评标排名：${notice.ranking.map((r) => `第${r.rank}名 ${r.supplierName}（投标报价 ${yuanText(r.priceFen)} 元${r.totalScore === null || row.method !== 'comprehensive' ? '' : `，综合得分 ${r.totalScore.toFixed(3)}`}）`).join('；')}`,
-        `评标委员会成员：${notice.committee.join('、')}`,
+        `${w.zhWinner}：${chosen.supplier_name}`,
+        `${w.zhAmount}：${yuanText(amountFen)} 元`,
+        `${w.zhRanking}：${notice.ranking.map((r) => `第${r.rank}名 ${r.supplierName}（${w.zhPrice} ${yuanText(r.priceFen)} 元${r.totalScore === null || row.method !== 'comprehensive' ? '' : `，综合得分 ${r.totalScore.toFixed(3)}`}）`).join('；')}`,
+        `${w.zhCommittee}：${notice.committee.join('、')}`,
         `公告期限：自本公告发布之日起${legal.awardNoticeWorkingDays.value}个工作日`,
         `质疑截止时间：${noticeTime(challengeEnds, 'zh', { seconds: true })}（公告期满后第${legal.challengePeriodWorkingDays.value}个工作日结束）。供应商认为中标结果使自己的权益受到损害的，可在此前以书面形式向采购人提出质疑。`,
         ...(input.reason ? [`确定非排名第一的中标候选人的理由：${input.reason}`] : []),
@@ -79,7 +83,7 @@ export async function awardTender(deps: TenderingDeps, actor: Actor, tenderId: n
         `Awarded to: ${chosen.supplier_name}`,
         `Award amount: CNY ${yuanText(amountFen)}`,
         `Ranking: ${notice.ranking.map((r) => `${r.rank}. ${r.supplierName} (bid CNY ${yuanText(r.priceFen)}${r.totalScore === null || row.method !== 'comprehensive' ? '' : `, total score ${r.totalScore.toFixed(3)}`})`).join('; ')}`,
-        `Evaluation committee: ${notice.committee.join(', ')}`,
+        `${w.enCommittee}: ${notice.committee.join(', ')}`,
         `Announcement period: ${legal.awardNoticeWorkingDays.value} working day(s) from publication`,
         `Challenges close: ${noticeTime(challengeEnds, 'en', { seconds: true })} (the end of the ${legal.challengePeriodWorkingDays.value}th working day after the announcement period). A supplier whose rights are harmed by the award may challenge it in writing to the purchaser until then.`,
         ...(input.reason ? [`Reason for awarding a candidate other than the first: ${input.reason}`] : []),
