@@ -9,7 +9,7 @@ import { TestClient } from '../helpers/http';
 import { WsClient } from '../helpers/ws';
 import { ManualClock } from '../../server/db/time';
 import { cookieFor, createBidders, type BidderFixture } from './auction-fixtures';
-import { cast, raise, approveAll, line, ok, advance, DAY, YUAN, WORKFLOW_T0, type Cast } from './workflow-helpers';
+import { cast, raise, approveAll, line, ok, advance, relogin, DAY, YUAN, WORKFLOW_T0, type Cast } from './workflow-helpers';
 import { ocdsValidators } from '../../server/supervision/ocds/validate';
 
 const TABLETS = 'A02010108';
@@ -268,7 +268,11 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     // Withdrawn before the deadline: not opened, not counted.
     await ok((await as(bidders[2])).post(`/api/framework-agreements/${q.id}/responses/withdraw`));
     await ok((await as(bidders[0])).post(`/api/framework-agreements/${lone.id}/responses`, { statement: '响应', items: [{ itemId: lone.items[0].id, unitPriceFen: 3_000 * YUAN, brand: bidders[0].brand, model: bidders[0].model }] }), 201);
-    await advance(s, 21 * DAY + 60_000);
+    // Past the deadline, before the job runs: the centre opens one call itself, the job the other.
+    clock.advance(21 * DAY + 60_000);
+    await relogin(c);
+    expect((await ok(c.operator.post(`/api/framework-agreements/${lone.id}/open`))).status).to.equal('failed');
+    while ((await s.platform.scheduler.runDue()) > 0);
     const failed = await ok(c.operator.get(`/api/framework-agreements/${lone.id}`));
     expect(failed).to.include({ status: 'failed' });
     expect(failed.failureReason).to.match(/^TOO_FEW_RESPONDERS/);
