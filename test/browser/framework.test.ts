@@ -12,6 +12,9 @@ import { TEST_DIALECT } from '../helpers/db';
 import { ManualClock } from '../../server/db/time';
 import { createBidders, type BidderFixture } from '../integration/auction-fixtures';
 import { FinanceClient } from '../../scripts/finance-sim/client';
+import { TestClient } from '../helpers/http';
+import { cookieFor } from '../integration/auction-fixtures';
+import { cast, raise, approveAll } from '../integration/workflow-helpers';
 
 const DAY = 86_400_000;
 const TABLETS = 'A02010108';
@@ -184,5 +187,75 @@ describe(`browser: framework-agreement procurement, first stage to a paid order 
     expect(await pub.getByTestId('portal-framework-entries').locator('tbody tr').count()).to.equal(2);
     await pub.getByTestId('framework-orders').filter({ hasText: '直接选定' }).waitFor();
     expect(await pub.getByTestId('framework-orders').textContent()).to.contain('¥18,000.00');
+  });
+
+  it('runs a second competition from the order panel in the competition room, among the entry suppliers only', async () => {
+    // The first stage through the API (the screens are the test above), with four responders so three enter.
+    const fresh = await createBidders(s.tdb.db, clock, 4, { prefix: 'fwc', category: TABLETS });
+    const client = async (b: BidderFixture) => Object.assign(new TestClient(s.url), await cookieFor(s.platform.sessions, b.userId));
+    const op = await s.as('operator');
+    const deadline = new Date(clock.now().getTime() + 21 * DAY);
+    const termStart = chinaDay(new Date(deadline.getTime() + DAY));
+    const a = (await op.post('/api/framework-agreements', { title: '平板电脑（二次竞价）', categoryCode: TABLETS, evaluationMethod: 'price_priority', entryConditions: '具备供货能力', secondStageModes: ['competition'], termStart, termEnd: chinaDay(new Date(deadline.getTime() + 200 * DAY)), items: [{ categoryCode: TABLETS, name: '平板电脑', specification: '11 英寸', unit: '台', maxPriceFen: 400_000 }] })).body;
+    expect((await op.post(`/api/framework-agreements/${a.id}/publish`, { responseDeadline: deadline.toISOString() })).status).to.equal(200);
+    for (const [i, b] of fresh.entries()) expect((await (await client(b)).post(`/api/framework-agreements/${a.id}/responses`, { statement: '响应', items: [{ itemId: a.items[0].id, unitPriceFen: 350_000 + i * 10_000, brand: b.brand, model: b.model }] })).status).to.equal(201);
+    await advance(21 * DAY + 60_000);
+    const op2 = await s.as('operator');
+    expect((await op2.post(`/api/framework-agreements/${a.id}/evaluate`, {})).body.entries).to.have.length(3);
+    for (const b of fresh.slice(0, 3)) expect((await (await client(b)).post(`/api/framework-agreements/${a.id}/sign`)).status).to.equal(200);
+    await advance(DAY);
+    const c = await cast(s);
+    const req = await raise(c, [{ categoryCode: TABLETS, name: '平板电脑', specification: '11 英寸', quantity: 10, unit: '台', unitPriceFen: 400_000 }], { neededBy: chinaDay(new Date(clock.now().getTime() + 90 * DAY)) });
+    expect(req.method).to.equal('framework_order');
+    const pid = await approveAll(c, req.id);
+
+    // The unit orders a second competition on its project page and lands in the room.
+    const pu = await as('purchaser');
+    await go(pu, `/projects/${pid}`);
+    await pu.getByTestId('order-entries').waitFor();
+    await pu.getByTestId('order-mode').selectOption('competition');
+    const startsAt = new Date(clock.now().getTime() + 3_600_000);
+    await pu.getByTestId('order-starts').fill(localInput(startsAt));
+    await pu.getByTestId('order-duration').fill('10');
+    await pu.getByTestId('order-decrement').fill('100');
+    await pu.getByTestId('order-place').click();
+    await pu.waitForURL(/\/auctions\/\d+$/);
+    const auctionId = Number(pu.url().split('/').pop());
+    const row = await s.tdb.db('auctions').where({ id: auctionId }).first('ceiling_fen', 'project_id', 'status');
+    expect(Number(row.ceiling_fen)).to.equal(3_700_000); // 10 × the highest entry price, 3,700.00
+    expect(row).to.include({ project_id: pid, status: 'announced' });
+
+    // The entry suppliers join in the room; the one left out is refused.
+    const rooms: Page[] = [];
+    for (const b of fresh) {
+      const sp = await as(b.username);
+      await go(sp, `/auctions/${auctionId}`);
+      await sp.locator('[data-testid=auction-join-submit]:not([disabled])').waitFor();
+      await sp.getByTestId('auction-join-submit').click();
+      if (b === fresh[3]) {
+        await sp.locator('[data-testid=auction-join] [data-code=NOT_AN_ENTRY_SUPPLIER]').waitFor();
+        continue;
+      }
+      await sp.getByTestId('auction-joined').waitFor();
+      rooms.push(sp);
+    }
+    expect(await s.tdb.db('auction_participants').where({ auction_id: auctionId }).count({ n: '*' }).first().then((r: any) => Number(r.n))).to.equal(3);
+
+    // At the start the open job starts it; each bids in the room; the close job hands the result to the order.
+    await advance(3_600_000 + 1000);
+    const amounts = ['36500', '36000', '35200'];
+    for (const [i, sp] of rooms.entries()) {
+      await sp.reload();
+      await sp.locator('[data-testid=auction-status]').filter({ hasText: '竞价中' }).waitFor();
+      await sp.getByTestId('auction-bid-feedback').evaluate((el) => delete (el as HTMLElement).dataset.result);
+      await sp.getByTestId('auction-amount').fill(amounts[i]);
+      await sp.getByTestId('auction-place-bid').click();
+      await sp.locator('[data-testid=auction-bid-feedback][data-result="bid.accepted"]').waitFor();
+    }
+    await advance(11 * 60_000);
+    for (let i = 0; i < 50 && (await s.tdb.db('procurement_projects').where({ id: pid }).first('stage')).stage !== 'award_notice'; i++) await advance(1000);
+    const p = await s.tdb.db('procurement_projects').where({ id: pid }).first('stage', 'award_fen', 'awarded_supplier_id');
+    expect(p).to.deep.include({ stage: 'award_notice', awarded_supplier_id: fresh[2].supplierId });
+    expect(Number(p.award_fen)).to.equal(3_520_000);
   });
 });

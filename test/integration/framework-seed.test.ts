@@ -33,6 +33,11 @@ describe(`framework-agreement demo data (${TEST_DIALECT})`, function () {
     expect(waiting.mine).to.equal(true);
     const mine = (await supplier.get(`/api/framework-agreements/${waiting.id}`)).body;
     expect(mine.entries.find((e: any) => e.rank === 1).signedAt).to.equal(null);
+    // Their home pages point at the work: the supplier's signature, the unit's order waiting (none: the demo placed them).
+    const work = ((await supplier.get('/api/home')).body.items as Array<{ key: string; count: number; href: string }>).find((i) => i.key === 'supplier.framework.sign')!;
+    expect(work).to.include({ count: 1, href: `/framework-agreements/${waiting.id}` });
+    const purchaser = await s.as('purchaser');
+    expect(((await purchaser.get('/api/home')).body.items as Array<{ key: string; count: number }>).find((i) => i.key === 'purchaser.framework.order')).to.include({ count: 0 });
   });
 
   it('publishes every agreement and its orders as valid OCDS records', async () => {

@@ -9,7 +9,7 @@ import { TestClient } from '../helpers/http';
 import { WsClient } from '../helpers/ws';
 import { ManualClock } from '../../server/db/time';
 import { cookieFor, createBidders, type BidderFixture } from './auction-fixtures';
-import { cast, raise, approveAll, line, ok, advance, DAY, YUAN, WORKFLOW_T0, type Cast } from './workflow-helpers';
+import { cast, raise, approveAll, line, ok, advance, relogin, DAY, YUAN, WORKFLOW_T0, type Cast } from './workflow-helpers';
 import { ocdsValidators } from '../../server/supervision/ocds/validate';
 
 const TABLETS = 'A02010108';
@@ -254,5 +254,43 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     const plain = await c.purchaser.post('/api/auctions', { title: '平板电脑', lotDescription: '平板电脑 10 台', quantity: 10, unit: '台', categoryCode: TABLETS, ceilingFen: 37_000 * YUAN, decrementKind: 'absolute', decrementValue: 100 * YUAN, startsAt: start, durationSec: 600, projectId: pid });
     expect(plain.status).to.equal(422);
     expect(plain.body.error.code).to.equal('PROJECT_NOT_ONLINE_COMPETITION');
+  });
+
+  it('enters by quality score under quality priority, and fails a call with too few responders at the opening', async () => {
+    const now = clock.now().getTime();
+    const day = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+    const deadline = new Date(now + 21 * DAY);
+    const terms = { termStart: day(deadline.getTime() + DAY), termEnd: day(deadline.getTime() + 300 * DAY) };
+    const q = await ok(c.operator.post('/api/framework-agreements', call({ title: '平板电脑（质量优先）', evaluationMethod: 'quality_priority', secondStageModes: ['direct'], ...terms })), 201);
+    const lone = await ok(c.operator.post('/api/framework-agreements', call({ title: '平板电脑（单家）', ...terms })), 201);
+    for (const a of [q, lone]) await ok(c.operator.post(`/api/framework-agreements/${a.id}/publish`, { responseDeadline: deadline.toISOString() }));
+    for (const b of bidders.slice(0, 3)) await ok((await as(b)).post(`/api/framework-agreements/${q.id}/responses`, { statement: '响应', items: [{ itemId: q.items[0].id, unitPriceFen: 3_000 * YUAN + b.supplierId, brand: b.brand, model: b.model }] }), 201);
+    // Withdrawn before the deadline: not opened, not counted.
+    await ok((await as(bidders[2])).post(`/api/framework-agreements/${q.id}/responses/withdraw`));
+    await ok((await as(bidders[0])).post(`/api/framework-agreements/${lone.id}/responses`, { statement: '响应', items: [{ itemId: lone.items[0].id, unitPriceFen: 3_000 * YUAN, brand: bidders[0].brand, model: bidders[0].model }] }), 201);
+    // Past the deadline, before the job runs: the centre opens one call itself, the job the other.
+    clock.advance(21 * DAY + 60_000);
+    await relogin(c);
+    expect((await ok(c.operator.post(`/api/framework-agreements/${lone.id}/open`))).status).to.equal('failed');
+    while ((await s.platform.scheduler.runDue()) > 0);
+    const failed = await ok(c.operator.get(`/api/framework-agreements/${lone.id}`));
+    expect(failed).to.include({ status: 'failed' });
+    expect(failed.failureReason).to.match(/^TOO_FEW_RESPONDERS/);
+    const opened = await ok(c.operator.get(`/api/framework-agreements/${q.id}`));
+    expect(opened.status).to.equal('evaluation');
+    expect(opened.responses.map((r: any) => r.supplierId).sort()).to.deep.equal([bidders[0].supplierId, bidders[1].supplierId].sort());
+    const noScores = await c.operator.post(`/api/framework-agreements/${q.id}/evaluate`, {});
+    expect(noScores.status).to.equal(422);
+    expect(noScores.body.error.code).to.equal('QUALITY_SCORE_MISSING');
+    expect((await ok(c.operator.get(`/api/framework-agreements/${q.id}`))).status).to.equal('evaluation'); // nothing written
+    // The dearer response scores higher and enters: quality first, then price.
+    const done = await ok(c.operator.post(`/api/framework-agreements/${q.id}/evaluate`, { scores: [{ supplierId: bidders[0].supplierId, qualityScore: 80 }, { supplierId: bidders[1].supplierId, qualityScore: 92 }] }));
+    expect(done.entries.map((e: any) => e.supplierId)).to.deep.equal([bidders[1].supplierId]);
+    const v = ocdsValidators();
+    for (const a of [q, lone]) {
+      const rec = await ok(s.client().get(`/api/ocds/records/ocds-ygcg01-${a.ref}`));
+      expect(v.recordPackage(rec), JSON.stringify(v.recordPackage.errors)).to.equal(true);
+      expect(rec.records[0].releases.map((r: any) => r.tag[0])).to.deep.equal(a === q ? ['tender', 'award'] : ['tender', 'tenderUpdate']);
+    }
   });
 });

@@ -93,7 +93,7 @@ async function approvalSteps(db: Knex, role: 'approver' | 'finance' | 'operator'
 async function purchaserItems(db: Knex, orgId: number, now: Date): Promise<WorkItem[]> {
   const reqs = (status: string) => db('requisitions as r').where('r.org_id', orgId).where('r.status', status);
   const projects = () => db('procurement_projects as p').where('p.org_id', orgId);
-  const [draft, returned, toDraft, toSign, toAccept, paymentsReturned, toAward] = await Promise.all([
+  const [draft, returned, toDraft, toSign, toAccept, paymentsReturned, toAward, toOrder] = await Promise.all([
     tally(db, reqs('draft'), 'r.id', now),
     tally(db, reqs('returned'), 'r.id', now),
     // Awarded and in the contract stage, but no contract drawn up yet (30-day limit from the award notice).
@@ -102,6 +102,8 @@ async function purchaserItems(db: Knex, orgId: number, now: Date): Promise<WorkI
     tally(db, openStage(db('contracts as c').join('procurement_projects as p', 'p.id', 'c.project_id').where('p.org_id', orgId).where('c.status', 'signed'), db, 'p.id', 'acceptance'), 'p.id', now, { col: 'ps.due_at', overdueCol: 'ps.overdue_at' }),
     tally(db, db('payment_requests as pr').join('procurement_projects as p', 'p.id', 'pr.project_id').where('p.org_id', orgId).where('pr.status', 'rejected'), 'p.id', now),
     tally(db, db('tenders as t').where('t.purchasing_org_id', orgId).where('t.status', 'evaluated'), 't.id', now),
+    // Approved for a framework agreement, the order not yet placed (server/execution/framework).
+    tally(db, projects().where('p.stage', 'order').whereNotExists(db('framework_orders as fo').whereRaw('fo.project_id = p.id').select(db.raw('1'))), 'p.id', now),
   ]);
   const project = { list: '/projects', one: (id: number) => `/projects/${id}` };
   return [
@@ -112,6 +114,7 @@ async function purchaserItems(db: Knex, orgId: number, now: Date): Promise<WorkI
     item('purchaser.deliveries.accept', 'purchaser', toAccept, project, 'limit'),
     item('purchaser.payments.returned', 'purchaser', paymentsReturned, project, null),
     item('purchaser.tenders.award', 'purchaser', toAward, { list: '/tenders', one: (id) => `/tenders/${id}` }, null),
+    item('purchaser.framework.order', 'purchaser', toOrder, project, null),
   ];
 }
 
@@ -173,7 +176,7 @@ async function supplierItems(deps: WorklistDeps, supplierId: number, now: Date):
   const invitedProjects = ((await deps.mySupplierInvitations?.(db, supplierId)) ?? []).filter((m) => m.subjectType === 'project').map((m) => m.subjectId);
   const toBid = tally(db, db('tenders as t').whereIn('t.project_id', invitedProjects.length ? invitedProjects : [-1]).where('t.status', 'published').where('t.bid_deadline', '>', nowDb).whereNotExists(db('tender_bids as b0').whereRaw('b0.tender_id = t.id').where('b0.supplier_id', supplierId).where('b0.status', 'sealed').select(db.raw('1'))), 't.id', now, { col: 't.bid_deadline' });
   const joined = () => db('auctions as a').join('auction_participants as ap', 'ap.auction_id', 'a.id').where('ap.supplier_id', supplierId);
-  const [running, today, decrypt, sign, explain, own] = await Promise.all([
+  const [running, today, decrypt, sign, explain, own, entries] = await Promise.all([
     tally(db, joined().whereIn('a.status', ['running', 'suspended']), 'a.id', now, { col: 'a.ends_at' }),
     tally(db, joined().where('a.status', 'announced').where('a.starts_at', '>=', toDbTime(day.from)).where('a.starts_at', '<', toDbTime(day.to)), 'a.id', now, { col: 'a.starts_at' }),
     // The opening session is running and this supplier's sealed bid waits for its key.
@@ -182,6 +185,8 @@ async function supplierItems(deps: WorklistDeps, supplierId: number, now: Date):
     // The committee asked for a written explanation of an abnormally low price.
     tally(db, db('tender_bids as b').join('tenders as t', 't.id', 'b.tender_id').where('b.supplier_id', supplierId).where('b.abnormal_status', 'explanation_requested').where('t.status', 'evaluation'), 't.id', now),
     tally(db, db('suppliers as s').where('s.id', supplierId).whereIn('s.status', ['more_info', 'rejected']), 's.id', now),
+    // Entered a framework agreement and not yet signed it.
+    tally(db, db('framework_entries as fe').join('framework_agreements as fa', 'fa.id', 'fe.agreement_id').where('fe.supplier_id', supplierId).whereNull('fe.signed_at').where('fa.status', 'entries_published'), 'fa.id', now),
   ]);
   const auction = { list: '/auctions', one: (id: number) => `/auctions/${id}` };
   const tender = { list: '/tenders', one: (id: number) => `/tenders/${id}` };
@@ -193,6 +198,7 @@ async function supplierItems(deps: WorklistDeps, supplierId: number, now: Date):
     item('supplier.contracts.sign', 'supplier', sign, { list: '/projects', one: (id) => `/projects/${id}` }, 'limit'),
     item('supplier.explanations', 'supplier', explain, tender, null),
     item('supplier.application', 'supplier', own, { list: '/my-company' }, null),
+    item('supplier.framework.sign', 'supplier', entries, { list: '/framework-agreements', one: (id) => `/framework-agreements/${id}` }, null),
   ];
 }
 
