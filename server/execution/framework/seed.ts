@@ -178,11 +178,11 @@ export async function seedFramework(ctx: ModuleContext, deps: svc.FrameworkDeps)
     await run(afterWorkingDays(2));
     await signAndAccept(p1, 'purchaser', true);
   }
-  // A rotation order, in its contract stage.
-  if (users.has('purchaser2')) {
+  // A rotation order, in its contract stage (the demo purchaser's: purchaser2 is the demo's account with nothing to do).
+  if (users.has('purchaser')) {
     await run(c.t + 3 * DAY);
-    const p2 = await approvedOrder('purchaser2', '图书馆平板电脑（框架协议）', [tabletItem(12)]);
-    await svc.placeOrder({ ...deps, scheduler: jobs }, actorOf('purchaser2'), sessionOf('purchaser2'), { projectId: p2, mode: 'rotation' });
+    const p2 = await approvedOrder('purchaser', '图书馆平板电脑（框架协议）', [tabletItem(12)]);
+    await svc.placeOrder({ ...deps, scheduler: jobs }, actorOf('purchaser'), sessionOf('purchaser'), { projectId: p2, mode: 'rotation' });
     await run(afterWorkingDays(2));
   }
 
