@@ -74,7 +74,8 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
 
   /** A competition with every bidder joined, opened by the scheduler; a short fixture duration (the API's minimum is 60 s). */
   async function runningCompetition(durationSec: number): Promise<{ id: number; clients: ClusterBidder[] }> {
-    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 2500), { visibility: 'best_price' }));
+    // Far enough ahead that joining through three loaded nodes ends before the start (joining closes then).
+    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 6000), { visibility: 'best_price' }));
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const id = created.body.id as number;
     await t.db('auctions').where({ id }).update({ duration_sec: durationSec, extension_sec: 2 });
@@ -84,7 +85,8 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
       const c = new TestClient(node.url);
       const { cookie, csrf } = await cookieFor(sessions, b.userId);
       Object.assign(c, { cookie, csrf });
-      expect((await c.post(`/api/auctions/${id}/join`, { brand: b.brand, model: b.model })).status).to.equal(201);
+      const joined = await c.post(`/api/auctions/${id}/join`, { brand: b.brand, model: b.model });
+      expect(joined.status, JSON.stringify(joined.body)).to.equal(201);
       const bidder = new ClusterBidder(cluster, cookie, id, node.index);
       await bidder.connect();
       clients.push(bidder);
@@ -227,7 +229,8 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     for (const [i, b] of bidders.slice(0, 3).entries()) {
       const c = new TestClient(cluster.nodes[i].url);
       Object.assign(c, await cookieFor(sessions, b.userId));
-      expect((await c.post(`/api/auctions/${id}/join`, { brand: b.brand, model: b.model })).status).to.equal(201);
+      const joined = await c.post(`/api/auctions/${id}/join`, { brand: b.brand, model: b.model });
+      expect(joined.status, JSON.stringify(joined.body)).to.equal(201);
     }
     const startsAt = Date.parse(created.body.startsAt);
     await until('a moment before the start', async () => Date.now() >= startsAt - 700, 10000, 20);

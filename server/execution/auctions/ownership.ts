@@ -12,6 +12,7 @@ import type { Tx } from '../../db/tx';
 import { toDbTime, fromDbTime, type Clock } from '../../db/time';
 import { isUniqueViolation } from '../../db/errors';
 import type { Logger } from '../../http/log';
+import { LeaseKeeper, type KeeperReport } from './lease-keeper';
 
 /** The lease row this node read or wrote. */
 export interface Lease {
@@ -50,7 +51,11 @@ export class CompetitionOwnership {
     readonly clustered: boolean,
     readonly leaseMs: number,
     readonly renewMs: number,
+    /** MariaDB: renew from a worker thread on its own connection (see lease-keeper.ts); null: on the main thread. */
+    private keeperOpts: { connection: object; silenceMs: number } | null = null,
   ) {}
+  /** The worker renewing this node's leases (null: the main thread renews them). */
+  private keeper: LeaseKeeper | null = null;
 
   /** True when this node may run the competition's sequencer without asking the database. */
   ownsFresh(auctionId: number): boolean {
@@ -112,12 +117,32 @@ export class CompetitionOwnership {
 
   private hold(lease: Lease): void {
     this.held.set(lease.auctionId, { epoch: lease.epoch, expiresAt: lease.expiresAt.getTime() });
+    this.keeper?.post();
+  }
+
+  /** What the lease keeper renewed: this node's view of the expiry moves; a lease found gone is dropped. */
+  private kept(r: KeeperReport): void {
+    const mine = new Map(r.mine);
+    for (const [id, epoch] of r.asked) {
+      const h = this.held.get(id);
+      // Released, lost or taken again at another epoch since the worker was asked: not this report's.
+      if (!h || h.epoch !== epoch) continue;
+      if (mine.get(id) === epoch) {
+        this.held.set(id, { epoch, expiresAt: Math.max(h.expiresAt, r.at + this.leaseMs) });
+        this.stats.renewals++;
+      } else {
+        this.drop(id);
+        this.deps.log.warn('competition lease lost: another node owns it now', { auctionId: id, epoch });
+        this.onLost(id);
+      }
+    }
   }
 
   /** Give a lease up (the competition finished here): expire it at once so nobody waits for it. */
   async release(auctionId: number): Promise<void> {
     const h = this.held.get(auctionId);
     this.held.delete(auctionId);
+    this.keeper?.post();
     if (!this.clustered || !h) return;
     await this.deps.db('auction_owners').where({ auction_id: auctionId, node_id: this.nodeId, epoch: h.epoch }).delete();
   }
@@ -125,6 +150,7 @@ export class CompetitionOwnership {
   /** Forget a lease without touching the database (it was lost). */
   drop(auctionId: number): void {
     if (this.held.delete(auctionId)) this.stats.lost++;
+    this.keeper?.post();
   }
 
   /**
@@ -220,8 +246,24 @@ export class CompetitionOwnership {
 
   start(): void {
     if (!this.clustered || this.timer) return;
+    if (this.keeperOpts && !this.keeper) {
+      try {
+        this.keeper = new LeaseKeeper(
+          { ...this.keeperOpts, nodeId: this.nodeId, leaseMs: this.leaseMs, renewMs: this.renewMs, log: this.deps.log },
+          () => [...this.held].map(([id, h]) => [id, h.epoch] as [number, number]),
+          (r) => this.kept(r),
+          (err) => {
+            this.deps.log.warn('lease keeper failed: leases renewed on the main thread', { error: err.message });
+            this.keeper = null;
+          },
+        );
+      } catch (err) {
+        this.deps.log.warn('lease keeper could not start: leases renewed on the main thread', { error: (err as Error).message });
+      }
+    }
     this.timer = setInterval(() => {
-      void this.renewAll()
+      // With a keeper the worker renews; the main tick only sweeps for orphaned competitions.
+      void (this.keeper ? Promise.resolve() : this.renewAll())
         .then(() => this.onTick())
         .catch((e) => this.deps.log.warn('competition lease renewal failed', { error: (e as Error).message }));
     }, this.renewMs);
@@ -231,6 +273,8 @@ export class CompetitionOwnership {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.keeper?.close();
+    this.keeper = null;
   }
 }
 
