@@ -174,6 +174,20 @@ describe(`one owner per competition, two nodes in one process (${TEST_DIALECT})`
     await sup.login('supervisor');
     const st = (await sup.get(`/api/auctions/${id}/state`)).body;
     expect(st).to.include({ seq: 4 + next, best: 23_700_000, status: 'running' });
+
+    // A node listens to a competition's states only while one of its sockets watches it: node A
+    // (no watcher) never parses or shapes them; node B stops listening when its watcher leaves.
+    const listens = (n: { bus: ClusterBus }) => (n.bus as unknown as { handlers: { has(topic: string): boolean } }).handlers.has(`ws:auction:${id}`);
+    expect([listens(a), listens(b)]).to.deep.equal([false, false]);
+    sockets[0].send({ type: 'subscribe', channel: `auction:${id}` });
+    expect(await sockets[0].next((m) => m.type === 'auction.state' && m.auctionId === id)).to.include({ seq: 4 + next });
+    expect([listens(a), listens(b)]).to.deep.equal([false, true]);
+    sockets[1].send({ type: 'bid', auctionId: id, amount: 23_600_000, clientBidId: 'b1-2' });
+    expect(await sockets[1].next((m) => m.clientBidId === 'b1-2')).to.include({ type: 'bid.accepted', seq: 5 + next });
+    expect(await sockets[0].next((m) => m.type === 'auction.state' && m.seq === 5 + next)).to.include({ auctionId: id });
+    sockets[0].send({ type: 'unsubscribe', channel: `auction:${id}` });
+    await sockets[0].next((m) => m.type === 'unsubscribed');
+    expect([listens(a), listens(b)]).to.deep.equal([false, false]);
   });
 
   it('a single node (in-process bus) has no lease and no fence', async () => {
