@@ -7,6 +7,8 @@ import { LeaseKeeper, type KeeperReport } from '../../server/execution/auctions/
 import { mysqlConnection } from '../../server/db/knex';
 import { toDbTime, fromDbTime } from '../../server/db/time';
 import { createLogger } from '../../server/http/log';
+import { systemClock } from '../../server/db/time';
+import { CompetitionOwnership } from '../../server/execution/auctions/ownership';
 
 /** Keep the main thread's event loop busy (a burst of work), as an overloaded owner's would be. */
 function busy(ms: number): void {
@@ -22,6 +24,9 @@ describe(`lease keeper: leases renewed off the main thread (${TEST_DIALECT})`, f
     t = await createTestDb();
   });
   after(async () => t?.destroy());
+
+  /** Another node's view of the leases (reads, and takes over what has expired). */
+  const reader = (nodeId = 'other-node') => new CompetitionOwnership({ db: t.db, clock: systemClock, log: createLogger('silent') }, nodeId, true, 1000, 200);
 
   async function keep(auctionId: number, silenceMs: number) {
     const now = Date.now();
@@ -44,8 +49,8 @@ describe(`lease keeper: leases renewed off the main thread (${TEST_DIALECT})`, f
     const freedAt = Date.now();
     // Stopped before the main thread's next heartbeat: the row shows what happened during the block.
     k.close();
-    const row = await t.db('auction_owners').where({ auction_id: auctionId }).first();
-    return { blockedAt, freedAt, expiresAt: fromDbTime(row.expires_at)!.getTime(), epoch: Number(row.epoch), node: row.node_id, warnings };
+    const lease = (await reader().read(auctionId))!;
+    return { blockedAt, freedAt, expiresAt: lease.expiresAt.getTime(), epoch: lease.epoch, node: lease.nodeId, warnings };
   }
 
   it('a main thread busy for three leases keeps its lease (renewed during the block, epoch unchanged)', async () => {
@@ -79,7 +84,33 @@ describe(`lease keeper: leases renewed off the main thread (${TEST_DIALECT})`, f
     k.close();
     // Asked about epoch 3, the database holds epoch 4 (taken again meanwhile): not renewed, and reported as not ours at 3.
     expect(reports[0].mine).to.deep.equal([[990003, 4]]);
-    const rows = await t.db('auction_owners').whereIn('auction_id', [990003, 990004]).orderBy('auction_id');
-    for (const row of rows) expect(fromDbTime(row.expires_at)!.getTime()).to.equal(now + 300);
+    for (const id of [990003, 990004]) expect((await reader().read(id))!.expiresAt.getTime()).to.equal(now + 300);
+  });
+
+  it('renews while a batch holds the lease row locked, so no node takes it over when the batch commits', async () => {
+    const now = Date.now();
+    await t.db('auction_owners').insert({ auction_id: 990005, node_id: 'keeper-node', epoch: 1, expires_at: toDbTime(now + 1000), acquired_at: toDbTime(now) });
+    const reports: KeeperReport[] = [];
+    const k = new LeaseKeeper(
+      { connection: mysqlConnection({ databaseUrl: t.databaseUrl }), nodeId: 'keeper-node', leaseMs: 1000, renewMs: 200, silenceMs: 10_000, log: createLogger('silent') },
+      () => [[990005, 1]],
+      (r) => reports.push(r),
+      () => undefined,
+    );
+    // A slow batch: its fence locks the lease row for three leases.
+    const tx = await t.db.transaction();
+    await tx('auction_owners').where({ auction_id: 990005 }).update({ expires_at: toDbTime(now + 1000) });
+    await new Promise((r) => setTimeout(r, 3000));
+    const during = reports.filter((r) => r.at > now + 1000).length;
+    const taker = reader('taker-node');
+    const attempt = taker.acquire(990005); // waits for the batch's lock, then finds the lease renewed
+    await new Promise((r) => setTimeout(r, 200));
+    await tx.commit();
+    const got = await attempt;
+    k.close();
+    expect(during, 'renewals while the row was locked').to.be.greaterThan(3);
+    expect(got.ours).to.equal(false);
+    expect(got.lease).to.include({ nodeId: 'keeper-node', epoch: 1 });
+    expect(got.lease.expiresAt.getTime()).to.be.greaterThan(Date.now());
   });
 });

@@ -4,6 +4,8 @@
 //
 // The worker only extends the expiry of a lease at the epoch the main thread says it holds (never
 // takes or raises one: takeovers and fencing stay on the main thread, in the batch transaction).
+// It writes `auction_owner_renewals`, not the lease row: a batch holds the lease row locked while
+// it commits (the fence), and renewals queued behind those locks were what let busy leases lapse.
 // The main thread sends it a heartbeat every renewal tick; a worker that has not heard from it
 // for `silenceMs` stops renewing, so a wedged main thread still loses its competitions, later.
 // kill -9 and SIGSTOP stop the worker with the process: a dead owner's leases lapse as before.
@@ -57,9 +59,13 @@ async function tick() {
   const asked = held;
   const at = Date.now();
   try {
-    const which = asked.map(() => '(auction_id = ? AND epoch = ?)').join(' OR ');
-    // Only this node's rows at the epochs it holds; never shortened (a batch may have renewed it further).
-    await db.query('UPDATE auction_owners SET expires_at = GREATEST(expires_at, ?) WHERE node_id = ? AND (' + which + ')', [dbTime(at + leaseMs), nodeId, ...asked.flat()]);
+    // Into the renewals table, never the lease row a batch holds locked while it commits: this
+    // never waits behind a batch. A renewal counts only for this node at that epoch, so one for
+    // an epoch already taken over extends nothing.
+    const until = dbTime(at + leaseMs);
+    await db.query('INSERT INTO auction_owner_renewals (auction_id, node_id, epoch, renewed_until) VALUES ' + asked.map(() => '(?, ?, ?, ?)').join(', ') +
+      ' ON DUPLICATE KEY UPDATE node_id = VALUES(node_id), epoch = VALUES(epoch), renewed_until = VALUES(renewed_until)', asked.flatMap(([id, epoch]) => [id, nodeId, epoch, until]));
+    // Consistent read (no lock): which of them this node still holds.
     const [rows] = await db.query('SELECT auction_id, epoch FROM auction_owners WHERE node_id = ? AND auction_id IN (?)', [nodeId, asked.map((a) => a[0])]);
     parentPort.postMessage({ at, asked, mine: rows.map((r) => [Number(r.auction_id), Number(r.epoch)]) });
   } catch (err) {

@@ -64,9 +64,15 @@ export class CompetitionOwnership {
     return !!h && h.expiresAt > this.deps.clock.now().getTime();
   }
 
-  /** The lease row as the database has it now (null: nobody ever owned it). */
+  /**
+   * The lease as the database has it now (null: nobody ever owned it). Its expiry is the later of
+   * the lease row's and the lease keeper's renewal for that node and epoch (auction_owner_renewals).
+   */
   async read(auctionId: number): Promise<Lease | null> {
-    const r = await this.deps.db('auction_owners').where({ auction_id: auctionId }).first();
+    const r = await this.deps.db('auction_owners as o')
+      .leftJoin('auction_owner_renewals as r', (j) => j.on('r.auction_id', 'o.auction_id').andOn('r.node_id', 'o.node_id').andOn('r.epoch', 'o.epoch'))
+      .where('o.auction_id', auctionId)
+      .first('o.auction_id', 'o.node_id', 'o.epoch', 'o.expires_at', 'r.renewed_until');
     return r ? fromRow(r) : null;
   }
 
@@ -101,8 +107,12 @@ export class CompetitionOwnership {
     // Ours already (renew), or expired (take over with the next epoch).
     const epoch = mine ? cur.epoch : cur.epoch + 1;
     const q = db('auction_owners').where({ auction_id: auctionId, epoch: cur.epoch, node_id: cur.nodeId });
-    // Taking over: only if still expired when the row's lock is ours (a batch may have renewed it meanwhile).
-    if (!mine) q.where('expires_at', '<', toDbTime(now));
+    // Taking over: only if still expired when the row's lock is ours (a batch may have renewed it
+    // meanwhile), and not renewed by the owner's lease keeper for that epoch (read under lock too).
+    if (!mine)
+      q.where('expires_at', '<', toDbTime(now)).whereNotExists((w) =>
+        w.select(db.raw('1')).from('auction_owner_renewals').where({ auction_id: auctionId, node_id: cur.nodeId, epoch: cur.epoch }).where('renewed_until', '>=', toDbTime(now)),
+      );
     const n = await q.update({ node_id: this.nodeId, epoch, expires_at: toDbTime(expiresAt), ...(mine ? {} : { acquired_at: toDbTime(now) }) });
     if (n !== 1) return this.acquire(auctionId); // lost the race: read again
     const lease = { auctionId, nodeId: this.nodeId, epoch, expiresAt };
@@ -145,6 +155,7 @@ export class CompetitionOwnership {
     this.keeper?.post();
     if (!this.clustered || !h) return;
     await this.deps.db('auction_owners').where({ auction_id: auctionId, node_id: this.nodeId, epoch: h.epoch }).delete();
+    await this.deps.db('auction_owner_renewals').where({ auction_id: auctionId, node_id: this.nodeId }).delete();
   }
 
   /** Forget a lease without touching the database (it was lost). */
@@ -238,8 +249,9 @@ export class CompetitionOwnership {
     const now = toDbTime(this.deps.clock.now());
     const rows = await this.deps.db('auctions as a')
       .leftJoin('auction_owners as o', 'o.auction_id', 'a.id')
+      .leftJoin('auction_owner_renewals as r', (j) => j.on('r.auction_id', 'o.auction_id').andOn('r.node_id', 'o.node_id').andOn('r.epoch', 'o.epoch'))
       .whereIn('a.status', ['running', 'suspended'])
-      .where((w) => w.whereNull('o.auction_id').orWhere('o.expires_at', '<', now))
+      .where((w) => w.whereNull('o.auction_id').orWhere((x) => x.where('o.expires_at', '<', now).where((y) => y.whereNull('r.renewed_until').orWhere('r.renewed_until', '<', now))))
       .select('a.id');
     return rows.map((r: { id: number }) => Number(r.id));
   }
@@ -278,6 +290,8 @@ export class CompetitionOwnership {
   }
 }
 
-function fromRow(r: { auction_id: number; node_id: string; epoch: number | string; expires_at: string | Date }): Lease {
-  return { auctionId: Number(r.auction_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: fromDbTime(r.expires_at)! };
+function fromRow(r: { auction_id: number; node_id: string; epoch: number | string; expires_at: string | Date; renewed_until?: string | Date | null }): Lease {
+  const renewed = fromDbTime(r.renewed_until ?? null);
+  const expiresAt = fromDbTime(r.expires_at)!;
+  return { auctionId: Number(r.auction_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: renewed && renewed > expiresAt ? renewed : expiresAt };
 }
