@@ -73,10 +73,13 @@ describe(`lease keeper: leases renewed off the main thread (${TEST_DIALECT})`, f
     const now = Date.now();
     await t.db('auction_owners').insert({ auction_id: 990003, node_id: 'keeper-node', epoch: 4, expires_at: toDbTime(now + 300), acquired_at: toDbTime(now) });
     await t.db('auction_owners').insert({ auction_id: 990004, node_id: 'other-node', epoch: 3, expires_at: toDbTime(now + 300), acquired_at: toDbTime(now) });
+    // Taken over by another node at epoch 2, which renewed it: a late renewal for epoch 1 must not overwrite that.
+    await t.db('auction_owners').insert({ auction_id: 990006, node_id: 'other-node', epoch: 2, expires_at: toDbTime(now + 300), acquired_at: toDbTime(now) });
+    await t.db('auction_owner_renewals').insert({ auction_id: 990006, node_id: 'other-node', epoch: 2, renewed_until: toDbTime(now + 5000) });
     const reports: KeeperReport[] = [];
     const k = new LeaseKeeper(
       { connection: mysqlConnection({ databaseUrl: t.databaseUrl }), nodeId: 'keeper-node', leaseMs: 1000, renewMs: 100, silenceMs: 10_000, log: createLogger('silent') },
-      () => [[990003, 3], [990004, 3]],
+      () => [[990003, 3], [990004, 3], [990006, 1]],
       (r) => reports.push(r),
       () => undefined,
     );
@@ -85,6 +88,8 @@ describe(`lease keeper: leases renewed off the main thread (${TEST_DIALECT})`, f
     // Asked about epoch 3, the database holds epoch 4 (taken again meanwhile): not renewed, and reported as not ours at 3.
     expect(reports[0].mine).to.deep.equal([[990003, 4]]);
     for (const id of [990003, 990004]) expect((await reader().read(id))!.expiresAt.getTime()).to.equal(now + 300);
+    expect((await reader().read(990006))!.expiresAt.getTime()).to.equal(now + 5000);
+    expect(await t.db('auction_owner_renewals').where({ auction_id: 990006 }).first()).to.include({ node_id: 'other-node' });
   });
 
   it('renews while a batch holds the lease row locked, so no node takes it over when the batch commits', async () => {

@@ -64,7 +64,9 @@ async function tick() {
     // an epoch already taken over extends nothing.
     const until = dbTime(at + leaseMs);
     await db.query('INSERT INTO auction_owner_renewals (auction_id, node_id, epoch, renewed_until) VALUES ' + asked.map(() => '(?, ?, ?, ?)').join(', ') +
-      ' ON DUPLICATE KEY UPDATE node_id = VALUES(node_id), epoch = VALUES(epoch), renewed_until = VALUES(renewed_until)', asked.flatMap(([id, epoch]) => [id, nodeId, epoch, until]));
+      // Never over a later epoch's renewal (an old owner resumed after SIGCONT must not
+      // overwrite the new owner's); epoch assigned last, as MySQL assigns left to right.
+      ' ON DUPLICATE KEY UPDATE renewed_until = IF(VALUES(epoch) >= epoch, VALUES(renewed_until), renewed_until), node_id = IF(VALUES(epoch) >= epoch, VALUES(node_id), node_id), epoch = GREATEST(epoch, VALUES(epoch))', asked.flatMap(([id, epoch]) => [id, nodeId, epoch, until]));
     // Consistent read (no lock): which of them this node still holds.
     const [rows] = await db.query('SELECT auction_id, epoch FROM auction_owners WHERE node_id = ? AND auction_id IN (?)', [nodeId, asked.map((a) => a[0])]);
     parentPort.postMessage({ at, asked, mine: rows.map((r) => [Number(r.auction_id), Number(r.epoch)]) });
