@@ -8,7 +8,7 @@ import { systemActor } from '../../http/actor';
 import type { SessionUser } from '../../http/auth/sessions';
 import type { Client } from '../../realtime/hub';
 import { withTx } from '../../db/tx';
-import { toDbTime } from '../../db/time';
+import { toDbTime, systemClock } from '../../db/time';
 import { isUniqueViolation } from '../../db/errors';
 import { ConflictError, ForbiddenError, NotFoundError, RuleError } from '../../http/errors';
 import { record } from '../../supervision/audit/audit';
@@ -21,7 +21,7 @@ import { openingShortfall, participantLabel, savings, type DecrementKind, type V
 import { LiveAuction, type BidAnswer } from './live';
 import { AuctionEngine, CLOSE_JOB, FENCED_RETRY_MS, closeJobKey, rejection, unavailable, type BidRequest } from './engine';
 import { CompetitionOwnership } from './ownership';
-import { openDb, type Db } from '../../db/knex';
+import { openDb, mysqlConnection, type Db } from '../../db/knex';
 import { OwnerLink, plainActor, reviveAuction, type ForwardedRequest, type ForwardedStep } from './forwarding';
 import { isDbUnavailable } from '../../db/faults';
 import { AppError } from '../../http/errors';
@@ -140,7 +140,9 @@ export class AuctionService {
     // Lease traffic (renewals, takeovers, the sweep) has its own two connections on MariaDB, so it
     // never queues behind bid traffic for a pooled connection and a busy owner keeps its leases.
     this.leaseDb = clustered && ctx.db.dialect === 'mysql' ? openDb(ctx.config, { poolMax: 2 }) : null;
-    this.ownership = new CompetitionOwnership({ ...ctx, db: this.leaseDb ?? ctx.db }, bus.nodeId, clustered, limits.ownerLeaseMs, limits.ownerRenewMs);
+    // On MariaDB with the real clock, a worker thread renews the leases (a busy main loop keeps its competitions).
+    const keeper = clustered && ctx.db.dialect === 'mysql' && ctx.clock === systemClock ? { connection: mysqlConnection(ctx.config), silenceMs: limits.ownerSilenceMs } : null;
+    this.ownership = new CompetitionOwnership({ ...ctx, db: this.leaseDb ?? ctx.db }, bus.nodeId, clustered, limits.ownerLeaseMs, limits.ownerRenewMs, keeper);
     this.link = clustered
       ? new OwnerLink(
           bus,
