@@ -20,6 +20,8 @@ import { FinanceClient } from '../../scripts/finance-sim/client';
 import { Scheduler } from '../../server/scheduler/scheduler';
 import { JOB } from '../../server/core/workflow/jobs';
 import { createLogger } from '../../server/http/log';
+import { TEMPLATES } from '../../server/execution/tendering/templates';
+import { JOB_OPEN } from '../../server/execution/tendering/deps';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -270,7 +272,7 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     for (const action of ['auction.opened', 'auction.closed']) expect(Number((await t.db('audit_events').where({ action, entity_id: id }).count({ n: '*' }).first())!.n), action).to.equal(1);
   });
 
-  it("a sealed draw's reveal and an approval deadline run once, on time, with a node killed just before", async () => {
+  it("a sealed draw's reveal, a tender opening and an approval deadline run once, on time, with a node killed just before", async () => {
     // Nodes killed by the tests before come back first (two at least must be alive to kill one).
     for (const n of cluster.nodes) if (!cluster.alive().includes(n)) await cluster.spawn(n);
     const [first] = cluster.alive();
@@ -314,6 +316,21 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     await t.db('approval_steps').where({ id: step.id }).update({ due_at: dueAt.toISOString().replace('T', ' ').replace('Z', '') });
     await new Scheduler({ db: t.db, clock: systemClock, log: createLogger('silent') }).schedule(t.db, { kind: JOB.approvalDue, key: `approval-step:${step.id}:due`, runAt: dueAt, payload: { stepId: step.id } });
 
+    // A published tender whose bid deadline and opening are moved to dueAt (the law's 20 days, shortened
+    // in the database as the fixture's only shortcut), with its opening job. Nobody bid, so the opening
+    // job finds too few bids and fails the tender: what matters here is that it runs, once, on time.
+    const tpl = TEMPLATES.goods;
+    const goods = (await t.db('catalogue_categories').where({ kind: 'goods', framework_agreement: false }).orderBy('code').first('code')).code as string;
+    const later = new Date(Date.now() + 21 * 86400_000).toISOString();
+    const created = await opc.post('/api/tenders', { title: '集群开标测试', kind: 'goods', categoryCode: goods, purchasingOrgId: org.id, budgetFen: 120_000_000, method: tpl.method, priceWeight: tpl.priceWeight, smeDeductionPct: tpl.smeDeductionPct, description: '集群开标测试', requirements: tpl.requirements, qualifications: tpl.qualifications, criteria: tpl.criteria, bidDeadline: later, openingAt: later });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const tenderId = created.body.id as number;
+    const published = await opc.post(`/api/tenders/${tenderId}/publish`);
+    expect(published.status, JSON.stringify(published.body)).to.equal(200);
+    const dueDb = dueAt.toISOString().replace('T', ' ').replace('Z', '');
+    await t.db('tenders').where({ id: tenderId }).update({ bid_deadline: dueDb, opening_at: dueDb });
+    await new Scheduler({ db: t.db, clock: systemClock, log: createLogger('silent') }).schedule(t.db, { kind: JOB_OPEN, key: `tender:${tenderId}:open`, runAt: dueAt, payload: { tenderId } });
+
     await until('a moment before they are due', async () => Date.now() >= dueAt.getTime() - 700, 15000, 20);
     const victim = cluster.alive()[0];
     await cluster.kill(victim);
@@ -325,15 +342,24 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
       const r = await t.db('approval_steps').where({ id: step.id }).first();
       return r.overdue_at && r;
     }, 15000, 50);
+    const opened = await until('the tender opening', async () => {
+      const r = await t.db('tenders').where({ id: tenderId }).first();
+      return r.status !== 'published' && r;
+    }, 15000, 50);
+    expect(opened.status).to.equal('failed');
+    const failedEvent = await t.db('audit_events').where({ action: 'tender.failed', entity_type: 'tender', entity_id: tenderId }).first('occurred_at');
+    const openLateMs = fromDbTime(failedEvent.occurred_at)!.getTime() - dueAt.getTime();
     const revealLateMs = fromDbTime(revealed.revealed_at)!.getTime() - dueAt.getTime();
     const overdueLateMs = fromDbTime(overdue.overdue_at)!.getTime() - dueAt.getTime();
-    console.log(`      revealed ${revealLateMs} ms and marked overdue ${overdueLateMs} ms after they were due, with ${victim.nodeId} killed 0.7 s before`);
+    console.log(`      revealed ${revealLateMs} ms, tender opened ${openLateMs} ms and marked overdue ${overdueLateMs} ms after they were due, with ${victim.nodeId} killed 0.7 s before`);
     expect(revealLateMs).to.be.within(0, 4000);
     expect(overdueLateMs).to.be.within(0, 4000);
+    expect(openLateMs).to.be.within(0, 4000);
     // Once each: one audit event, one finished job.
     await new Promise((r) => setTimeout(r, 1500)); // a second run, if any, would have written by now
     expect(Number((await t.db('audit_events').where({ action: 'draw.revealed', entity_id: drawId }).count({ n: '*' }).first())!.n)).to.equal(1);
+    expect(Number((await t.db('audit_events').where({ action: 'tender.failed', entity_type: 'tender', entity_id: tenderId }).count({ n: '*' }).first())!.n)).to.equal(1);
     expect(Number((await t.db('audit_events').where({ action: 'step.overdue', entity_type: 'approval_step', entity_id: step.id }).count({ n: '*' }).first())!.n)).to.equal(1);
-    for (const key of [`approval-step:${step.id}:due`, `draw-reveal:${drawId}`]) expect((await t.db('scheduled_jobs').where({ job_key: key }).first()).status).to.equal('done');
+    for (const key of [`approval-step:${step.id}:due`, `draw-reveal:${drawId}`, `tender:${tenderId}:open`]) expect((await t.db('scheduled_jobs').where({ job_key: key }).first()).status).to.equal('done');
   });
 });
