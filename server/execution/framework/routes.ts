@@ -31,8 +31,9 @@ export async function agreementView(db: Knex, id: number, user: SessionUser | nu
   return {
     ...repo.agreementFromRow(a, svc.today(now)),
     items: await repo.items(db, id),
-    // How many responded is the centre's to know before the opening (it tells a supplier its competition).
-    responseCount: centre || opened ? responses.length : null,
+    // How many responded is the centre's to know before the opening (it tells a supplier its competition);
+    // everyone's once the deadline has passed.
+    responseCount: centre || opened || a.status === 'opening' ? responses.length : null,
     responses: centre && opened ? responses.map((r: any) => ({ supplierId: r.supplier_id, supplierName: r.supplier_name, receiptNo: r.receipt_no, totalFen: r.total_fen === null ? null : Number(r.total_fen), valid: r.valid === null ? null : !!r.valid, invalidReason: r.invalid_reason, qualityScore: r.quality_score, rank: r.rank, submittedAt: isoFromDb(r.submitted_at) })) : [],
     myResponse: own ? { receiptNo: own.receipt_no, digest: own.digest, envelopeDigest: own.envelope_sha256, status: own.status, keyAttempts: Number(own.key_attempts ?? 0), envelope: a.status === 'opening' && own.status === 'sealed' ? own.sealed : null, submittedAt: isoFromDb(own.submitted_at), totalFen: opened && own.total_fen !== null ? Number(own.total_fen) : null, valid: opened && own.valid !== null ? !!own.valid : null, invalidReason: opened ? own.invalid_reason : null, rank: published ? own.rank : null } : null,
     entries: published ? await repo.entriesWithPrices(db, id) : [],
