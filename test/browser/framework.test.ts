@@ -284,10 +284,18 @@ describe(`browser: framework-agreement procurement, first stage to a paid order 
 
     // At the start the open job starts it; each bids in the room; the close job hands the result to the order.
     await advance(3_600_000 + 1000);
-    const amounts = ['36500', '36000', '35200'];
+    const amounts = ['35000', '34900', '34800'];
     for (const [i, sp] of rooms.entries()) {
       await sp.reload();
       await sp.locator('[data-testid=auction-status]').filter({ hasText: '竞价中' }).waitFor();
+      if (i === 0) {
+        // Under the ceiling (37,000.00) but above its own agreement price (35,000.00): refused in the room.
+        await sp.getByTestId('auction-bid-feedback').evaluate((el) => delete (el as HTMLElement).dataset.result);
+        await sp.getByTestId('auction-amount').fill('36000');
+        await sp.getByTestId('auction-place-bid').click();
+        await sp.locator('[data-testid=auction-bid-feedback][data-result="bid.rejected"]').waitFor();
+        expect(await sp.getByTestId('auction-bid-feedback').textContent()).to.contain('入围价格');
+      }
       await sp.getByTestId('auction-bid-feedback').evaluate((el) => delete (el as HTMLElement).dataset.result);
       await sp.getByTestId('auction-amount').fill(amounts[i]);
       await sp.getByTestId('auction-place-bid').click();
@@ -297,6 +305,6 @@ describe(`browser: framework-agreement procurement, first stage to a paid order 
     for (let i = 0; i < 50 && (await s.tdb.db('procurement_projects').where({ id: pid }).first('stage')).stage !== 'award_notice'; i++) await advance(1000);
     const p = await s.tdb.db('procurement_projects').where({ id: pid }).first('stage', 'award_fen', 'awarded_supplier_id');
     expect(p).to.deep.include({ stage: 'award_notice', awarded_supplier_id: fresh[2].supplierId });
-    expect(Number(p.award_fen)).to.equal(3_520_000);
+    expect(Number(p.award_fen)).to.equal(3_480_000);
   });
 });

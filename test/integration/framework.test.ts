@@ -220,7 +220,7 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     await contractToPaid(p1, bidders[0]);
   });
 
-  it('runs a second competition on the auction engine among the entry suppliers, the agreement price as ceiling', async () => {
+  it('runs a second competition on the auction engine among the entry suppliers, the agreement price as ceiling and each held to its own price', async () => {
     const pid = await orderProject();
     const startsAt = new Date(clock.now().getTime() + 3600_000);
     const placed = await ok(c.purchaser.post('/api/framework-orders', { projectId: pid, mode: 'competition', competition: { startsAt: startsAt.toISOString(), durationSec: 600, decrementKind: 'absolute', decrementValue: 100 * YUAN } }), 201);
@@ -235,27 +235,33 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     for (const b of bidders.slice(0, 3)) await ok((await as(b)).post(`/api/auctions/${placed.auctionId}/join`, { brand: b.brand, model: b.model }), 201);
     clock.set(startsAt.getTime() + 1);
     while ((await s.platform.scheduler.runDue()) > 0);
-    const prices = [36_000, 35_500, 34_900];
+    const prices = [35_000, 34_900, 34_800];
     for (let i = 0; i < 3; i++) {
       const ws = await WsClient.connect(s.url, (await cookieFor(s.platform.sessions, bidders[i].userId)).cookie);
       sockets.push(ws);
+      if (i === 0) {
+        // Under the ceiling (37,000) but above this supplier's own agreement price (10 × 3,500.00): refused.
+        ws.send({ type: 'bid', auctionId: placed.auctionId, amount: 36_000 * YUAN, clientBidId: 'fw-own' });
+        const refused = await ws.next((m) => m.clientBidId === 'fw-own');
+        expect(refused, JSON.stringify(refused)).to.include({ code: 'ABOVE_OWN_AGREEMENT_PRICE' });
+      }
       ws.send({ type: 'bid', auctionId: placed.auctionId, amount: prices[i] * YUAN, clientBidId: `fw${i}` });
       const ack = await ws.next((m) => m.clientBidId === `fw${i}`);
       expect(ack.type, JSON.stringify(ack)).to.equal('bid.accepted');
     }
     await advance(s, 700_000);
     const p = await ok(c.purchaser.get(`/api/projects/${pid}`));
-    expect(p).to.include({ stage: 'award_notice', awardFen: 34_900 * YUAN, awardedSupplierId: bidders[2].supplierId });
+    expect(p).to.include({ stage: 'award_notice', awardFen: 34_800 * YUAN, awardedSupplierId: bidders[2].supplierId });
     const report = await ok(c.finance.get('/api/reports/framework'));
     const row = report.rows.find((r: any) => r.id === agreementId);
     expect(row.ordersByMode).to.deep.equal({ direct: 1, rotation: 2, competition: 1 });
     expect(row.secondCompetitions).to.deep.equal({ total: 1, closed: 1, failed: 0 });
-    // At agreement prices: direct 36,000 + rotations 7,000 + 7,200 + competition ceiling 37,000; awarded 35,800 + 7,000 + 7,200 + 34,900.
-    expect(row).to.include({ agreementFen: 87_200 * YUAN, awardFen: 84_900 * YUAN, savingsFen: 2_300 * YUAN });
+    // At agreement prices: direct 36,000 + rotations 7,000 + 7,200 + competition ceiling 37,000; awarded 35,800 + 7,000 + 7,200 + 34,800.
+    expect(row).to.include({ agreementFen: 87_200 * YUAN, awardFen: 84_800 * YUAN, savingsFen: 2_400 * YUAN });
     expect((await c.purchaser.get('/api/reports/framework')).status).to.equal(403);
     const portal = await ok(s.client().get(`/api/portal/framework-agreements/${(await ok(c.operator.get(`/api/framework-agreements/${agreementId}`))).ref}`));
     const o = portal.orders.find((x: any) => x.projectId === pid);
-    expect(o).to.include({ mode: 'competition', competitionPriceFen: 34_900 * YUAN });
+    expect(o).to.include({ mode: 'competition', competitionPriceFen: 34_800 * YUAN });
     await contractToPaid(pid, bidders[2]);
   });
 

@@ -527,15 +527,20 @@ export async function placeOrder(deps: FrameworkDeps, actor: Actor, user: Sessio
 
 /**
  * Who may join a second competition: for a framework order, only a signed entry supplier of its
- * agreement (called by the auction service when a supplier joins).
+ * agreement (called by the auction service when a supplier joins). Answers that supplier's own
+ * ceiling: the order at its own agreement prices, which its bids may not exceed (null outside a
+ * framework order).
  */
-export async function assertMayJoinSecondCompetition(db: Knex, projectId: number | null, supplierId: number): Promise<void> {
-  if (projectId === null) return;
+export async function assertMayJoinSecondCompetition(db: Knex, projectId: number | null, supplierId: number): Promise<number | null> {
+  if (projectId === null) return null;
   const p = await db('procurement_projects').where({ id: projectId }).first('method');
-  if (p?.method !== 'framework_order') return;
+  if (p?.method !== 'framework_order') return null;
   const o = await db('framework_orders').where({ project_id: projectId }).first('agreement_id');
   const e = o && (await db('framework_entries').where({ agreement_id: o.agreement_id, supplier_id: supplierId }).whereNotNull('signed_at').first('id'));
   if (!e) throw new ForbiddenError('Only the framework agreement\'s entry suppliers take part in its second competition', null, 'NOT_AN_ENTRY_SUPPLIER');
+  const items = await db('requisition_items as i').join('procurement_projects as p', 'p.requisition_id', 'i.requisition_id').where('p.id', projectId).select('i.category_code', 'i.quantity');
+  const entry = (await repo.entriesWithPrices(db, o.agreement_id)).find((x) => x.supplierId === supplierId);
+  return entry ? orderValueFen(items.map((i: any) => ({ categoryCode: i.category_code, quantity: Number(i.quantity) })), entry.prices) : null;
 }
 
 export { effectiveStatus, today, chinaDayEnd };
