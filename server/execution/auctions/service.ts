@@ -312,12 +312,12 @@ export class AuctionService {
         if (!(await repo.supplierCategories(tx, supplierId)).includes(a.categoryCode)) throw new RuleError('CATEGORY_MISMATCH', 'Your company is not registered for this category', { categoryCode: a.categoryCode });
         if (!(await repo.suppliesBrand(tx, supplierId, a.categoryCode, input.brand, input.model))) throw new RuleError('BRAND_NOT_SUPPLIED', 'Your company has not registered this brand and model for the category', { brand: input.brand, model: input.model });
         // A framework agreement's second competition is open to its entry suppliers only.
-        await assertMayJoinSecondCompetition(tx, a.projectId, supplierId);
+        const ownCeilingFen = await assertMayJoinSecondCompetition(tx, a.projectId, supplierId);
         if (await tx('auction_participants').where({ auction_id: id, supplier_id: supplierId }).first('id')) throw new ConflictError('ALREADY_JOINED', 'Your company has already joined this competition');
         const count = await tx('auction_participants').where({ auction_id: id }).count({ n: '*' }).first();
         const label = participantLabel(Number(count?.n ?? 0));
-        const [pid] = await tx('auction_participants').insert({ auction_id: id, supplier_id: supplierId, label, brand: input.brand, model: input.model, user_id: user.id, ip: actor.ip, device_id: input.deviceId ?? null, joined_at: toDbTime(now) });
-        await record(tx, actor, { action: 'auction.participant_joined', entityType: 'auction', entityId: id, after: { supplierId, label, brand: input.brand, model: input.model, ip: actor.ip, deviceId: input.deviceId ?? null } });
+        const [pid] = await tx('auction_participants').insert({ auction_id: id, supplier_id: supplierId, label, brand: input.brand, model: input.model, user_id: user.id, ip: actor.ip, device_id: input.deviceId ?? null, joined_at: toDbTime(now), own_ceiling_fen: ownCeilingFen });
+        await record(tx, actor, { action: 'auction.participant_joined', entityType: 'auction', entityId: id, after: { supplierId, label, brand: input.brand, model: input.model, ip: actor.ip, deviceId: input.deviceId ?? null, ownCeilingFen } });
         return { participantId: Number(pid), auctionId: id, label, brand: input.brand, model: input.model, joinedAt: now.toISOString() };
       });
     } catch (err) {
