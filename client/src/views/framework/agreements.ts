@@ -32,6 +32,19 @@ export const categoryText = (cats: Map<string, { nameZh: string; nameEn: string 
 export const badge = (status: string) => h('span', { class: `wf-badge wf-${status}`, 'data-status': status }, t(`framework.status.${status}`));
 const field = (label: string, el: HTMLElement) => h('label', {}, label, el);
 
+/**
+ * Why a response is invalid, in the reader's words: the server stores a code with what it concerns
+ * ("ABOVE_MAX_PRICE: 平板电脑"), or the evaluators' own words after "EVALUATION: ".
+ */
+export function invalidReasonText(reason: string | null): string {
+  if (!reason) return t('framework.invalid.other');
+  const at = reason.indexOf(': ');
+  const code = at < 0 ? reason : reason.slice(0, at);
+  const detail = at < 0 ? '' : reason.slice(at + 2);
+  const key = `framework.invalid.${code}`;
+  return t(key) !== key ? t(key, { detail }) : t('framework.invalid.other');
+}
+
 /** A plain table with its empty state. */
 export function table(testId: string, heads: string[], rows: Array<Array<string | Node | null>>, empty: string): HTMLElement {
   return h(
@@ -227,7 +240,7 @@ function centreSteps(a: Agreement, post: (path: string, body?: unknown) => () =>
       table(
         'framework-responses',
         ['framework.response.supplier', 'framework.response.total', 'framework.response.valid', 'framework.response.score', 'framework.response.reject'],
-        inputs.map(({ r, score, reject }) => [r.supplierName, r.totalFen !== null ? h('span', { class: 'amount' }, formatFen(r.totalFen)) : '', r.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: r.invalidReason ?? '' }), r.valid && a.evaluationMethod === 'quality_priority' ? score : '', r.valid ? reject : '']),
+        inputs.map(({ r, score, reject }) => [r.supplierName, r.totalFen !== null ? h('span', { class: 'amount' }, formatFen(r.totalFen)) : '', r.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: invalidReasonText(r.invalidReason) }), r.valid && a.evaluationMethod === 'quality_priority' ? score : '', r.valid ? reject : '']),
         'framework.responses.none',
       ),
       actionButton(t('framework.evaluate'), 'call-evaluate', async () =>
@@ -241,7 +254,7 @@ function centreSteps(a: Agreement, post: (path: string, body?: unknown) => () =>
   if (a.responses.length)
     return panel(
       h('h2', {}, t('framework.responses')),
-      table('framework-responses', ['framework.response.rank', 'framework.response.supplier', 'framework.response.total', 'framework.response.valid'], a.responses.map((r) => [r.rank === null ? '' : String(r.rank), r.supplierName, r.totalFen !== null ? h('span', { class: 'amount' }, formatFen(r.totalFen)) : '', r.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: r.invalidReason ?? '' })]), 'framework.responses.none'),
+      table('framework-responses', ['framework.response.rank', 'framework.response.supplier', 'framework.response.total', 'framework.response.valid'], a.responses.map((r) => [r.rank === null ? '' : String(r.rank), r.supplierName, r.totalFen !== null ? h('span', { class: 'amount' }, formatFen(r.totalFen)) : '', r.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: invalidReasonText(r.invalidReason) })]), 'framework.responses.none'),
     );
   return null;
 }
@@ -250,7 +263,7 @@ function supplierSteps(a: Agreement, post: (path: string, body?: unknown) => () 
   const parts: Array<HTMLElement | null> = [];
   const mine = a.myResponse;
   if (mine && mine.status !== 'withdrawn') parts.push(h('p', { 'data-testid': 'my-receipt' }, t('framework.receipt', { receipt: mine.receiptNo, time: when(mine.submittedAt) })));
-  if (mine && mine.valid !== null) parts.push(h('p', { 'data-testid': 'my-result' }, t('framework.myResult', { result: mine.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: mine.invalidReason ?? '' }) }), mine.rank ? ` · ${t('framework.myRank', { rank: mine.rank })}` : ''));
+  if (mine && mine.valid !== null) parts.push(h('p', { 'data-testid': 'my-result' }, t('framework.myResult', { result: mine.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: invalidReasonText(mine.invalidReason) }) }), mine.rank ? ` · ${t('framework.myRank', { rank: mine.rank })}` : ''));
   if (a.status === 'calling') parts.push(responseForm(a, post, reload));
   if (a.status === 'opening' && mine?.status === 'sealed' && mine.envelope) parts.push(keyForm(a, mine.envelope, mine.keyAttempts, post));
   if (a.status === 'opening' && mine?.status === 'decrypted') parts.push(h('p', { class: 'ok', 'data-testid': 'my-decrypted' }, t('framework.key.decrypted')));
