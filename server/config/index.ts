@@ -83,8 +83,8 @@ export const DEFAULT_LIMITS: Limits = {
   commitSlowMs: 1_000,
   // Renewed three times per lease: one lost renewal never costs the lease; a dead owner's
   // competitions move within 1.7 to 2.5 s of its death (the target: bidding again within 3 s).
-  ownerLeaseMs: 2_500,
-  ownerRenewMs: 800,
+  ownerLeaseMs: 1_500,
+  ownerRenewMs: 500,
   // A main thread this late is wedged, not busy: its competitions move (later than after a death, but they do move).
   ownerSilenceMs: 15_000,
   forwardTimeoutMs: 2_000,
