@@ -61,6 +61,7 @@ import { loadCalendar } from '../server/core/rules/calendar';
 import * as consult from '../server/execution/consultation/service';
 import { findConsultation } from '../server/execution/consultation/repository';
 import * as framework from '../server/execution/framework/service';
+import { sealResponse } from '../client/src/views/framework/sealing';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const YEAR = env('SIM_YEAR', 2025);
@@ -594,14 +595,26 @@ async function main() {
     await tx((t) => framework.publishCall(t, op, platform.scheduler, id, { responseDeadline: new Date(deadline).toISOString() }));
     const item = await db('framework_agreement_items').where({ agreement_id: id }).first('id');
     const seen = new Set<number>();
+    const keys = new Map<number, string>();
     for (const b of rnd.sample(brands.filter((x: any) => x.category_code === code && approved.has(x.supplier_id)), brands.filter((x: any) => x.category_code === code && approved.has(x.supplier_id)).length)) {
       if (seen.has(b.supplier_id) || seen.size >= 7) continue;
       seen.add(b.supplier_id);
       await sim.wait(rnd.next() * 2 * DAY);
       const sales = bySupplier.get(b.supplier_id)!;
-      await tx((t) => framework.submitResponse(t, actorOf(sales), config.secrets.sealKey, b.supplier_id, id, { statement: '响应全部条件', items: [{ itemId: item.id, unitPriceFen: Math.round(e.refYuan * (0.86 + rnd.next() * 0.2)) * YUAN, brand: b.brand, model: b.model }] }));
+      // Sealed as the browser seals it, under a key the supplier keeps until the opening.
+      const sealed = sealResponse({ agreementId: id, supplierId: b.supplier_id, statement: '响应全部条件', items: [{ itemId: item.id, unitPriceFen: Math.round(e.refYuan * (0.86 + rnd.next() * 0.2)) * YUAN, brand: b.brand, model: b.model }] }, { keyHex: randomHex(32) });
+      keys.set(b.supplier_id, sealed.keyHex);
+      await tx((t) => framework.submitResponse(t, actorOf(sales), b.supplier_id, id, { envelope: sealed.envelope, digest: sealed.digest }));
     }
-    await sim.waitUntil(deadline + 60_000); // the opening job
+    await sim.waitUntil(deadline + 60_000); // the opening job: the key window opens
+    // Each responder hands in its key; now and then one mistypes it first (refused, retried).
+    const fdeps: framework.FrameworkDeps = { db, sealKey: config.secrets.sealKey, scheduler: platform.scheduler, auctions: () => { throw new Error('no auctions in the key window'); } };
+    for (const [supplierId, keyHex] of keys) {
+      await sim.wait(rnd.next() * 5 * 60_000);
+      const sales = actorOf(bySupplier.get(supplierId)!);
+      if (rnd.next() < 0.1) await framework.submitResponseKey(fdeps, sales, supplierId, id, randomHex(32)).catch((err) => { if (err.code !== 'WRONG_KEY') throw err; });
+      await framework.submitResponseKey(fdeps, sales, supplierId, id, keyHex);
+    }
     await sim.wait(rnd.int(1, 3) * DAY);
     const opened = await db('framework_responses').where({ agreement_id: id, status: 'opened', valid: true }).select('supplier_id');
     await tx((t) => framework.evaluate(t, op, id, { scores: method === 'quality_priority' ? opened.map((r: any) => ({ supplierId: r.supplier_id, qualityScore: rnd.int(60, 98) })) : [] }));

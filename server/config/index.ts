@@ -62,6 +62,11 @@ export interface Limits {
   /** Cluster mode: a competition's lease lasts this long unless renewed; its owner renews every ownerRenewMs. */
   ownerLeaseMs: number;
   ownerRenewMs: number;
+  /**
+   * Cluster mode on MariaDB: leases are renewed by a worker thread (a busy main thread keeps its
+   * competitions); it stops renewing when the main thread has not been heard for this long.
+   */
+  ownerSilenceMs: number;
   /** Cluster mode: how long a node waits for the owner's answer to a forwarded bid or step before answering SERVICE_UNAVAILABLE. */
   forwardTimeoutMs: number;
 }
@@ -78,8 +83,10 @@ export const DEFAULT_LIMITS: Limits = {
   commitSlowMs: 1_000,
   // Renewed three times per lease: one lost renewal never costs the lease; a dead owner's
   // competitions move within 1.7 to 2.5 s of its death (the target: bidding again within 3 s).
-  ownerLeaseMs: 2_500,
-  ownerRenewMs: 800,
+  ownerLeaseMs: 1_500,
+  ownerRenewMs: 500,
+  // A main thread this late is wedged, not busy: its competitions move (later than after a death, but they do move).
+  ownerSilenceMs: 15_000,
   forwardTimeoutMs: 2_000,
 };
 
@@ -95,6 +102,7 @@ const LIMIT_VARS: Array<[keyof Limits, string]> = [
   ['commitSlowMs', 'COMMIT_SLOW_MS'],
   ['ownerLeaseMs', 'OWNER_LEASE_MS'],
   ['ownerRenewMs', 'OWNER_RENEW_MS'],
+  ['ownerSilenceMs', 'OWNER_SILENCE_MS'],
   ['forwardTimeoutMs', 'BID_FORWARD_TIMEOUT_MS'],
 ];
 
@@ -149,6 +157,7 @@ const envSchema = {
     COMMIT_SLOW_MS: { type: 'integer', minimum: 1, maximum: 600_000 },
     OWNER_LEASE_MS: { type: 'integer', minimum: 200, maximum: 600_000 },
     OWNER_RENEW_MS: { type: 'integer', minimum: 50, maximum: 300_000 },
+    OWNER_SILENCE_MS: { type: 'integer', minimum: 1000, maximum: 600_000 },
     BID_FORWARD_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 60_000 },
     // An http(s) origin with an optional path prefix: https://cg.example.gov.cn or http://10.0.0.5:8080/sunshine
     REDIS_URL: { type: 'string', maxLength: 500, pattern: '^rediss?://[^\\s]+$' },

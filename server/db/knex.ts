@@ -6,6 +6,26 @@ import { DEFAULT_LIMITS, type Config, type DbClient, type Limits } from '../conf
 
 export type Db = Knex & { dialect: DbClient };
 
+/** The mysql2 connection settings for DATABASE_URL (also used by the lease keeper's own connection). */
+export function mysqlConnection(cfg: Pick<Config, 'databaseUrl'>) {
+  const url = new URL(cfg.databaseUrl ?? 'mysql://root@127.0.0.1:3306/test');
+  return {
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: url.pathname.replace(/^\//, '') || 'test',
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    decimalNumbers: true,
+    // A database that does not answer the handshake is down: fail in seconds, not 10.
+    connectTimeout: 3000,
+  };
+}
+
 export function openDb(cfg: Pick<Config, 'dbClient' | 'databaseUrl' | 'dataDir'> & { limits?: Partial<Limits>; redisUrl?: string | null }, opts: { sqliteFile?: string; poolMax?: number } = {}): Db {
   const limits = { ...DEFAULT_LIMITS, ...cfg.limits };
   let db: Knex;
@@ -30,24 +50,9 @@ export function openDb(cfg: Pick<Config, 'dbClient' | 'databaseUrl' | 'dataDir'>
       },
     });
   } else {
-    const url = new URL(cfg.databaseUrl ?? 'mysql://root@127.0.0.1:3306/test');
     db = knexFactory({
       client: 'mysql2',
-      connection: {
-        host: url.hostname,
-        port: Number(url.port || 3306),
-        user: decodeURIComponent(url.username),
-        password: decodeURIComponent(url.password),
-        database: url.pathname.replace(/^\//, '') || 'test',
-        charset: 'utf8mb4',
-        timezone: 'Z',
-        dateStrings: true,
-        supportBigNumbers: true,
-        bigNumberStrings: false,
-        decimalNumbers: true,
-        // A database that does not answer the handshake is down: fail in seconds, not 10.
-        connectTimeout: 3000,
-      },
+      connection: mysqlConnection(cfg),
       // Waiting for a free connection is bounded too (knex's default is 60 s).
       acquireConnectionTimeout: 10_000,
       // While the database is down knex warns on every failed connection: once per kind per 10 s.

@@ -34,8 +34,12 @@ export type MessageHandler = (client: Client, msg: Record<string, unknown>) => v
 /** Builds, from data every node receives alike, the message each recipient gets (undefined: none; a string: JSON already). */
 export type Shaper = (data: never) => (client: Client) => unknown;
 
-/** Bus topics of the hub: channel messages (in order per channel), and sessions to close. */
-export const WS_TOPIC = 'ws';
+/**
+ * Bus topics of the hub: channel messages, one topic per channel (in order per channel), and
+ * sessions to close. A node listens to a channel's topic only while one of its sockets watches
+ * that channel, so a node never parses or shapes the states of competitions nobody watches there.
+ */
+export const WS_TOPIC = 'ws:';
 export const SESSION_CLOSED_TOPIC = 'ws.session-closed';
 type WsEnvelope = { c: string; m: unknown } | { c: string; d: unknown };
 
@@ -47,6 +51,8 @@ export class RealtimeHub {
   private handlers = new Map<string, MessageHandler>();
   private shapers: Array<{ prefix: string; make: Shaper }> = [];
   private busOff: Array<() => void> = [];
+  /** Cluster mode: the channels whose bus topic this node listens to (a local socket watches them). */
+  private channelTopics = new Map<string, () => void>();
   private heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -58,7 +64,6 @@ export class RealtimeHub {
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs ?? 25_000);
     this.heartbeat.unref();
     const bus = deps.bus;
-    if (bus?.clustered) this.busOff.push(bus.subscribe(WS_TOPIC, (env) => this.fromBus(env as WsEnvelope)));
     if (bus) this.busOff.push(bus.subscribe(SESSION_CLOSED_TOPIC, (m) => this.closeLocalSession(String((m as { sessionId: unknown }).sessionId))));
   }
 
@@ -148,7 +153,7 @@ export class RealtimeHub {
         case 'unsubscribe': {
           const ch = String(msg.channel ?? '');
           client.channels.delete(ch);
-          this.subscribers.get(ch)?.delete(client);
+          this.leave(client, ch);
           client.send({ type: 'unsubscribed', channel: ch });
           return;
         }
@@ -180,7 +185,12 @@ export class RealtimeHub {
     }
     client.channels.add(channel);
     let set = this.subscribers.get(channel);
-    if (!set) this.subscribers.set(channel, (set = new Set()));
+    if (!set) {
+      this.subscribers.set(channel, (set = new Set()));
+      // The first local watcher: listen to the channel's topic before the snapshot is read, so no
+      // state published after the snapshot is missed (the bus listens to everything already).
+      if (this.clustered) this.channelTopics.set(channel, this.deps.bus!.subscribe(WS_TOPIC + channel, (env) => this.fromBus(env as WsEnvelope)));
+    }
     set.add(client);
     client.send({ type: 'subscribed', channel });
     const snap = entry.policy.snapshot ? await entry.policy.snapshot(client, channel) : undefined;
@@ -231,7 +241,7 @@ export class RealtimeHub {
 
   private toBus(env: WsEnvelope): number {
     // Published in call order on one connection: every node sees this node's messages in that order.
-    this.deps.bus!.publish(WS_TOPIC, env).catch((err) => this.deps.log.error('ws fan-out publish failed', { channel: env.c, error: (err as Error).message }));
+    this.deps.bus!.publish(WS_TOPIC + env.c, env).catch((err) => this.deps.log.error('ws fan-out publish failed', { channel: env.c, error: (err as Error).message }));
     return 0;
   }
 
@@ -273,7 +283,18 @@ export class RealtimeHub {
 
   private drop(client: Client): void {
     this.clients.delete(client);
-    for (const ch of client.channels) this.subscribers.get(ch)?.delete(client);
+    for (const ch of client.channels) this.leave(client, ch);
+  }
+
+  /** A socket stops watching a channel; the last one on this node stops this node listening to it. */
+  private leave(client: Client, channel: string): void {
+    const set = this.subscribers.get(channel);
+    if (!set) return;
+    set.delete(client);
+    if (set.size) return;
+    this.subscribers.delete(channel);
+    this.channelTopics.get(channel)?.();
+    this.channelTopics.delete(channel);
   }
 
   private beat(): void {
@@ -295,6 +316,8 @@ export class RealtimeHub {
   close(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const off of this.busOff.splice(0)) off();
+    for (const off of this.channelTopics.values()) off();
+    this.channelTopics.clear();
     for (const c of this.clients) c.socket.terminate();
     return new Promise((r) => this.wss.close(() => r()));
   }

@@ -84,6 +84,9 @@ export interface Ids {
   project: number[];
   projectRef: string[];
   ocid: string[];
+  /** Framework agreements (id) and their references, for /api/framework-agreements/:id and the portal's :ref. */
+  framework?: number[];
+  frameworkRef?: string[];
 }
 
 const mayCall = (p: Party, r: RouteDef) => r.roles === 'public' || (p.client !== null && (r.roles === 'authenticated' || r.roles.some((x) => p.roles.includes(x))));
@@ -102,6 +105,7 @@ export function urlsFor(path: string, ids: Ids): string[] {
     ];
   }
   const idFor = (p: string): Array<number | string> => {
+    if (/framework-agreements\/:id/.test(p)) return one(ids.framework ?? []);
     if (/^\/api\/(public\/)?draws\/:id/.test(p)) return one(ids.draw);
     if (/tenders\/:id/.test(p)) return one(ids.tender);
     if (/auctions\/:id/.test(p)) return one(ids.auction);
@@ -115,11 +119,11 @@ export function urlsFor(path: string, ids: Ids): string[] {
   put('bidId', one(ids.bid));
   put('orgId', [0, 1]);
   put('ocid', ids.ocid.length ? ids.ocid : ['ocds-none']);
-  put('ref', ids.projectRef.length ? ids.projectRef : ['none']);
+  put('ref', /framework-agreements\/:ref/.test(path) ? (ids.frameworkRef?.length ? ids.frameworkRef : ['KJXY-2026-0001']) : ids.projectRef.length ? ids.projectRef : ['none']);
   put('sha256', ['0'.repeat(64)]);
   put('code', ['SV01']);
   const queries: Record<string, string[]> = {
-    '/api/audit/events': ['?pageSize=200', ...ids.draw.map((d) => `?entityType=draw&entityId=${d}&pageSize=200`), ...ids.tender.map((t) => `?entityType=tender&entityId=${t}&pageSize=200`), ...ids.auction.map((a) => `?entityType=auction&entityId=${a}&pageSize=200`)],
+    '/api/audit/events': ['?pageSize=200', ...ids.draw.map((d) => `?entityType=draw&entityId=${d}&pageSize=200`), ...ids.tender.map((t) => `?entityType=tender&entityId=${t}&pageSize=200`), ...ids.auction.map((a) => `?entityType=auction&entityId=${a}&pageSize=200`), ...(ids.framework ?? []).map((a) => `?entityType=framework_agreement&entityId=${a}&pageSize=200`)],
     '/api/supervision/trace': [...ids.supplier.map((s) => `?subjectType=supplier&subjectId=${s}`), ...ids.auction.map((a) => `?subjectType=competition&subjectId=${a}`)],
     '/api/supervision/performance': ['?from=2026-01&to=2026-12'],
     '/api/portal/notices': ['?pageSize=200'],

@@ -1,10 +1,14 @@
 // In the browser, one full framework-agreement run: the procurement centre drafts and publishes a
-// call for entry, three suppliers hand in sealed responses, the responses open at the deadline, the
+// call for entry, three suppliers seal their responses in the page (key file or passphrase), each hands in its key at the opening, the
 // centre selects the entry suppliers (price priority, at least one eliminated), the entries sign;
 // then a purchasing unit raises a requisition that the method table routes to a framework order,
 // the chain approves it, the unit orders by direct selection with its reason, and the order goes
 // through contract, acceptance and payment; the public portal shows the agreement and the order.
 import { expect } from 'chai';
+import path from 'node:path';
+import os from 'node:os';
+import { sealResponse } from '../../client/src/views/framework/sealing';
+import { generateBidKey } from '../../client/src/views/tendering/sealing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server';
 import { loginThroughPage, startServerAndBrowser, closeServerAndBrowser } from '../helpers/browser';
@@ -84,8 +88,10 @@ describe(`browser: framework-agreement procurement, first stage to a paid order 
     await op.getByTestId('call-publish').click();
     await op.getByTestId('agreement-status').locator('[data-status=calling]').waitFor();
 
-    // ---- suppliers hand in sealed responses ----
+    // ---- suppliers seal their responses in the page: two keep a key file, one a passphrase ----
     const prices = ['3500', '3600', '3700'];
+    const keyFiles = new Map<number, string>();
+    const PASS = '框架协议口令-2026';
     for (const [i, b] of bidders.entries()) {
       const sp = await as(b.username);
       await go(sp, `/framework-agreements/${agreementId}`);
@@ -93,15 +99,44 @@ describe(`browser: framework-agreement procurement, first stage to a paid order 
       await sp.getByTestId('respond-brand-1').fill(b.brand);
       await sp.getByTestId('respond-model-1').fill(b.model);
       await sp.getByTestId('respond-statement').fill('响应征集公告全部条件');
+      if (i === 1) {
+        await sp.getByTestId('respond-mode-pass').check();
+        await sp.getByTestId('respond-pass').fill(PASS);
+        await sp.getByTestId('respond-pass2').fill(PASS);
+      }
       await sp.getByTestId('respond-submit').click();
       await sp.getByTestId('my-receipt').waitFor();
       expect(await sp.getByTestId('my-receipt').textContent()).to.match(new RegExp(`回执号 ${ref}-[0-9A-F]{8}`));
+      if (i !== 1) {
+        const [download] = await Promise.all([sp.waitForEvent('download'), sp.getByTestId('respond-key-download').click()]);
+        const file = path.join(os.tmpdir(), `fw-key-${process.pid}-${i}.json`);
+        await download.saveAs(file);
+        keyFiles.set(i, file);
+      }
     }
+    // The server holds only ciphertext: no price in any stored response.
+    for (const r of await s.tdb.db('framework_responses').where({ agreement_id: agreementId })) for (const p of prices) expect(r.sealed).to.not.include(`${p}00`);
     await op.reload();
     expect(await op.getByTestId('sealed-count').textContent()).to.contain('已收到 3 份密封响应文件');
 
-    // ---- the deadline: the job opens the responses; the centre selects the entries ----
+    // ---- the deadline: the key window opens; each supplier hands in its key ----
     await advance(21 * DAY + 60_000);
+    for (const [i, b] of bidders.entries()) {
+      const sp = await as(b.username);
+      await go(sp, `/framework-agreements/${agreementId}`);
+      await sp.getByTestId('key-form').waitFor();
+      if (i === 1) {
+        // A mistyped passphrase is caught in the page: nothing sent, no attempt used.
+        await sp.getByTestId('key-pass').fill('不是这个口令');
+        await sp.getByTestId('key-submit').click();
+        await sp.getByTestId('key-message').filter({ hasText: '打不开' }).waitFor();
+        await sp.getByTestId('key-pass').fill(PASS);
+      } else await sp.getByTestId('key-file').setInputFiles(keyFiles.get(i)!);
+      await sp.getByTestId('key-submit').click();
+      if (i < 2) await sp.getByTestId('my-decrypted').waitFor();
+      else await sp.getByTestId('my-result').waitFor(); // the last key: every response read out
+    }
+    expect((await s.tdb.db('framework_responses').where({ agreement_id: agreementId }).max({ k: 'key_attempts' }).first())!.k).to.equal(1);
     const op2 = await as('operator');
     await go(op2, `/framework-agreements/${agreementId}`);
     await op2.getByTestId('framework-responses').waitFor();
@@ -198,8 +233,14 @@ describe(`browser: framework-agreement procurement, first stage to a paid order 
     const termStart = chinaDay(new Date(deadline.getTime() + DAY));
     const a = (await op.post('/api/framework-agreements', { title: '平板电脑（二次竞价）', categoryCode: TABLETS, evaluationMethod: 'price_priority', entryConditions: '具备供货能力', secondStageModes: ['competition'], termStart, termEnd: chinaDay(new Date(deadline.getTime() + 200 * DAY)), items: [{ categoryCode: TABLETS, name: '平板电脑', specification: '11 英寸', unit: '台', maxPriceFen: 400_000 }] })).body;
     expect((await op.post(`/api/framework-agreements/${a.id}/publish`, { responseDeadline: deadline.toISOString() })).status).to.equal(200);
-    for (const [i, b] of fresh.entries()) expect((await (await client(b)).post(`/api/framework-agreements/${a.id}/responses`, { statement: '响应', items: [{ itemId: a.items[0].id, unitPriceFen: 350_000 + i * 10_000, brand: b.brand, model: b.model }] })).status).to.equal(201);
+    const keys: string[] = [];
+    for (const [i, b] of fresh.entries()) {
+      const sealed = sealResponse({ agreementId: a.id, supplierId: b.supplierId, statement: '响应', items: [{ itemId: a.items[0].id, unitPriceFen: 350_000 + i * 10_000, brand: b.brand, model: b.model }] }, { keyHex: generateBidKey() });
+      keys.push(sealed.keyHex);
+      expect((await (await client(b)).post(`/api/framework-agreements/${a.id}/responses`, { envelope: sealed.envelope, digest: sealed.digest })).status).to.equal(201);
+    }
     await advance(21 * DAY + 60_000);
+    for (const [i, b] of fresh.entries()) expect((await (await client(b)).post(`/api/framework-agreements/${a.id}/responses/key`, { keyHex: keys[i] })).status).to.equal(200);
     const op2 = await s.as('operator');
     expect((await op2.post(`/api/framework-agreements/${a.id}/evaluate`, {})).body.entries).to.have.length(3);
     for (const b of fresh.slice(0, 3)) expect((await (await client(b)).post(`/api/framework-agreements/${a.id}/sign`)).status).to.equal(200);
@@ -243,10 +284,18 @@ describe(`browser: framework-agreement procurement, first stage to a paid order 
 
     // At the start the open job starts it; each bids in the room; the close job hands the result to the order.
     await advance(3_600_000 + 1000);
-    const amounts = ['36500', '36000', '35200'];
+    const amounts = ['35000', '34900', '34800'];
     for (const [i, sp] of rooms.entries()) {
       await sp.reload();
       await sp.locator('[data-testid=auction-status]').filter({ hasText: '竞价中' }).waitFor();
+      if (i === 0) {
+        // Under the ceiling (37,000.00) but above its own agreement price (35,000.00): refused in the room.
+        await sp.getByTestId('auction-bid-feedback').evaluate((el) => delete (el as HTMLElement).dataset.result);
+        await sp.getByTestId('auction-amount').fill('36000');
+        await sp.getByTestId('auction-place-bid').click();
+        await sp.locator('[data-testid=auction-bid-feedback][data-result="bid.rejected"]').waitFor();
+        expect(await sp.getByTestId('auction-bid-feedback').textContent()).to.contain('入围价格');
+      }
       await sp.getByTestId('auction-bid-feedback').evaluate((el) => delete (el as HTMLElement).dataset.result);
       await sp.getByTestId('auction-amount').fill(amounts[i]);
       await sp.getByTestId('auction-place-bid').click();
@@ -256,6 +305,6 @@ describe(`browser: framework-agreement procurement, first stage to a paid order 
     for (let i = 0; i < 50 && (await s.tdb.db('procurement_projects').where({ id: pid }).first('stage')).stage !== 'award_notice'; i++) await advance(1000);
     const p = await s.tdb.db('procurement_projects').where({ id: pid }).first('stage', 'award_fen', 'awarded_supplier_id');
     expect(p).to.deep.include({ stage: 'award_notice', awarded_supplier_id: fresh[2].supplierId });
-    expect(Number(p.award_fen)).to.equal(3_520_000);
+    expect(Number(p.award_fen)).to.equal(3_480_000);
   });
 });

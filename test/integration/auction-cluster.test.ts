@@ -4,7 +4,8 @@
 // surviving socket sees states in seq order, the competition closes on time with the right
 // winner and the audit chain verifies. (b) SIGSTOP the owner past its lease, another node takes
 // over and accepts bids, SIGCONT: the old owner commits nothing. (c) The opening and the close run
-// once, on time, with a node killed just before each. SQLite cannot be shared by
+// once, on time, with a node killed just before each. (d) So do a sealed expert draw's reveal and
+// an approval step's deadline job. SQLite cannot be shared by
 // processes (cluster mode requires MySQL/MariaDB): pending there.
 import { expect } from 'chai';
 import { createTestDb, TEST_DIALECT, type TestDb } from '../helpers/db';
@@ -15,6 +16,12 @@ import { SessionStore } from '../../server/http/auth/sessions';
 import { verifyChain } from '../../server/supervision/audit/audit';
 import { Cluster, ClusterBidder, CLUSTER_SECRETS } from '../helpers/cluster';
 import { auctionBody, cookieFor, createBidders, type BidderFixture } from './auction-fixtures';
+import { FinanceClient } from '../../scripts/finance-sim/client';
+import { Scheduler } from '../../server/scheduler/scheduler';
+import { JOB } from '../../server/core/workflow/jobs';
+import { createLogger } from '../../server/http/log';
+import { TEMPLATES } from '../../server/execution/tendering/templates';
+import { JOB_OPEN } from '../../server/execution/tendering/deps';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -74,7 +81,8 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
 
   /** A competition with every bidder joined, opened by the scheduler; a short fixture duration (the API's minimum is 60 s). */
   async function runningCompetition(durationSec: number): Promise<{ id: number; clients: ClusterBidder[] }> {
-    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 2500), { visibility: 'best_price' }));
+    // Far enough ahead that joining through three loaded nodes ends before the start (joining closes then).
+    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 6000), { visibility: 'best_price' }));
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const id = created.body.id as number;
     await t.db('auctions').where({ id }).update({ duration_sec: durationSec, extension_sec: 2 });
@@ -84,7 +92,8 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
       const c = new TestClient(node.url);
       const { cookie, csrf } = await cookieFor(sessions, b.userId);
       Object.assign(c, { cookie, csrf });
-      expect((await c.post(`/api/auctions/${id}/join`, { brand: b.brand, model: b.model })).status).to.equal(201);
+      const joined = await c.post(`/api/auctions/${id}/join`, { brand: b.brand, model: b.model });
+      expect(joined.status, JSON.stringify(joined.body)).to.equal(201);
       const bidder = new ClusterBidder(cluster, cookie, id, node.index);
       await bidder.connect();
       clients.push(bidder);
@@ -227,7 +236,8 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     for (const [i, b] of bidders.slice(0, 3).entries()) {
       const c = new TestClient(cluster.nodes[i].url);
       Object.assign(c, await cookieFor(sessions, b.userId));
-      expect((await c.post(`/api/auctions/${id}/join`, { brand: b.brand, model: b.model })).status).to.equal(201);
+      const joined = await c.post(`/api/auctions/${id}/join`, { brand: b.brand, model: b.model });
+      expect(joined.status, JSON.stringify(joined.body)).to.equal(201);
     }
     const startsAt = Date.parse(created.body.startsAt);
     await until('a moment before the start', async () => Date.now() >= startsAt - 700, 10000, 20);
@@ -260,5 +270,96 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     expect(Number(closed.winner_supplier_id)).to.equal(bidders[0].supplierId);
     expect(closeLateMs).to.be.within(0, 4500);
     for (const action of ['auction.opened', 'auction.closed']) expect(Number((await t.db('audit_events').where({ action, entity_id: id }).count({ n: '*' }).first())!.n), action).to.equal(1);
+  });
+
+  it("a sealed draw's reveal, a tender opening and an approval deadline run once, on time, with a node killed just before", async () => {
+    // Nodes killed by the tests before come back first (two at least must be alive to kill one).
+    for (const n of cluster.nodes) if (!cluster.alive().includes(n)) await cluster.spawn(n);
+    const [first] = cluster.alive();
+    const dueAt = new Date(Date.now() + 6000);
+
+    // A sealed expert draw whose reveal (the bid opening) is due at dueAt.
+    const spec = (await t.db('expert_specialties').first('category_code')) as { category_code: string };
+    const org = await t.db('organisations').where({ code: 'PU05' }).first('id');
+    const opc = new TestClient(first.url);
+    await opc.login('operator');
+    // A committee has five members at least (the rule book): five experts of that specialty.
+    for (let i = 0; i < 5; i++) {
+      const e = await opc.post('/api/experts', { name: `集群专家${i + 1}`, employerName: '阳光大学', region: '330100', title: '高级工程师', phone: `1390003${String(1000 + i)}`, email: `cluster${i}@t.example.cn`, specialties: [spec.category_code] });
+      expect(e.status, JSON.stringify(e.body)).to.equal(201);
+    }
+    const draw = await opc.post('/api/draws', {
+      projectRef: `YGCG-CLUSTER-${Date.now()}`,
+      purchasingOrgId: org.id,
+      supplierIds: [],
+      groups: [{ specialty: spec.category_code, count: 5 }],
+      evaluationAt: new Date(Date.now() + 86400_000).toISOString(),
+      evaluationPlace: '采购中心第1评标室',
+      revealAt: dueAt.toISOString(),
+    });
+    expect(draw.status, JSON.stringify(draw.body)).to.equal(201);
+    const drawId = draw.body.id as number;
+    expect((await t.db('draws').where({ id: drawId }).first()).status).to.equal('sealed');
+
+    // A submitted requisition: its first approval step's time limit is moved to dueAt (the fixture's
+    // short limit; the law's is working days), with its job, as the approvals service writes it.
+    const fin = new FinanceClient(first.url, CLUSTER_SECRETS.FINANCE_HMAC_SECRET, () => new Date());
+    const year = new Date().getUTCFullYear();
+    const alloc = await fin.pushAllocations(year, [{ budgetLineCode: `${year}-PU01-CLU${Date.now() % 1e6}`, orgCode: 'PU01', name: '集群测试指标', economicClass: '302', allocatedFen: 10_000_000 }]);
+    expect(alloc.status, JSON.stringify(alloc.body)).to.equal(200);
+    const purchaser = new TestClient(first.url);
+    await purchaser.login('purchaser');
+    const req = await purchaser.post('/api/requisitions', { title: '集群截止测试', budgetLineId: alloc.body.results[0].budgetLineId, neededBy: `${year + 1}-06-30`, justification: '集群截止测试', items: [{ categoryCode: 'A02010104', name: '台式计算机', specification: '按标准配置', quantity: 2, unit: '台', unitPriceFen: 500_000 }], submit: true });
+    expect(req.status, JSON.stringify(req.body)).to.equal(201);
+    const step = await t.db('approval_steps').where({ requisition_id: req.body.id, status: 'pending' }).first();
+    expect(step, 'a pending approval step').to.exist;
+    await t.db('approval_steps').where({ id: step.id }).update({ due_at: dueAt.toISOString().replace('T', ' ').replace('Z', '') });
+    await new Scheduler({ db: t.db, clock: systemClock, log: createLogger('silent') }).schedule(t.db, { kind: JOB.approvalDue, key: `approval-step:${step.id}:due`, runAt: dueAt, payload: { stepId: step.id } });
+
+    // A published tender whose bid deadline and opening are moved to dueAt (the law's 20 days, shortened
+    // in the database as the fixture's only shortcut), with its opening job. Nobody bid, so the opening
+    // job finds too few bids and fails the tender: what matters here is that it runs, once, on time.
+    const tpl = TEMPLATES.goods;
+    const goods = (await t.db('catalogue_categories').where({ kind: 'goods', framework_agreement: false }).orderBy('code').first('code')).code as string;
+    const later = new Date(Date.now() + 21 * 86400_000).toISOString();
+    const created = await opc.post('/api/tenders', { title: '集群开标测试', kind: 'goods', categoryCode: goods, purchasingOrgId: org.id, budgetFen: 120_000_000, method: tpl.method, priceWeight: tpl.priceWeight, smeDeductionPct: tpl.smeDeductionPct, description: '集群开标测试', requirements: tpl.requirements, qualifications: tpl.qualifications, criteria: tpl.criteria, bidDeadline: later, openingAt: later });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const tenderId = created.body.id as number;
+    const published = await opc.post(`/api/tenders/${tenderId}/publish`);
+    expect(published.status, JSON.stringify(published.body)).to.equal(200);
+    const dueDb = dueAt.toISOString().replace('T', ' ').replace('Z', '');
+    await t.db('tenders').where({ id: tenderId }).update({ bid_deadline: dueDb, opening_at: dueDb });
+    await new Scheduler({ db: t.db, clock: systemClock, log: createLogger('silent') }).schedule(t.db, { kind: JOB_OPEN, key: `tender:${tenderId}:open`, runAt: dueAt, payload: { tenderId } });
+
+    await until('a moment before they are due', async () => Date.now() >= dueAt.getTime() - 700, 15000, 20);
+    const victim = cluster.alive()[0];
+    await cluster.kill(victim);
+    const revealed = await until('the reveal', async () => {
+      const d = await t.db('draws').where({ id: drawId }).first();
+      return d.status === 'revealed' && d;
+    }, 15000, 50);
+    const overdue = await until('the approval deadline', async () => {
+      const r = await t.db('approval_steps').where({ id: step.id }).first();
+      return r.overdue_at && r;
+    }, 15000, 50);
+    const opened = await until('the tender opening', async () => {
+      const r = await t.db('tenders').where({ id: tenderId }).first();
+      return r.status !== 'published' && r;
+    }, 15000, 50);
+    expect(opened.status).to.equal('failed');
+    const failedEvent = await t.db('audit_events').where({ action: 'tender.failed', entity_type: 'tender', entity_id: tenderId }).first('occurred_at');
+    const openLateMs = fromDbTime(failedEvent.occurred_at)!.getTime() - dueAt.getTime();
+    const revealLateMs = fromDbTime(revealed.revealed_at)!.getTime() - dueAt.getTime();
+    const overdueLateMs = fromDbTime(overdue.overdue_at)!.getTime() - dueAt.getTime();
+    console.log(`      revealed ${revealLateMs} ms, tender opened ${openLateMs} ms and marked overdue ${overdueLateMs} ms after they were due, with ${victim.nodeId} killed 0.7 s before`);
+    expect(revealLateMs).to.be.within(0, 4000);
+    expect(overdueLateMs).to.be.within(0, 4000);
+    expect(openLateMs).to.be.within(0, 4000);
+    // Once each: one audit event, one finished job.
+    await new Promise((r) => setTimeout(r, 1500)); // a second run, if any, would have written by now
+    expect(Number((await t.db('audit_events').where({ action: 'draw.revealed', entity_id: drawId }).count({ n: '*' }).first())!.n)).to.equal(1);
+    expect(Number((await t.db('audit_events').where({ action: 'tender.failed', entity_type: 'tender', entity_id: tenderId }).count({ n: '*' }).first())!.n)).to.equal(1);
+    expect(Number((await t.db('audit_events').where({ action: 'step.overdue', entity_type: 'approval_step', entity_id: step.id }).count({ n: '*' }).first())!.n)).to.equal(1);
+    for (const key of [`approval-step:${step.id}:due`, `draw-reveal:${drawId}`, `tender:${tenderId}:open`]) expect((await t.db('scheduled_jobs').where({ job_key: key }).first()).status).to.equal('done');
   });
 });

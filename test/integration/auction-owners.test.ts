@@ -11,7 +11,7 @@ import { TestClient } from '../helpers/http';
 import { seedDemo } from '../../db/seeds/demo';
 import { systemClock } from '../../server/db/time';
 import { createPlatform, type Platform } from '../../server/platform';
-import { parseEnv, type Config } from '../../server/config';
+import { parseEnv, DEFAULT_LIMITS, type Config } from '../../server/config';
 import { createBus, type ClusterBus } from '../../server/realtime/bus';
 import { createLogger } from '../../server/http/log';
 import type { AuctionService } from '../../server/execution/auctions/service';
@@ -111,13 +111,28 @@ describe(`one owner per competition, two nodes in one process (${TEST_DIALECT})`
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body.status).to.equal('running');
 
+    if (TEST_DIALECT === 'mysql') {
+      // A busy owner keeps its competition: its main thread blocked past the lease (both nodes
+      // here share the thread), node A's lease keeper still renews it, so node B takes nothing.
+      const block = Date.now() + 2 * DEFAULT_LIMITS.ownerLeaseMs;
+      while (Date.now() < block) Math.sqrt(Math.random());
+      await new Promise((r) => setTimeout(r, DEFAULT_LIMITS.ownerRenewMs * 2));
+      const kept = await t.db('auction_owners').where({ auction_id: id }).first();
+      expect(kept).to.include({ node_id: 'node-a' });
+      expect(Number(kept.epoch)).to.equal(1);
+      expect(serviceOf(b).ownership.stats.takenOver).to.equal(0);
+      sockets[2].send({ type: 'bid', auctionId: id, amount: 23_850_000, clientBidId: 'a2-busy' });
+      expect(await sockets[2].next((m) => m.clientBidId === 'a2-busy')).to.include({ type: 'bid.accepted', seq: 3 });
+    }
+    const next = TEST_DIALECT === 'mysql' ? 1 : 0;
+
     // Node A stops renewing (as if paused); once its lease runs out node B's sweep takes it (the next epoch).
     serviceOf(a).ownership.stop();
     const stoppedAt = Date.now();
     await until('node B to take the lease', async () => (await t.db('auction_owners').where({ auction_id: id, node_id: 'node-b' }).first()) && serviceOf(b).engine.live.has(id), 6000);
     expect(Date.now() - stoppedAt).to.be.within(1000, 4000);
     sockets[1].send({ type: 'bid', auctionId: id, amount: 23_800_000, clientBidId: 'b1-1' });
-    expect(await sockets[1].next((m) => m.clientBidId === 'b1-1')).to.include({ type: 'bid.accepted', seq: 3 });
+    expect(await sockets[1].next((m) => m.clientBidId === 'b1-1')).to.include({ type: 'bid.accepted', seq: 3 + next });
     const moved = await t.db('auction_owners').where({ auction_id: id }).first();
     expect(moved).to.include({ node_id: 'node-b' });
     expect(Number(moved.epoch)).to.equal(2);
@@ -135,15 +150,16 @@ describe(`one owner per competition, two nodes in one process (${TEST_DIALECT})`
     expect(await t.db('auction_bids').where({ auction_id: id, client_bid_id: 'a2-2' }).first()).to.equal(undefined);
     // The resend, same clientBidId, goes to node B and is accepted once.
     sockets[2].send({ type: 'bid', auctionId: id, amount: 23_700_000, clientBidId: 'a2-2' });
-    expect(await until('the resend answer', async () => sockets[2].messages.find((m) => m.clientBidId === 'a2-2' && m.type === 'bid.accepted'))).to.include({ seq: 4 });
+    expect(await until('the resend answer', async () => sockets[2].messages.find((m) => m.clientBidId === 'a2-2' && m.type === 'bid.accepted'))).to.include({ seq: 4 + next });
 
     const rows = await t.db('auction_bids').where({ auction_id: id }).orderBy('seq');
     // Each row names the epoch it was committed under: node A's (1), then node B's (2), never back.
     expect(rows.map((r: any) => [Number(r.seq), r.client_bid_id, Number(r.owner_epoch)])).to.deep.equal([
       [1, 'b0-1', 1],
       [2, 'a2-1', 1],
-      [3, 'b1-1', 2],
-      [4, 'a2-2', 2],
+      ...(next ? [[3, 'a2-busy', 1]] : []),
+      [3 + next, 'b1-1', 2],
+      [4 + next, 'a2-2', 2],
     ]);
     // The operators' readiness report says so (it is refreshed by the health checks).
     const cluster = await until('the readiness report', async () => {
@@ -157,7 +173,21 @@ describe(`one owner per competition, two nodes in one process (${TEST_DIALECT})`
     const sup = new TestClient(a.url);
     await sup.login('supervisor');
     const st = (await sup.get(`/api/auctions/${id}/state`)).body;
-    expect(st).to.include({ seq: 4, best: 23_700_000, status: 'running' });
+    expect(st).to.include({ seq: 4 + next, best: 23_700_000, status: 'running' });
+
+    // A node listens to a competition's states only while one of its sockets watches it: node A
+    // (no watcher) never parses or shapes them; node B stops listening when its watcher leaves.
+    const listens = (n: { bus: ClusterBus }) => (n.bus as unknown as { handlers: { has(topic: string): boolean } }).handlers.has(`ws:auction:${id}`);
+    expect([listens(a), listens(b)]).to.deep.equal([false, false]);
+    sockets[0].send({ type: 'subscribe', channel: `auction:${id}` });
+    expect(await sockets[0].next((m) => m.type === 'auction.state' && m.auctionId === id)).to.include({ seq: 4 + next });
+    expect([listens(a), listens(b)]).to.deep.equal([false, true]);
+    sockets[1].send({ type: 'bid', auctionId: id, amount: 23_600_000, clientBidId: 'b1-2' });
+    expect(await sockets[1].next((m) => m.clientBidId === 'b1-2')).to.include({ type: 'bid.accepted', seq: 5 + next });
+    expect(await sockets[0].next((m) => m.type === 'auction.state' && m.seq === 5 + next)).to.include({ auctionId: id });
+    sockets[0].send({ type: 'unsubscribe', channel: `auction:${id}` });
+    await sockets[0].next((m) => m.type === 'unsubscribed');
+    expect([listens(a), listens(b)]).to.deep.equal([false, false]);
   });
 
   it('a single node (in-process bus) has no lease and no fence', async () => {

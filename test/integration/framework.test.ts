@@ -11,6 +11,8 @@ import { ManualClock } from '../../server/db/time';
 import { cookieFor, createBidders, type BidderFixture } from './auction-fixtures';
 import { cast, raise, approveAll, line, ok, advance, relogin, DAY, YUAN, WORKFLOW_T0, type Cast } from './workflow-helpers';
 import { ocdsValidators } from '../../server/supervision/ocds/validate';
+import { sealResponse } from '../../client/src/views/framework/sealing';
+import { generateBidKey } from '../../client/src/views/tendering/sealing';
 
 const TABLETS = 'A02010108';
 const tablets = (quantity: number, unitYuan: number) => ({ categoryCode: TABLETS, name: '平板电脑', specification: '11 英寸，8G/256G', quantity, unit: '台', unitPriceFen: unitYuan * YUAN });
@@ -46,6 +48,17 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     return h;
   }
   const deadline = () => new Date(WORKFLOW_T0 + 21 * DAY);
+  // Keys the suppliers keep (as a key file) from sealing to the opening: agreement:supplier → key.
+  const keys = new Map<string, string>();
+  /** Seals the response as the browser does and hands in only the envelope and its digest. */
+  async function respond(id: number, b: BidderFixture, items: Array<{ itemId: number; unitPriceFen: number }>, statement = '响应全部条件') {
+    const sealed = sealResponse({ agreementId: id, supplierId: b.supplierId, statement, items: items.map((i) => ({ ...i, brand: b.brand, model: b.model })) }, { keyHex: generateBidKey() });
+    const r = await ok((await as(b)).post(`/api/framework-agreements/${id}/responses`, { envelope: sealed.envelope, digest: sealed.digest }), 201);
+    keys.set(`${id}:${b.supplierId}`, sealed.keyHex);
+    expect(r.digest).to.equal(sealed.digest);
+    return r;
+  }
+  const handInKey = async (id: number, b: BidderFixture, keyHex = keys.get(`${id}:${b.supplierId}`)!) => (await as(b)).post(`/api/framework-agreements/${id}/responses/key`, { keyHex });
   const call = (over: Record<string, unknown> = {}) => ({
     title: '平板电脑',
     categoryCode: TABLETS,
@@ -80,28 +93,48 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     expect(notices.items.some((n: any) => n.titleZh?.includes('框架协议采购征集公告') || n.title?.includes('框架协议采购征集公告'))).to.equal(true);
   });
 
-  it('keeps responses sealed until the deadline and opens them there (the job)', async () => {
+  it('keeps responses sealed by their suppliers until the deadline; each hands in its key at the opening', async () => {
     const prices = [3_500, 3_600, 3_700, 3_800, 4_100];
-    for (const [i, b] of bidders.entries()) {
-      const r = await ok((await as(b)).post(`/api/framework-agreements/${agreementId}/responses`, { statement: '响应全部条件', items: [{ itemId, unitPriceFen: (prices[i] + 100) * YUAN, brand: b.brand, model: b.model }] }), 201);
-      expect(r.digest).to.match(/^[0-9a-f]{64}$/);
-    }
+    for (const [i, b] of bidders.entries()) expect((await respond(agreementId, b, [{ itemId, unitPriceFen: (prices[i] + 100) * YUAN }])).digest).to.match(/^[0-9a-f]{64}$/);
     // Replaced before the deadline: the last response counts.
-    for (const [i, b] of bidders.entries()) await ok((await as(b)).post(`/api/framework-agreements/${agreementId}/responses`, { statement: '响应全部条件', items: [{ itemId, unitPriceFen: prices[i] * YUAN, brand: b.brand, model: b.model }] }), 201);
+    for (const [i, b] of bidders.entries()) await respond(agreementId, b, [{ itemId, unitPriceFen: prices[i] * YUAN }]);
+    const plain = await (await as(bidders[0])).post(`/api/framework-agreements/${agreementId}/responses`, { statement: 'x', items: [{ itemId, unitPriceFen: 1, brand: 'x', model: 'y' }] });
+    expect(plain.status, 'a response in clear is refused').to.equal(400);
     const row = await s.tdb.db('framework_responses').where({ agreement_id: agreementId, supplier_id: bidders[0].supplierId }).first();
-    expect(row.sealed).to.not.include('3500'); // ciphertext, not the price
+    expect(row.sealed).to.not.include(String(3_500 * YUAN)); // the supplier's envelope, not the price
+    expect(JSON.parse(row.sealed)).to.include({ alg: 'AES-256-CBC' });
     const centre = await ok(c.operator.get(`/api/framework-agreements/${agreementId}`));
     expect(centre.responseCount).to.equal(5);
     expect(centre.responses).to.deep.equal([]);
     expect((await ok((await as(bidders[0])).get(`/api/framework-agreements/${agreementId}`))).responseCount).to.equal(null);
     const early = await c.operator.post(`/api/framework-agreements/${agreementId}/open`);
     expect(early.body.error.code).to.equal('DEADLINE_NOT_REACHED');
+    expect((await handInKey(agreementId, bidders[0])).body.error.code, 'no key before the opening').to.equal('NOT_IN_OPENING');
     await advance(s, 21 * DAY);
-    const late = await (await as(bidders[0])).post(`/api/framework-agreements/${agreementId}/responses`, { statement: 'x', items: [{ itemId, unitPriceFen: 3_000 * YUAN, brand: bidders[0].brand, model: bidders[0].model }] });
-    expect(late.status).to.equal(409);
+    const late = await respond(agreementId, bidders[0], [{ itemId, unitPriceFen: 3_000 * YUAN }]).catch((e) => e);
+    expect(String(late)).to.match(/409/);
+    const opening = await ok(c.operator.get(`/api/framework-agreements/${agreementId}`));
+    expect(opening.status).to.equal('opening');
+    expect(opening.keyWindowEndsAt).to.equal(new Date(deadline().getTime() + 60 * 60_000).toISOString());
+    expect(opening.responses).to.deep.equal([]);
+    // A wrong key is refused and counted; the response stays sealed; the right one opens it.
+    const wrong = await handInKey(agreementId, bidders[0], keys.get(`${agreementId}:${bidders[1].supplierId}`)!);
+    expect(wrong.status).to.equal(422);
+    expect(wrong.body.error.code).to.equal('WRONG_KEY');
+    expect(wrong.body.error.details).to.include({ attemptsUsed: 1, attemptsLeft: 4, maxAttempts: 5 });
+    for (const b of bidders.slice(0, 4)) expect((await ok(handInKey(agreementId, b))).status).to.equal('decrypted');
+    expect((await handInKey(agreementId, bidders[0])).body.error.code).to.equal('ALREADY_RESOLVED');
+    // Opened but not read out: nobody sees a price while a response is still sealed.
+    const mid = await s.tdb.db('framework_responses').where({ agreement_id: agreementId, supplier_id: bidders[0].supplierId }).first();
+    expect(mid).to.include({ status: 'decrypted', opened_json: null, total_fen: null });
+    expect(mid.opened_sealed).to.not.include(String(3_500 * YUAN));
+    expect((await ok(c.operator.get(`/api/framework-agreements/${agreementId}`))).status).to.equal('opening');
+    // The last key closes the window: every response read out together, then checked.
+    expect((await ok(handInKey(agreementId, bidders[4]))).status).to.equal('decrypted');
     const opened = await ok(c.operator.get(`/api/framework-agreements/${agreementId}`));
     expect(opened.status).to.equal('evaluation');
     expect(opened.responses).to.have.length(5);
+    expect(opened.responses.map((r: any) => r.totalFen).sort()).to.deep.equal(prices.map((p) => p * YUAN).sort());
     const above = opened.responses.find((r: any) => r.supplierId === bidders[4].supplierId);
     expect(above.valid).to.equal(false);
     expect(above.invalidReason).to.match(/ABOVE_MAX_PRICE/);
@@ -187,7 +220,7 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     await contractToPaid(p1, bidders[0]);
   });
 
-  it('runs a second competition on the auction engine among the entry suppliers, the agreement price as ceiling', async () => {
+  it('runs a second competition on the auction engine among the entry suppliers, the agreement price as ceiling and each held to its own price', async () => {
     const pid = await orderProject();
     const startsAt = new Date(clock.now().getTime() + 3600_000);
     const placed = await ok(c.purchaser.post('/api/framework-orders', { projectId: pid, mode: 'competition', competition: { startsAt: startsAt.toISOString(), durationSec: 600, decrementKind: 'absolute', decrementValue: 100 * YUAN } }), 201);
@@ -202,27 +235,33 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     for (const b of bidders.slice(0, 3)) await ok((await as(b)).post(`/api/auctions/${placed.auctionId}/join`, { brand: b.brand, model: b.model }), 201);
     clock.set(startsAt.getTime() + 1);
     while ((await s.platform.scheduler.runDue()) > 0);
-    const prices = [36_000, 35_500, 34_900];
+    const prices = [35_000, 34_900, 34_800];
     for (let i = 0; i < 3; i++) {
       const ws = await WsClient.connect(s.url, (await cookieFor(s.platform.sessions, bidders[i].userId)).cookie);
       sockets.push(ws);
+      if (i === 0) {
+        // Under the ceiling (37,000) but above this supplier's own agreement price (10 × 3,500.00): refused.
+        ws.send({ type: 'bid', auctionId: placed.auctionId, amount: 36_000 * YUAN, clientBidId: 'fw-own' });
+        const refused = await ws.next((m) => m.clientBidId === 'fw-own');
+        expect(refused, JSON.stringify(refused)).to.include({ code: 'ABOVE_OWN_AGREEMENT_PRICE' });
+      }
       ws.send({ type: 'bid', auctionId: placed.auctionId, amount: prices[i] * YUAN, clientBidId: `fw${i}` });
       const ack = await ws.next((m) => m.clientBidId === `fw${i}`);
       expect(ack.type, JSON.stringify(ack)).to.equal('bid.accepted');
     }
     await advance(s, 700_000);
     const p = await ok(c.purchaser.get(`/api/projects/${pid}`));
-    expect(p).to.include({ stage: 'award_notice', awardFen: 34_900 * YUAN, awardedSupplierId: bidders[2].supplierId });
+    expect(p).to.include({ stage: 'award_notice', awardFen: 34_800 * YUAN, awardedSupplierId: bidders[2].supplierId });
     const report = await ok(c.finance.get('/api/reports/framework'));
     const row = report.rows.find((r: any) => r.id === agreementId);
     expect(row.ordersByMode).to.deep.equal({ direct: 1, rotation: 2, competition: 1 });
     expect(row.secondCompetitions).to.deep.equal({ total: 1, closed: 1, failed: 0 });
-    // At agreement prices: direct 36,000 + rotations 7,000 + 7,200 + competition ceiling 37,000; awarded 35,800 + 7,000 + 7,200 + 34,900.
-    expect(row).to.include({ agreementFen: 87_200 * YUAN, awardFen: 84_900 * YUAN, savingsFen: 2_300 * YUAN });
+    // At agreement prices: direct 36,000 + rotations 7,000 + 7,200 + competition ceiling 37,000; awarded 35,800 + 7,000 + 7,200 + 34,800.
+    expect(row).to.include({ agreementFen: 87_200 * YUAN, awardFen: 84_800 * YUAN, savingsFen: 2_400 * YUAN });
     expect((await c.purchaser.get('/api/reports/framework')).status).to.equal(403);
     const portal = await ok(s.client().get(`/api/portal/framework-agreements/${(await ok(c.operator.get(`/api/framework-agreements/${agreementId}`))).ref}`));
     const o = portal.orders.find((x: any) => x.projectId === pid);
-    expect(o).to.include({ mode: 'competition', competitionPriceFen: 34_900 * YUAN });
+    expect(o).to.include({ mode: 'competition', competitionPriceFen: 34_800 * YUAN });
     await contractToPaid(pid, bidders[2]);
   });
 
@@ -264,10 +303,10 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     const q = await ok(c.operator.post('/api/framework-agreements', call({ title: '平板电脑（质量优先）', evaluationMethod: 'quality_priority', secondStageModes: ['direct'], ...terms })), 201);
     const lone = await ok(c.operator.post('/api/framework-agreements', call({ title: '平板电脑（单家）', ...terms })), 201);
     for (const a of [q, lone]) await ok(c.operator.post(`/api/framework-agreements/${a.id}/publish`, { responseDeadline: deadline.toISOString() }));
-    for (const b of bidders.slice(0, 3)) await ok((await as(b)).post(`/api/framework-agreements/${q.id}/responses`, { statement: '响应', items: [{ itemId: q.items[0].id, unitPriceFen: 3_000 * YUAN + b.supplierId, brand: b.brand, model: b.model }] }), 201);
+    for (const b of bidders.slice(0, 3)) await respond(q.id, b, [{ itemId: q.items[0].id, unitPriceFen: 3_000 * YUAN + b.supplierId }], '响应');
     // Withdrawn before the deadline: not opened, not counted.
     await ok((await as(bidders[2])).post(`/api/framework-agreements/${q.id}/responses/withdraw`));
-    await ok((await as(bidders[0])).post(`/api/framework-agreements/${lone.id}/responses`, { statement: '响应', items: [{ itemId: lone.items[0].id, unitPriceFen: 3_000 * YUAN, brand: bidders[0].brand, model: bidders[0].model }] }), 201);
+    await respond(lone.id, bidders[0], [{ itemId: lone.items[0].id, unitPriceFen: 3_000 * YUAN }], '响应');
     // Past the deadline, before the job runs: the centre opens one call itself, the job the other.
     clock.advance(21 * DAY + 60_000);
     await relogin(c);
@@ -276,6 +315,9 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
     const failed = await ok(c.operator.get(`/api/framework-agreements/${lone.id}`));
     expect(failed).to.include({ status: 'failed' });
     expect(failed.failureReason).to.match(/^TOO_FEW_RESPONDERS/);
+    expect((await ok(c.operator.get(`/api/framework-agreements/${q.id}`))).status).to.equal('opening');
+    for (const b of bidders.slice(0, 2)) await ok(handInKey(q.id, b));
+    expect((await handInKey(q.id, bidders[2])).body.error.code, 'a withdrawn response has no key to give').to.equal('NOT_IN_OPENING');
     const opened = await ok(c.operator.get(`/api/framework-agreements/${q.id}`));
     expect(opened.status).to.equal('evaluation');
     expect(opened.responses.map((r: any) => r.supplierId).sort()).to.deep.equal([bidders[0].supplierId, bidders[1].supplierId].sort());
@@ -292,5 +334,44 @@ describe(`framework-agreement procurement (${TEST_DIALECT})`, function () {
       expect(v.recordPackage(rec), JSON.stringify(v.recordPackage.errors)).to.equal(true);
       expect(rec.records[0].releases.map((r: any) => r.tag[0])).to.deep.equal(a === q ? ['tender', 'award'] : ['tender', 'tenderUpdate']);
     }
+  });
+
+  it('makes a response invalid whose key is not given in the window, or whose envelope was altered; bounds the wrong keys', async () => {
+    const now = clock.now().getTime();
+    const day = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+    const due = new Date(now + 21 * DAY);
+    const a = await ok(c.operator.post('/api/framework-agreements', call({ title: '平板电脑（密钥）', termStart: day(due.getTime() + DAY), termEnd: day(due.getTime() + 300 * DAY) })), 201);
+    await ok(c.operator.post(`/api/framework-agreements/${a.id}/publish`, { responseDeadline: due.toISOString() }));
+    const [good, silent, tampered, guesser] = bidders;
+    for (const b of [good, silent, tampered, guesser]) await respond(a.id, b, [{ itemId: a.items[0].id, unitPriceFen: 3_000 * YUAN }]);
+    // The operator with database access alters a stored envelope: the receipt's digest catches it.
+    const row = await s.tdb.db('framework_responses').where({ agreement_id: a.id, supplier_id: tampered.supplierId }).first();
+    const env = JSON.parse(row.sealed);
+    env.ct = (env.ct[0] === 'A' ? 'B' : 'A') + env.ct.slice(1);
+    await s.tdb.db('framework_responses').where({ id: row.id }).update({ sealed: JSON.stringify(env) });
+    clock.advance(21 * DAY + 60_000);
+    while ((await s.platform.scheduler.runDue()) > 0);
+    await relogin(c);
+    expect((await ok(c.operator.get(`/api/framework-agreements/${a.id}`))).status).to.equal('opening');
+    await ok(handInKey(a.id, good));
+    expect((await ok(handInKey(a.id, tampered))).status).to.equal('invalid');
+    for (let i = 1; i <= 5; i++) expect((await handInKey(a.id, guesser, generateBidKey())).body.error.details.attemptsUsed).to.equal(i);
+    const exhausted = await handInKey(a.id, guesser);
+    expect(exhausted.status).to.equal(422);
+    expect(exhausted.body.error.code, 'even the right key after 5 wrong ones').to.equal('KEY_ATTEMPTS_EXHAUSTED');
+    // The window closes (its job): the silent supplier's response is invalid, not opened.
+    clock.advance(60 * 60_000);
+    while ((await s.platform.scheduler.runDue()) > 0);
+    await relogin(c);
+    expect((await handInKey(a.id, silent)).body.error.code).to.equal('NOT_IN_OPENING');
+    const v = await ok(c.operator.get(`/api/framework-agreements/${a.id}`));
+    expect(v.status).to.equal('evaluation');
+    const reason = (b: BidderFixture) => v.responses.find((r: any) => r.supplierId === b.supplierId);
+    expect(reason(good)).to.include({ valid: true, totalFen: 3_000 * YUAN });
+    expect(reason(silent)).to.include({ valid: false, invalidReason: 'NOT_DECRYPTED', totalFen: null });
+    expect(reason(tampered)).to.include({ valid: false, invalidReason: 'CIPHERTEXT_TAMPERED' });
+    expect(reason(guesser).invalidReason).to.equal('NOT_DECRYPTED: 5 wrong key(s)');
+    const actions = (await s.tdb.db('audit_events').where({ entity_type: 'framework_agreement', entity_id: String(a.id) }).select('action')).map((e: any) => e.action);
+    for (const x of ['framework.key_window_opened', 'framework.response_decrypted', 'framework.response_invalidated', 'framework.response_key_rejected', 'framework.responses_opened']) expect(actions, x).to.include(x);
   });
 });

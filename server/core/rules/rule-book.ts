@@ -53,6 +53,7 @@ export const DEFAULT_RULES = {
   frameworkMinimumResponders: { value: 2, unit: 'count', source: 'MOF Order No. 110 (2022): at least 2 suppliers respond and meet the conditions, else the call fails (article number not verified against the official text here)' },
   frameworkEliminationRatePercent: { value: 20, unit: 'percent', source: 'MOF Order No. 110 (2022), closed framework agreements: the entry stage eliminates as a rule at least 20 % of the qualified responders (confirmed by published commentary on the order)' },
   frameworkMinimumEliminated: { value: 1, unit: 'count', source: 'MOF Order No. 110 (2022), closed framework agreements: at least one qualified responder is eliminated (confirmed by published commentary on the order)' },
+  frameworkKeyWindowMinutes: { value: 60, unit: 'minutes', source: 'Platform default, as a tender\'s decryption window: each responder hands in the key of its sealed response within 60 minutes of the deadline (MOF Order No. 110 leaves the electronic opening to the platform); tenderMaxKeyAttempts bounds the wrong keys' },
   frameworkSecondCompetitionMinimumSuppliers: { value: 3, unit: 'count', source: 'Platform default: a second competition on the live auction engine needs at least 3 entry suppliers (the engine\'s online competition minimum); with fewer the unit selects directly or by rotation' },
 } satisfies Record<string, RuleDef>;
 

@@ -50,6 +50,7 @@ const REJECTION_MESSAGES: Record<string, string> = {
   NOT_A_PARTICIPANT: 'Your company has not joined this competition',
   BAD_AMOUNT: 'The amount must be a positive whole number of fen (at most 1,000,000,000,000)',
   ABOVE_CEILING: 'The amount is above the ceiling price',
+  ABOVE_OWN_AGREEMENT_PRICE: 'The amount is above your own framework agreement price for this order',
   NOT_BELOW_OWN_BID: 'The amount must be at least one decrement below your previous bid',
   NOT_BELOW_BEST: 'The amount must be at least one decrement below the current best price',
   BID_NOT_RECORDED: 'The bid could not be recorded (nothing was stored); send it again',
@@ -223,8 +224,11 @@ export class AuctionEngine {
     const amount = parseAmount(req.amount);
     if (amount === null) return { code: 'BAD_AMOUNT' };
     const own = live.standings.get(req.supplierId)?.amountFen ?? null;
-    const code = checkBid(a, amount, own, a.bestFen);
+    const mine = live.participants.get(req.supplierId)!;
+    // A framework second competition: no entry supplier bids above its own agreement price.
+    const code = checkBid(a, amount, own, a.bestFen) ?? (mine.ownCeilingFen != null && amount > mine.ownCeilingFen ? 'ABOVE_OWN_AGREEMENT_PRICE' : null);
     if (!code) return null;
+    if (code === 'ABOVE_OWN_AGREEMENT_PRICE') return { code, message: `The amount is above your own agreement price for this order, ${mine.ownCeilingFen} fen` };
     if (code === 'NOT_BELOW_OWN_BID') return { code, message: `The amount must be at most ${own! - decrementFen(a, own!)} fen (your previous bid minus the decrement)` };
     if (code === 'NOT_BELOW_BEST') return { code, message: `The amount must be at most ${a.bestFen! - decrementFen(a, a.bestFen!)} fen (the best price minus the decrement)` };
     if (code === 'ABOVE_CEILING') return { code, message: `The amount is above the ceiling price of ${a.ceilingFen} fen` };

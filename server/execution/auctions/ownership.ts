@@ -12,6 +12,7 @@ import type { Tx } from '../../db/tx';
 import { toDbTime, fromDbTime, type Clock } from '../../db/time';
 import { isUniqueViolation } from '../../db/errors';
 import type { Logger } from '../../http/log';
+import { LeaseKeeper, type KeeperReport } from './lease-keeper';
 
 /** The lease row this node read or wrote. */
 export interface Lease {
@@ -50,7 +51,11 @@ export class CompetitionOwnership {
     readonly clustered: boolean,
     readonly leaseMs: number,
     readonly renewMs: number,
+    /** MariaDB: renew from a worker thread on its own connection (see lease-keeper.ts); null: on the main thread. */
+    private keeperOpts: { connection: object; silenceMs: number } | null = null,
   ) {}
+  /** The worker renewing this node's leases (null: the main thread renews them). */
+  private keeper: LeaseKeeper | null = null;
 
   /** True when this node may run the competition's sequencer without asking the database. */
   ownsFresh(auctionId: number): boolean {
@@ -59,9 +64,15 @@ export class CompetitionOwnership {
     return !!h && h.expiresAt > this.deps.clock.now().getTime();
   }
 
-  /** The lease row as the database has it now (null: nobody ever owned it). */
+  /**
+   * The lease as the database has it now (null: nobody ever owned it). Its expiry is the later of
+   * the lease row's and the lease keeper's renewal for that node and epoch (auction_owner_renewals).
+   */
   async read(auctionId: number): Promise<Lease | null> {
-    const r = await this.deps.db('auction_owners').where({ auction_id: auctionId }).first();
+    const r = await this.deps.db('auction_owners as o')
+      .leftJoin('auction_owner_renewals as r', (j) => j.on('r.auction_id', 'o.auction_id').andOn('r.node_id', 'o.node_id').andOn('r.epoch', 'o.epoch'))
+      .where('o.auction_id', auctionId)
+      .first('o.auction_id', 'o.node_id', 'o.epoch', 'o.expires_at', 'r.renewed_until');
     return r ? fromRow(r) : null;
   }
 
@@ -96,8 +107,12 @@ export class CompetitionOwnership {
     // Ours already (renew), or expired (take over with the next epoch).
     const epoch = mine ? cur.epoch : cur.epoch + 1;
     const q = db('auction_owners').where({ auction_id: auctionId, epoch: cur.epoch, node_id: cur.nodeId });
-    // Taking over: only if still expired when the row's lock is ours (a batch may have renewed it meanwhile).
-    if (!mine) q.where('expires_at', '<', toDbTime(now));
+    // Taking over: only if still expired when the row's lock is ours (a batch may have renewed it
+    // meanwhile), and not renewed by the owner's lease keeper for that epoch (read under lock too).
+    if (!mine)
+      q.where('expires_at', '<', toDbTime(now)).whereNotExists((w) =>
+        w.select(db.raw('1')).from('auction_owner_renewals').where({ auction_id: auctionId, node_id: cur.nodeId, epoch: cur.epoch }).where('renewed_until', '>=', toDbTime(now)),
+      );
     const n = await q.update({ node_id: this.nodeId, epoch, expires_at: toDbTime(expiresAt), ...(mine ? {} : { acquired_at: toDbTime(now) }) });
     if (n !== 1) return this.acquire(auctionId); // lost the race: read again
     const lease = { auctionId, nodeId: this.nodeId, epoch, expiresAt };
@@ -112,19 +127,41 @@ export class CompetitionOwnership {
 
   private hold(lease: Lease): void {
     this.held.set(lease.auctionId, { epoch: lease.epoch, expiresAt: lease.expiresAt.getTime() });
+    this.keeper?.post();
+  }
+
+  /** What the lease keeper renewed: this node's view of the expiry moves; a lease found gone is dropped. */
+  private kept(r: KeeperReport): void {
+    const mine = new Map(r.mine);
+    for (const [id, epoch] of r.asked) {
+      const h = this.held.get(id);
+      // Released, lost or taken again at another epoch since the worker was asked: not this report's.
+      if (!h || h.epoch !== epoch) continue;
+      if (mine.get(id) === epoch) {
+        this.held.set(id, { epoch, expiresAt: Math.max(h.expiresAt, r.at + this.leaseMs) });
+        this.stats.renewals++;
+      } else {
+        this.drop(id);
+        this.deps.log.warn('competition lease lost: another node owns it now', { auctionId: id, epoch });
+        this.onLost(id);
+      }
+    }
   }
 
   /** Give a lease up (the competition finished here): expire it at once so nobody waits for it. */
   async release(auctionId: number): Promise<void> {
     const h = this.held.get(auctionId);
     this.held.delete(auctionId);
+    this.keeper?.post();
     if (!this.clustered || !h) return;
     await this.deps.db('auction_owners').where({ auction_id: auctionId, node_id: this.nodeId, epoch: h.epoch }).delete();
+    await this.deps.db('auction_owner_renewals').where({ auction_id: auctionId, node_id: this.nodeId }).delete();
   }
 
   /** Forget a lease without touching the database (it was lost). */
   drop(auctionId: number): void {
     if (this.held.delete(auctionId)) this.stats.lost++;
+    this.keeper?.post();
   }
 
   /**
@@ -212,16 +249,33 @@ export class CompetitionOwnership {
     const now = toDbTime(this.deps.clock.now());
     const rows = await this.deps.db('auctions as a')
       .leftJoin('auction_owners as o', 'o.auction_id', 'a.id')
+      .leftJoin('auction_owner_renewals as r', (j) => j.on('r.auction_id', 'o.auction_id').andOn('r.node_id', 'o.node_id').andOn('r.epoch', 'o.epoch'))
       .whereIn('a.status', ['running', 'suspended'])
-      .where((w) => w.whereNull('o.auction_id').orWhere('o.expires_at', '<', now))
+      .where((w) => w.whereNull('o.auction_id').orWhere((x) => x.where('o.expires_at', '<', now).where((y) => y.whereNull('r.renewed_until').orWhere('r.renewed_until', '<', now))))
       .select('a.id');
     return rows.map((r: { id: number }) => Number(r.id));
   }
 
   start(): void {
     if (!this.clustered || this.timer) return;
+    if (this.keeperOpts && !this.keeper) {
+      try {
+        this.keeper = new LeaseKeeper(
+          { ...this.keeperOpts, nodeId: this.nodeId, leaseMs: this.leaseMs, renewMs: this.renewMs, log: this.deps.log },
+          () => [...this.held].map(([id, h]) => [id, h.epoch] as [number, number]),
+          (r) => this.kept(r),
+          (err) => {
+            this.deps.log.warn('lease keeper failed: leases renewed on the main thread', { error: err.message });
+            this.keeper = null;
+          },
+        );
+      } catch (err) {
+        this.deps.log.warn('lease keeper could not start: leases renewed on the main thread', { error: (err as Error).message });
+      }
+    }
     this.timer = setInterval(() => {
-      void this.renewAll()
+      // With a keeper the worker renews; the main tick only sweeps for orphaned competitions.
+      void (this.keeper ? Promise.resolve() : this.renewAll())
         .then(() => this.onTick())
         .catch((e) => this.deps.log.warn('competition lease renewal failed', { error: (e as Error).message }));
     }, this.renewMs);
@@ -231,9 +285,13 @@ export class CompetitionOwnership {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.keeper?.close();
+    this.keeper = null;
   }
 }
 
-function fromRow(r: { auction_id: number; node_id: string; epoch: number | string; expires_at: string | Date }): Lease {
-  return { auctionId: Number(r.auction_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: fromDbTime(r.expires_at)! };
+function fromRow(r: { auction_id: number; node_id: string; epoch: number | string; expires_at: string | Date; renewed_until?: string | Date | null }): Lease {
+  const renewed = fromDbTime(r.renewed_until ?? null);
+  const expiresAt = fromDbTime(r.expires_at)!;
+  return { auctionId: Number(r.auction_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: renewed && renewed > expiresAt ? renewed : expiresAt };
 }

@@ -55,6 +55,8 @@ export interface Participant {
   brand: string;
   model: string;
   joinedAt: Date;
+  /** A framework second competition: the order at this supplier's own agreement prices (its bids may not exceed it). */
+  ownCeilingFen?: number | null;
 }
 
 export interface Bid {
@@ -120,6 +122,7 @@ const participantFromRow = (r: any): Participant => ({
   brand: r.brand,
   model: r.model,
   joinedAt: fromDbTime(r.joined_at)!,
+  ownCeilingFen: r.own_ceiling_fen === null || r.own_ceiling_fen === undefined ? null : toInt(r.own_ceiling_fen),
 });
 
 const bidFromRow = (r: any): Bid => ({

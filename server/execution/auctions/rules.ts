@@ -24,6 +24,7 @@ export interface Standing {
 export type BidRejection =
   | 'BAD_AMOUNT'
   | 'ABOVE_CEILING'
+  | 'ABOVE_OWN_AGREEMENT_PRICE'
   | 'NOT_BELOW_OWN_BID'
   | 'NOT_BELOW_BEST';
 

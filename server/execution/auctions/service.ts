@@ -8,7 +8,7 @@ import { systemActor } from '../../http/actor';
 import type { SessionUser } from '../../http/auth/sessions';
 import type { Client } from '../../realtime/hub';
 import { withTx } from '../../db/tx';
-import { toDbTime } from '../../db/time';
+import { toDbTime, systemClock } from '../../db/time';
 import { isUniqueViolation } from '../../db/errors';
 import { ConflictError, ForbiddenError, NotFoundError, RuleError } from '../../http/errors';
 import { record } from '../../supervision/audit/audit';
@@ -21,7 +21,7 @@ import { openingShortfall, participantLabel, savings, type DecrementKind, type V
 import { LiveAuction, type BidAnswer } from './live';
 import { AuctionEngine, CLOSE_JOB, FENCED_RETRY_MS, closeJobKey, rejection, unavailable, type BidRequest } from './engine';
 import { CompetitionOwnership } from './ownership';
-import { openDb, type Db } from '../../db/knex';
+import { openDb, mysqlConnection, type Db } from '../../db/knex';
 import { OwnerLink, plainActor, reviveAuction, type ForwardedRequest, type ForwardedStep } from './forwarding';
 import { isDbUnavailable } from '../../db/faults';
 import { AppError } from '../../http/errors';
@@ -140,7 +140,9 @@ export class AuctionService {
     // Lease traffic (renewals, takeovers, the sweep) has its own two connections on MariaDB, so it
     // never queues behind bid traffic for a pooled connection and a busy owner keeps its leases.
     this.leaseDb = clustered && ctx.db.dialect === 'mysql' ? openDb(ctx.config, { poolMax: 2 }) : null;
-    this.ownership = new CompetitionOwnership({ ...ctx, db: this.leaseDb ?? ctx.db }, bus.nodeId, clustered, limits.ownerLeaseMs, limits.ownerRenewMs);
+    // On MariaDB with the real clock, a worker thread renews the leases (a busy main loop keeps its competitions).
+    const keeper = clustered && ctx.db.dialect === 'mysql' && ctx.clock === systemClock ? { connection: mysqlConnection(ctx.config), silenceMs: limits.ownerSilenceMs } : null;
+    this.ownership = new CompetitionOwnership({ ...ctx, db: this.leaseDb ?? ctx.db }, bus.nodeId, clustered, limits.ownerLeaseMs, limits.ownerRenewMs, keeper);
     this.link = clustered
       ? new OwnerLink(
           bus,
@@ -310,12 +312,12 @@ export class AuctionService {
         if (!(await repo.supplierCategories(tx, supplierId)).includes(a.categoryCode)) throw new RuleError('CATEGORY_MISMATCH', 'Your company is not registered for this category', { categoryCode: a.categoryCode });
         if (!(await repo.suppliesBrand(tx, supplierId, a.categoryCode, input.brand, input.model))) throw new RuleError('BRAND_NOT_SUPPLIED', 'Your company has not registered this brand and model for the category', { brand: input.brand, model: input.model });
         // A framework agreement's second competition is open to its entry suppliers only.
-        await assertMayJoinSecondCompetition(tx, a.projectId, supplierId);
+        const ownCeilingFen = await assertMayJoinSecondCompetition(tx, a.projectId, supplierId);
         if (await tx('auction_participants').where({ auction_id: id, supplier_id: supplierId }).first('id')) throw new ConflictError('ALREADY_JOINED', 'Your company has already joined this competition');
         const count = await tx('auction_participants').where({ auction_id: id }).count({ n: '*' }).first();
         const label = participantLabel(Number(count?.n ?? 0));
-        const [pid] = await tx('auction_participants').insert({ auction_id: id, supplier_id: supplierId, label, brand: input.brand, model: input.model, user_id: user.id, ip: actor.ip, device_id: input.deviceId ?? null, joined_at: toDbTime(now) });
-        await record(tx, actor, { action: 'auction.participant_joined', entityType: 'auction', entityId: id, after: { supplierId, label, brand: input.brand, model: input.model, ip: actor.ip, deviceId: input.deviceId ?? null } });
+        const [pid] = await tx('auction_participants').insert({ auction_id: id, supplier_id: supplierId, label, brand: input.brand, model: input.model, user_id: user.id, ip: actor.ip, device_id: input.deviceId ?? null, joined_at: toDbTime(now), own_ceiling_fen: ownCeilingFen });
+        await record(tx, actor, { action: 'auction.participant_joined', entityType: 'auction', entityId: id, after: { supplierId, label, brand: input.brand, model: input.model, ip: actor.ip, deviceId: input.deviceId ?? null, ownCeilingFen } });
         return { participantId: Number(pid), auctionId: id, label, brand: input.brand, model: input.model, joinedAt: now.toISOString() };
       });
     } catch (err) {

@@ -4,7 +4,7 @@ import type { ModuleContext, PlatformModule } from '../../platform';
 import { systemActor } from '../../http/actor';
 import type { AuctionService } from '../auctions/service';
 import { frameworkRoutes } from './routes';
-import { OPEN_JOB, openJob, type FrameworkDeps } from './service';
+import { CLOSE_KEYS_JOB, OPEN_JOB, closeKeysJob, openJob, type FrameworkDeps } from './service';
 import { seedFramework } from './seed';
 
 export function frameworkModule(ctx: ModuleContext, earlier: readonly PlatformModule[] = []): PlatformModule {
@@ -14,7 +14,8 @@ export function frameworkModule(ctx: ModuleContext, earlier: readonly PlatformMo
     return m.service;
   };
   const deps: FrameworkDeps = { db: ctx.db, sealKey: ctx.config.secrets.sealKey, scheduler: ctx.scheduler, auctions };
-  ctx.scheduler.define<{ agreementId: number }>(OPEN_JOB, (job) => openJob(ctx.db, systemActor(OPEN_JOB, ctx.clock), deps.sealKey, job.payload.agreementId));
+  ctx.scheduler.define<{ agreementId: number }>(OPEN_JOB, (job) => openJob(deps, systemActor(OPEN_JOB, ctx.clock), job.payload.agreementId));
+  ctx.scheduler.define<{ agreementId: number }>(CLOSE_KEYS_JOB, (job) => closeKeysJob(deps, systemActor(CLOSE_KEYS_JOB, ctx.clock), job.payload.agreementId));
   return {
     name: 'framework',
     routes: frameworkRoutes(deps, ctx.clock),

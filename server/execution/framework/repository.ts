@@ -61,6 +61,7 @@ export function agreementFromRow(a: any, today: string) {
     failureReason: a.failure_reason,
     callPublishedAt: isoFromDb(a.call_published_at),
     openedAt: isoFromDb(a.opened_at),
+    keyWindowEndsAt: isoFromDb(a.key_window_ends_at),
     entriesPublishedAt: isoFromDb(a.entries_published_at),
     createdAt: isoFromDb(a.created_at),
   };

@@ -23,7 +23,7 @@ export async function agreementView(db: Knex, id: number, user: SessionUser | nu
   const a = await db('framework_agreements').where({ id }).first();
   const centre = !!user && user.roles.some((r) => CENTRE.includes(r));
   if (!a || (a.status === 'draft' && !centre)) throw new NotFoundError(`Framework agreement ${id} not found`, null, 'AGREEMENT_NOT_FOUND');
-  const opened = !['draft', 'calling'].includes(a.status);
+  const opened = !['draft', 'calling', 'opening'].includes(a.status);
   const published = ['entries_published', 'active'].includes(a.status);
   const responses = await db('framework_responses as r').join('suppliers as s', 's.id', 'r.supplier_id').where('r.agreement_id', id).whereNot('r.status', 'withdrawn').orderBy('r.rank').orderBy('r.id').select('r.*', 's.name as supplier_name');
   const own = user?.supplierId ? responses.find((r: any) => r.supplier_id === user.supplierId) : undefined;
@@ -31,10 +31,11 @@ export async function agreementView(db: Knex, id: number, user: SessionUser | nu
   return {
     ...repo.agreementFromRow(a, svc.today(now)),
     items: await repo.items(db, id),
-    // How many responded is the centre's to know before the opening (it tells a supplier its competition).
-    responseCount: centre || opened ? responses.length : null,
+    // How many responded is the centre's to know before the opening (it tells a supplier its competition);
+    // everyone's once the deadline has passed.
+    responseCount: centre || opened || a.status === 'opening' ? responses.length : null,
     responses: centre && opened ? responses.map((r: any) => ({ supplierId: r.supplier_id, supplierName: r.supplier_name, receiptNo: r.receipt_no, totalFen: r.total_fen === null ? null : Number(r.total_fen), valid: r.valid === null ? null : !!r.valid, invalidReason: r.invalid_reason, qualityScore: r.quality_score, rank: r.rank, submittedAt: isoFromDb(r.submitted_at) })) : [],
-    myResponse: own ? { receiptNo: own.receipt_no, digest: own.digest, status: own.status, submittedAt: isoFromDb(own.submitted_at), totalFen: opened && own.total_fen !== null ? Number(own.total_fen) : null, valid: opened && own.valid !== null ? !!own.valid : null, invalidReason: opened ? own.invalid_reason : null, rank: published ? own.rank : null } : null,
+    myResponse: own ? { receiptNo: own.receipt_no, digest: own.digest, envelopeDigest: own.envelope_sha256, status: own.status, keyAttempts: Number(own.key_attempts ?? 0), envelope: a.status === 'opening' && own.status === 'sealed' ? own.sealed : null, submittedAt: isoFromDb(own.submitted_at), totalFen: opened && own.total_fen !== null ? Number(own.total_fen) : null, valid: opened && own.valid !== null ? !!own.valid : null, invalidReason: opened ? own.invalid_reason : null, rank: published ? own.rank : null } : null,
     entries: published ? await repo.entriesWithPrices(db, id) : [],
     // A unit sees its own orders; the centre and supervision all of them.
     orders: centre ? orders : user?.roles.includes('purchaser') ? orders.filter((o) => o.orgId === user.orgId) : user?.supplierId ? orders.filter((o) => o.supplierId === user.supplierId) : [],
@@ -82,8 +83,8 @@ export function frameworkRoutes(deps: svc.FrameworkDeps, clock: { now(): Date })
       },
     },
     {
-      method: 'post', path: '/api/framework-agreements/:id/responses', tag: TAG, summary: 'Hand in (or replace) the sealed response; answers with the receipt', roles: ['supplier'], params: s.idParams, body: s.responseBody, status: 201,
-      handler: ({ user, actor, params, body }) => withTx(db, (tx) => svc.submitResponse(tx, actor, deps.sealKey, supplierOf(user), params.id, body)),
+      method: 'post', path: '/api/framework-agreements/:id/responses', tag: TAG, summary: 'Hand in (or replace) the response sealed in the browser (envelope and digest); answers with the receipt', roles: ['supplier'], params: s.idParams, body: s.responseBody, status: 201,
+      handler: ({ user, actor, params, body }) => withTx(db, (tx) => svc.submitResponse(tx, actor, supplierOf(user), params.id, body)),
     },
     {
       method: 'post', path: '/api/framework-agreements/:id/responses/withdraw', tag: TAG, summary: 'Withdraw the sealed response before the deadline', roles: ['supplier'], params: s.idParams, status: 200,
@@ -93,11 +94,15 @@ export function frameworkRoutes(deps: svc.FrameworkDeps, clock: { now(): Date })
       },
     },
     {
-      method: 'post', path: '/api/framework-agreements/:id/open', tag: TAG, summary: 'Open the responses after the deadline (the deadline job does it by itself)', roles: ['operator'], params: s.idParams, status: 200,
+      method: 'post', path: '/api/framework-agreements/:id/open', tag: TAG, summary: 'Open the key window after the deadline (the deadline job does it by itself)', roles: ['operator'], params: s.idParams, status: 200,
       handler: async ({ user, actor, params }) => {
-        await withTx(db, (tx) => svc.openResponses(tx, actor, deps.sealKey, params.id));
+        await withTx(db, (tx) => svc.openResponses(tx, actor, deps.scheduler, params.id));
         return agreementView(db, params.id, user, clock.now());
       },
+    },
+    {
+      method: 'post', path: '/api/framework-agreements/:id/responses/key', tag: TAG, summary: 'In the key window: hand in the key of your own sealed response (a wrong key is refused, bounded attempts)', roles: ['supplier'], params: s.idParams, body: s.keyBody, status: 200,
+      handler: ({ user, actor, params, body }) => svc.submitResponseKey(deps, actor, supplierOf(user), params.id, body.keyHex),
     },
     {
       method: 'post', path: '/api/framework-agreements/:id/evaluate', tag: TAG, summary: 'Record quality scores and rejections; the entry rule picks the entry suppliers and the entry notice is published', roles: ['operator'], params: s.idParams, body: s.evaluateBody, status: 200,

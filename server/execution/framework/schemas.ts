@@ -35,20 +35,15 @@ export const callBody = {
 
 export const publishBody = { type: 'object', additionalProperties: false, required: ['responseDeadline'], properties: { responseDeadline: { type: 'string', format: 'date-time' } } };
 
+// The response sealed in the browser (client/src/views/framework/sealing.ts): the server never sees it in clear.
 export const responseBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['items', 'statement'],
-  properties: {
-    statement: text(4000),
-    items: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 50,
-      items: { type: 'object', additionalProperties: false, required: ['itemId', 'unitPriceFen', 'brand', 'model'], properties: { itemId: id, unitPriceFen: fenAmount, brand: text(100), model: text(100) } },
-    },
-  },
+  required: ['envelope', 'digest'],
+  properties: { envelope: { type: 'string', minLength: 1, maxLength: 200_000 }, digest: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
 };
+
+export const keyBody = { type: 'object', additionalProperties: false, required: ['keyHex'], properties: { keyHex: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } } };
 
 export const evaluateBody = {
   type: 'object',
@@ -59,7 +54,7 @@ export const evaluateBody = {
   },
 };
 
-export const listQuery = { type: 'object', additionalProperties: false, properties: { status: { enum: ['draft', 'calling', 'evaluation', 'entries_published', 'active', 'expired', 'failed'] } } };
+export const listQuery = { type: 'object', additionalProperties: false, properties: { status: { enum: ['draft', 'calling', 'opening', 'evaluation', 'entries_published', 'active', 'expired', 'failed'] } } };
 
 export const optionsQuery = { type: 'object', additionalProperties: false, required: ['projectId'], properties: { projectId: id } };
 

@@ -18,7 +18,10 @@ import { defineWorkflowJobs } from '../../core/workflow/module';
 import { allocate, lineMoney } from '../../core/budget/service';
 import type { ItemInput } from '../../core/requisitions/rules';
 import * as svc from './service';
-import { ensureSupplierUser } from '../tendering/demo-users';
+import { ensureSupplierUser, DEMO_PASSWORD } from '../tendering/demo-users';
+import { passphraseKey } from '../tendering/seed';
+import { randomHex } from '../../../client/src/views/tendering/sealing';
+import { sealResponse } from '../../../client/src/views/framework/sealing';
 import type { OrderMode, EvaluationMethod } from './rules';
 
 const DAY = 86_400_000;
@@ -44,7 +47,10 @@ export async function seedFramework(ctx: ModuleContext, deps: svc.FrameworkDeps)
   const realNow = ctx.clock.now().getTime();
   const jobs = new Scheduler({ db, clock: c, log: createLogger('silent') });
   defineWorkflowJobs(jobs, { db, clock: c, secret: ctx.config.secrets.financeHmacSecret });
-  jobs.define<{ agreementId: number }>(svc.OPEN_JOB, (j) => svc.openJob(db, systemActor(svc.OPEN_JOB, c), deps.sealKey, j.payload.agreementId));
+  // The story's jobs run on the story's scheduler, the key window's close too.
+  const story: svc.FrameworkDeps = { ...deps, scheduler: jobs };
+  jobs.define<{ agreementId: number }>(svc.OPEN_JOB, (j) => svc.openJob(story, systemActor(svc.OPEN_JOB, c), j.payload.agreementId));
+  jobs.define<{ agreementId: number }>(svc.CLOSE_KEYS_JOB, (j) => svc.closeKeysJob(story, systemActor(svc.CLOSE_KEYS_JOB, c), j.payload.agreementId));
   const cal = await loadCalendar(db);
   const run = async (t: number) => {
     c.t = Math.min(t, realNow);
@@ -113,9 +119,20 @@ export async function seedFramework(ctx: ModuleContext, deps: svc.FrameworkDeps)
     if (!draftOnly) await tx((t) => svc.publishCall(t, actorOf(operator), jobs, id, { responseDeadline: new Date(deadline).toISOString() }));
     return { id, deadline };
   }
+  // Each response sealed as the browser seals it: the demo supplier's with the demo passphrase (so
+  // that account can open its own at a demo opening), the others' with random keys the story keeps.
+  const keys = new Map<string, string>();
   async function respond(id: number, who: Responder[], prices: number[]) {
     const item = await db('framework_agreement_items').where({ agreement_id: id }).first('id');
-    for (const [i, r] of who.entries()) await tx((t) => svc.submitResponse(t, supplierActor(r.supplierId), deps.sealKey, r.supplierId, id, { statement: '我方响应征集公告的全部条件，承诺按入围价格供货。', items: [{ itemId: item.id, unitPriceFen: prices[i] * YUAN, brand: r.brand, model: r.model }] }));
+    for (const [i, r] of who.entries()) {
+      const sealed = sealResponse({ agreementId: id, supplierId: r.supplierId, statement: '我方响应征集公告的全部条件，承诺按入围价格供货。', items: [{ itemId: item.id, unitPriceFen: prices[i] * YUAN, brand: r.brand, model: r.model }] }, r.supplierId === demoSupplierId ? passphraseKey(DEMO_PASSWORD) : { keyHex: randomHex(32) });
+      keys.set(`${id}:${r.supplierId}`, sealed.keyHex);
+      await tx((t) => svc.submitResponse(t, supplierActor(r.supplierId), r.supplierId, id, { envelope: sealed.envelope, digest: sealed.digest }));
+    }
+  }
+  /** In the key window every responder hands in its key; the last one closes the window. */
+  async function handInKeys(id: number) {
+    for (const r of await db('framework_responses').where({ agreement_id: id, status: 'sealed' })) await svc.submitResponseKey(story, supplierActor(r.supplier_id), r.supplier_id, id, keys.get(`${id}:${r.supplier_id}`)!);
   }
 
   // ---- an agreement in force (tablets, price priority, every ordering mode) and its orders ----
@@ -125,6 +142,7 @@ export async function seedFramework(ctx: ModuleContext, deps: svc.FrameworkDeps)
   const inForce = await call('平板式微型计算机', 'A02010108', '台', 3600, 'price_priority', ['direct', 'competition', 'rotation']);
   await respond(inForce.id, tablets, [3150, 3080, 3290, 3380, 3420].slice(0, tablets.length));
   await run(inForce.deadline + 60_000); // the opening job
+    await handInKeys(inForce.id);
   await tx((t) => svc.evaluate(t, actorOf(operator), inForce.id, {}));
   for (const e of await db('framework_entries').where({ agreement_id: inForce.id })) await tx((t) => svc.signEntry(t, supplierActor(e.supplier_id), e.supplier_id, inForce.id));
   await run(inForce.deadline + 2 * DAY); // the term has started
@@ -194,6 +212,7 @@ export async function seedFramework(ctx: ModuleContext, deps: svc.FrameworkDeps)
     const w = await call('台式计算机', 'A02010104', '台', 5600, 'price_priority', ['direct', 'rotation']);
     await respond(w.id, desktops, [4980, 5120, 5060, 5350].slice(0, desktops.length));
     await run(w.deadline + 60_000);
+    await handInKeys(w.id);
     await tx((t) => svc.evaluate(t, actorOf(operator), w.id, {}));
     const unsigned = await db('framework_entries').where({ agreement_id: w.id }).orderBy('rank', 'desc');
     for (const e of unsigned.slice(0, -1)) if (e.supplier_id !== demoSupplierId) await tx((t) => svc.signEntry(t, supplierActor(e.supplier_id), e.supplier_id, w.id));
@@ -205,6 +224,7 @@ export async function seedFramework(ctx: ModuleContext, deps: svc.FrameworkDeps)
     const q = await call('便携式计算机', 'A02010105', '台', 7200, 'quality_priority', ['direct', 'competition']);
     await respond(q.id, laptops, [6650, 6800, 6720, 6900].slice(0, laptops.length));
     await run(q.deadline + 60_000);
+    await handInKeys(q.id);
   }
   // A failed call: one responder at the deadline.
   const servers = await respondersFor('A02010201', 1);

@@ -11,9 +11,9 @@ import type { Knex } from 'knex';
 import { withTx, type Tx } from '../../db/tx';
 import { forUpdate, type Db } from '../../db/knex';
 import { toDbTime, fromDbTime, chinaDayEnd } from '../../db/time';
-import type { Actor } from '../../http/actor';
+import { systemActor, type Actor } from '../../http/actor';
 import type { SessionUser } from '../../http/auth/sessions';
-import { ConflictError, ForbiddenError, NotFoundError, RuleError } from '../../http/errors';
+import { ConflictError, ForbiddenError, NotFoundError, RuleError, ValidationError } from '../../http/errors';
 import { record } from '../../supervision/audit/audit';
 import { loadRuleBook, rule } from '../../core/rules/rule-book';
 import { addDays } from '../../core/rules/calendar';
@@ -22,7 +22,8 @@ import * as projects from '../../core/projects/service';
 import { assertSupplierMayAct } from '../suppliers/eligibility';
 import { supplierCategories, suppliesBrand } from '../auctions/repository';
 import { createSealer } from '../draws/seal';
-import { canonicalJson } from '../../../client/src/views/tendering/sealing';
+import { parseEnvelope } from '../../../client/src/views/tendering/sealing';
+import { openResponse, type ResponsePlaintext } from '../../../client/src/views/framework/sealing';
 import type { Scheduler } from '../../scheduler/scheduler';
 import type { AuctionService } from '../auctions/service';
 import { assertMove } from './state-machine';
@@ -31,6 +32,11 @@ import * as repo from './repository';
 import { publishAgreementReleases } from '../../supervision/ocds/framework';
 
 export const OPEN_JOB = 'framework.open_responses';
+// Short: 'system:<job>' is the audit's actor_role (32 characters).
+export const CLOSE_KEYS_JOB = 'framework.close_keys';
+const closeKeysJobKey = (id: number) => `framework:${id}:close-keys`;
+/** An opened response, sealed again to its row until the key window closes. */
+const openedCtx = (responseId: number) => `framework-response:${responseId}:opened`;
 
 export interface FrameworkDeps {
   db: Db;
@@ -56,7 +62,6 @@ export interface ResponseInput {
 }
 
 const today = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-const responseCtx = (agreementId: number, supplierId: number) => `framework-response:${agreementId}:${supplierId}`;
 
 async function lockAgreement(tx: Tx, id: number) {
   const a = await forUpdate(tx, tx('framework_agreements').where({ id })).first();
@@ -68,7 +73,7 @@ async function moveAgreement(tx: Tx, actor: Actor, a: any, to: Parameters<typeof
   assertMove(a.status, to);
   const n = await tx('framework_agreements').where({ id: a.id, version: a.version }).update({ ...patch, status: to, version: a.version + 1, updated_at: toDbTime(actor.clock.now()) });
   if (n !== 1) throw new ConflictError('AGREEMENT_CHANGED', 'The agreement changed meanwhile; reload and retry');
-  await record(tx, actor, { action: `framework.${to === 'calling' ? 'call_published' : to === 'evaluation' ? 'responses_opened' : to === 'entries_published' ? 'entries_published' : to === 'active' ? 'agreement_active' : 'call_failed'}`, entityType: 'framework_agreement', entityId: a.id, before: { status: a.status }, after: { status: to, ref: a.ref, ...note } });
+  await record(tx, actor, { action: `framework.${to === 'calling' ? 'call_published' : to === 'opening' ? 'key_window_opened' : to === 'evaluation' ? 'responses_opened' : to === 'entries_published' ? 'entries_published' : to === 'active' ? 'agreement_active' : 'call_failed'}`, entityType: 'framework_agreement', entityId: a.id, before: { status: a.status }, after: { status: to, ref: a.ref, ...note } });
 }
 
 // ---- first stage: the call for entry ---------------------------------------------------------
@@ -138,25 +143,26 @@ export async function publishCall(tx: Tx, actor: Actor, scheduler: Scheduler, id
   await publishAgreementReleases(tx, actor, id);
 }
 
-/** A supplier's response, sealed under the platform key until the opening; replaced until the deadline. */
-export async function submitResponse(tx: Tx, actor: Actor, sealKey: string, supplierId: number, id: number, input: ResponseInput) {
+/**
+ * A supplier's response, sealed in its browser with the tendering envelope under a key only the
+ * supplier holds (key file or passphrase): the server keeps the envelope and the digest of the
+ * plaintext (the receipt) and cannot read it. Replaced or withdrawn until the deadline.
+ */
+export async function submitResponse(tx: Tx, actor: Actor, supplierId: number, id: number, input: { envelope: string; digest: string }) {
+  if (!parseEnvelope(input.envelope)) throw new ValidationError('The sealed envelope is not in the expected form', null, 'MALFORMED_ENVELOPE');
   const a = await lockAgreement(tx, id);
   const now = actor.clock.now();
   if (a.status !== 'calling') throw new ConflictError('AGREEMENT_WRONG_STATE', 'The agreement is not taking responses', { status: a.status });
   if (now >= fromDbTime(a.response_deadline)!) throw new RuleError('RESPONSE_DEADLINE_PASSED', 'The response deadline has passed (server time)', { deadline: fromDbTime(a.response_deadline)!.toISOString() });
   await assertSupplierMayAct(tx, supplierId, now, 'submit_bid');
-  const items = await tx('framework_agreement_items').where({ agreement_id: id });
-  const ids = new Set(input.items.map((i) => i.itemId));
-  if (ids.size !== input.items.length || items.some((it: any) => !ids.has(it.id)) || input.items.some((i) => !items.some((it: any) => it.id === i.itemId))) throw new RuleError('RESPONSE_ITEMS_INCOMPLETE', 'A response prices every item of the call once');
-  const content = { agreementId: id, supplierId, items: [...input.items].sort((x, y) => x.itemId - y.itemId), statement: input.statement, nonce: crypto.randomBytes(16).toString('hex') };
-  const digest = crypto.createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');
-  const sealed = createSealer(sealKey).seal(content, responseCtx(id, supplierId));
+  const envelopeDigest = crypto.createHash('sha256').update(input.envelope, 'utf8').digest('hex');
   const receiptNo = `${a.ref}-${crypto.randomBytes(4).toString('hex').toUpperCase()}`;
+  const row = { receipt_no: receiptNo, sealed: input.envelope, envelope_sha256: envelopeDigest, digest: input.digest, status: 'sealed', key_attempts: 0, opened_sealed: null, opened_json: null, valid: null, invalid_reason: null, total_fen: null, submitted_at: toDbTime(now), updated_at: toDbTime(now) };
   const previous = await tx('framework_responses').where({ agreement_id: id, supplier_id: supplierId }).first();
-  if (previous) await tx('framework_responses').where({ id: previous.id }).update({ receipt_no: receiptNo, sealed, digest, status: 'sealed', submitted_at: toDbTime(now), updated_at: toDbTime(now) });
-  else await tx('framework_responses').insert({ agreement_id: id, supplier_id: supplierId, receipt_no: receiptNo, sealed, digest, status: 'sealed', submitted_at: toDbTime(now), updated_at: toDbTime(now) });
-  await record(tx, actor, { action: 'framework.response_sealed', entityType: 'framework_agreement', entityId: id, after: { supplierId, receiptNo, digest, replacedReceiptNo: previous?.status === 'sealed' ? previous.receipt_no : null } });
-  return { agreementId: id, receiptNo, digest, serverTime: now.toISOString() };
+  if (previous) await tx('framework_responses').where({ id: previous.id }).update(row);
+  else await tx('framework_responses').insert({ agreement_id: id, supplier_id: supplierId, ...row });
+  await record(tx, actor, { action: 'framework.response_sealed', entityType: 'framework_agreement', entityId: id, after: { supplierId, receiptNo, digest: input.digest, envelopeDigest, replacedReceiptNo: previous?.status === 'sealed' ? previous.receipt_no : null } });
+  return { agreementId: id, receiptNo, digest: input.digest, envelopeDigest, serverTime: now.toISOString() };
 }
 
 export async function withdrawResponse(tx: Tx, actor: Actor, supplierId: number, id: number) {
@@ -168,49 +174,149 @@ export async function withdrawResponse(tx: Tx, actor: Actor, supplierId: number,
 }
 
 /**
- * The opening, at the deadline (the job, or the operator after it): every sealed response is
- * opened and checked (each price at or under the item's maximum, the brand and model registered
- * for goods, the supplier registered for the category). Too few responders fails the call.
+ * The opening, at the deadline (the job, or the operator after it): too few responders fail the
+ * call; otherwise the key window opens, in which each responder hands in the key of its own
+ * response (as tender bidders do). Nothing is decrypted here: the platform has no key.
  */
-export async function openResponses(tx: Tx, actor: Actor, sealKey: string, id: number) {
+export async function openResponses(tx: Tx, actor: Actor, scheduler: Scheduler, id: number) {
   const a = await lockAgreement(tx, id);
   if (a.status !== 'calling') throw new ConflictError('AGREEMENT_WRONG_STATE', 'The responses are not waiting to be opened', { status: a.status });
-  if (actor.clock.now() < fromDbTime(a.response_deadline)!) throw new RuleError('DEADLINE_NOT_REACHED', 'Responses are opened at the deadline', { deadlineAt: fromDbTime(a.response_deadline)!.toISOString() });
+  const now = actor.clock.now();
+  if (now < fromDbTime(a.response_deadline)!) throw new RuleError('DEADLINE_NOT_REACHED', 'Responses are opened at the deadline', { deadlineAt: fromDbTime(a.response_deadline)!.toISOString() });
   const book = await loadRuleBook(tx);
-  const sealer = createSealer(sealKey);
+  const responders = Number((await tx('framework_responses').where({ agreement_id: id, status: 'sealed' }).count({ n: '*' }).first())?.n ?? 0);
+  const min = rule(book, 'frameworkMinimumResponders');
+  if (responders < min) {
+    await moveAgreement(tx, actor, a, 'failed', { opened_at: toDbTime(now), failure_reason: `TOO_FEW_RESPONDERS: ${responders} < ${min}` }, { responses: responders, minimum: min });
+    await failureNotice(tx, actor, a, responders);
+    await publishAgreementReleases(tx, actor, id);
+    return;
+  }
+  const endsAt = new Date(now.getTime() + rule(book, 'frameworkKeyWindowMinutes') * 60_000);
+  await moveAgreement(tx, actor, a, 'opening', { opened_at: toDbTime(now), key_window_ends_at: toDbTime(endsAt) }, { responses: responders, keyWindowEndsAt: endsAt.toISOString(), source: book.frameworkKeyWindowMinutes.source });
+  await scheduler.schedule(tx, { kind: CLOSE_KEYS_JOB, key: closeKeysJobKey(id), runAt: endsAt, payload: { agreementId: id } });
+}
+
+type KeyRefusal = { refused: 'WRONG_KEY' | 'KEY_ATTEMPTS_EXHAUSTED'; attemptsUsed: number; attemptsLeft: number; maxAttempts: number; keyWindowEndsAt: string };
+
+/**
+ * A responder hands in the key of its own response in the key window. As for tender bids
+ * (server/execution/tendering/opening): a wrong key is refused (422 WRONG_KEY, the response stays
+ * sealed) up to tenderMaxKeyAttempts; the right key opens it and the plaintext is checked against
+ * the receipt's digest; a tampered envelope makes the response invalid. An opened response is
+ * sealed again under the platform key until the window closes, when all are read out together.
+ * Every attempt is audited, never the key nor a price.
+ */
+export async function submitResponseKey(deps: FrameworkDeps, actor: Actor, supplierId: number, id: number, keyHex: string) {
+  const r = await withTx(deps.db, async (tx): Promise<{ status: 'decrypted' | 'invalid'; reason: string | null; attempt: number; receiptNo: string } | KeyRefusal> => {
+    const a = await lockAgreement(tx, id);
+    const now = actor.clock.now();
+    if (a.status !== 'opening') throw new ConflictError('NOT_IN_OPENING', `The agreement is ${a.status}; keys are accepted only in the key window`, { status: a.status });
+    const endsAt = fromDbTime(a.key_window_ends_at)!;
+    if (now >= endsAt) throw new ConflictError('DECRYPTION_WINDOW_CLOSED', 'The key window has closed', { keyWindowEndsAt: endsAt.toISOString() });
+    const row = await tx('framework_responses').where({ agreement_id: id, supplier_id: supplierId }).whereNot({ status: 'withdrawn' }).first();
+    if (!row) throw new NotFoundError('You have no response to this call', null, 'RESPONSE_NOT_FOUND');
+    if (row.status !== 'sealed') throw new ConflictError('ALREADY_RESOLVED', 'Your response is already opened', { status: row.status });
+    const maxAttempts = rule(await loadRuleBook(tx), 'tenderMaxKeyAttempts');
+    const used = Number(row.key_attempts ?? 0);
+    const facts = { supplierId, receiptNo: row.receipt_no, at: now.toISOString(), ip: actor.ip };
+    const refuse = async (refused: KeyRefusal['refused'], attemptsUsed: number): Promise<KeyRefusal> => {
+      const attemptsLeft = Math.max(0, maxAttempts - attemptsUsed);
+      await record(tx, actor, { action: 'framework.response_key_rejected', entityType: 'framework_agreement', entityId: id, after: { ...facts, reason: refused, attemptsUsed, attemptsLeft, maxAttempts } });
+      return { refused, attemptsUsed, attemptsLeft, maxAttempts, keyWindowEndsAt: endsAt.toISOString() };
+    };
+    if (used >= maxAttempts) return refuse('KEY_ATTEMPTS_EXHAUSTED', used);
+    const attempt = used + 1;
+    const outcome = decryptResponse(row, keyHex.trim().toLowerCase(), id, supplierId);
+    if (outcome.reason === 'WRONG_KEY') {
+      await tx('framework_responses').where({ id: row.id }).update({ key_attempts: attempt });
+      return refuse('WRONG_KEY', attempt);
+    }
+    if (outcome.plaintext) {
+      const opened = createSealer(deps.sealKey).seal(outcome.plaintext, openedCtx(row.id));
+      await tx('framework_responses').where({ id: row.id }).update({ status: 'decrypted', key_attempts: attempt, opened_sealed: opened, updated_at: toDbTime(now) });
+    } else {
+      await tx('framework_responses').where({ id: row.id }).update({ status: 'opened', key_attempts: attempt, valid: false, invalid_reason: outcome.reason, updated_at: toDbTime(now) });
+    }
+    const status = outcome.plaintext ? 'decrypted' : 'invalid';
+    await record(tx, actor, { action: outcome.plaintext ? 'framework.response_decrypted' : 'framework.response_invalidated', entityType: 'framework_agreement', entityId: id, after: { ...facts, status, reason: outcome.reason, attempt } });
+    const pending = Number((await tx('framework_responses').where({ agreement_id: id, status: 'sealed' }).count({ n: '*' }).first())?.n ?? 0);
+    if (pending === 0) await closeKeyWindowIn(tx, systemActor(CLOSE_KEYS_JOB, actor.clock), deps, await lockAgreement(tx, id));
+    return { status, reason: outcome.reason, attempt, receiptNo: row.receipt_no };
+  });
+  if ('refused' in r) {
+    const { refused, ...details } = r;
+    throw refused === 'WRONG_KEY'
+      ? new RuleError('WRONG_KEY', `The key does not open your response; it stays sealed (${details.attemptsLeft} of ${details.maxAttempts} attempts left)`, details)
+      : new RuleError('KEY_ATTEMPTS_EXHAUSTED', `All ${details.maxAttempts} attempts to hand in a key are used; the response stays sealed until the window closes`, details);
+  }
+  return r;
+}
+
+function decryptResponse(row: any, keyHex: string, agreementId: number, supplierId: number): { plaintext: string | null; reason: string | null } {
+  // The stored envelope must be byte for byte the one the receipt was issued for.
+  if (crypto.createHash('sha256').update(row.sealed, 'utf8').digest('hex') !== row.envelope_sha256) return { plaintext: null, reason: 'CIPHERTEXT_TAMPERED' };
+  const r = openResponse(row.sealed, keyHex, row.digest);
+  if (!r.ok) return { plaintext: null, reason: r.reason === 'DIGEST_MISMATCH' ? 'CIPHERTEXT_TAMPERED' : r.reason };
+  if (r.response.agreementId !== agreementId || r.response.supplierId !== supplierId) return { plaintext: null, reason: 'RESPONSE_FOR_ANOTHER_CALL' };
+  return { plaintext: JSON.stringify(r.response), reason: null };
+}
+
+/**
+ * The key window closes (its job, or the last key handed in): every opened response is read out
+ * together and checked (each price at or under the item's maximum, the supplier registered for the
+ * category, the brand and model registered for goods); a response whose key was not given is
+ * invalid (NOT_DECRYPTED); the call goes to evaluation.
+ */
+async function closeKeyWindowIn(tx: Tx, actor: Actor, deps: FrameworkDeps, a: any) {
+  const id = a.id;
+  const now = actor.clock.now();
+  const sealer = createSealer(deps.sealKey);
   const items = await tx('framework_agreement_items').where({ agreement_id: id });
-  const rows = await tx('framework_responses').where({ agreement_id: id, status: 'sealed' });
-  const opened: Array<{ supplierId: number; receiptNo: string; totalFen: number; valid: boolean; reason: string | null }> = [];
-  for (const r of rows) {
-    const content = sealer.open<{ items: ResponseInput['items']; statement: string }>(r.sealed, responseCtx(id, r.supplier_id));
+  const opened: Array<{ supplierId: number; receiptNo: string; totalFen: number | null; valid: boolean; reason: string | null }> = [];
+  for (const r of await tx('framework_responses').where({ agreement_id: id, status: 'decrypted' })) {
+    const content = JSON.parse(sealer.open<string>(r.opened_sealed, openedCtx(r.id))) as ResponsePlaintext;
     let reason: string | null = null;
     let total = 0;
     const cats = await supplierCategories(tx, r.supplier_id);
+    const ids = new Set(content.items.map((p) => p.itemId));
+    if (ids.size !== content.items.length || ids.size !== items.length || items.some((it: any) => !ids.has(it.id))) reason = 'RESPONSE_ITEMS_INCOMPLETE';
     for (const p of content.items) {
       const it = items.find((x: any) => x.id === p.itemId);
+      if (!it) continue;
       total += p.unitPriceFen;
       if (p.unitPriceFen > Number(it.max_price_fen)) reason ??= `ABOVE_MAX_PRICE: ${it.name}`;
       if (!cats.includes(it.category_code)) reason ??= `CATEGORY_NOT_REGISTERED: ${it.category_code}`;
       else if (a.category_kind === 'goods' && !(await suppliesBrand(tx, r.supplier_id, it.category_code, p.brand, p.model))) reason ??= `BRAND_NOT_REGISTERED: ${p.brand} ${p.model}`;
     }
-    await tx('framework_responses').where({ id: r.id }).update({ status: 'opened', opened_json: JSON.stringify(content), valid: reason === null, invalid_reason: reason, total_fen: total, updated_at: toDbTime(actor.clock.now()) });
+    await tx('framework_responses').where({ id: r.id }).update({ status: 'opened', opened_sealed: null, opened_json: JSON.stringify(content), valid: reason === null, invalid_reason: reason, total_fen: total, updated_at: toDbTime(now) });
     opened.push({ supplierId: r.supplier_id, receiptNo: r.receipt_no, totalFen: total, valid: reason === null, reason });
   }
-  const min = rule(book, 'frameworkMinimumResponders');
-  if (rows.length < min) {
-    await moveAgreement(tx, actor, a, 'failed', { opened_at: toDbTime(actor.clock.now()), failure_reason: `TOO_FEW_RESPONDERS: ${rows.length} < ${min}` }, { responses: rows.length, minimum: min });
-    await failureNotice(tx, actor, a, rows.length);
-    await publishAgreementReleases(tx, actor, id);
-    return;
+  for (const r of await tx('framework_responses').where({ agreement_id: id, status: 'sealed' })) {
+    const reason = Number(r.key_attempts) ? `NOT_DECRYPTED: ${r.key_attempts} wrong key(s)` : 'NOT_DECRYPTED';
+    await tx('framework_responses').where({ id: r.id }).update({ status: 'opened', valid: false, invalid_reason: reason, updated_at: toDbTime(now) });
+    opened.push({ supplierId: r.supplier_id, receiptNo: r.receipt_no, totalFen: null, valid: false, reason });
   }
-  await moveAgreement(tx, actor, a, 'evaluation', { opened_at: toDbTime(actor.clock.now()) }, { responses: opened.map((o) => ({ supplierId: o.supplierId, receiptNo: o.receiptNo, totalFen: o.totalFen, valid: o.valid, reason: o.reason })) });
+  for (const r of await tx('framework_responses').where({ agreement_id: id, status: 'opened' }).whereNotIn('receipt_no', opened.map((o) => o.receiptNo))) {
+    opened.push({ supplierId: r.supplier_id, receiptNo: r.receipt_no, totalFen: null, valid: false, reason: r.invalid_reason });
+  }
+  await deps.scheduler.cancel(tx, closeKeysJobKey(id));
+  await moveAgreement(tx, actor, a, 'evaluation', {}, { responses: opened });
 }
 
 /** The job at the deadline: opens if still calling (an operator may have opened it already). */
-export async function openJob(db: Db, actor: Actor, sealKey: string, agreementId: number) {
-  await withTx(db, async (tx) => {
+export async function openJob(deps: FrameworkDeps, actor: Actor, agreementId: number) {
+  await withTx(deps.db, async (tx) => {
     const a = await tx('framework_agreements').where({ id: agreementId }).first('status');
-    if (a?.status === 'calling') await openResponses(tx, actor, sealKey, agreementId);
+    if (a?.status === 'calling') await openResponses(tx, actor, deps.scheduler, agreementId);
+  });
+}
+
+/** The job at the end of the key window. */
+export async function closeKeysJob(deps: FrameworkDeps, actor: Actor, agreementId: number) {
+  await withTx(deps.db, async (tx) => {
+    const a = await lockAgreement(tx, agreementId);
+    if (a.status === 'opening') await closeKeyWindowIn(tx, actor, deps, a);
   });
 }
 
@@ -421,15 +527,20 @@ export async function placeOrder(deps: FrameworkDeps, actor: Actor, user: Sessio
 
 /**
  * Who may join a second competition: for a framework order, only a signed entry supplier of its
- * agreement (called by the auction service when a supplier joins).
+ * agreement (called by the auction service when a supplier joins). Answers that supplier's own
+ * ceiling: the order at its own agreement prices, which its bids may not exceed (null outside a
+ * framework order).
  */
-export async function assertMayJoinSecondCompetition(db: Knex, projectId: number | null, supplierId: number): Promise<void> {
-  if (projectId === null) return;
+export async function assertMayJoinSecondCompetition(db: Knex, projectId: number | null, supplierId: number): Promise<number | null> {
+  if (projectId === null) return null;
   const p = await db('procurement_projects').where({ id: projectId }).first('method');
-  if (p?.method !== 'framework_order') return;
+  if (p?.method !== 'framework_order') return null;
   const o = await db('framework_orders').where({ project_id: projectId }).first('agreement_id');
   const e = o && (await db('framework_entries').where({ agreement_id: o.agreement_id, supplier_id: supplierId }).whereNotNull('signed_at').first('id'));
   if (!e) throw new ForbiddenError('Only the framework agreement\'s entry suppliers take part in its second competition', null, 'NOT_AN_ENTRY_SUPPLIER');
+  const items = await db('requisition_items as i').join('procurement_projects as p', 'p.requisition_id', 'i.requisition_id').where('p.id', projectId).select('i.category_code', 'i.quantity');
+  const entry = (await repo.entriesWithPrices(db, o.agreement_id)).find((x) => x.supplierId === supplierId);
+  return entry ? orderValueFen(items.map((i: any) => ({ categoryCode: i.category_code, quantity: Number(i.quantity) })), entry.prices) : null;
 }
 
 export { effectiveStatus, today, chinaDayEnd };

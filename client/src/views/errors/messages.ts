@@ -4,6 +4,7 @@
 export const messages = {
   'zh-CN': {
     'err.ABOVE_CEILING': '报价高于最高限价',
+    'err.ABOVE_OWN_AGREEMENT_PRICE': '报价高于本公司的框架协议价格',
     'err.ABOVE_AGREEMENT_PRICE': '直接选定的订单金额不得高于该供应商的框架协议价格',
     'err.AGREEMENT_CHANGED': '框架协议已被他人更新，请刷新后重试',
     'err.AGREEMENT_NOT_FOUND': '找不到该框架协议',
@@ -408,6 +409,7 @@ export const messages = {
   },
   en: {
     'err.ABOVE_CEILING': 'The amount is above the ceiling price',
+    'err.ABOVE_OWN_AGREEMENT_PRICE': 'The amount is above your own framework agreement price',
     'err.ABOVE_AGREEMENT_PRICE': 'A direct order cannot exceed the supplier\'s agreement prices',
     'err.AGREEMENT_CHANGED': 'The agreement changed meanwhile; reload and retry',
     'err.AGREEMENT_NOT_FOUND': 'Framework agreement not found',

@@ -3,8 +3,10 @@
 import { h, mount } from '../../dom';
 import { api } from '../../api';
 import { t, locale, formatFen } from '../../i18n';
-import { hasRole } from '../../session';
+import { hasRole, session } from '../../session';
 import { actionButton, when, yuanToFen } from '../workflow/common';
+import { generateBidKey, keyForEnvelope, keyFromKeyFile, keyMatchesEnvelope, newPassphraseKdf } from '../tendering/sealing';
+import { responseKeyFileContent, sealResponse } from './sealing';
 
 export interface Item { id: number; lineNo: number; categoryCode: string; name: string; specification: string; unit: string; maxPriceFen: number }
 export interface Entry { supplierId: number; supplierName: string; rank: number; totalFen: number; signedAt: string | null; prices: Array<{ itemId: number; unitPriceFen: number; brand: string; model: string }> }
@@ -13,7 +15,8 @@ export interface Agreement {
   id: number; ref: string; title: string; categoryCode: string; evaluationMethod: string; entryConditions: string; secondStageModes: string[]; termStart: string; termEnd: string; responseDeadline: string | null; status: string; failureReason: string | null;
   items: Item[]; responseCount: number | null; entries: Entry[]; orders: Order[];
   responses: Array<{ supplierId: number; supplierName: string; receiptNo: string; totalFen: number | null; valid: boolean | null; invalidReason: string | null; qualityScore: number | null; rank: number | null }>;
-  myResponse: { receiptNo: string; status: string; submittedAt: string; valid: boolean | null; invalidReason: string | null; rank: number | null } | null;
+  myResponse: { receiptNo: string; status: string; submittedAt: string; valid: boolean | null; invalidReason: string | null; rank: number | null; keyAttempts: number; envelope: string | null } | null;
+  keyWindowEndsAt: string | null;
 }
 
 let catalogue: Map<string, { nameZh: string; nameEn: string }> | null = null;
@@ -28,6 +31,19 @@ export const categoryText = (cats: Map<string, { nameZh: string; nameEn: string 
 
 export const badge = (status: string) => h('span', { class: `wf-badge wf-${status}`, 'data-status': status }, t(`framework.status.${status}`));
 const field = (label: string, el: HTMLElement) => h('label', {}, label, el);
+
+/**
+ * Why a response is invalid, in the reader's words: the server stores a code with what it concerns
+ * ("ABOVE_MAX_PRICE: 平板电脑"), or the evaluators' own words after "EVALUATION: ".
+ */
+export function invalidReasonText(reason: string | null): string {
+  if (!reason) return t('framework.invalid.other');
+  const at = reason.indexOf(': ');
+  const code = at < 0 ? reason : reason.slice(0, at);
+  const detail = at < 0 ? '' : reason.slice(at + 2);
+  const key = `framework.invalid.${code}`;
+  return t(key) !== key ? t(key, { detail }) : t('framework.invalid.other');
+}
 
 /** A plain table with its empty state. */
 export function table(testId: string, heads: string[], rows: Array<Array<string | Node | null>>, empty: string): HTMLElement {
@@ -198,7 +214,7 @@ export function frameworkDetailView(params: Record<string, string>): HTMLElement
       h('h2', {}, t('framework.items')),
       itemsTable(a, cats),
       hasRole('operator') ? centreSteps(a, post) : null,
-      hasRole('supplier') ? supplierSteps(a, post) : null,
+      hasRole('supplier') ? supplierSteps(a, post, load) : null,
       h('h2', {}, t('framework.entries')),
       entriesTable(a),
       h('h2', {}, t('framework.orders')),
@@ -215,6 +231,7 @@ function centreSteps(a: Agreement, post: (path: string, body?: unknown) => () =>
     const deadline = h('input', { type: 'datetime-local', 'data-testid': 'call-deadline' });
     return panel(h('div', { class: 'wf-inline' }, field(t('framework.deadline'), deadline), actionButton(t('framework.publish'), 'call-publish', async () => post('publish', { responseDeadline: deadline.value ? new Date(deadline.value).toISOString() : '' })())));
   }
+  if (a.status === 'opening') return panel(h('p', { 'data-testid': 'key-window' }, t('framework.keyWindow', { time: when(a.keyWindowEndsAt), n: a.responseCount ?? 0 })));
   if (a.status === 'calling') return panel(h('p', { 'data-testid': 'sealed-count' }, t('framework.responses.sealed', { n: a.responseCount ?? 0 })), h('p', { class: 'muted' }, t('framework.openWait')), actionButton(t('framework.open'), 'call-open', post('open')));
   if (a.status === 'evaluation') {
     const inputs = a.responses.map((r) => ({ r, score: h('input', { type: 'number', min: '0', max: '100', 'aria-label': t('framework.response.score'), 'data-testid': `score-${r.supplierId}` }) as HTMLInputElement, reject: h('input', { 'aria-label': t('framework.response.reject'), 'data-testid': `reject-${r.supplierId}` }) as HTMLInputElement }));
@@ -223,7 +240,7 @@ function centreSteps(a: Agreement, post: (path: string, body?: unknown) => () =>
       table(
         'framework-responses',
         ['framework.response.supplier', 'framework.response.total', 'framework.response.valid', 'framework.response.score', 'framework.response.reject'],
-        inputs.map(({ r, score, reject }) => [r.supplierName, r.totalFen !== null ? h('span', { class: 'amount' }, formatFen(r.totalFen)) : '', r.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: r.invalidReason ?? '' }), r.valid && a.evaluationMethod === 'quality_priority' ? score : '', r.valid ? reject : '']),
+        inputs.map(({ r, score, reject }) => [r.supplierName, r.totalFen !== null ? h('span', { class: 'amount' }, formatFen(r.totalFen)) : '', r.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: invalidReasonText(r.invalidReason) }), r.valid && a.evaluationMethod === 'quality_priority' ? score : '', r.valid ? reject : '']),
         'framework.responses.none',
       ),
       actionButton(t('framework.evaluate'), 'call-evaluate', async () =>
@@ -237,28 +254,100 @@ function centreSteps(a: Agreement, post: (path: string, body?: unknown) => () =>
   if (a.responses.length)
     return panel(
       h('h2', {}, t('framework.responses')),
-      table('framework-responses', ['framework.response.rank', 'framework.response.supplier', 'framework.response.total', 'framework.response.valid'], a.responses.map((r) => [r.rank === null ? '' : String(r.rank), r.supplierName, r.totalFen !== null ? h('span', { class: 'amount' }, formatFen(r.totalFen)) : '', r.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: r.invalidReason ?? '' })]), 'framework.responses.none'),
+      table('framework-responses', ['framework.response.rank', 'framework.response.supplier', 'framework.response.total', 'framework.response.valid'], a.responses.map((r) => [r.rank === null ? '' : String(r.rank), r.supplierName, r.totalFen !== null ? h('span', { class: 'amount' }, formatFen(r.totalFen)) : '', r.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: invalidReasonText(r.invalidReason) })]), 'framework.responses.none'),
     );
   return null;
 }
 
-function supplierSteps(a: Agreement, post: (path: string, body?: unknown) => () => Promise<void>): HTMLElement | null {
+function supplierSteps(a: Agreement, post: (path: string, body?: unknown) => () => Promise<void>, reload: () => Promise<void>): HTMLElement | null {
   const parts: Array<HTMLElement | null> = [];
   const mine = a.myResponse;
   if (mine && mine.status !== 'withdrawn') parts.push(h('p', { 'data-testid': 'my-receipt' }, t('framework.receipt', { receipt: mine.receiptNo, time: when(mine.submittedAt) })));
-  if (mine && mine.valid !== null) parts.push(h('p', { 'data-testid': 'my-result' }, t('framework.myResult', { result: mine.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: mine.invalidReason ?? '' }) }), mine.rank ? ` · ${t('framework.myRank', { rank: mine.rank })}` : ''));
-  if (a.status === 'calling') {
-    const rows = a.items.map((i) => ({ i, price: h('input', { inputmode: 'decimal', 'data-testid': `respond-price-${i.lineNo}` }) as HTMLInputElement, brand: h('input', { 'data-testid': `respond-brand-${i.lineNo}` }) as HTMLInputElement, model: h('input', { 'data-testid': `respond-model-${i.lineNo}` }) as HTMLInputElement }));
-    const statement = h('textarea', { rows: 2, 'data-testid': 'respond-statement' });
-    parts.push(
-      h('h2', {}, t('framework.respond')),
-      ...rows.map((r) => h('div', { class: 'wf-inline' }, h('strong', {}, r.i.name), field(t('framework.respond.price'), r.price), field(t('framework.respond.brand'), r.brand), field(t('framework.respond.model'), r.model))),
-      field(t('framework.respond.statement'), statement),
-      actionButton(t('framework.respond.submit'), 'respond-submit', async () => post('responses', { statement: statement.value, items: rows.map((r) => ({ itemId: r.i.id, unitPriceFen: yuanToFen(r.price.value) ?? -1, brand: r.brand.value.trim(), model: r.model.value.trim() })) })()),
-      mine && mine.status === 'sealed' ? actionButton(t('framework.respond.withdraw'), 'respond-withdraw', post('responses/withdraw')) : null,
-    );
-  }
+  if (mine && mine.valid !== null) parts.push(h('p', { 'data-testid': 'my-result' }, t('framework.myResult', { result: mine.valid ? t('framework.response.valid') : t('framework.response.invalid', { reason: invalidReasonText(mine.invalidReason) }) }), mine.rank ? ` · ${t('framework.myRank', { rank: mine.rank })}` : ''));
+  if (a.status === 'calling') parts.push(responseForm(a, post, reload));
+  if (a.status === 'opening' && mine?.status === 'sealed' && mine.envelope) parts.push(keyForm(a, mine.envelope, mine.keyAttempts, post));
+  if (a.status === 'opening' && mine?.status === 'decrypted') parts.push(h('p', { class: 'ok', 'data-testid': 'my-decrypted' }, t('framework.key.decrypted')));
   const me = a.entries.find((e) => a.myResponse && e.rank === a.myResponse.rank);
   if (a.status === 'entries_published' && me && !me.signedAt) parts.push(actionButton(t('framework.sign'), 'agreement-sign', post('sign')));
   return parts.length ? h('div', { class: 'wf-panel', 'data-testid': 'supplier-steps' }, ...parts) : null;
+}
+
+/** The key file of the response just sealed here, offered until the page is left (never sent). */
+const keyFiles = new Map<number, { name: string; text: string }>();
+
+/** The response, sealed in this browser (the tendering envelope) under a key file or a passphrase. */
+function responseForm(a: Agreement, post: (path: string, body?: unknown) => () => Promise<void>, reload: () => Promise<void>): HTMLElement {
+  const mine = a.myResponse;
+  const rows = a.items.map((i) => ({ i, price: h('input', { inputmode: 'decimal', 'data-testid': `respond-price-${i.lineNo}` }) as HTMLInputElement, brand: h('input', { 'data-testid': `respond-brand-${i.lineNo}` }) as HTMLInputElement, model: h('input', { 'data-testid': `respond-model-${i.lineNo}` }) as HTMLInputElement }));
+  const statement = h('textarea', { rows: 2, 'data-testid': 'respond-statement' }) as HTMLTextAreaElement;
+  const modeFile = h('input', { type: 'radio', name: 'fw-key-mode', checked: true, 'data-testid': 'respond-mode-file' }) as HTMLInputElement;
+  const modePass = h('input', { type: 'radio', name: 'fw-key-mode', 'data-testid': 'respond-mode-pass' }) as HTMLInputElement;
+  const pass1 = h('input', { type: 'password', autocomplete: 'new-password', 'data-testid': 'respond-pass' }) as HTMLInputElement;
+  const pass2 = h('input', { type: 'password', autocomplete: 'new-password', 'data-testid': 'respond-pass2' }) as HTMLInputElement;
+  const err = h('p', { class: 'error', role: 'alert', 'data-testid': 'respond-error' });
+  const kept = keyFiles.get(a.id);
+  const submit = async () => {
+    err.textContent = '';
+    const items = rows.map((r) => ({ itemId: r.i.id, unitPriceFen: yuanToFen(r.price.value) ?? 0, brand: r.brand.value.trim(), model: r.model.value.trim() }));
+    if (items.some((x) => x.unitPriceFen < 1)) return void (err.textContent = t('framework.respond.badPrice'));
+    const usePass = modePass.checked;
+    if (usePass && (pass1.value.length < 8 || pass1.value !== pass2.value)) return void (err.textContent = t('framework.respond.passphraseMismatch'));
+    // Sealing is synchronous CPU work (PBKDF2 for a passphrase): let the page paint first.
+    await new Promise((r) => setTimeout(r, 20));
+    const response = { agreementId: a.id, supplierId: session.user!.supplierId!, statement: statement.value, items };
+    const sealed = usePass ? sealResponse(response, { passphrase: pass1.value, kdf: newPassphraseKdf() }) : sealResponse(response, { keyHex: generateBidKey() });
+    const receipt = await api<{ receiptNo: string; digest: string }>('POST', `/api/framework-agreements/${a.id}/responses`, { envelope: sealed.envelope, digest: sealed.digest });
+    // Only now, with the receipt, does the key file exist; the key never went to the server.
+    if (!usePass) keyFiles.set(a.id, { name: `${receipt.receiptNo}.bidkey.json`, text: responseKeyFileContent({ agreementId: a.id, agreementRef: a.ref, receiptNo: receipt.receiptNo, digest: sealed.digest, keyHex: sealed.keyHex }) });
+    else keyFiles.delete(a.id);
+    await reload();
+  };
+  return h(
+    'div',
+    { 'data-testid': 'respond-form' },
+    h('h2', {}, t('framework.respond')),
+    h('p', { class: 'muted small' }, t('framework.respond.sealedNote')),
+    kept ? h('p', {}, h('a', { href: URL.createObjectURL(new Blob([kept.text], { type: 'application/json' })), download: kept.name, class: 'button', 'data-testid': 'respond-key-download' }, t('framework.respond.downloadKey'))) : null,
+    ...rows.map((r) => h('div', { class: 'wf-inline' }, h('strong', {}, r.i.name), field(t('framework.respond.price'), r.price), field(t('framework.respond.brand'), r.brand), field(t('framework.respond.model'), r.model))),
+    field(t('framework.respond.statement'), statement),
+    h('fieldset', {}, h('legend', {}, t('framework.respond.keyMode')), h('label', { class: 'inline' }, modeFile, t('framework.respond.keyFile')), h('label', { class: 'inline' }, modePass, t('framework.respond.passphrase')), field(t('framework.respond.passphrase'), pass1), field(t('framework.respond.passphrase2'), pass2)),
+    actionButton(t('framework.respond.submit'), 'respond-submit', submit),
+    err,
+    mine && mine.status === 'sealed' ? actionButton(t('framework.respond.withdraw'), 'respond-withdraw', post('responses/withdraw')) : null,
+  );
+}
+
+/**
+ * In the key window: the supplier hands in its key (key file, or derived here from the passphrase),
+ * checked against its envelope in this browser first so that a mistake costs no attempt.
+ */
+function keyForm(a: Agreement, envelope: string, used: number, post: (path: string, body?: unknown) => () => Promise<void>): HTMLElement {
+  const file = h('input', { type: 'file', accept: '.json,application/json', 'data-testid': 'key-file' }) as HTMLInputElement;
+  const pass = h('input', { type: 'password', autocomplete: 'off', 'data-testid': 'key-pass' }) as HTMLInputElement;
+  const say = h('p', { class: 'warning', role: 'status', 'data-testid': 'key-message' });
+  const submit = async () => {
+    say.textContent = '';
+    let keyHex: string;
+    const f = file.files?.[0];
+    try {
+      if (f) keyHex = keyFromKeyFile(await f.text());
+      else if (pass.value) keyHex = keyForEnvelope(envelope, { passphrase: pass.value });
+      else return void (say.textContent = t('framework.key.need'));
+    } catch {
+      return void (say.textContent = t('framework.key.localWrong'));
+    }
+    if (!keyMatchesEnvelope(envelope, keyHex)) return void (say.textContent = t('framework.key.localWrong'));
+    await post('responses/key', { keyHex })();
+  };
+  return h(
+    'div',
+    { 'data-testid': 'key-form' },
+    h('h2', {}, t('framework.key.title')),
+    h('p', { class: 'muted' }, t('framework.keyWindow', { time: when(a.keyWindowEndsAt), n: a.responseCount ?? 0 })),
+    used ? h('p', { class: 'muted small' }, t('framework.key.attempts', { used })) : null,
+    field(t('framework.key.file'), file),
+    field(t('framework.key.passphrase'), pass),
+    actionButton(t('framework.key.submit'), 'key-submit', submit),
+    say,
+  );
 }

@@ -102,9 +102,19 @@ export function isKeyHex(s: string): boolean {
  * {keyHex, kdf} for a key already derived from a passphrase under kdf (by a native PBKDF2 on the
  * server side, which gives the same key in a fraction of the time).
  */
-export function sealBid(bid: Omit<BidPlaintext, 'nonce'> & { nonce?: string }, key: { keyHex: string; kdf?: KdfSpec } | { passphrase: string; kdf?: KdfSpec }): SealResult {
+export function sealBid(bid: Omit<BidPlaintext, 'nonce'> & { nonce?: string }, key: SealKey): SealResult {
   const plain: BidPlaintext = { ...bid, nonce: bid.nonce ?? randomHex(16) };
   assertBidShape(plain);
+  return sealPayload(plain, key);
+}
+
+export type SealKey = { keyHex: string; kdf?: KdfSpec } | { passphrase: string; kdf?: KdfSpec };
+
+/**
+ * Seals any JSON document (a bid, a framework response) in the same envelope: the caller checks
+ * its shape and puts a random nonce in it so the digest cannot be used to guess its content.
+ */
+export function sealPayload(plain: object, key: SealKey): SealResult {
   let kdf: KdfSpec;
   let keyHex: string;
   if ('keyHex' in key) {
@@ -165,6 +175,18 @@ export function keyMatchesEnvelope(envelopeText: string, keyHex: string): boolea
 
 /** Opens a sealed bid and checks it against the digest given at submission. */
 export function openBid(envelopeText: string, keyHex: string, expectedDigest: string): OpenResult {
+  const r = openPayload(envelopeText, keyHex, expectedDigest);
+  if (!r.ok) return r;
+  try {
+    assertBidShape(r.value as BidPlaintext);
+  } catch {
+    return { ok: false, reason: 'UNREADABLE_PLAINTEXT' };
+  }
+  return { ok: true, bid: r.value as BidPlaintext, digest: r.digest };
+}
+
+/** Opens any sealed document and checks it against its digest; the caller checks its shape. */
+export function openPayload(envelopeText: string, keyHex: string, expectedDigest: string): { ok: true; value: unknown; digest: string } | { ok: false; reason: OpenFailure } {
   const e = parseEnvelope(envelopeText);
   if (!e) return { ok: false, reason: 'MALFORMED_ENVELOPE' };
   if (!isKeyHex(keyHex) || keyCheck(keyHex) !== e.keyCheck) return { ok: false, reason: 'WRONG_KEY' };
@@ -178,14 +200,11 @@ export function openBid(envelopeText: string, keyHex: string, expectedDigest: st
   }
   const digest = sha256Hex(text);
   if (digest !== expectedDigest) return { ok: false, reason: 'DIGEST_MISMATCH' };
-  let bid: BidPlaintext;
   try {
-    bid = JSON.parse(text);
-    assertBidShape(bid);
+    return { ok: true, value: JSON.parse(text), digest };
   } catch {
     return { ok: false, reason: 'UNREADABLE_PLAINTEXT' };
   }
-  return { ok: true, bid, digest };
 }
 
 function assertBidShape(b: BidPlaintext): void {
