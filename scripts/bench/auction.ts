@@ -13,7 +13,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
-import knexFactory from 'knex';
+import { freshDatabase } from './fresh-database';
 import WebSocket from 'ws';
 import { openDb, forUpdate, type Db } from '../../server/db/knex';
 import { migrateLatest } from '../../server/db/migrate';
@@ -56,16 +56,6 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-async function freshDatabase(): Promise<string> {
-  const base = new URL(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/test');
-  const admin = knexFactory({ client: 'mysql2', connection: { host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) } });
-  await admin.raw(`DROP DATABASE IF EXISTS \`${DB_NAME}\``);
-  await admin.raw(`CREATE DATABASE \`${DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.destroy();
-  base.pathname = `/${DB_NAME}`;
-  return base.toString();
 }
 
 async function startServer(url: string, port: number, dataDir: string, node = 0): Promise<ChildProcess> {
@@ -178,7 +168,7 @@ function engineStats(): Record<string, number> | null {
 
 async function main() {
   const t0 = Date.now();
-  const url = await freshDatabase();
+  const url = await freshDatabase(DB_NAME);
   const db = openDb({ dbClient: 'mysql', databaseUrl: url, dataDir: os.tmpdir() }, { poolMax: BASELINE_WORKERS + 2 });
   await migrateLatest(db);
   await seedDemo(db, systemClock, { experts: 5, suppliers: 8 });

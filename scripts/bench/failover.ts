@@ -8,7 +8,7 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
-import knexFactory from 'knex';
+import { freshDatabase } from './fresh-database';
 import { openDb } from '../../server/db/knex';
 import { migrateLatest } from '../../server/db/migrate';
 import { systemClock, fromDbTime } from '../../server/db/time';
@@ -32,19 +32,9 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
-async function freshDatabase(): Promise<string> {
-  const base = new URL(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/test');
-  const admin = knexFactory({ client: 'mysql2', connection: { host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) } });
-  await admin.raw(`DROP DATABASE IF EXISTS \`${DB_NAME}\``);
-  await admin.raw(`CREATE DATABASE \`${DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.destroy();
-  base.pathname = `/${DB_NAME}`;
-  return base.toString();
-}
-
 async function main() {
   const t0 = Date.now();
-  const url = await freshDatabase();
+  const url = await freshDatabase(DB_NAME);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-bench-failover-'));
   const db = openDb({ dbClient: 'mysql', databaseUrl: url, dataDir });
   await migrateLatest(db);
