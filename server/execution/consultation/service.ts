@@ -14,10 +14,9 @@ import { record, recordMany } from '../../supervision/audit/audit';
 import { systemActor, type Actor } from '../../http/actor';
 import { ConflictError, ForbiddenError, NotFoundError, RuleError, ValidationError } from '../../http/errors';
 import { assertSupplierMayAct } from '../suppliers/eligibility';
-import { checkTerms, ruleValue, type CategoryKind, type Criterion } from '../tendering/rules';
-import type { Qualification, Requirement } from '../tendering/templates';
+import { checkTerms, ruleValue } from '../tendering/rules';
 import { JOB_OPEN, openJobKey } from '../tendering/deps';
-import { invitationsOf } from '../tendering/documents/service';
+import { invitationsOf, type TenderInput } from '../tendering/documents/service';
 import { readRevealedDraw } from '../tendering/evaluation/draw-adapter';
 import { publishNotice } from '../../core/notices/service';
 import { noticeTime } from '../../core/notices/notice-time';
@@ -27,23 +26,12 @@ import { assertStatus, transition } from './state-machine';
 import { consultationFromRow, findConsultation, lockConsultation, remainingSuppliers, tenderStatusOf, usersOfSuppliers, REMAINING, type ConsultationRow } from './repository';
 import { closeResponsesKey, consultationChannel, JOB_CLOSE_RESPONSES, type ConsultationDeps } from './deps';
 
-export interface ConsultationInput {
-  title: string;
-  kind: CategoryKind;
-  categoryCode: string;
-  projectId?: number | null;
-  purchasingOrgId?: number | null;
-  budgetFen: number;
-  priceWeight: number;
-  smeDeductionPct: number;
-  description: string;
-  requirements: Requirement[];
-  qualifications: Qualification[];
-  criteria: Criterion[];
+/** A consultation's documents are a tender's terms (the tender templates' rules), with how suppliers come in. */
+export type ConsultationInput = Pick<TenderInput, 'title' | 'kind' | 'categoryCode' | 'projectId' | 'purchasingOrgId' | 'budgetFen' | 'priceWeight' | 'smeDeductionPct' | 'description' | 'requirements' | 'qualifications' | 'criteria'> & {
   invitation: 'draw' | 'public_notice';
   exception?: 'services_2015_124' | 'research_art22' | null;
   responseDeadline: string;
-}
+};
 
 const sha = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 const yuan = (fen: number) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
