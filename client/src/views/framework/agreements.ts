@@ -7,6 +7,7 @@ import { hasRole, session } from '../../session';
 import { actionButton, when, yuanToFen } from '../workflow/common';
 import { generateBidKey, keyForEnvelope, keyFromKeyFile, keyMatchesEnvelope, newPassphraseKdf } from '../tendering/sealing';
 import { responseKeyFileContent, sealResponse } from './sealing';
+import { frameworkReasonText } from './reasons';
 
 export interface Item { id: number; lineNo: number; categoryCode: string; name: string; specification: string; unit: string; maxPriceFen: number }
 export interface Entry { supplierId: number; supplierName: string; rank: number; totalFen: number; signedAt: string | null; prices: Array<{ itemId: number; unitPriceFen: number; brand: string; model: string }> }
@@ -32,17 +33,9 @@ export const categoryText = (cats: Map<string, { nameZh: string; nameEn: string 
 export const badge = (status: string) => h('span', { class: `wf-badge wf-${status}`, 'data-status': status }, t(`framework.status.${status}`));
 const field = (label: string, el: HTMLElement) => h('label', {}, label, el);
 
-/**
- * Why a response is invalid, in the reader's words: the server stores a code with what it concerns
- * ("ABOVE_MAX_PRICE: 平板电脑"), or the evaluators' own words after "EVALUATION: ".
- */
+/** Why a response is invalid, in the reader's words (a code without a sentence: the generic one). */
 export function invalidReasonText(reason: string | null): string {
-  if (!reason) return t('framework.invalid.other');
-  const at = reason.indexOf(': ');
-  const code = at < 0 ? reason : reason.slice(0, at);
-  const detail = at < 0 ? '' : reason.slice(at + 2);
-  const key = `framework.invalid.${code}`;
-  return t(key) !== key ? t(key, { detail }) : t('framework.invalid.other');
+  return (reason && frameworkReasonText(reason, t)) || t('framework.invalid.other');
 }
 
 /** A plain table with its empty state. */

@@ -1,6 +1,8 @@
 // One audit event as a sentence in the reader's language: people and units by name, things by the
 // references people use, money in yuan, times in the reader's zone, codes translated. Pure (the
 // translation and formatting functions are passed in) so unit tests run it without a browser.
+import { frameworkReasonText } from '../../framework/reasons';
+
 type T = (key: string, vars?: Record<string, string | number>) => string;
 
 export interface StoryEvent {
@@ -73,8 +75,8 @@ export function sayEvent(e: StoryEvent, names: StoryNames, f: StoryFormat): stri
     if (typeof v !== 'string' || !v) return '';
     if (CJK.test(v) && f.locale === 'zh-CN') return v; // typed by a person in Chinese
     for (const k of [`supervision.story.reason.${v}`, `tendering.reason.${v}`, `tendering.failure.${v}`, `err.${v}`]) if (has(k)) return t(k);
-    const fw = v.indexOf(': ') < 0 ? v : v.slice(0, v.indexOf(': ')); // a framework response's reason: a code, then what it concerns
-    if (has(`framework.invalid.${fw}`)) return t(`framework.invalid.${fw}`, { detail: v.indexOf(': ') < 0 ? '' : v.slice(v.indexOf(': ') + 2) });
+    const framework = frameworkReasonText(v, t); // a framework response's reason: a code, then what it concerns
+    if (framework) return framework;
     return f.locale === 'en' && !CJK.test(v) && /\s/.test(v) ? v : ''; // an English sentence someone typed, in the English page
   };
   const outcomeOf = (last: string) => (has(`supervision.story.outcome.${last}`) ? t(`supervision.story.outcome.${last}`) : code(field('status')));
