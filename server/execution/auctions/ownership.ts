@@ -173,21 +173,35 @@ export class CompetitionOwnership {
   async fence(tx: Tx, auctionIds: number[]): Promise<Map<number, number>> {
     const epochs = new Map<number, number>();
     if (!this.clustered || !auctionIds.length) return epochs;
+    for (const id of auctionIds) {
+      const h = this.held.get(id);
+      if (h) epochs.set(id, h.epoch);
+    }
     // A batch renews the leases it writes under: a busy owner stays the owner even when its
     // renewal timer runs late (an overloaded event loop), and the UPDATE takes the rows' locks.
+    // One statement, conditional on this node's name and each held epoch: it matches every row
+    // exactly when every lease still holds (MySQL counts matched rows, changed or not).
     const until = this.deps.clock.now().getTime() + this.leaseMs;
-    await tx('auction_owners').whereIn('auction_id', auctionIds).where({ node_id: this.nodeId }).update({ expires_at: toDbTime(until) });
-    const rows = (await tx('auction_owners').whereIn('auction_id', auctionIds).select('auction_id', 'node_id', 'epoch', 'expires_at')).map(fromRow);
-    const lost = auctionIds.filter((id) => {
-      const h = this.held.get(id);
-      const r = rows.find((x) => x.auctionId === id);
-      return !h || !r || r.nodeId !== this.nodeId || r.epoch !== h.epoch;
-    });
-    if (lost.length) {
+    const ids = [...epochs.keys()];
+    const matched = ids.length
+      ? Number(
+          await tx('auction_owners')
+            .whereIn('auction_id', ids)
+            .where({ node_id: this.nodeId })
+            .where('epoch', tx.raw(`CASE auction_id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END`, ids.flatMap((id) => [id, epochs.get(id)!])))
+            .update({ expires_at: toDbTime(until) }),
+        )
+      : 0;
+    if (matched !== auctionIds.length) {
+      // Which ones, and who holds them now (for the log and the caller).
+      const rows = (await tx('auction_owners').whereIn('auction_id', auctionIds).select('auction_id', 'node_id', 'epoch', 'expires_at')).map(fromRow);
+      const lost = auctionIds.filter((id) => {
+        const r = rows.find((x) => x.auctionId === id);
+        return !epochs.has(id) || !r || r.nodeId !== this.nodeId || r.epoch !== epochs.get(id);
+      });
       this.stats.fenced++;
-      throw new FencedError(lost, rows);
+      throw new FencedError(lost.length ? lost : auctionIds, rows);
     }
-    for (const r of rows) epochs.set(r.auctionId, r.epoch);
     // Committed: this node's view of the expiry moves too (never before the commit).
     tx.afterCommit(() => {
       for (const [id, epoch] of epochs) {
