@@ -16,15 +16,30 @@ import { HANDLERS, PROCESS_RULES, type EvalContext } from './handlers';
 // Our own bookkeeping never triggers rules.
 const OWN_ACTIONS = /^(alert|rule_setting|risk_point)\./;
 
+/**
+ * A running competition's bid batches: its rules run on its latest state at most once per
+ * `liveIntervalMs` (to 1.5 times that; every bid since is in that state, and every held event is evaluated), not once
+ * per batch: at hundreds of batches a second each evaluation reloaded the competition's every
+ * bid. Any other event of the process (its close) releases the held ones first, in order.
+ */
+const LIVE_ACTIONS = new Set(['auction.bids_accepted', 'auction.bid_accepted', 'competition.bid_accepted']);
+export const DEFAULT_LIVE_INTERVAL_MS = 2_000;
+
 export class RuleEngine {
   private queue: Array<{ events: BusEvent[]; receivedAtMs: number }> = [];
   private running: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
   readonly sources: ProcessSources;
   evaluated = 0;
+  /** Live events held per process (`entity_type:entity_id`) until its interval has passed. */
+  private held = new Map<string, { events: BusEvent[]; receivedAtMs: number; timer: NodeJS.Timeout }>();
+  /** When each process's live events were last let through. */
+  private lastLive = new Map<string, number>();
+  readonly liveIntervalMs: number;
 
-  constructor(private deps: { db: Db; clock: Clock; log: Logger; settings: RuleSettingsService; alerts: AlertService }) {
+  constructor(private deps: { db: Db; clock: Clock; log: Logger; settings: RuleSettingsService; alerts: AlertService; liveIntervalMs?: number }) {
     this.sources = new ProcessSources(deps.db);
+    this.liveIntervalMs = deps.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS;
   }
 
   start(): void {
@@ -34,17 +49,57 @@ export class RuleEngine {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    for (const h of this.held.values()) clearTimeout(h.timer);
+    this.held.clear();
   }
 
   enqueue(events: Array<AuditEvent | BusEvent>): void {
     const relevant = events.filter((e) => !OWN_ACTIONS.test(e.action)) as BusEvent[];
     if (relevant.length === 0) return;
-    this.queue.push({ events: relevant, receivedAtMs: performance.now() });
+    const now = performance.now();
+    const pass: BusEvent[] = [];
+    for (const ev of relevant) {
+      const key = `${ev.entity_type}:${ev.entity_id}`;
+      if (this.liveIntervalMs > 0 && LIVE_ACTIONS.has(ev.action)) {
+        const held = this.held.get(key);
+        if (held) {
+          held.events.push(ev);
+          continue;
+        }
+        const last = this.lastLive.get(key);
+        if (last !== undefined && now - last < this.liveIntervalMs) {
+          // Up to half an interval later at random: competitions that started together do not
+          // all come due in the same instant (a burst of reloads stalls the bid batches meanwhile).
+          const timer = setTimeout(() => this.release(key), last + this.liveIntervalMs - now + Math.random() * this.liveIntervalMs * 0.5);
+          timer.unref?.();
+          this.held.set(key, { events: [ev], receivedAtMs: now, timer });
+          continue;
+        }
+        this.lastLive.set(key, now);
+      } else if (this.held.has(key)) {
+        this.release(key);
+      }
+      pass.push(ev);
+    }
+    if (pass.length) this.queue.push({ events: pass, receivedAtMs: now });
+    if (this.lastLive.size > 10_000) for (const [k, t] of this.lastLive) if (now - t >= this.liveIntervalMs) this.lastLive.delete(k);
     this.running ??= this.drain().finally(() => (this.running = null));
   }
 
-  /** Resolves once every event received so far has been evaluated (tests, shutdown). */
+  /** A process's held live events join the queue now. */
+  private release(key: string): void {
+    const h = this.held.get(key);
+    if (!h) return;
+    clearTimeout(h.timer);
+    this.held.delete(key);
+    this.lastLive.set(key, performance.now());
+    this.queue.push({ events: h.events, receivedAtMs: h.receivedAtMs });
+    this.running ??= this.drain().finally(() => (this.running = null));
+  }
+
+  /** Resolves once every event received so far has been evaluated, held live events included (tests, shutdown). */
   async idle(): Promise<void> {
+    for (const key of [...this.held.keys()]) this.release(key);
     while (this.running) await this.running;
   }
 

@@ -30,16 +30,23 @@ export async function auctionView(db: Knex, id: string): Promise<ProcessView | n
   v.categoryCode = a.category_code;
   v.periodStart = isoFromDb(a.announced_at ?? a.starts_at); // documents available from the announcement
   v.periodEnd = isoFromDb(a.hard_end_at ?? a.ends_at);
-  const bids = await db('auction_bids').where({ auction_id: Number(id) }).orderBy('seq');
-  const last = new Map<string, any>();
-  for (const b of bids) {
-    last.set(String(b.supplier_id), b); // a supplier's offer is its last accepted bid
-    v.fingerprints.push({ supplierId: String(b.supplier_id), ip: b.ip, deviceId: b.device_id });
-  }
-  const participants = await db('auction_participants').where({ auction_id: Number(id) });
+  // Read live, every couple of seconds, while a competition may hold thousands of bids: the
+  // database sums them up (each supplier's last bid, each distinct address and device), so only
+  // a few rows per supplier travel, not every bid.
+  const auctionId = Number(id);
+  const fingerprints = await db('auction_bids').where({ auction_id: auctionId }).groupBy('supplier_id', 'ip', 'device_id').orderBy('first_seq').select('supplier_id', 'ip', 'device_id', db.raw('MIN(seq) as first_seq'));
+  for (const f of fingerprints) v.fingerprints.push({ supplierId: String(f.supplier_id), ip: f.ip, deviceId: f.device_id });
+  const participants = await db('auction_participants').where({ auction_id: auctionId });
   for (const p of participants) v.fingerprints.push({ supplierId: String(p.supplier_id), ip: p.ip, deviceId: p.device_id });
+  // A supplier's offer is its last accepted bid; suppliers in the order they first bid.
+  const bySupplier = await db('auction_bids').where({ auction_id: auctionId }).groupBy('supplier_id').orderBy('first_seq').select('supplier_id', db.raw('MIN(seq) as first_seq'), db.raw('MAX(seq) as last_seq'));
+  const lastBids = bySupplier.length ? await db('auction_bids').where({ auction_id: auctionId }).whereIn('seq', bySupplier.map((r: any) => Number(r.last_seq))) : [];
+  const bySeq = new Map(lastBids.map((b: any) => [Number(b.seq), b]));
   const done = v.status === 'complete';
-  for (const [supplierId, b] of last) v.bids.push({ id: String(b.id), supplierId, amountFen: Number(b.amount_fen), status: done ? 'valid' : 'pending', at: isoFromDb(b.accepted_at), ip: b.ip, deviceId: b.device_id });
+  for (const r of bySupplier) {
+    const b: any = bySeq.get(Number(r.last_seq));
+    if (b) v.bids.push({ id: String(b.id), supplierId: String(b.supplier_id), amountFen: Number(b.amount_fen), status: done ? 'valid' : 'pending', at: isoFromDb(b.accepted_at), ip: b.ip, deviceId: b.device_id });
+  }
   if (done && a.winner_supplier_id !== null) v.awards.push({ id: `competition:${id}/award`, supplierId: String(a.winner_supplier_id), amountFen: a.winner_price_fen === null ? null : Number(a.winner_price_fen), status: 'active', at: isoFromDb(a.closed_at) });
   return v;
 }
