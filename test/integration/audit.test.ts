@@ -160,6 +160,39 @@ describe(`audit trail (${TEST_DIALECT})`, () => {
     expect(caught.brokenAt!.reason).to.match(/cross-link at global 1 listed/);
   });
 
+  it('a cross-link does not wait for a stream a running transaction holds: the others are anchored now, that one at a later cross-link (MariaDB)', async function () {
+    if (TEST_DIALECT !== 'mysql') return this.skip(); // SQLite has one writer: nothing runs beside the cross-link
+    for (const id of [1, 2]) await withTx(t.db, (tx) => record(tx, actor, { action: 'auction.changed', entityType: 'auction', entityId: id }));
+    // A bid batch of competition 1 holds its stream head (locked, not committed) while the cross-link runs.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const batch = withTx(t.db, async (tx) => {
+      await record(tx, actor, { action: 'auction.bids_accepted', entityType: 'auction', entityId: 1 });
+      locked();
+      await held;
+    });
+    await isLocked;
+    const started = Date.now();
+    const link = (await crossLink(t.db, systemClock))!;
+    expect(Date.now() - started).to.be.below(1000); // not the lock wait limit (5 s)
+    expect(link.heads.map((h) => h.stream)).to.include.members(['auction:1', 'auction:2', 'platform']);
+    const heads = new Map((await t.db('audit_stream_heads').select('stream', 'anchor')).map((h: any) => [h.stream, h.anchor]));
+    expect(heads.get('auction:2')).to.equal(link.hash);
+    expect(heads.get('platform')).to.equal(link.hash);
+    release();
+    await batch;
+    expect((await t.db('audit_stream_heads').where({ stream: 'auction:1' }).first()).anchor).to.equal(null); // busy then: not anchored
+    // The stream moved: the next cross-link lists it from where the last listing ended, and anchors it.
+    const next = (await crossLink(t.db, systemClock))!;
+    expect(next.heads.find((h) => h.stream === 'auction:1')).to.include({ from: 2, seq: 2 });
+    expect((await t.db('audit_stream_heads').where({ stream: 'auction:1' }).first()).anchor).to.equal(next.hash);
+    const ev = await withTx(t.db, (tx) => record(tx, actor, { action: 'auction.bids_accepted', entityType: 'auction', entityId: 1 }));
+    expect(ev.anchor).to.equal(next.hash);
+    expect(await verifyChain(t.db)).to.deep.include({ intact: true });
+  });
+
   it('an anchor that names no cross-link is caught, and so is a removed cross-link', async () => {
     const link = (await crossLink(t.db, systemClock))!;
     const ev = await withTx(t.db, (tx) => record(tx, actor, { action: 'thing.changed', entityType: 'thing', entityId: 9 }));

@@ -86,8 +86,46 @@ export async function crossLink(db: Db, clock: Clock): Promise<CrossLink | null>
   if (!link) return null;
   // Each listed stream's next event carries this hash. Never moved backwards (a later cross-link may already be there).
   // A stream whose head stays locked past the lock wait limit keeps its previous anchor: the listing is what proves it.
-  for (const h of link.heads) await db('audit_stream_heads').where({ stream: h.stream }).where('linked_seq', '<', h.seq).update({ anchor: link.hash, linked_seq: h.seq }).catch(() => undefined);
+  if (db.dialect === 'mysql') await anchorFreeHeads(db, link);
+  else for (const h of link.heads) await db('audit_stream_heads').where({ stream: h.stream }).where('linked_seq', '<', h.seq).update({ anchor: link.hash, linked_seq: h.seq }).catch(() => undefined);
   return link;
+}
+
+/**
+ * MySQL: anchors the listed heads that no transaction holds now (SKIP LOCKED), all in one short
+ * transaction, and tries the busy ones twice more. Waiting for each head in turn queued every
+ * running competition's next bid batch behind the anchoring (lock queues are first come, first
+ * served): a stall of all bidding once a second. A head still busy after that keeps its previous
+ * anchor and `linked_seq`, so the next cross-link lists the stream again and anchors it then.
+ */
+async function anchorFreeHeads(db: Db, link: CrossLink): Promise<void> {
+  let pending = link.heads;
+  for (let attempt = 0; attempt < 3 && pending.length; attempt++) {
+    if (attempt) await new Promise((r) => setTimeout(r, 25));
+    const done = new Set<string>();
+    await withTx(db, async (tx) => {
+      const free: CrossLinkHead[] = [];
+      for (let i = 0; i < pending.length; i += 200) {
+        const part = pending.slice(i, i + 200);
+        const bySeq = new Map(part.map((h) => [h.stream, h]));
+        // Point lookups by primary key (see audit.ts lockStreamHeads: an IN list could scan and lock every head).
+        const [rows] = await tx.raw(part.map(() => '(SELECT stream, linked_seq FROM audit_stream_heads WHERE stream = ? FOR UPDATE SKIP LOCKED)').join(' UNION ALL '), part.map((h) => h.stream));
+        for (const r of rows as Array<{ stream: string; linked_seq: number | string }>) {
+          const h = bySeq.get(String(r.stream))!;
+          done.add(h.stream);
+          if (Number(r.linked_seq) < h.seq) free.push(h);
+        }
+      }
+      // Rows this transaction holds: the upsert's duplicate keys take no lock it waits for.
+      for (let i = 0; i < free.length; i += 500) {
+        await tx('audit_stream_heads')
+          .insert(free.slice(i, i + 500).map((h) => ({ stream: h.stream, last_seq: h.seq, last_hash: h.hash, anchor: link.hash, linked_seq: h.seq })))
+          .onConflict('stream')
+          .merge(['anchor', 'linked_seq']);
+      }
+    }).catch(() => undefined);
+    pending = pending.filter((h) => !done.has(h.stream));
+  }
 }
 
 /** Cross-links until no stream is left unlisted (a few runs at most). */
