@@ -148,6 +148,8 @@ async function naiveRate(db: Db, auctionIds: number[]): Promise<number> {
 
 interface Sock {
   ws: WebSocket;
+  /** Index of the node this socket is connected to. */
+  node: number;
   auctionId: number;
   supplierId: number;
   states: Array<[number, number]>; // [seq, receivedAt]
@@ -215,9 +217,10 @@ async function main() {
   let nth = 0;
   await pool(joins, 50, async ({ a, m }) => {
     // Spread over the nodes: a competition's bidders sit on every node (most bids are forwarded).
-    const ws = new WebSocket(`ws://127.0.0.1:${ports[nth++ % NODES]}/ws`, { headers: { cookie: cookies.get(m.supplierId)!.cookie }, perMessageDeflate: false });
+    const node = nth++ % NODES;
+    const ws = new WebSocket(`ws://127.0.0.1:${ports[node]}/ws`, { headers: { cookie: cookies.get(m.supplierId)!.cookie }, perMessageDeflate: false });
     await new Promise<void>((res, rej) => (ws.once('open', () => res()), ws.once('error', rej)));
-    const s: Sock = { ws, auctionId: a.id, supplierId: m.supplierId, states: [], best: null, mine: null };
+    const s: Sock = { ws, node, auctionId: a.id, supplierId: m.supplierId, states: [], best: null, mine: null };
     socks.push(s);
     ws.send(JSON.stringify({ type: 'subscribe', channel: `auction:${a.id}` }));
   });
@@ -314,9 +317,23 @@ async function main() {
     }
   }
 
+  // The saturation phase's tail (batches, supervision, announcements) settles before the open
+  // loop: it measures a steady load, not the backlog of the phase before.
+  await new Promise((r) => setTimeout(r, 3000));
+
   // Open loop: bids on a fixed schedule, whatever the answers; each socket in turn (every
   // socket bids once per socks.length / OFFERED seconds, well under the per-supplier rate).
   log(`open loop: ${OFFERED} bids/s offered over ${socks.length} sockets for ${OPEN_LOOP_S} s`);
+  // Cluster: which node owns each competition, so acks split into bids taken by the owner's own
+  // node and bids forwarded to it over the bus (two hops more).
+  const ownerNode = new Map<number, number>();
+  if (NODES > 1) {
+    for (const r of await db('auction_owners').whereIn('auction_id', auctions.map((a) => a.id)).select('auction_id', 'node_id')) ownerNode.set(Number(r.auction_id), Number(String(r.node_id).replace('bench', '')));
+  }
+  const ackLocal: number[] = [];
+  const ackTrace: string[] = []; // ACK_TRACE=file: one line per acknowledged open-loop bid (sent ms, latency ms, competition, owner, socket node)
+  const openStartAt = wall();
+  const ackForwarded: number[] = [];
   const open = { sent: 0, answered: 0, accepted: 0, rejectCodes: {} as Record<string, number>, ack: [] as number[], acks: [] as Array<{ auctionId: number; seq: number; ackAt: number }> };
   const openPending = new Map<string, { sentAt: number; s: Sock }>();
   for (const s of socks) {
@@ -332,6 +349,8 @@ async function main() {
       if (m.type === 'bid.accepted') {
         open.accepted++;
         open.ack.push(now - p.sentAt);
+        if (NODES > 1) (ownerNode.get(s.auctionId) === s.node ? ackLocal : ackForwarded).push(now - p.sentAt);
+        if (process.env.ACK_TRACE) ackTrace.push(`${Math.round(p.sentAt - openStartAt)} ${Math.round(now - p.sentAt)} ${s.auctionId} ${ownerNode.get(s.auctionId) ?? 0} ${s.node}`);
         p.s.mine = m.amount;
         open.acks.push({ auctionId: s.auctionId, seq: m.seq, ackAt: now });
       } else open.rejectCodes[m.code] = (open.rejectCodes[m.code] ?? 0) + 1;
@@ -359,6 +378,7 @@ async function main() {
     tick();
   });
   const openElapsed = (wall() - openStart) / 1000;
+  if (process.env.ACK_TRACE) setTimeout(() => fs.writeFileSync(process.env.ACK_TRACE!, ackTrace.join('\n')), 900);
   await new Promise((r) => setTimeout(r, 1000)); // the last answers and states
   const openFanout: number[] = [];
   for (const a of open.acks) {
@@ -436,6 +456,7 @@ async function main() {
       openLoopAckP99Ms: pct(open.ack, 99),
       openLoopFanoutP50Ms: pct(openFanout, 50),
       openLoopFanoutP99Ms: pct(openFanout, 99),
+      ...(NODES > 1 ? { openLoopAckOwnNodeP50Ms: pct(ackLocal, 50), openLoopAckOwnNodeP99Ms: pct(ackLocal, 99), openLoopAckForwardedP50Ms: pct(ackForwarded, 50), openLoopAckForwardedP99Ms: pct(ackForwarded, 99) } : {}),
       openLoopSentPerSec: Math.round(open.sent / openElapsed),
       openLoopAcceptedPerSec: Math.round(open.accepted / openElapsed),
       openLoopUnanswered: open.sent - open.answered,
