@@ -1,18 +1,22 @@
 // Eligibility on the bid path. assertSupplierMayAct costs two queries; at thousands of bids a
-// second that would dominate the commit, so each supplier's answer is kept for a short time
-// and dropped at once when a supplier or blacklist change is committed (audit events), on every
-// node of a cluster (server/realtime/caches.ts).
+// second that would dominate the commit, so each supplier's answer is kept and dropped at once
+// when a supplier or blacklist change is committed (audit events), on every node of a cluster
+// (server/realtime/caches.ts). What changes with time alone is bounded too: an answer never
+// outlives the end of the blacklisting it reports, nor the start of one already entered for a
+// later date. The time limit itself (30 s) only bounds a drop that never arrived.
 import type { Knex } from 'knex';
 import type { Clock } from '../../db/time';
-import { assertSupplierMayAct } from '../suppliers/eligibility';
+import { assertSupplierMayAct, nextBlacklistStart } from '../suppliers/eligibility';
 import type { SharedCaches } from '../../realtime/caches';
 import { AppError } from '../../http/errors';
 
-export const ELIGIBILITY_TTL_MS = 2000;
+export const ELIGIBILITY_TTL_MS = 30_000;
 export const ELIGIBILITY_CACHE = 'auction-eligibility';
 
 interface Entry {
   at: number;
+  /** Good until (epoch ms): the time limit, or sooner when a blacklisting starts or ends. */
+  until: number;
   result: Promise<{ code: string; message: string } | null>;
 }
 
@@ -31,12 +35,21 @@ export class EligibilityCache {
   check(supplierId: number): Promise<{ code: string; message: string } | null> {
     const now = this.clock.now().getTime();
     const e = this.entries.get(supplierId);
-    if (e && now - e.at < this.ttlMs && now >= e.at) return e.result;
-    const entry: Entry = { at: now, result: null as unknown as Entry['result'] };
-    entry.result = assertSupplierMayAct(this.db, supplierId, new Date(now), 'submit_bid').then(
-      () => null,
+    if (e && now < e.until && now >= e.at) return e.result;
+    const entry: Entry = { at: now, until: now + this.ttlMs, result: null as unknown as Entry['result'] };
+    const at = new Date(now);
+    entry.result = assertSupplierMayAct(this.db, supplierId, at, 'submit_bid').then(
+      async () => {
+        const starts = await nextBlacklistStart(this.db, supplierId, at);
+        if (starts) entry.until = Math.min(entry.until, starts.getTime());
+        return null;
+      },
       (err) => {
-        if (err instanceof AppError) return { code: err.code, message: err.message };
+        if (err instanceof AppError) {
+          const ends = Date.parse((err.details as { endsAt?: string } | undefined)?.endsAt ?? '');
+          if (!Number.isNaN(ends)) entry.until = Math.min(entry.until, ends);
+          return { code: err.code, message: err.message };
+        }
         // A database error is not an answer to keep: the next check asks again (only this
         // entry is dropped, never a newer one that may already be on its way).
         if (this.entries.get(supplierId) === entry) this.entries.delete(supplierId);

@@ -1,7 +1,7 @@
 // One check, used everywhere a supplier acts (joining a competition, submitting a bid, signing
 // a contract): the supplier must be approved in the library and not blacklisted at that moment.
 import type { Knex } from 'knex';
-import { toDbTime, isoFromDb } from '../../db/time';
+import { fromDbTime, toDbTime, isoFromDb } from '../../db/time';
 import { ForbiddenError, NotFoundError } from '../../http/errors';
 
 export type SupplierAction = 'join_competition' | 'submit_bid' | 'sign_contract' | 'register_for_tender';
@@ -23,6 +23,12 @@ export async function activeBlacklistEntry(db: Knex, supplierId: number, at: Dat
     .orderBy('ends_at', 'desc')
     .first();
   return row ? { id: row.id, reason: row.reason, startsAt: isoFromDb(row.starts_at)!, endsAt: isoFromDb(row.ends_at)! } : null;
+}
+
+/** When the supplier's next blacklisting already entered for a later date starts (null: none). */
+export async function nextBlacklistStart(db: Knex, supplierId: number, at: Date): Promise<Date | null> {
+  const row = await db('supplier_blacklist').where({ supplier_id: supplierId }).whereNull('lifted_at').where('starts_at', '>', toDbTime(at)).min({ s: 'starts_at' }).first();
+  return fromDbTime(row?.s ?? null);
 }
 
 /** Throws SUPPLIER_NOT_APPROVED or SUPPLIER_BLACKLISTED (403) when the supplier may not act. */
