@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ELIGIBILITY_TTL_MS } from '../../server/execution/auctions/eligibility-cache';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { TEST_DIALECT } from '../helpers/db';
 import { WsClient } from '../helpers/ws';
@@ -143,10 +144,16 @@ describe(`online price competition (${TEST_DIALECT})`, function () {
     expect((await bid(w1, a.id, 23_985_000, 'b1-2')).code).to.equal('NOT_BELOW_BEST');
     expect((await bid(w1, a.id, 23_980_000, 'b1-2b')).seq).to.equal(3);
 
-    // Blacklisted after joining: refused once the cached answer expires.
-    await s.tdb.db('supplier_blacklist').insert({ supplier_id: b2.supplierId, reason: 'collusion', source: 'FB 2026-9', starts_at: toDbTime(T0 - 1000), ends_at: toDbTime(T0 + 365 * 86400_000), created_at: toDbTime(clock.now()) });
-    clock.advance(3000);
+    // Blacklisted after joining: refused at once (the decision is audited, which drops the cached answer).
+    const bl = await op.post(`/api/suppliers/${b2.supplierId}/blacklist`, { reason: 'collusion', source: 'FB 2026-9', startsAt: new Date(T0 - 1000).toISOString(), endsAt: new Date(T0 + 365 * 86400_000).toISOString() });
+    expect(bl.status, JSON.stringify(bl.body)).to.equal(201);
     expect((await bid(w2, a.id, 23_000_000, 'b2-bl')).code).to.equal('SUPPLIER_BLACKLISTED');
+    const entry = await s.tdb.db('supplier_blacklist').where({ supplier_id: b2.supplierId }).whereNull('lifted_at').first('id');
+    expect((await op.post(`/api/suppliers/${b2.supplierId}/blacklist/${entry.id}/lift`, { reason: 'decision annulled on review' })).status).to.be.oneOf([200, 201, 204]);
+    // Entered behind the platform's back (no audited change): refused once the cached answer expires.
+    await s.tdb.db('supplier_blacklist').insert({ supplier_id: b2.supplierId, reason: 'collusion', source: 'FB 2026-9', starts_at: toDbTime(T0 - 1000), ends_at: toDbTime(T0 + 365 * 86400_000), created_at: toDbTime(clock.now()) });
+    clock.advance(ELIGIBILITY_TTL_MS + 1000);
+    expect((await bid(w2, a.id, 23_000_000, 'b2-bl2')).code).to.equal('SUPPLIER_BLACKLISTED');
     await s.tdb.db('supplier_blacklist').where({ supplier_id: b2.supplierId }).delete();
 
     // Suspension keeps the remaining time.
