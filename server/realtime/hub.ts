@@ -20,6 +20,8 @@ export interface Client {
   ip: string | null;
   channels: Set<string>;
   alive: boolean;
+  /** Which heartbeat tick pings this socket (see beat()). */
+  slot?: number;
   send(msg: unknown): void;
 }
 
@@ -54,6 +56,10 @@ export class RealtimeHub {
   /** Cluster mode: the channels whose bus topic this node listens to (a local socket watches them). */
   private channelTopics = new Map<string, () => void>();
   private heartbeat: NodeJS.Timeout;
+  /** Heartbeat: the period is cut into slots of about a second; each tick pings one slot's sockets. */
+  private readonly heartbeatSlots: number;
+  private heartbeatTick = 0;
+  private nextSlot = 0;
 
   constructor(
     private deps: { sessions: SessionStore; clock: Clock; log: Logger; heartbeatMs?: number; bus?: ClusterBus },
@@ -61,7 +67,12 @@ export class RealtimeHub {
     // Every user has a private channel for notifications.
     this.channel('user:', { authorize: (u, ch) => ch === `user:${u.id}` });
     this.channel('system', { authorize: () => true });
-    this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs ?? 25_000);
+    // Every socket is pinged once per period, but not all in the same instant: a node with
+    // thousands of sockets would send thousands of pings (and read as many pongs) at once, a
+    // stall of everything else on the node, every node of a cluster in step.
+    const periodMs = deps.heartbeatMs ?? 25_000;
+    this.heartbeatSlots = Math.max(1, Math.floor(periodMs / 1000));
+    this.heartbeat = setInterval(() => this.beat(), periodMs / this.heartbeatSlots);
     this.heartbeat.unref();
     const bus = deps.bus;
     if (bus) this.busOff.push(bus.subscribe(SESSION_CLOSED_TOPIC, (m) => this.closeLocalSession(String((m as { sessionId: unknown }).sessionId))));
@@ -121,6 +132,7 @@ export class RealtimeHub {
       ip,
       channels: new Set(),
       alive: true,
+      slot: this.nextSlot++ % this.heartbeatSlots,
       send: (msg) => {
         if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(msg));
       },
@@ -298,7 +310,9 @@ export class RealtimeHub {
   }
 
   private beat(): void {
+    const slot = this.heartbeatTick++ % this.heartbeatSlots;
     for (const c of this.clients) {
+      if ((c.slot ?? 0) !== slot) continue;
       if (!c.alive) {
         c.socket.terminate();
         this.drop(c);
