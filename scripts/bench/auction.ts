@@ -38,6 +38,7 @@ const OPEN_LOOP_S = env('OPEN_LOOP_SECONDS', 10);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-session-secret-0123456789abcdef';
 const DB_NAME = process.env.BENCH_DB ?? 'sp_bench_auction'; // BENCH_DB: another name, for runs side by side
+const OPEN_ACK = Buffer.from('"clientBidId":"o');
 const log = (...a: unknown[]) => console.error('[bench]', ...a);
 /** Each node's engine statistics, logged when it stops. */
 const nodeStats: Array<Record<string, number>> = [];
@@ -338,10 +339,11 @@ async function main() {
   const openPending = new Map<string, { sentAt: number; s: Sock }>();
   for (const s of socks) {
     s.ws.on('message', (data: Buffer) => {
-      const text = data.toString();
-      if (!text.includes('"clientBidId":"o')) return;
+      // Most messages are states: looked at as bytes, not decoded a second time (the load
+      // generator shares the machine's two cores with the nodes it measures).
+      if (!data.includes(OPEN_ACK)) return;
       const now = wall();
-      const m = JSON.parse(text);
+      const m = JSON.parse(data.toString());
       const p = openPending.get(m.clientBidId);
       if (!p) return;
       openPending.delete(m.clientBidId);
