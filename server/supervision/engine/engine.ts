@@ -26,13 +26,13 @@ const LIVE_ACTIONS = new Set(['auction.bids_accepted', 'auction.bid_accepted', '
 export const DEFAULT_LIVE_INTERVAL_MS = 2_000;
 
 export class RuleEngine {
-  private queue: Array<{ events: BusEvent[]; receivedAtMs: number }> = [];
+  private queue: Array<{ events: BusEvent[]; receivedAtMs: number; own?: boolean }> = [];
   private running: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
   readonly sources: ProcessSources;
   evaluated = 0;
   /** Live events held per process (`entity_type:entity_id`) until its interval has passed. */
-  private held = new Map<string, { events: BusEvent[]; receivedAtMs: number; timer: NodeJS.Timeout }>();
+  private held = new Map<string, { events: BusEvent[]; receivedAtMs: number; own: boolean; timer: NodeJS.Timeout }>();
   /** When each process's live events were last let through. */
   private lastLive = new Map<string, number>();
   readonly liveIntervalMs: number;
@@ -43,7 +43,8 @@ export class RuleEngine {
   }
 
   start(): void {
-    this.unsubscribe ??= onAuditEvents((events) => this.enqueue(events));
+    // Only events committed to this platform's database reach this listener (no look-up needed).
+    this.unsubscribe ??= onAuditEvents((events) => this.enqueue(events, true), { db: this.deps.db });
   }
 
   stop(): void {
@@ -53,7 +54,8 @@ export class RuleEngine {
     this.held.clear();
   }
 
-  enqueue(events: Array<AuditEvent | BusEvent>): void {
+  /** `own`: known to be committed to this platform's database (otherwise looked up before evaluation). */
+  enqueue(events: Array<AuditEvent | BusEvent>, own = false): void {
     const relevant = events.filter((e) => !OWN_ACTIONS.test(e.action)) as BusEvent[];
     if (relevant.length === 0) return;
     const now = performance.now();
@@ -64,6 +66,7 @@ export class RuleEngine {
         const held = this.held.get(key);
         if (held) {
           held.events.push(ev);
+          held.own &&= own;
           continue;
         }
         const last = this.lastLive.get(key);
@@ -72,7 +75,7 @@ export class RuleEngine {
           // all come due in the same instant (a burst of reloads stalls the bid batches meanwhile).
           const timer = setTimeout(() => this.release(key), last + this.liveIntervalMs - now + Math.random() * this.liveIntervalMs * 0.5);
           timer.unref?.();
-          this.held.set(key, { events: [ev], receivedAtMs: now, timer });
+          this.held.set(key, { events: [ev], receivedAtMs: now, own, timer });
           continue;
         }
         this.lastLive.set(key, now);
@@ -81,7 +84,7 @@ export class RuleEngine {
       }
       pass.push(ev);
     }
-    if (pass.length) this.queue.push({ events: pass, receivedAtMs: now });
+    if (pass.length) this.queue.push({ events: pass, receivedAtMs: now, own });
     if (this.lastLive.size > 10_000) for (const [k, t] of this.lastLive) if (now - t >= this.liveIntervalMs) this.lastLive.delete(k);
     this.running ??= this.drain().finally(() => (this.running = null));
   }
@@ -93,7 +96,7 @@ export class RuleEngine {
     clearTimeout(h.timer);
     this.held.delete(key);
     this.lastLive.set(key, performance.now());
-    this.queue.push({ events: h.events, receivedAtMs: h.receivedAtMs });
+    this.queue.push({ events: h.events, receivedAtMs: h.receivedAtMs, own: h.own });
     this.running ??= this.drain().finally(() => (this.running = null));
   }
 
@@ -121,14 +124,16 @@ export class RuleEngine {
   }
 
   /**
-   * The audit listener is process-wide: where several platforms share a process (tests), keep
-   * only the batches committed to this platform's database (same seq, same hash).
+   * Events handed in directly (not by this platform's audit listener) may come from another
+   * platform sharing the process (tests): keep only the batches committed to this platform's
+   * database (same seq, same hash).
    */
-  private async ownBatches(items: Array<{ events: BusEvent[]; receivedAtMs: number }>) {
-    const firsts = items.map((i) => i.events[0]);
+  private async ownBatches(items: Array<{ events: BusEvent[]; receivedAtMs: number; own?: boolean }>) {
+    if (items.every((i) => i.own)) return items;
+    const firsts = items.filter((i) => !i.own).map((i) => i.events[0]);
     const rows = await this.deps.db('audit_events').whereIn('seq', firsts.map((e) => Number(e.seq))).select('seq', 'hash');
     const hashes = new Map(rows.map((r: any) => [Number(r.seq), r.hash]));
-    return items.filter((i) => !i.events[0].hash || hashes.get(Number(i.events[0].seq)) === i.events[0].hash);
+    return items.filter((i) => i.own || !i.events[0].hash || hashes.get(Number(i.events[0].seq)) === i.events[0].hash);
   }
 
   async evaluate(events: BusEvent[], receivedAtMs = performance.now()): Promise<number> {
