@@ -41,6 +41,42 @@ describe(`supervision (${TEST_DIALECT})`, function () {
   });
   after(() => s?.stop());
 
+  it('evaluates a running competition\'s bid batches at most once per interval: the batches between are held, then evaluated together, released first by its close or by idle()', async () => {
+    const seen: string[][] = [];
+    const original = engine.evaluate.bind(engine);
+    engine.evaluate = async (events, receivedAtMs) => {
+      seen.push(events.map((e) => `${e.action}#${e.entity_id}`));
+      return original(events, receivedAtMs);
+    };
+    const waitFor = async (pred: () => boolean, ms: number) => {
+      for (const until = Date.now() + ms; Date.now() < until && !pred(); ) await new Promise((r) => setTimeout(r, 10));
+      return pred();
+    };
+    try {
+      const id = 770_001;
+      const batch = (n: number) => ({ action: 'auction.bids_accepted', entityType: 'auction', entityId: id, after: { auctionId: id, bids: [{ seq: n, supplierId: 1, amountFen: 1_000_000 - n, ip: `10.7.0.${n}`, deviceId: `d${n}` }] } });
+      const flat = () => seen.flat().filter((x) => x.endsWith(`#${id}`));
+      await emit([batch(1)]);
+      expect(await waitFor(() => flat().length === 1, 2000)).to.equal(true); // the first batch at once
+      await emit([batch(2)]);
+      await emit([batch(3)]);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(flat()).to.have.length(1); // held: within the interval of the last evaluation
+      await emit([{ action: 'auction.closed', entityType: 'auction', entityId: id, after: { status: 'closed' } }]);
+      expect(await waitFor(() => flat().length === 4, 1000)).to.equal(true); // well before the interval
+      expect(flat()).to.deep.equal([1, 2, 3].map(() => `auction.bids_accepted#${id}`).concat(`auction.closed#${id}`));
+      const rounds = seen.filter((r) => r.some((x) => x.endsWith(`#${id}`)));
+      expect(rounds[1].slice(0, 2)).to.deep.equal([`auction.bids_accepted#${id}`, `auction.bids_accepted#${id}`]); // the held ones together, before the close
+      await emit([batch(4)]); // released just now: this one is held again, until idle()
+      await new Promise((r) => setTimeout(r, 100));
+      expect(flat()).to.have.length(4);
+      await engine.idle();
+      expect(flat()).to.have.length(5);
+    } finally {
+      engine.evaluate = original;
+    }
+  });
+
   it('raises an alert within one second of the triggering event on a live event stream, pushed to supervisors', async () => {
     const sup = await s.as('supervisor');
     const ws = await WsClient.connect(s.url, sup.cookie);

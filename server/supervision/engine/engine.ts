@@ -86,6 +86,10 @@ export class RuleEngine {
     }
     if (pass.length) this.queue.push({ events: pass, receivedAtMs: now, own });
     if (this.lastLive.size > 10_000) for (const [k, t] of this.lastLive) if (now - t >= this.liveIntervalMs) this.lastLive.delete(k);
+    this.kick();
+  }
+
+  private kick(): void {
     this.running ??= this.drain().finally(() => (this.running = null));
   }
 
@@ -97,7 +101,7 @@ export class RuleEngine {
     this.held.delete(key);
     this.lastLive.set(key, performance.now());
     this.queue.push({ events: h.events, receivedAtMs: h.receivedAtMs, own: h.own });
-    this.running ??= this.drain().finally(() => (this.running = null));
+    this.kick();
   }
 
   /** Resolves once every event received so far has been evaluated, held live events included (tests, shutdown). */
