@@ -50,8 +50,8 @@ export class RuleEngine {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    for (const h of this.held.values()) clearTimeout(h.timer);
-    this.held.clear();
+    // Held live events are evaluated, not dropped: the module's stop awaits idle() next.
+    for (const key of [...this.held.keys()]) this.release(key);
   }
 
   /** `own`: known to be committed to this platform's database (otherwise looked up before evaluation). */
