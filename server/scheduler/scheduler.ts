@@ -54,9 +54,12 @@ export class Scheduler {
   async schedule(tx: Tx | Db, job: { kind: string; key: string; runAt: Date; payload?: unknown }): Promise<void> {
     const now = toDbTime(this.deps.clock.now());
     const row = { kind: job.kind, run_at: toDbTime(job.runAt), payload_json: JSON.stringify(job.payload ?? {}), status: 'pending', attempts: 0, last_error: null, locked_at: null, locked_by: null, finished_at: null };
-    const existing = await tx('scheduled_jobs').where({ job_key: job.key }).first();
-    if (existing) await tx('scheduled_jobs').where({ id: existing.id }).update(row);
-    else await tx('scheduled_jobs').insert({ ...row, job_key: job.key, created_at: now });
+    // One statement (insert, or update the job of that key): nodes starting together schedule
+    // the same jobs at once, and a look-up then an insert let the second fail on the key.
+    await tx('scheduled_jobs')
+      .insert({ ...row, job_key: job.key, created_at: now })
+      .onConflict('job_key')
+      .merge(Object.keys(row));
   }
 
   async cancel(tx: Tx | Db, key: string): Promise<void> {

@@ -24,6 +24,40 @@ describe(`durable scheduler (${TEST_DIALECT})`, () => {
     expect(ran).to.deep.equal(['demo:1:1']);
   });
 
+  it('nodes starting together schedule the same job at once: every call succeeds, one job, the last time wins', async () => {
+    const nodes = [1, 2, 3, 4, 5].map(() => new Scheduler({ db: t.db, clock, log }));
+    const at = (k: number) => new Date(clock.now().getTime() + 3600_000 + k * 1000);
+    // Each in its own transaction, all at once (three cluster nodes starting up did this and one failed on the key).
+    await Promise.all(nodes.map((n, k) => withTx(t.db, (tx) => n.schedule(tx, { kind: 'audit.checkpoint', key: 'checkpoint:race', runAt: at(k), payload: { k } }))));
+    if (TEST_DIALECT === 'mysql') {
+      // The interleaving that failed, made certain: A has inserted (not committed), B looks, finds nothing, inserts.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let inserted!: () => void;
+      const aInserted = new Promise<void>((r) => (inserted = r));
+      const a = withTx(t.db, async (tx) => {
+        await nodes[0].schedule(tx, { kind: 'audit.checkpoint', key: 'checkpoint:race2', runAt: at(1) });
+        inserted();
+        await held;
+      });
+      await aInserted;
+      const b = withTx(t.db, (tx) => nodes[1].schedule(tx, { kind: 'audit.checkpoint', key: 'checkpoint:race2', runAt: at(2) }));
+      await new Promise((r) => setTimeout(r, 100)); // B is waiting for A's key
+      release();
+      await a;
+      await b; // before: "Duplicate entry 'checkpoint:race2'", and the node's start-up failed
+      expect(await t.db('scheduled_jobs').where({ job_key: 'checkpoint:race2' })).to.have.length(1);
+    }
+    const rows = await t.db('scheduled_jobs').where({ job_key: 'checkpoint:race' });
+    expect(rows).to.have.length(1);
+    expect(rows[0].status).to.equal('pending');
+    // Scheduling again moves it (an update, not a second row).
+    await nodes[0].schedule(t.db, { kind: 'audit.checkpoint', key: 'checkpoint:race', runAt: at(9), payload: { k: 9 } });
+    const again = await t.db('scheduled_jobs').where({ job_key: 'checkpoint:race' });
+    expect(again).to.have.length(1);
+    expect(JSON.parse(again[0].payload_json)).to.deep.equal({ k: 9 });
+  });
+
   it('catches up after a restart: a new scheduler runs jobs that fell due while down', async () => {
     const first = new Scheduler({ db: t.db, clock, log });
     await first.schedule(t.db, { kind: 'deadline', key: 'deadline:7', runAt: new Date(clock.now().getTime() + 1000) });
