@@ -7,6 +7,7 @@ import knexFactory from 'knex';
 import { openDb, type Db } from '../../server/db/knex';
 import { migrateLatest } from '../../server/db/migrate';
 import type { DbClient } from '../../server/config';
+import { withTx, type Tx } from '../../server/db/tx';
 
 export const TEST_DIALECT: DbClient = process.env.DB_CLIENT === 'mysql' || process.env.DATABASE_URL?.startsWith('mysql') ? 'mysql' : 'sqlite';
 const MYSQL_URL = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/test';
@@ -55,4 +56,25 @@ export async function createTestDb(opts: { migrate?: boolean } = {}): Promise<Te
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs `work` in a transaction and keeps that transaction open, its locks held, until `release()`
+ * (a slow batch or bulk action that another transaction meets). Resolves once `work` has run;
+ * `done` settles when the transaction has ended.
+ */
+export async function holdOpen(db: Db, work: (tx: Tx) => Promise<unknown>): Promise<{ release(): void; done: Promise<void> }> {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let ready!: () => void;
+  let failed!: (err: unknown) => void;
+  const workDone = new Promise<void>((r, j) => ((ready = r), (failed = j)));
+  const done = withTx(db, async (tx) => {
+    await work(tx);
+    ready();
+    await held;
+  });
+  done.catch(failed);
+  await workDone;
+  return { release, done };
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { createTestDb, type TestDb, TEST_DIALECT } from '../helpers/db';
+import { createTestDb, holdOpen, type TestDb, TEST_DIALECT } from '../helpers/db';
 import { withTx } from '../../server/db/tx';
 import { record, recordMany, verifyChain } from '../../server/supervision/audit/audit';
 import { crossLink } from '../../server/supervision/audit/cross-links';
@@ -164,16 +164,7 @@ describe(`audit trail (${TEST_DIALECT})`, () => {
     if (TEST_DIALECT !== 'mysql') return this.skip(); // SQLite has one writer: nothing runs beside the cross-link
     for (const id of [1, 2]) await withTx(t.db, (tx) => record(tx, actor, { action: 'auction.changed', entityType: 'auction', entityId: id }));
     // A bid batch of competition 1 holds its stream head (locked, not committed) while the cross-link runs.
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const batch = withTx(t.db, async (tx) => {
-      await record(tx, actor, { action: 'auction.bids_accepted', entityType: 'auction', entityId: 1 });
-      locked();
-      await held;
-    });
-    await isLocked;
+    const batch = await holdOpen(t.db, (tx) => record(tx, actor, { action: 'auction.bids_accepted', entityType: 'auction', entityId: 1 }));
     const started = Date.now();
     const link = (await crossLink(t.db, systemClock))!;
     expect(Date.now() - started).to.be.below(1000); // not the lock wait limit (5 s)
@@ -181,8 +172,8 @@ describe(`audit trail (${TEST_DIALECT})`, () => {
     const heads = new Map((await t.db('audit_stream_heads').select('stream', 'anchor')).map((h: any) => [h.stream, h.anchor]));
     expect(heads.get('auction:2')).to.equal(link.hash);
     expect(heads.get('platform')).to.equal(link.hash);
-    release();
-    await batch;
+    batch.release();
+    await batch.done;
     expect((await t.db('audit_stream_heads').where({ stream: 'auction:1' }).first()).anchor).to.equal(null); // busy then: not anchored
     // The stream moved: the next cross-link lists it from where the last listing ended, and anchors it.
     const next = (await crossLink(t.db, systemClock))!;
@@ -208,22 +199,13 @@ describe(`audit trail (${TEST_DIALECT})`, () => {
     this.timeout(60_000);
     if (TEST_DIALECT !== 'mysql') this.skip(); // SQLite runs one writer at a time anyway
     // A transaction holds the platform stream's head (a slow bulk action) ...
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const slow = withTx(t.db, async (tx) => {
-      await record(tx, actor, { action: 'bulk.imported', entityType: 'thing', entityId: 100 });
-      locked();
-      await held;
-    });
-    await isLocked;
+    const slow = await holdOpen(t.db, (tx) => record(tx, actor, { action: 'bulk.imported', entityType: 'thing', entityId: 100 }));
     // ... while competitions' events commit at once.
     const t0 = performance.now();
     for (let i = 1; i <= 5; i++) await withTx(t.db, (tx) => record(tx, actor, { action: 'auction.changed', entityType: 'auction', entityId: i }));
     const ms = performance.now() - t0;
-    release();
-    await slow;
+    slow.release();
+    await slow.done;
     expect(ms).to.be.below(3000);
     // A stream's first event creates its head: concurrent first events of new streams may deadlock
     // on InnoDB's gap locks while creating it (a locking read of a missing row), which withTx retries;

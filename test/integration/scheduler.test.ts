@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createTestDb, type TestDb, TEST_DIALECT } from '../helpers/db';
+import { createTestDb, holdOpen, type TestDb, TEST_DIALECT } from '../helpers/db';
 import { Scheduler, JOB_LEASE_MS } from '../../server/scheduler/scheduler';
 import { ManualClock } from '../../server/db/time';
 import { createLogger } from '../../server/http/log';
@@ -31,20 +31,11 @@ describe(`durable scheduler (${TEST_DIALECT})`, () => {
     await Promise.all(nodes.map((n, k) => withTx(t.db, (tx) => n.schedule(tx, { kind: 'audit.checkpoint', key: 'checkpoint:race', runAt: at(k), payload: { k } }))));
     if (TEST_DIALECT === 'mysql') {
       // The interleaving that failed, made certain: A has inserted (not committed), B looks, finds nothing, inserts.
-      let release!: () => void;
-      const held = new Promise<void>((r) => (release = r));
-      let inserted!: () => void;
-      const aInserted = new Promise<void>((r) => (inserted = r));
-      const a = withTx(t.db, async (tx) => {
-        await nodes[0].schedule(tx, { kind: 'audit.checkpoint', key: 'checkpoint:race2', runAt: at(1) });
-        inserted();
-        await held;
-      });
-      await aInserted;
+      const a = await holdOpen(t.db, (tx) => nodes[0].schedule(tx, { kind: 'audit.checkpoint', key: 'checkpoint:race2', runAt: at(1) }));
       const b = withTx(t.db, (tx) => nodes[1].schedule(tx, { kind: 'audit.checkpoint', key: 'checkpoint:race2', runAt: at(2) }));
       await new Promise((r) => setTimeout(r, 100)); // B is waiting for A's key
-      release();
-      await a;
+      a.release();
+      await a.done;
       await b; // before: "Duplicate entry 'checkpoint:race2'", and the node's start-up failed
       expect(await t.db('scheduled_jobs').where({ job_key: 'checkpoint:race2' })).to.have.length(1);
     }
