@@ -68,7 +68,7 @@ export class EligibilityCache {
   }
 
   private read(supplierId: number, now: number): Entry {
-    // Read again after a half to the whole time limit, at random.
+    // Read again in the background between half and nine tenths of the time limit, at random.
     const entry: Entry = { at: now, until: now + this.ttlMs, refreshAt: now + this.ttlMs * (0.5 + Math.random() * 0.4), refreshing: false, result: null as unknown as Entry['result'] };
     const at = new Date(now);
     entry.result = assertSupplierMayAct(this.db, supplierId, at, 'submit_bid').then(
