@@ -1,6 +1,7 @@
 // Demo draws, made through the draw service: one revealed and public (accepted, declined and
 // replaced, no answer), one sealed and live in which the demo `expert` account has an invitation
 // waiting (with others accepted, declined and replaced, pending), and one just requested.
+import type { Knex } from 'knex';
 import type { ModuleContext } from '../../platform';
 import { withTx } from '../../db/tx';
 import { systemActor, type Actor } from '../../http/actor';
@@ -12,8 +13,8 @@ import { rateEvaluation } from '../experts/service';
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-async function drawnExperts(ctx: ModuleContext, draws: DrawService, drawId: number) {
-  const rows = await ctx.db('draw_invitations').where({ draw_id: drawId }).orderBy('id');
+async function drawnExperts(db: Knex, draws: DrawService, drawId: number) {
+  const rows = await db('draw_invitations').where({ draw_id: drawId }).orderBy('id');
   return rows.map((r: any) => ({ id: Number(r.id), status: r.status as string, expertId: draws.sealer.open<{ expertId: number }>(r.payload_sealed, invitationContext(drawId)).expertId }));
 }
 
@@ -35,8 +36,11 @@ export async function seedDraws(ctx: ModuleContext, draws: DrawService): Promise
   const past = now - 21 * DAY;
   const pastClock: Clock = { now: () => new Date(past) };
   const pastDraws = createDrawService({ sealKey: ctx.config.secrets.sealKey, scheduler: ctx.scheduler, clock: pastClock });
-  const revealed = await withTx(db, (tx) =>
-    pastDraws.requestDraw(tx, operatorAt(pastClock), {
+  // One transaction from request to reveal: the invitations' answer deadlines lie in the past, and
+  // a scheduler already running (a test's server, another cluster node) must not expire one between
+  // the request and its seeded answer.
+  const revealed = await withTx(db, async (tx) => {
+    const r = await pastDraws.requestDraw(tx, operatorAt(pastClock), {
       projectRef: 'YGCG-2026-0117',
       purchasingOrgId: units[1],
       supplierIds: suppliers.slice(6, 10),
@@ -45,15 +49,16 @@ export async function seedDraws(ctx: ModuleContext, draws: DrawService): Promise
       evaluationPlace: '阳光市政府采购中心 3楼 第2评标室',
       revealAt: new Date(past + 2 * DAY).toISOString(),
       responseMinutes: 24 * 60,
-    }),
-  );
-  const r1 = await drawnExperts(ctx, pastDraws, revealed.id);
-  await withTx(db, (tx) => pastDraws.respond(tx, expertAt(pastClock), r1[0].expertId, r1[0].id, 'decline'));
-  for (const inv of r1.slice(1, 4)) await withTx(db, (tx) => pastDraws.respond(tx, expertAt(pastClock), inv.expertId, inv.id, 'accept'));
-  const replacement = (await drawnExperts(ctx, pastDraws, revealed.id)).find((i) => i.status === 'pending' && !r1.some((x) => x.id === i.id));
-  if (replacement) await withTx(db, (tx) => pastDraws.respond(tx, expertAt(pastClock), replacement.expertId, replacement.id, 'accept'));
-  // r1[4] never answers: no answer at the reveal.
-  await draws.reveal(db, revealed.id);
+    });
+    const r1 = await drawnExperts(tx, pastDraws, r.id);
+    await pastDraws.respond(tx, expertAt(pastClock), r1[0].expertId, r1[0].id, 'decline');
+    for (const inv of r1.slice(1, 4)) await pastDraws.respond(tx, expertAt(pastClock), inv.expertId, inv.id, 'accept');
+    const replacement = (await drawnExperts(tx, pastDraws, r.id)).find((i) => i.status === 'pending' && !r1.some((x) => x.id === i.id));
+    if (replacement) await pastDraws.respond(tx, expertAt(pastClock), replacement.expertId, replacement.id, 'accept');
+    // r1[4] never answers: no answer at the reveal.
+    await draws.revealIn(tx, r.id);
+    return r;
+  });
   const sat = await db('expert_evaluations').where({ draw_id: revealed.id }).orderBy('id').select('id');
   const scores = [4.5, 4.8, 3.9];
   for (const [i, v] of sat.slice(0, 3).entries()) {
@@ -82,7 +87,7 @@ export async function seedDraws(ctx: ModuleContext, draws: DrawService): Promise
   );
   let declined = 0;
   for (let i = 0; i < 40; i++) {
-    const invs = await drawnExperts(ctx, draws, live.id);
+    const invs = await drawnExperts(db, draws, live.id);
     const demoInvited = demo && invs.some((x) => x.expertId === Number(demo.id));
     if ((demoInvited || !demo) && declined > 0) break;
     const next = invs.find((x) => x.status === 'pending' && x.expertId !== Number(demo?.id));
@@ -90,7 +95,7 @@ export async function seedDraws(ctx: ModuleContext, draws: DrawService): Promise
     await withTx(db, (tx) => draws.respond(tx, expertAt(clock), next.expertId, next.id, 'decline'));
     declined++;
   }
-  const pendingOthers = (await drawnExperts(ctx, draws, live.id)).filter((x) => x.status === 'pending' && x.expertId !== Number(demo?.id));
+  const pendingOthers = (await drawnExperts(db, draws, live.id)).filter((x) => x.status === 'pending' && x.expertId !== Number(demo?.id));
   for (const inv of pendingOthers.slice(0, 2)) await withTx(db, (tx) => draws.respond(tx, expertAt(clock), inv.expertId, inv.id, 'accept'));
 
   // 3. Just requested: two specialties, everyone still to answer.

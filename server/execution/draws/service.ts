@@ -340,55 +340,56 @@ export function createDrawService(deps: DrawServiceDeps) {
 
   /** Unseals one draw at (or after) its reveal time: publishes seed, pool, result and the panel. */
   async function reveal(db: Db, drawId: number): Promise<boolean> {
-    let panel: PanelEntry[] = [];
-    const done = await withTx(db, async (tx) => {
-      const d = await loadDraw(tx, drawId, true);
-      const now = deps.clock.now();
-      if (d.status !== 'sealed' || fromDbTime(d.reveal_at)!.getTime() > now.getTime()) return false;
-      const actor = systemActor('draw-reveal', deps.clock);
-      const rounds = await tx('draw_rounds').where({ draw_id: d.id }).orderBy('round_no');
-      const published = [];
-      for (const r of rounds) {
-        const seed = sealer.open<string>(r.seed_sealed, seedCtx(d.id, r.round_no, 'seed'));
-        const pool = sealer.open<PoolGroup[]>(r.pool_sealed, seedCtx(d.id, r.round_no, 'pool'));
-        const result = sealer.open<number[][]>(r.result_sealed, seedCtx(d.id, r.round_no, 'result'));
-        const sizes = { pool_size: new Set(pool.flatMap((g) => g.ids)).size, selected_count: result.flat().length };
-        await tx('draw_rounds').where({ id: r.id }).update({ seed, pool_json: JSON.stringify(pool), result_json: JSON.stringify(result), ...sizes });
-        published.push({ roundNo: r.round_no, seed, commitment: r.commitment, poolHash: r.pool_hash, poolSize: sizes.pool_size });
-      }
-      const secret = d.scheme === 2 && d.secret_sealed ? secretOf(d) : null;
-      const invitations = await tx('draw_invitations').where({ draw_id: d.id }).orderBy('id');
-      const opened = invitations.map((i: any) => ({ row: i, p: sealer.open<InvitationPayload>(i.payload_sealed, invitationContext(d.id)) }));
-      const stillPending = opened.filter((o) => o.row.status === 'pending');
-      if (stillPending.length) {
-        await tx('draw_invitations').whereIn('id', stillPending.map((o) => o.row.id)).update({ status: 'no_answer' });
-        for (const o of stillPending) await deps.scheduler.cancel(tx, deadlineKey(o.row.id));
-      }
-      const experts = new Map(
-        (await tx('experts').whereIn('id', opened.length ? opened.map((o) => o.p.expertId) : [-1]).select('id', 'name', 'title', 'employer_name')).map((e: any) => [Number(e.id), e]),
-      );
-      panel = opened.map((o) => {
-        const e = experts.get(o.p.expertId);
-        const answer = o.row.status === 'pending' ? 'no_answer' : o.row.status;
-        return { expertId: o.p.expertId, name: e?.name ?? '', title: e?.title ?? '', employerName: e?.employer_name ?? '', roundNo: o.p.roundNo, specialty: o.p.specialty, answer };
-      });
-      const sitting = panel.filter((p) => p.answer === 'accepted');
-      if (sitting.length) {
-        await tx('expert_evaluations').insert(sitting.map((p) => ({ expert_id: p.expertId, draw_id: d.id, project_ref: d.project_ref, evaluation_at: d.evaluation_at, created_at: toDbTime(now) })));
-      }
-      await tx('draws').where({ id: d.id }).update({ status: 'revealed', revealed_at: toDbTime(now), panel_json: JSON.stringify(panel), ...(secret ? { secret } : {}) });
-      await record(tx, actor, {
-        action: 'draw.revealed',
-        entityType: 'draw',
-        entityId: d.id,
-        before: { status: 'sealed' },
-        after: { status: 'revealed', scheme: d.scheme, commitment: d.commitment, secret, rounds: published, invitations: opened.map((o) => ({ invitation: o.row.id, expertId: o.p.expertId, roundNo: o.p.roundNo, status: o.row.status === 'pending' ? 'no_answer' : o.row.status, respondedAt: o.row.responded_at })), panel: sitting.map((p) => p.expertId) },
-      });
-      await publishProgress(tx, d.id);
-      tx.afterCommit(() => revealListeners.forEach((fn) => fn(d.id, panel)));
-      return true;
+    return withTx(db, (tx) => revealIn(tx, drawId));
+  }
+
+  /** reveal() inside the caller's transaction (the demo seed makes a past draw whole in one). */
+  async function revealIn(tx: Tx, drawId: number): Promise<boolean> {
+    const d = await loadDraw(tx, drawId, true);
+    const now = deps.clock.now();
+    if (d.status !== 'sealed' || fromDbTime(d.reveal_at)!.getTime() > now.getTime()) return false;
+    const actor = systemActor('draw-reveal', deps.clock);
+    const rounds = await tx('draw_rounds').where({ draw_id: d.id }).orderBy('round_no');
+    const published = [];
+    for (const r of rounds) {
+      const seed = sealer.open<string>(r.seed_sealed, seedCtx(d.id, r.round_no, 'seed'));
+      const pool = sealer.open<PoolGroup[]>(r.pool_sealed, seedCtx(d.id, r.round_no, 'pool'));
+      const result = sealer.open<number[][]>(r.result_sealed, seedCtx(d.id, r.round_no, 'result'));
+      const sizes = { pool_size: new Set(pool.flatMap((g) => g.ids)).size, selected_count: result.flat().length };
+      await tx('draw_rounds').where({ id: r.id }).update({ seed, pool_json: JSON.stringify(pool), result_json: JSON.stringify(result), ...sizes });
+      published.push({ roundNo: r.round_no, seed, commitment: r.commitment, poolHash: r.pool_hash, poolSize: sizes.pool_size });
+    }
+    const secret = d.scheme === 2 && d.secret_sealed ? secretOf(d) : null;
+    const invitations = await tx('draw_invitations').where({ draw_id: d.id }).orderBy('id');
+    const opened = invitations.map((i: any) => ({ row: i, p: sealer.open<InvitationPayload>(i.payload_sealed, invitationContext(d.id)) }));
+    const stillPending = opened.filter((o) => o.row.status === 'pending');
+    if (stillPending.length) {
+      await tx('draw_invitations').whereIn('id', stillPending.map((o) => o.row.id)).update({ status: 'no_answer' });
+      for (const o of stillPending) await deps.scheduler.cancel(tx, deadlineKey(o.row.id));
+    }
+    const experts = new Map(
+      (await tx('experts').whereIn('id', opened.length ? opened.map((o) => o.p.expertId) : [-1]).select('id', 'name', 'title', 'employer_name')).map((e: any) => [Number(e.id), e]),
+    );
+    const panel: PanelEntry[] = opened.map((o) => {
+      const e = experts.get(o.p.expertId);
+      const answer = o.row.status === 'pending' ? 'no_answer' : o.row.status;
+      return { expertId: o.p.expertId, name: e?.name ?? '', title: e?.title ?? '', employerName: e?.employer_name ?? '', roundNo: o.p.roundNo, specialty: o.p.specialty, answer };
     });
-    return done;
+    const sitting = panel.filter((p) => p.answer === 'accepted');
+    if (sitting.length) {
+      await tx('expert_evaluations').insert(sitting.map((p) => ({ expert_id: p.expertId, draw_id: d.id, project_ref: d.project_ref, evaluation_at: d.evaluation_at, created_at: toDbTime(now) })));
+    }
+    await tx('draws').where({ id: d.id }).update({ status: 'revealed', revealed_at: toDbTime(now), panel_json: JSON.stringify(panel), ...(secret ? { secret } : {}) });
+    await record(tx, actor, {
+      action: 'draw.revealed',
+      entityType: 'draw',
+      entityId: d.id,
+      before: { status: 'sealed' },
+      after: { status: 'revealed', scheme: d.scheme, commitment: d.commitment, secret, rounds: published, invitations: opened.map((o) => ({ invitation: o.row.id, expertId: o.p.expertId, roundNo: o.p.roundNo, status: o.row.status === 'pending' ? 'no_answer' : o.row.status, respondedAt: o.row.responded_at })), panel: sitting.map((p) => p.expertId) },
+    });
+    await publishProgress(tx, d.id);
+    tx.afterCommit(() => revealListeners.forEach((fn) => fn(d.id, panel)));
+    return true;
   }
 
   /** Reveals every sealed draw whose time has come (the scheduler does this per draw; this catches any stragglers). */
@@ -434,5 +435,5 @@ export function createDrawService(deps: DrawServiceDeps) {
     });
   }
 
-  return { sealer, requestDraw, respond, expireInvitation, reveal, revealDue, readResult, myInvitations, loadDraw, groupsOf };
+  return { sealer, requestDraw, respond, expireInvitation, reveal, revealIn, revealDue, readResult, myInvitations, loadDraw, groupsOf };
 }
