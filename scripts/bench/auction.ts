@@ -13,6 +13,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { freshDatabase } from './fresh-database';
 import WebSocket from 'ws';
 import { openDb, forUpdate, type Db } from '../../server/db/knex';
@@ -76,7 +77,7 @@ async function startServer(url: string, port: number, dataDir: string, node = 0)
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       if (line.includes('"auction engine"')) nodeStats.push(JSON.parse(line));
-      else if (/"level":"(warn|error)"/.test(line)) console.error(line);
+      else if (/"level":"(warn|error)"/.test(line) || line.includes("slow bid batch")) console.error(`node${node} ${line}`);
     }
   });
   for (let i = 0; i < 300; i++) {
@@ -334,6 +335,7 @@ async function main() {
   const ackLocal: number[] = [];
   const ackTrace: string[] = []; // ACK_TRACE=file: one line per acknowledged open-loop bid (sent ms, latency ms, competition, owner, socket node)
   const openStartAt = wall();
+  log('OPENWALL', openStartAt);
   const ackForwarded: number[] = [];
   const open = { sent: 0, answered: 0, accepted: 0, rejectCodes: {} as Record<string, number>, ack: [] as number[], acks: [] as Array<{ auctionId: number; seq: number; ackAt: number }> };
   const openPending = new Map<string, { sentAt: number; s: Sock }>();
@@ -358,6 +360,10 @@ async function main() {
       } else open.rejectCodes[m.code] = (open.rejectCodes[m.code] ?? 0) + 1;
     });
   }
+  // The load generator's own lateness (its event loop) is in every latency it measures: reported
+  // beside them, so a tail the generator made is told from one the servers made.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const openStart = wall();
   const openEnd = openStart + OPEN_LOOP_S * 1000;
   let cursor = 0;
@@ -380,6 +386,7 @@ async function main() {
     tick();
   });
   const openElapsed = (wall() - openStart) / 1000;
+  loopDelay.disable();
   if (process.env.ACK_TRACE) setTimeout(() => fs.writeFileSync(process.env.ACK_TRACE!, ackTrace.join('\n')), 900);
   await new Promise((r) => setTimeout(r, 1000)); // the last answers and states
   const openFanout: number[] = [];
@@ -462,6 +469,9 @@ async function main() {
       openLoopSentPerSec: Math.round(open.sent / openElapsed),
       openLoopAcceptedPerSec: Math.round(open.accepted / openElapsed),
       openLoopUnanswered: open.sent - open.answered,
+      // The load generator's event-loop delay during the open loop (ns -> ms; 5 ms sampling).
+      loadGeneratorLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+      loadGeneratorLoopDelayMaxMs: Math.round(loopDelay.max / 1e4) / 100,
       openLoopRejectCodes: open.rejectCodes,
       durationSec: Math.round(elapsed * 10) / 10,
       server: engineStats(),
