@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory from 'knex';
 import { parseEnv, type Config } from '../server/config';
-import { openDb, type Db } from '../server/db/knex';
+import { openDb, type Db, mysqlServer } from '../server/db/knex';
 import { migrateLatest } from '../server/db/migrate';
 import { withTx, type Tx } from '../server/db/tx';
 import { ManualClock, toDbTime } from '../server/db/time';
@@ -143,7 +143,7 @@ async function freshDb(): Promise<{ db: Db; config: Config; where: string }> {
   let databaseUrl: string | null = null;
   if (mysql) {
     const url = new URL(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/test');
-    const admin = knexFactory({ client: 'mysql2', connection: { host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } });
+    const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(url.toString()) });
     await admin.raw('DROP DATABASE IF EXISTS `sp_simulate_year`');
     await admin.raw('CREATE DATABASE `sp_simulate_year` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
     await admin.destroy();

@@ -5,7 +5,7 @@
 // uses (facts.ts). Then runs each report RUNS times and prints one JSON object
 // as its last line: {lineItems, seedSeconds, factsSeconds, reports: {name: {p50Ms, p95Ms}}}.
 import knexFactory from 'knex';
-import { openDb, toInt, type Db } from '../../server/db/knex';
+import { openDb, toInt, type Db, mysqlServer } from '../../server/db/knex';
 import { migrateLatest } from '../../server/db/migrate';
 import { toDbTime, ManualClock } from '../../server/db/time';
 import { seedDemo, prng } from '../../db/seeds/demo';
@@ -29,7 +29,7 @@ function pct(xs: number[], p: number): number {
 
 async function openBenchDb(): Promise<Db> {
   const base = new URL(BASE_URL);
-  const admin = knexFactory({ client: 'mysql2', connection: { host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) } });
+  const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(base.toString()) });
   await admin.raw(`CREATE DATABASE IF NOT EXISTS \`${DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.destroy();
   base.pathname = `/${DB_NAME}`;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory from 'knex';
-import { openDb, type Db } from '../../server/db/knex';
+import { openDb, type Db, mysqlServer } from '../../server/db/knex';
 import { migrateLatest } from '../../server/db/migrate';
 import { withTx } from '../../server/db/tx';
 import { systemClock } from '../../server/db/time';
@@ -29,7 +29,7 @@ async function openBenchDb(): Promise<{ db: Db; dataDir: string; url: string | n
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-bench-sv-'));
   if (!mysql) return { db: openDb({ dbClient: 'sqlite', databaseUrl: null, dataDir }), dataDir, url: null };
   const base = new URL(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/test');
-  const admin = knexFactory({ client: 'mysql2', connection: { host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) } });
+  const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(base.toString()) });
   await admin.raw('DROP DATABASE IF EXISTS `sp_bench_supervision`');
   await admin.raw('CREATE DATABASE `sp_bench_supervision` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
   await admin.destroy();

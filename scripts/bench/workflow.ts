@@ -6,7 +6,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory from 'knex';
-import { openDb, type Db } from '../../server/db/knex';
+import { openDb, type Db, mysqlServer } from '../../server/db/knex';
 import { migrateLatest } from '../../server/db/migrate';
 import { withTx } from '../../server/db/tx';
 import { ManualClock } from '../../server/db/time';
@@ -27,7 +27,7 @@ let cleanup = async () => {};
 if (mysql) {
   const base = new URL(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/test');
   const name = `sp_bench_wf_${process.pid}`;
-  const admin = knexFactory({ client: 'mysql2', connection: { host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) } });
+  const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(base.toString()) });
   await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   base.pathname = `/${name}`;
   db = openDb({ dbClient: 'mysql', databaseUrl: base.toString(), dataDir }, { poolMax: 20 });

@@ -196,6 +196,18 @@ export function parseEnv(env: NodeJS.ProcessEnv): Omit<Config, 'secrets'> & { gi
     // MariaDB on the same host is the documented default for DB_CLIENT=mysql.
     raw.DATABASE_URL = 'mysql://root@127.0.0.1:3306/test';
   }
+  if (raw.DATABASE_URL) {
+    // The URL's one parameter: the server's Unix socket (no secret in these messages: never the URL).
+    let url: URL;
+    try {
+      url = new URL(raw.DATABASE_URL as string);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid URL (mysql://user:pass@host:port/db)');
+    }
+    for (const k of url.searchParams.keys()) if (k !== 'socket') throw new ConfigError('DATABASE_URL', `has an unknown parameter "${k}" (the only one understood is ?socket=/path/to/mysqld.sock)`);
+    const socket = url.searchParams.get('socket');
+    if (socket !== null && !path.isAbsolute(socket)) throw new ConfigError('DATABASE_URL', `?socket= must be an absolute path (got "${socket}")`);
+  }
   if (dbClient === 'sqlite' && raw.DATABASE_URL) {
     throw new ConfigError('DATABASE_URL', 'is set but DB_CLIENT is sqlite; unset one of them');
   }

@@ -6,14 +6,26 @@ import { DEFAULT_LIMITS, type Config, type DbClient, type Limits } from '../conf
 
 export type Db = Knex & { dialect: DbClient };
 
+/**
+ * Where and as whom to reach the MySQL/MariaDB server a DATABASE_URL names, no database chosen:
+ * TCP host and port, or the server's Unix socket with `?socket=/path/to/mysqld.sock` (a database
+ * on the same machine: every statement costs less CPU on both sides than over loopback TCP).
+ */
+export function mysqlServer(databaseUrl: string): { host?: string; port?: number; socketPath?: string; user: string; password: string } {
+  const url = new URL(databaseUrl);
+  const socket = url.searchParams.get('socket');
+  return {
+    ...(socket ? { socketPath: socket } : { host: url.hostname, port: Number(url.port || 3306) }),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  };
+}
+
 /** The mysql2 connection settings for DATABASE_URL (also used by the lease keeper's own connection). */
 export function mysqlConnection(cfg: Pick<Config, 'databaseUrl'>) {
   const url = new URL(cfg.databaseUrl ?? 'mysql://root@127.0.0.1:3306/test');
   return {
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
+    ...mysqlServer(url.toString()),
     database: url.pathname.replace(/^\//, '') || 'test',
     charset: 'utf8mb4',
     timezone: 'Z',

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
-import { openDb, type Db } from '../../server/db/knex';
+import { openDb, mysqlServer, type Db } from '../../server/db/knex';
 import { migrateLatest, MIGRATIONS_DIR } from '../../server/db/migrate';
 import type { DbClient } from '../../server/config';
 import { withTx, type Tx } from '../../server/db/tx';
@@ -38,7 +38,7 @@ const migrationCount = fs.readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{8}-\d{4
 function mysqlAdmin(base: URL, database?: string): Knex {
   return knexFactory({
     client: 'mysql2',
-    connection: { host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password), database, multipleStatements: true },
+    connection: { ...mysqlServer(base.toString()), database, multipleStatements: true },
     pool: { min: 0, max: 1 },
   });
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseEnv, loadConfig, ConfigError, derivedPublicBaseUrl, clusterNamespace } from '../../server/config';
+import { mysqlConnection } from '../../server/db/knex';
 
 describe('config', () => {
   it('has working defaults on a bare machine', () => {
@@ -20,6 +21,26 @@ describe('config', () => {
     const c = parseEnv({ DATABASE_URL: 'mysql://u:p@db:3306/gp' });
     expect(c.dbClient).to.equal('mysql');
     expect(c.databaseUrl).to.equal('mysql://u:p@db:3306/gp');
+  });
+
+  it('reaches a MySQL server on the same machine by its Unix socket with ?socket=, and refuses other parameters', () => {
+    const url = parseEnv({ DATABASE_URL: 'mysql://app:s%40crt@localhost/gp?socket=/run/mysqld/mysqld.sock' }).databaseUrl!;
+    expect(mysqlConnection({ databaseUrl: url })).to.deep.include({ socketPath: '/run/mysqld/mysqld.sock', user: 'app', password: 's@crt', database: 'gp' });
+    expect(mysqlConnection({ databaseUrl: url })).to.not.have.property('host');
+    expect(mysqlConnection({ databaseUrl: 'mysql://u@db:3307/gp' })).to.deep.include({ host: 'db', port: 3307, database: 'gp' });
+    for (const [u, why] of [
+      ['mysql://u:secret@db/gp?ssl=true', 'unknown parameter "ssl"'],
+      ['mysql://u:secret@localhost/gp?socket=mysqld.sock', 'absolute path'],
+    ]) {
+      let err: Error | null = null;
+      try {
+        parseEnv({ DATABASE_URL: u });
+      } catch (e) {
+        err = e as Error;
+      }
+      expect(err, u).to.be.instanceOf(ConfigError);
+      expect(err!.message).to.contain(why).and.not.contain('secret');
+    }
   });
 
   it('takes PUBLIC_BASE_URL as given (without a trailing slash), else derives it from the listening host and port', () => {
