@@ -124,8 +124,24 @@ export class Scheduler {
   async start(): Promise<void> {
     this.renewTimer = setInterval(() => void this.renewLeases().catch((e) => this.deps.log.warn('job lease renewal failed', { error: (e as Error).message })), LEASE_RENEW_MS);
     this.renewTimer.unref?.();
-    await this.runDue();
+    await this.catchUp();
     this.task = cron.schedule('* * * * * *', () => void this.runDue().catch((e) => this.deps.log.error('scheduler tick failed', { error: (e as Error).message })), { noOverlap: true });
+  }
+
+  /**
+   * Runs what fell due while the platform was down, until nothing is due: a step run late may
+   * schedule the next one already due (a period that ended during the downtime is followed by the
+   * next period, counted from when the first legally ended), and each would otherwise wait for
+   * another tick, the state moving under the first users' feet for several seconds. Bounded.
+   */
+  async catchUp(maxRounds = 20): Promise<number> {
+    let ran = 0;
+    for (let i = 0; i < maxRounds; i++) {
+      const n = await this.runDue();
+      ran += n;
+      if (n === 0) break;
+    }
+    return ran;
   }
 
   stop(): void {

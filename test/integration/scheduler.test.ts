@@ -61,6 +61,24 @@ describe(`durable scheduler (${TEST_DIALECT})`, () => {
     expect(ran).to.equal(1);
   });
 
+  it('catches up on a chain of late steps before serving: a late job that schedules a next step already due runs it too', async () => {
+    const down = new Scheduler({ db: t.db, clock, log });
+    const end = clock.now().getTime() + 1000;
+    await down.schedule(t.db, { kind: 'period', key: 'period:a', runAt: new Date(end), payload: { step: 1 } });
+    clock.advance(10 * 86_400_000); // down for ten days: the first period and the next one after it both ended meanwhile
+    const up = new Scheduler({ db: t.db, clock, log });
+    const ran: number[] = [];
+    up.define<{ step: number }>('period', async (job) => {
+      ran.push(job.payload.step);
+      // The next period counts from when this one ended, not from now: it is already over too.
+      if (job.payload.step < 3) await up.schedule(t.db, { kind: 'period', key: `period:${job.payload.step + 1}`, runAt: new Date(end + job.payload.step * 86_400_000), payload: { step: job.payload.step + 1 } });
+    });
+    await up.start();
+    up.stop();
+    expect(ran).to.deep.equal([1, 2, 3]); // before: only 1, the others a tick (a second) each later
+    expect(await t.db('scheduled_jobs').where('job_key', 'like', 'period:%').whereNot({ status: 'done' })).to.have.length(0);
+  });
+
   it('retries a failing job with backoff and records the error', async () => {
     const s = new Scheduler({ db: t.db, clock, log });
     let calls = 0;
