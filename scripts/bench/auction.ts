@@ -77,7 +77,7 @@ async function startServer(url: string, port: number, dataDir: string, node = 0)
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       if (line.includes('"auction engine"')) nodeStats.push(JSON.parse(line));
-      else if (/"level":"(warn|error)"/.test(line) || line.includes("slow bid batch")) console.error(`node${node} ${line}`);
+      else if (/"level":"(warn|error)"/.test(line)) console.error(line);
     }
   });
   for (let i = 0; i < 300; i++) {
@@ -335,7 +335,6 @@ async function main() {
   const ackLocal: number[] = [];
   const ackTrace: string[] = []; // ACK_TRACE=file: one line per acknowledged open-loop bid (sent ms, latency ms, competition, owner, socket node)
   const openStartAt = wall();
-  log('OPENWALL', openStartAt);
   const ackForwarded: number[] = [];
   const open = { sent: 0, answered: 0, accepted: 0, rejectCodes: {} as Record<string, number>, ack: [] as number[], acks: [] as Array<{ auctionId: number; seq: number; ackAt: number }> };
   const openPending = new Map<string, { sentAt: number; s: Sock }>();
