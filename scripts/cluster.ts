@@ -69,7 +69,7 @@ async function ensureDatabase(): Promise<void> {
   const url = new URL(DATABASE_URL);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!/^[A-Za-z0-9_]+$/.test(name)) fail(`DATABASE_URL names no usable database (${name || 'none'})`);
-  const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(url.toString()) });
+  const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(url) });
   try {
     await admin.raw(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } catch (err) {

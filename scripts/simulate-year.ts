@@ -143,7 +143,7 @@ async function freshDb(): Promise<{ db: Db; config: Config; where: string }> {
   let databaseUrl: string | null = null;
   if (mysql) {
     const url = new URL(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/test');
-    const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(url.toString()) });
+    const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(url) });
     await admin.raw('DROP DATABASE IF EXISTS `sp_simulate_year`');
     await admin.raw('CREATE DATABASE `sp_simulate_year` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
     await admin.destroy();

@@ -29,7 +29,7 @@ function pct(xs: number[], p: number): number {
 
 async function openBenchDb(): Promise<Db> {
   const base = new URL(BASE_URL);
-  const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(base.toString()) });
+  const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(base) });
   await admin.raw(`CREATE DATABASE IF NOT EXISTS \`${DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.destroy();
   base.pathname = `/${DB_NAME}`;

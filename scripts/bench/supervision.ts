@@ -29,7 +29,7 @@ async function openBenchDb(): Promise<{ db: Db; dataDir: string; url: string | n
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-bench-sv-'));
   if (!mysql) return { db: openDb({ dbClient: 'sqlite', databaseUrl: null, dataDir }), dataDir, url: null };
   const base = new URL(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/test');
-  const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(base.toString()) });
+  const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(base) });
   await admin.raw('DROP DATABASE IF EXISTS `sp_bench_supervision`');
   await admin.raw('CREATE DATABASE `sp_bench_supervision` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
   await admin.destroy();

@@ -27,7 +27,7 @@ let cleanup = async () => {};
 if (mysql) {
   const base = new URL(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/test');
   const name = `sp_bench_wf_${process.pid}`;
-  const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(base.toString()) });
+  const admin = knexFactory({ client: 'mysql2', connection: mysqlServer(base) });
   await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   base.pathname = `/${name}`;
   db = openDb({ dbClient: 'mysql', databaseUrl: base.toString(), dataDir }, { poolMax: 20 });

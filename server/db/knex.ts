@@ -11,7 +11,7 @@ export type Db = Knex & { dialect: DbClient };
  * TCP host and port, or the server's Unix socket with `?socket=/path/to/mysqld.sock` (a database
  * on the same machine: every statement costs less CPU on both sides than over loopback TCP).
  */
-export function mysqlServer(databaseUrl: string): { host?: string; port?: number; socketPath?: string; user: string; password: string } {
+export function mysqlServer(databaseUrl: string | URL): { host?: string; port?: number; socketPath?: string; user: string; password: string } {
   const url = new URL(databaseUrl);
   const socket = url.searchParams.get('socket');
   return {
@@ -25,7 +25,7 @@ export function mysqlServer(databaseUrl: string): { host?: string; port?: number
 export function mysqlConnection(cfg: Pick<Config, 'databaseUrl'>) {
   const url = new URL(cfg.databaseUrl ?? 'mysql://root@127.0.0.1:3306/test');
   return {
-    ...mysqlServer(url.toString()),
+    ...mysqlServer(url),
     database: url.pathname.replace(/^\//, '') || 'test',
     charset: 'utf8mb4',
     timezone: 'Z',

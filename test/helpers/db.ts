@@ -38,7 +38,7 @@ const migrationCount = fs.readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{8}-\d{4
 function mysqlAdmin(base: URL, database?: string): Knex {
   return knexFactory({
     client: 'mysql2',
-    connection: { ...mysqlServer(base.toString()), database, multipleStatements: true },
+    connection: { ...mysqlServer(base), database, multipleStatements: true },
     pool: { min: 0, max: 1 },
   });
 }
