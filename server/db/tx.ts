@@ -26,7 +26,12 @@ export async function withTx<T>(db: Db, work: (tx: Tx) => Promise<T>, opts: { re
       }
       return result;
     } catch (err) {
-      if (isDeadlock(err) && attempt < retries) continue;
+      if (isDeadlock(err) && attempt < retries) {
+        // Apart, after a random pause: transactions that deadlocked together and began again at
+        // once would meet again in the same order.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
+        continue;
+      }
       throw err;
     }
   }

@@ -122,11 +122,27 @@ interface StreamHead {
 }
 
 /**
+ * Heads known to exist, per connection pool (a database): a head is never deleted, so once one
+ * has committed, a locking read of it finds it. Filled after commit only; only a hint, so it is
+ * emptied rather than grown past a bound (a long-running node sees many competitions).
+ */
+const knownHeads = new WeakMap<object, Set<string>>();
+const KNOWN_HEADS_MAX = 50_000;
+
+/**
  * Takes the row locks of these stream heads (given sorted), creating a missing head on the way,
  * with record locks on those rows only. On MySQL each head is read by its primary key in a
  * UNION ALL of point lookups, in order: a `WHERE stream IN (...)` over the small heads table is
  * planned as a full scan, whose locking read would lock every head (`platform` held by a bulk
  * action would stall every bid batch again).
+ *
+ * A head not known to exist is never looked up by a locking read first: in InnoDB's repeatable
+ * read, a locking read of a missing row locks the gap where it would go, and two transactions
+ * holding that gap and then inserting into it deadlock (two new projects at once did; CI saw 12
+ * concurrent first events exhaust the retries). Instead one INSERT ... ON DUPLICATE KEY UPDATE,
+ * in sorted order, creates the missing heads and locks the existing ones: for a duplicate primary
+ * key it takes an exclusive record lock, and an insert's intention lock waits for no one when
+ * nobody holds gap locks. The common case (every head known) stays one statement.
  */
 async function lockStreamHeads(tx: Tx, streams: string[]): Promise<Map<string, StreamHead>> {
   const heads = new Map<string, StreamHead>();
@@ -140,14 +156,32 @@ async function lockStreamHeads(tx: Tx, streams: string[]): Promise<Map<string, S
       for (const r of rows) heads.set(r.stream, { last_seq: Number(r.last_seq), last_hash: String(r.last_hash), anchor: r.anchor ?? null, linked_seq: Number(r.linked_seq) });
     }
   };
+  const create = async (which: string[]) => {
+    for (let i = 0; i < which.length; i += 500) {
+      const fresh = which.slice(i, i + 500).map((stream) => ({ stream, last_seq: 0, last_hash: GENESIS_HASH, anchor: null, linked_seq: 0 }));
+      // MySQL: ON DUPLICATE KEY UPDATE (exclusive record lock on an existing head; see above).
+      // SQLite (one writer at a time): an existing head is kept.
+      if (tx.dialect === 'mysql') await tx('audit_stream_heads').insert(fresh).onConflict('stream').merge(['stream']);
+      else await tx('audit_stream_heads').insert(fresh).onConflict('stream').ignore();
+    }
+  };
+  let known = knownHeads.get(poolOf(tx));
+  if (!known) knownHeads.set(poolOf(tx), (known = new Set()));
+  if (tx.dialect === 'mysql' && !streams.every((s) => known.has(s))) await create(streams);
   await read(streams);
   const missing = streams.filter((s) => !heads.has(s));
   if (missing.length) {
-    // A head another transaction created meanwhile is kept (the duplicate ignored), then locked.
-    await tx('audit_stream_heads').insert(missing.map((stream) => ({ stream, last_seq: 0, last_hash: GENESIS_HASH, anchor: null, linked_seq: 0 }))).onConflict('stream').ignore();
+    // SQLite, or a head believed to exist that does not (a database restored under a running
+    // process): created now; the retry of a deadlock covers the rare race on MySQL.
+    await create(missing);
     await read(missing);
   }
   for (const s of streams) if (!heads.has(s)) throw new Error(`audit stream head ${s} missing after its insert`);
+  const seen = known;
+  tx.afterCommit(() => {
+    if (seen.size + streams.length > KNOWN_HEADS_MAX) seen.clear();
+    for (const s of streams) seen.add(s);
+  });
   return heads;
 }
 
