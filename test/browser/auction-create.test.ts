@@ -41,7 +41,7 @@ describe(`browser: a competition from a waiting project (${TEST_DIALECT})`, func
   }
   async function submitAndGetId(page: Page): Promise<number> {
     await page.getByTestId('auction-submit').click();
-    await page.waitForURL(/\/auctions\/\d+$/, { timeout: 5000 });
+    await page.waitForURL(/\/auctions\/\d+$/);
     return Number(/\/auctions\/(\d+)$/.exec(page.url())![1]);
   }
 

@@ -86,7 +86,7 @@ describe(`browser: an expert answers a sealed draw's invitation (${TEST_DIALECT}
     await ctx.close();
 
     // The operator's open page follows the count over the draw's channel, without a reload.
-    await opPage.locator('[data-testid=draw-confirmed]:has-text("1")').waitFor({ timeout: 5000 });
+    await opPage.locator('[data-testid=draw-confirmed]:has-text("1")').waitFor();
     // Before the reveal no button offers the panel (asking would be refused and raise an alert).
     expect(await opPage.getByTestId('read-result').count()).to.equal(0);
     await opPage.getByTestId('draw-panel-sealed').waitFor();

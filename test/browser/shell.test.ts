@@ -22,7 +22,7 @@ describe(`browser: the client shell (${TEST_DIALECT})`, function () {
     const links = await nav.locator('a').allTextContents();
     expect(links).to.include.members(['工作台', '预算指标', '采购品目']);
     expect(links).to.not.include('审计追踪');
-    await page.locator('[data-testid=ws-status][data-status=online]').waitFor({ timeout: 5000 });
+    await page.locator('[data-testid=ws-status][data-status=online]').waitFor();
     expect(await page.getByTestId('ws-status').textContent()).to.equal('实时连接正常');
     await page.getByTestId('lang-switch').click();
     expect(await page.getByTestId('nav').locator('a').allTextContents()).to.include.members(['Workspace', 'Budget lines', 'Catalogue']);

@@ -29,13 +29,13 @@ describe(`browser: supervision (${TEST_DIALECT})`, function () {
     // The sections are collapsed to their headings: open the alerts.
     await page.locator('[data-testid=board-alerts] > summary').click();
     await page.locator('[data-testid=board-open-alerts]').waitFor();
-    await page.locator('[data-testid=ws-status][data-status=online]').waitFor({ timeout: 5000 });
+    await page.locator('[data-testid=ws-status][data-status=online]').waitFor();
     const before = Number(await page.getByTestId('board-open-alerts').getAttribute('data-count'));
     // Mark the document: a reload would lose the mark.
     await page.evaluate(() => ((window as unknown as { __mark: number }).__mark = 42));
     await page.locator('section.board-page[data-live-alerts=on]').waitFor(); // the server confirmed the alerts subscription
     await withTx(s.tdb.db, (tx) => record(tx, { userId: null, role: 'operator', requestId: null, ip: '10.7.0.1', clock: systemClock }, { action: 'sealed.read_attempt', entityType: 'draw', entityId: 4242, after: { what: 'draw.result' } }));
-    await page.locator(`[data-testid=board-open-alerts][data-count="${before + 1}"]`).waitFor({ timeout: 5000 });
+    await page.locator(`[data-testid=board-open-alerts][data-count="${before + 1}"]`).waitFor();
     expect(await page.locator('[data-testid=board-alerts] li[data-rule=SV10]').count()).to.equal(1);
     expect(await page.getByTestId('board-toast').textContent()).to.contain('SV10');
     expect(await page.evaluate(() => (window as unknown as { __mark: number }).__mark)).to.equal(42);
