@@ -7,7 +7,7 @@ import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { launchBrowser, loginThroughPage } from '../helpers/browser';
 import { TEST_DIALECT } from '../helpers/db';
-import { auctionBody, createBidders, type BidderFixture } from '../integration/auction-fixtures';
+import { auctionBody, createBidders, JOIN_LEAD_MS, moveStart, type BidderFixture } from '../integration/auction-fixtures';
 import { systemClock, toDbTime } from '../../server/db/time';
 
 async function placeBid(page: Page, yuan: string) {
@@ -34,7 +34,7 @@ describe(`browser: the competition room for a bidding supplier (${TEST_DIALECT})
     s = await startTestServer();
     bidders = await createBidders(s.tdb.db, systemClock, 4, { prefix: 'room' });
     const op = await s.as('operator');
-    const r = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 2500), { title: '台式计算机网上竞价（竞价室）', visibility: 'best_price', durationSec: 900 }));
+    const r = await op.post('/api/auctions', auctionBody(new Date(Date.now() + JOIN_LEAD_MS), { title: '台式计算机网上竞价（竞价室）', visibility: 'best_price', durationSec: 900 }));
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
     running = r.body.id;
     const later = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 3 * 3_600_000), { title: '台式计算机网上竞价（待开始）' }));
@@ -44,6 +44,7 @@ describe(`browser: the competition room for a bidding supplier (${TEST_DIALECT})
     // so a loaded machine cannot miss the start.
     const now = toDbTime(new Date());
     await s.tdb.db('auction_participants').insert(bidders.slice(0, 3).map((b, k) => ({ auction_id: running, supplier_id: b.supplierId, label: String.fromCharCode(65 + k), brand: b.brand, model: b.model, user_id: b.userId, ip: '127.0.0.1', device_id: null, joined_at: now })));
+    await moveStart(s.tdb.db, running);
     for (let i = 0; i < 100 && (await s.tdb.db('auctions').where({ id: running }).first()).status !== 'running'; i++) await new Promise((r2) => setTimeout(r2, 100));
     browser = await launchBrowser();
   });

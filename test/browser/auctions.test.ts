@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
 import { launchBrowser, loginThroughPage } from '../helpers/browser';
 import { TEST_DIALECT } from '../helpers/db';
 import { TestClient } from '../helpers/http';
-import { auctionBody, cookieFor, createBidders, type BidderFixture } from '../integration/auction-fixtures';
+import { auctionBody, cookieFor, createBidders, JOIN_LEAD_MS, moveStart, type BidderFixture } from '../integration/auction-fixtures';
 import { systemClock } from '../../server/db/time';
 
 const login = loginThroughPage;
@@ -28,7 +28,7 @@ describe(`browser: two suppliers bid against each other (${TEST_DIALECT})`, func
     s = await startTestServer();
     bidders = await createBidders(s.tdb.db, systemClock, 3, { prefix: 'web' });
     const op = await s.as('operator');
-    const r = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 2500), { visibility: 'best_price', durationSec: 900 }));
+    const r = await op.post('/api/auctions', auctionBody(new Date(Date.now() + JOIN_LEAD_MS), { visibility: 'best_price', durationSec: 900 }));
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
     auctionId = r.body.id;
     for (const b of bidders) {
@@ -36,6 +36,7 @@ describe(`browser: two suppliers bid against each other (${TEST_DIALECT})`, func
       Object.assign(c, await cookieFor(s.platform.sessions, b.userId));
       expect((await c.post(`/api/auctions/${auctionId}/join`, { brand: b.brand, model: b.model })).status).to.equal(201);
     }
+    await moveStart(s.tdb.db, auctionId);
     for (let i = 0; i < 50 && (await s.tdb.db('auctions').where({ id: auctionId }).first()).status !== 'running'; i++) await new Promise((r2) => setTimeout(r2, 100));
     browser = await launchBrowser();
   });

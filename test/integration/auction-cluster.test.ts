@@ -15,7 +15,7 @@ import { systemClock, fromDbTime } from '../../server/db/time';
 import { SessionStore } from '../../server/http/auth/sessions';
 import { verifyChain } from '../../server/supervision/audit/audit';
 import { Cluster, ClusterBidder, CLUSTER_SECRETS } from '../helpers/cluster';
-import { auctionBody, cookieFor, createBidders, type BidderFixture } from './auction-fixtures';
+import { auctionBody, cookieFor, createBidders, JOIN_LEAD_MS, moveStart, type BidderFixture } from './auction-fixtures';
 import { FinanceClient } from '../../scripts/finance-sim/client';
 import { Scheduler } from '../../server/scheduler/scheduler';
 import { JOB } from '../../server/core/workflow/jobs';
@@ -81,8 +81,8 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
 
   /** A competition with every bidder joined, opened by the scheduler; a short fixture duration (the API's minimum is 60 s). */
   async function runningCompetition(durationSec: number): Promise<{ id: number; clients: ClusterBidder[] }> {
-    // Far enough ahead that joining through three loaded nodes ends before the start (joining closes then).
-    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 6000), { visibility: 'best_price' }));
+    // Far ahead while bidders join through three loaded nodes (joining closes at the start), then brought forward.
+    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + JOIN_LEAD_MS), { visibility: 'best_price' }));
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const id = created.body.id as number;
     await t.db('auctions').where({ id }).update({ duration_sec: durationSec, extension_sec: 2 });
@@ -98,6 +98,7 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
       await bidder.connect();
       clients.push(bidder);
     }
+    await moveStart(t.db, id);
     await until('the competition to open', async () => (await t.db('auctions').where({ id }).first()).status === 'running', 15000, 50);
     await until('an owner', async () => t.db('auction_owners').where({ auction_id: id }).first());
     return { id, clients };
@@ -229,7 +230,7 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
 
   it('the opening and the close run once, on time, with a node killed just before each', async () => {
     // The opening: a node is killed a moment before the start; one of the others opens it on time.
-    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 4000), { visibility: 'best_price' }));
+    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + JOIN_LEAD_MS), { visibility: 'best_price' }));
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const id = created.body.id as number;
     await t.db('auctions').where({ id }).update({ duration_sec: 8, extension_sec: 1 });
@@ -239,7 +240,8 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
       const joined = await c.post(`/api/auctions/${id}/join`, { brand: b.brand, model: b.model });
       expect(joined.status, JSON.stringify(joined.body)).to.equal(201);
     }
-    const startsAt = Date.parse(created.body.startsAt);
+    // Joined: the start 3 s from now, so a node can be killed 0.7 s before it.
+    const startsAt = (await moveStart(t.db, id, new Date(Date.now() + 3000))).getTime();
     await until('a moment before the start', async () => Date.now() >= startsAt - 700, 10000, 20);
     const victim = cluster.alive()[0];
     await cluster.kill(victim);
@@ -276,9 +278,7 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     // Nodes killed by the tests before come back first (two at least must be alive to kill one).
     for (const n of cluster.nodes) if (!cluster.alive().includes(n)) await cluster.spawn(n);
     const [first] = cluster.alive();
-    const dueAt = new Date(Date.now() + 6000);
-
-    // A sealed expert draw whose reveal (the bid opening) is due at dueAt.
+    // Experts for a sealed expert draw whose reveal (the bid opening) falls due at dueAt.
     const spec = (await t.db('expert_specialties').first('category_code')) as { category_code: string };
     const org = await t.db('organisations').where({ code: 'PU05' }).first('id');
     const opc = new TestClient(first.url);
@@ -288,6 +288,34 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
       const e = await opc.post('/api/experts', { name: `集群专家${i + 1}`, employerName: '阳光大学', region: '330100', title: '高级工程师', phone: `1390003${String(1000 + i)}`, email: `cluster${i}@t.example.cn`, specialties: [spec.category_code] });
       expect(e.status, JSON.stringify(e.body)).to.equal(201);
     }
+    // A submitted requisition: its first approval step's time limit is moved to dueAt (the fixture's
+    // short limit; the law's is working days), with its job, as the approvals service writes it.
+    const fin = new FinanceClient(first.url, CLUSTER_SECRETS.FINANCE_HMAC_SECRET, () => new Date());
+    const year = new Date().getUTCFullYear();
+    const alloc = await fin.pushAllocations(year, [{ budgetLineCode: `${year}-PU01-CLU${Date.now() % 1e6}`, orgCode: 'PU01', name: '集群测试指标', economicClass: '302', allocatedFen: 10_000_000 }]);
+    expect(alloc.status, JSON.stringify(alloc.body)).to.equal(200);
+    const purchaser = new TestClient(first.url);
+    await purchaser.login('purchaser');
+    const req = await purchaser.post('/api/requisitions', { title: '集群截止测试', budgetLineId: alloc.body.results[0].budgetLineId, neededBy: `${year + 1}-06-30`, justification: '集群截止测试', items: [{ categoryCode: 'A02010104', name: '台式计算机', specification: '按标准配置', quantity: 2, unit: '台', unitPriceFen: 500_000 }], submit: true });
+    expect(req.status, JSON.stringify(req.body)).to.equal(201);
+    const step = await t.db('approval_steps').where({ requisition_id: req.body.id, status: 'pending' }).first();
+    expect(step, 'a pending approval step').to.exist;
+
+    // A published tender whose bid deadline and opening are moved to dueAt (the law's 20 days, shortened
+    // in the database as the fixture's only shortcut), with its opening job. Nobody bid, so the opening
+    // job finds too few bids and fails the tender: what matters here is that it runs, once, on time.
+    const tpl = TEMPLATES.goods;
+    const goods = (await t.db('catalogue_categories').where({ kind: 'goods', framework_agreement: false }).orderBy('code').first('code')).code as string;
+    const later = new Date(Date.now() + 21 * 86400_000).toISOString();
+    const created = await opc.post('/api/tenders', { title: '集群开标测试', kind: 'goods', categoryCode: goods, purchasingOrgId: org.id, budgetFen: 120_000_000, method: tpl.method, priceWeight: tpl.priceWeight, smeDeductionPct: tpl.smeDeductionPct, description: '集群开标测试', requirements: tpl.requirements, qualifications: tpl.qualifications, criteria: tpl.criteria, bidDeadline: later, openingAt: later });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const tenderId = created.body.id as number;
+    const published = await opc.post(`/api/tenders/${tenderId}/publish`);
+    expect(published.status, JSON.stringify(published.body)).to.equal(200);
+
+    // Everything set up: all three fall due 3 s from now (the draw is requested last, its reveal
+    // time being part of what it seals), so a loaded machine cannot reach the due time mid-setup.
+    const dueAt = new Date(Date.now() + 3000);
     const draw = await opc.post('/api/draws', {
       projectRef: `YGCG-CLUSTER-${Date.now()}`,
       purchasingOrgId: org.id,
@@ -301,32 +329,8 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     const drawId = draw.body.id as number;
     expect((await t.db('draws').where({ id: drawId }).first()).status).to.equal('sealed');
 
-    // A submitted requisition: its first approval step's time limit is moved to dueAt (the fixture's
-    // short limit; the law's is working days), with its job, as the approvals service writes it.
-    const fin = new FinanceClient(first.url, CLUSTER_SECRETS.FINANCE_HMAC_SECRET, () => new Date());
-    const year = new Date().getUTCFullYear();
-    const alloc = await fin.pushAllocations(year, [{ budgetLineCode: `${year}-PU01-CLU${Date.now() % 1e6}`, orgCode: 'PU01', name: '集群测试指标', economicClass: '302', allocatedFen: 10_000_000 }]);
-    expect(alloc.status, JSON.stringify(alloc.body)).to.equal(200);
-    const purchaser = new TestClient(first.url);
-    await purchaser.login('purchaser');
-    const req = await purchaser.post('/api/requisitions', { title: '集群截止测试', budgetLineId: alloc.body.results[0].budgetLineId, neededBy: `${year + 1}-06-30`, justification: '集群截止测试', items: [{ categoryCode: 'A02010104', name: '台式计算机', specification: '按标准配置', quantity: 2, unit: '台', unitPriceFen: 500_000 }], submit: true });
-    expect(req.status, JSON.stringify(req.body)).to.equal(201);
-    const step = await t.db('approval_steps').where({ requisition_id: req.body.id, status: 'pending' }).first();
-    expect(step, 'a pending approval step').to.exist;
     await t.db('approval_steps').where({ id: step.id }).update({ due_at: dueAt.toISOString().replace('T', ' ').replace('Z', '') });
     await new Scheduler({ db: t.db, clock: systemClock, log: createLogger('silent') }).schedule(t.db, { kind: JOB.approvalDue, key: `approval-step:${step.id}:due`, runAt: dueAt, payload: { stepId: step.id } });
-
-    // A published tender whose bid deadline and opening are moved to dueAt (the law's 20 days, shortened
-    // in the database as the fixture's only shortcut), with its opening job. Nobody bid, so the opening
-    // job finds too few bids and fails the tender: what matters here is that it runs, once, on time.
-    const tpl = TEMPLATES.goods;
-    const goods = (await t.db('catalogue_categories').where({ kind: 'goods', framework_agreement: false }).orderBy('code').first('code')).code as string;
-    const later = new Date(Date.now() + 21 * 86400_000).toISOString();
-    const created = await opc.post('/api/tenders', { title: '集群开标测试', kind: 'goods', categoryCode: goods, purchasingOrgId: org.id, budgetFen: 120_000_000, method: tpl.method, priceWeight: tpl.priceWeight, smeDeductionPct: tpl.smeDeductionPct, description: '集群开标测试', requirements: tpl.requirements, qualifications: tpl.qualifications, criteria: tpl.criteria, bidDeadline: later, openingAt: later });
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
-    const tenderId = created.body.id as number;
-    const published = await opc.post(`/api/tenders/${tenderId}/publish`);
-    expect(published.status, JSON.stringify(published.body)).to.equal(200);
     const dueDb = dueAt.toISOString().replace('T', ' ').replace('Z', '');
     await t.db('tenders').where({ id: tenderId }).update({ bid_deadline: dueDb, opening_at: dueDb });
     await new Scheduler({ db: t.db, clock: systemClock, log: createLogger('silent') }).schedule(t.db, { kind: JOB_OPEN, key: `tender:${tenderId}:open`, runAt: dueAt, payload: { tenderId } });

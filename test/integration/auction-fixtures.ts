@@ -90,3 +90,20 @@ export function auctionBody(startsAt: Date, over: Record<string, unknown> = {}) 
     ...over,
   };
 }
+
+/** Far enough ahead that no machine, however loaded, reaches the start while bidders join. */
+export const JOIN_LEAD_MS = 10 * 60_000;
+
+/**
+ * Brings a competition's start (and its opening job) forward to `at`, by default now. A test
+ * creates the competition JOIN_LEAD_MS ahead, lets its bidders join (over HTTP, through several
+ * nodes), then calls this: joining closes at the start, and a competition short of bidders at
+ * its start fails for good, so a start a few seconds ahead made such tests flaky on a busy machine.
+ */
+export async function moveStart(db: Knex, auctionId: number, at: Date = new Date()): Promise<Date> {
+  const when = toDbTime(at);
+  await db('auctions').where({ id: auctionId, status: 'announced' }).update({ starts_at: when });
+  const moved = await db('scheduled_jobs').where({ job_key: `auction:open:${auctionId}`, status: 'pending' }).update({ run_at: when });
+  if (moved !== 1) throw new Error(`competition ${auctionId}: no pending opening job to move`);
+  return at;
+}

@@ -15,7 +15,7 @@ import { parseEnv, DEFAULT_LIMITS, type Config } from '../../server/config';
 import { createBus, type ClusterBus } from '../../server/realtime/bus';
 import { createLogger } from '../../server/http/log';
 import type { AuctionService } from '../../server/execution/auctions/service';
-import { auctionBody, cookieFor, createBidders, type BidderFixture } from './auction-fixtures';
+import { auctionBody, cookieFor, createBidders, JOIN_LEAD_MS, moveStart, type BidderFixture } from './auction-fixtures';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const serviceOf = ({ p }: { p: Platform }) => (p.modules.find((m) => m.name === 'auctions') as unknown as { service: AuctionService }).service;
@@ -70,7 +70,7 @@ describe(`one owner per competition, two nodes in one process (${TEST_DIALECT})`
     const [a, b] = nodes;
     const op = new TestClient(a.url);
     await op.login('operator');
-    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 3000), { visibility: 'ladder' }));
+    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + JOIN_LEAD_MS), { visibility: 'ladder' }));
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const id = created.body.id as number;
     // Bidder 0 and 1 on node B, bidder 2 on node A.
@@ -81,7 +81,7 @@ describe(`one owner per competition, two nodes in one process (${TEST_DIALECT})`
       expect((await c.post(`/api/auctions/${id}/join`, { brand: bd.brand, model: bd.model })).status).to.equal(201);
       sockets.push(await WsClient.connect(at[i].url, c.cookie));
     }
-    await until('the start time', async () => Date.now() >= Date.parse(created.body.startsAt));
+    await moveStart(t.db, id);
     expect(await a.p.scheduler.runDue()).to.be.greaterThan(0);
     const lease = await t.db('auction_owners').where({ auction_id: id }).first();
     expect(lease).to.include({ node_id: 'node-a' });

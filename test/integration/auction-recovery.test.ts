@@ -8,7 +8,7 @@ import { TestClient } from '../helpers/http';
 import { seedDemo } from '../../db/seeds/demo';
 import { systemClock, toDbTime } from '../../server/db/time';
 import { SessionStore } from '../../server/http/auth/sessions';
-import { auctionBody, cookieFor, createBidders, type BidderFixture } from './auction-fixtures';
+import { auctionBody, cookieFor, createBidders, JOIN_LEAD_MS, moveStart, type BidderFixture } from './auction-fixtures';
 
 const SECRET = 'recovery-test-session-secret-0123456789';
 
@@ -63,7 +63,7 @@ describe(`competition survives SIGKILL (${TEST_DIALECT})`, function () {
     const sessions = new SessionStore(t.db, SECRET, systemClock);
     const op = new TestClient(base());
     await op.login('operator');
-    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 1500), { visibility: 'ladder', durationSec: 300 }));
+    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + JOIN_LEAD_MS), { visibility: 'ladder', durationSec: 300 }));
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const id = created.body.id;
     const sockets: WsClient[] = [];
@@ -74,8 +74,10 @@ describe(`competition survives SIGKILL (${TEST_DIALECT})`, function () {
       expect((await c.post(`/api/auctions/${id}/join`, { brand: b.brand, model: b.model })).status).to.equal(201);
       sockets.push(await WsClient.connect(base(), cookie));
     }
+    await moveStart(t.db, id);
     // The node-cron tick opens it at the start time.
-    for (let i = 0; i < 60 && (await t.db('auctions').where({ id }).first()).status !== 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await t.db('auctions').where({ id }).first()).status !== 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await t.db('auctions').where({ id }).first()).status).to.equal('running');
     const acked: any[] = [];
     for (let k = 0; k < 5; k++) {
       for (let i = 0; i < 3; i++) {

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import knexFactory, { type Knex } from 'knex';
 import { TEST_DIALECT } from '../helpers/db';
 import { LoopBidder, readiness, startFaultServer, waitFor, type Answer, type FaultServer } from '../helpers/fault-server';
-import { auctionBody, cookieFor, createBidders, type BidderFixture } from './auction-fixtures';
+import { auctionBody, cookieFor, createBidders, JOIN_LEAD_MS, moveStart, type BidderFixture } from './auction-fixtures';
 import { systemClock, toDbTime } from '../../server/db/time';
 import { verifyChain } from '../../server/supervision/audit/audit';
 import { TestClient } from '../helpers/http';
@@ -39,12 +39,13 @@ describe(`when the database falters (${TEST_DIALECT})`, function () {
 
   /** A running rank-only competition with the given bidders joined (opened by the scheduler, on the real clock). */
   async function running(bs: BidderFixture[], over: Record<string, unknown> = {}): Promise<{ id: number; endsAt: string }> {
-    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + 1500), { visibility: 'rank_only', decrementKind: 'absolute', decrementValue: 100, durationSec: 600, ...over }));
+    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + JOIN_LEAD_MS), { visibility: 'rank_only', decrementKind: 'absolute', decrementValue: 100, durationSec: 600, ...over }));
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const id = created.body.id;
     // Joined directly (the join route has its own tests), so a loaded machine cannot miss the start.
     const now = toDbTime(new Date());
     await s.tdb.db('auction_participants').insert(bs.map((b, k) => ({ auction_id: id, supplier_id: b.supplierId, label: String.fromCharCode(65 + k), brand: b.brand, model: b.model, user_id: b.userId, ip: '127.0.0.1', device_id: null, joined_at: now })));
+    await moveStart(s.tdb.db, id);
     await waitFor('the competition opens', async () => (await s.tdb.db('auctions').where({ id }).first()).status === 'running');
     await waitFor('the sequencer holds it', () => s.service.engine.live.has(id));
     return { id, endsAt: (await op.get(`/api/auctions/${id}`)).body.endsAt };
