@@ -13,7 +13,7 @@ describe(`browser: platform state on the board and the desk (${TEST_DIALECT})`, 
   this.timeout(60000);
   let s: TestServer;
   let browser: Browser;
-  before(async () => ({ s, browser } = await startServerAndBrowser({ env: { HEALTH_TIMEOUT_MS: '400', COMMIT_SLOW_MS: '300' } })));
+  before(async () => ({ s, browser } = await startServerAndBrowser({ env: { HEALTH_TIMEOUT_MS: '1000', COMMIT_SLOW_MS: '1000' } })));
   after(() => closeServerAndBrowser(s, browser));
 
   it('shows the database, commit latency and queued bids, in Chinese and English, and follows a held lock live', async () => {

@@ -135,9 +135,10 @@ describe(`browser: the operator's sealed draw (${TEST_DIALECT})`, function () {
   it('the public record of a revealed draw flags a seat left empty (4 of 5 accepted), in Chinese and English', async () => {
     const op = await s.as('operator');
     const org = await s.tdb.db('organisations').where({ kind: 'purchasing_unit' }).orderBy('id').first('id');
-    const r = await op.post('/api/draws', { projectRef: 'YGCG-DRAW-SEATS', purchasingOrgId: org.id, supplierIds: [], groups: [{ specialty: spec.code, count: 5 }], evaluationAt: new Date(Date.now() + 3_600_000).toISOString(), evaluationPlace: '采购中心', revealAt: new Date(Date.now() + 4000).toISOString() });
+    const r = await op.post('/api/draws', { projectRef: 'YGCG-DRAW-SEATS', purchasingOrgId: org.id, supplierIds: [], groups: [{ specialty: spec.code, count: 5 }], evaluationAt: new Date(Date.now() + 3_600_000).toISOString(), evaluationPlace: '采购中心', revealAt: new Date(Date.now() + 8000).toISOString() });
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
-    // Fixture: four of the five invited experts accept before the reveal; the fifth never answers.
+    // Fixture: four of the five invited experts accept before the reveal (8 s ahead: the request and
+    // these writes finish well before it on a loaded machine); the fifth never answers.
     const invitations = await s.tdb.db('draw_invitations').where({ draw_id: r.body.id }).orderBy('id').pluck('id');
     expect(invitations).to.have.length(5);
     await s.tdb.db('draw_invitations').whereIn('id', invitations.slice(0, 4)).update({ status: 'accepted' });

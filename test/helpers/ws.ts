@@ -33,7 +33,7 @@ export class WsClient {
     this.socket.send(JSON.stringify(msg));
   }
 
-  next(pred: (m: any) => boolean, timeoutMs = 3000): Promise<any> {
+  next(pred: (m: any) => boolean, timeoutMs = 10_000): Promise<any> {
     const found = this.messages.find(pred);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -42,7 +42,7 @@ export class WsClient {
     });
   }
 
-  waitClose(timeoutMs = 3000): Promise<{ code: number }> {
+  waitClose(timeoutMs = 10_000): Promise<{ code: number }> {
     if (this.closed) return Promise.resolve(this.closed);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('socket not closed')), timeoutMs);

@@ -44,6 +44,11 @@ describe(`supervision (${TEST_DIALECT})`, function () {
   it('evaluates a running competition\'s bid batches at most once per interval: the batches between are held, then evaluated together, released first by its close or by idle()', async () => {
     const seen: string[][] = [];
     const original = engine.evaluate.bind(engine);
+    // A longer interval than the default 2 s for this test: its steps between two batches must
+    // stay inside one interval however slowly a loaded machine runs them.
+    const interval = engine as unknown as { liveIntervalMs: number };
+    const defaultInterval = interval.liveIntervalMs;
+    interval.liveIntervalMs = 15_000;
     engine.evaluate = async (events, receivedAtMs) => {
       seen.push(events.map((e) => `${e.action}#${e.entity_id}`));
       return original(events, receivedAtMs);
@@ -63,7 +68,7 @@ describe(`supervision (${TEST_DIALECT})`, function () {
       await new Promise((r) => setTimeout(r, 300));
       expect(flat()).to.have.length(1); // held: within the interval of the last evaluation
       await emit([{ action: 'auction.closed', entityType: 'auction', entityId: id, after: { status: 'closed' } }]);
-      expect(await waitFor(() => flat().length === 4, 1000)).to.equal(true); // well before the interval
+      expect(await waitFor(() => flat().length === 4, 5000)).to.equal(true); // well before the interval
       expect(flat()).to.deep.equal([1, 2, 3].map(() => `auction.bids_accepted#${id}`).concat(`auction.closed#${id}`));
       const rounds = seen.filter((r) => r.some((x) => x.endsWith(`#${id}`)));
       expect(rounds[1].slice(0, 2)).to.deep.equal([`auction.bids_accepted#${id}`, `auction.bids_accepted#${id}`]); // the held ones together, before the close
@@ -74,6 +79,7 @@ describe(`supervision (${TEST_DIALECT})`, function () {
       expect(flat()).to.have.length(5);
     } finally {
       engine.evaluate = original;
+      interval.liveIntervalMs = defaultInterval;
     }
   });
 
