@@ -183,7 +183,7 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     expect(final.status).to.equal('closed');
     const lateMs = fromDbTime(final.closed_at)!.getTime() - fromDbTime(final.ends_at)!.getTime();
     console.log(`      closed ${lateMs} ms after its end`);
-    expect(lateMs).to.be.within(0, 1500);
+    expect(lateMs).to.be.within(0, 3000);
     const best = [...rows].sort((x: any, y: any) => Number(x.amount_fen) - Number(y.amount_fen) || Number(x.seq) - Number(y.seq))[0];
     expect(Number(final.winner_supplier_id)).to.equal(Number(best.supplier_id));
     expect(Number(final.winner_price_fen)).to.equal(Number(best.amount_fen));
@@ -251,7 +251,7 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     }, 10000, 20);
     const openLateMs = fromDbTime(opened.opened_at)!.getTime() - startsAt;
     console.log(`      opened ${openLateMs} ms after its start with ${victim.nodeId} killed 0.7 s before`);
-    expect(openLateMs).to.be.within(0, 2500);
+    expect(openLateMs).to.be.within(0, 4000);
     const lease = await until('an owner', async () => t.db('auction_owners').where({ auction_id: id }).first());
     // One bid, so it closes with a winner.
     const c = new ClusterBidder(cluster, (await cookieFor(sessions, bidders[0].userId)).cookie, id, cluster.alive()[0].index);
@@ -270,7 +270,7 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     console.log(`      closed ${closeLateMs} ms after its end with its owner ${lease.node_id} killed 0.7 s before`);
     expect(closed.status).to.equal('closed');
     expect(Number(closed.winner_supplier_id)).to.equal(bidders[0].supplierId);
-    expect(closeLateMs).to.be.within(0, 4500);
+    expect(closeLateMs).to.be.within(0, 6000);
     for (const action of ['auction.opened', 'auction.closed']) expect(Number((await t.db('audit_events').where({ action, entity_id: id }).count({ n: '*' }).first())!.n), action).to.equal(1);
   });
 
@@ -356,9 +356,9 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     const revealLateMs = fromDbTime(revealed.revealed_at)!.getTime() - dueAt.getTime();
     const overdueLateMs = fromDbTime(overdue.overdue_at)!.getTime() - dueAt.getTime();
     console.log(`      revealed ${revealLateMs} ms, tender opened ${openLateMs} ms and marked overdue ${overdueLateMs} ms after they were due, with ${victim.nodeId} killed 0.7 s before`);
-    expect(revealLateMs).to.be.within(0, 4000);
-    expect(overdueLateMs).to.be.within(0, 4000);
-    expect(openLateMs).to.be.within(0, 4000);
+    expect(revealLateMs).to.be.within(0, 6000);
+    expect(overdueLateMs).to.be.within(0, 6000);
+    expect(openLateMs).to.be.within(0, 6000);
     // Once each: one audit event, one finished job.
     await new Promise((r) => setTimeout(r, 1500)); // a second run, if any, would have written by now
     expect(Number((await t.db('audit_events').where({ action: 'draw.revealed', entity_id: drawId }).count({ n: '*' }).first())!.n)).to.equal(1);
