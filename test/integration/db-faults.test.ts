@@ -200,7 +200,7 @@ describe(`when the database falters (${TEST_DIALECT})`, function () {
       const liveT0 = performance.now();
       expect((await fetch(`${s.url}/api/health`)).status).to.equal(200);
       const livenessMs = performance.now() - liveT0;
-      expect(livenessMs).to.be.lessThan(200);
+      expect(livenessMs).to.be.lessThan(1000); // not held by the stall (it lasts until resumed); a few ms when the machine is quiet
       // Every bid sent during the stall is answered within the commit limit plus its check.
       await waitFor('bids answered during the stall', () => ls.flatMap((l) => l.all).length > beforeStall + ls.length, 8000);
       s.proxy!.heal();
