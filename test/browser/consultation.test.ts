@@ -102,7 +102,7 @@ describe(`browser: a competitive consultation run by its roles (${TEST_DIALECT})
     clock.set(revealAt.getTime());
     await runDue();
     let team: Array<{ expert_id: number }> = [];
-    for (let i = 0; i < 60 && team.length === 0; i++) {
+    for (let i = 0; i < 200 && team.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 50));
       team = await db('consultation_team').where({ consultation_id: id });
     }

@@ -219,7 +219,7 @@ describe(`competitive consultation (${TEST_DIALECT})`, function () {
     clock.set(revealAt.getTime());
     await runDue();
     let team: Array<{ expert_id: number }> = [];
-    for (let i = 0; i < 60 && team.length === 0; i++) {
+    for (let i = 0; i < 200 && team.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 50)); // the link runs after the reveal commits
       team = await db('consultation_team').where({ consultation_id: c.id });
     }

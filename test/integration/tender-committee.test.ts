@@ -49,7 +49,7 @@ describe(`tendering: the committee comes from the sealed expert draw (${TEST_DIA
     clock.set(revealAt.getTime());
     await s.platform.scheduler.runDue();
     let rows: Array<{ expert_id: number; source: string; source_ref: string }> = [];
-    for (let i = 0; i < 50 && rows.length === 0; i++) {
+    for (let i = 0; i < 200 && rows.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 50)); // the link runs after the reveal commits
       rows = await db('tender_committee').where({ tender_id: t.id });
     }
