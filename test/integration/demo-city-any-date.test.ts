@@ -39,8 +39,9 @@ const START_DATES: Array<[string, string]> = [
   ['2028-10-03T02:00:00Z', 'inside National Day 2028'],
   ['2028-12-30T02:00:00Z', 'a Saturday, 30 December 2028'],
 ];
-// MariaDB is slower per seed: a spread of the hardest dates there, every date on SQLite.
-const MARIADB_DATES = new Set(['2026-12-04T02:30:00Z', '2026-12-05T04:00:00Z', '2027-02-09T02:00:00Z', '2027-10-05T02:00:00Z', '2027-12-31T12:00:00Z', '2028-01-25T02:00:00Z']);
+// MariaDB is slower per seed (about 11 s on CI against 4 s): a spread of the hardest dates there
+// (a weekend, the two long holidays, a year's last evening in Beijing), every date on SQLite.
+const MARIADB_DATES = new Set(['2026-12-05T04:00:00Z', '2027-02-09T02:00:00Z', '2027-10-05T02:00:00Z', '2027-12-31T12:00:00Z']);
 const DATES = TEST_DIALECT === 'mysql' || process.env.DEMO_DATES === 'few' ? START_DATES.filter(([d]) => MARIADB_DATES.has(d)) : START_DATES;
 
 function configFor(t: TestDb): Config {
