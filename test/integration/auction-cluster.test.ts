@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { createTestDb, TEST_DIALECT, type TestDb } from '../helpers/db';
 import { TestClient } from '../helpers/http';
 import { seedDemo } from '../../db/seeds/demo';
-import { systemClock, fromDbTime } from '../../server/db/time';
+import { systemClock, fromDbTime, toDbTime } from '../../server/db/time';
 import { SessionStore } from '../../server/http/auth/sessions';
 import { verifyChain } from '../../server/supervision/audit/audit';
 import { Cluster, ClusterBidder, CLUSTER_SECRETS } from '../helpers/cluster';
@@ -329,11 +329,12 @@ describe(`a competition survives losing its node: three processes (${TEST_DIALEC
     const drawId = draw.body.id as number;
     expect((await t.db('draws').where({ id: drawId }).first()).status).to.equal('sealed');
 
-    await t.db('approval_steps').where({ id: step.id }).update({ due_at: dueAt.toISOString().replace('T', ' ').replace('Z', '') });
-    await new Scheduler({ db: t.db, clock: systemClock, log: createLogger('silent') }).schedule(t.db, { kind: JOB.approvalDue, key: `approval-step:${step.id}:due`, runAt: dueAt, payload: { stepId: step.id } });
-    const dueDb = dueAt.toISOString().replace('T', ' ').replace('Z', '');
+    const dueDb = toDbTime(dueAt);
+    await t.db('approval_steps').where({ id: step.id }).update({ due_at: dueDb });
+    const scheduler = new Scheduler({ db: t.db, clock: systemClock, log: createLogger('silent') });
+    await scheduler.schedule(t.db, { kind: JOB.approvalDue, key: `approval-step:${step.id}:due`, runAt: dueAt, payload: { stepId: step.id } });
     await t.db('tenders').where({ id: tenderId }).update({ bid_deadline: dueDb, opening_at: dueDb });
-    await new Scheduler({ db: t.db, clock: systemClock, log: createLogger('silent') }).schedule(t.db, { kind: JOB_OPEN, key: `tender:${tenderId}:open`, runAt: dueAt, payload: { tenderId } });
+    await scheduler.schedule(t.db, { kind: JOB_OPEN, key: `tender:${tenderId}:open`, runAt: dueAt, payload: { tenderId } });
 
     await until('a moment before they are due', async () => Date.now() >= dueAt.getTime() - 700, 15000, 20);
     const victim = cluster.alive()[0];

@@ -5,6 +5,7 @@ import { toDbTime, type Clock } from '../../server/db/time';
 import { hashPassword } from '../../server/http/auth/passwords';
 import { withCheckChar, CREDIT_CODE_ALPHABET } from '../../server/execution/suppliers/credit-code';
 import type { SessionStore } from '../../server/http/auth/sessions';
+import { openJobKey } from '../../server/execution/auctions/service';
 
 export interface BidderFixture {
   supplierId: number;
@@ -103,7 +104,7 @@ export const JOIN_LEAD_MS = 10 * 60_000;
 export async function moveStart(db: Knex, auctionId: number, at: Date = new Date()): Promise<Date> {
   const when = toDbTime(at);
   await db('auctions').where({ id: auctionId, status: 'announced' }).update({ starts_at: when });
-  const moved = await db('scheduled_jobs').where({ job_key: `auction:open:${auctionId}`, status: 'pending' }).update({ run_at: when });
+  const moved = await db('scheduled_jobs').where({ job_key: openJobKey(auctionId), status: 'pending' }).update({ run_at: when });
   if (moved !== 1) throw new Error(`competition ${auctionId}: no pending opening job to move`);
   return at;
 }
