@@ -129,6 +129,12 @@ interface StreamHead {
 const knownHeads = new WeakMap<object, Set<string>>();
 const KNOWN_HEADS_MAX = 50_000;
 
+function knownHeadsOf(tx: Tx): Set<string> {
+  let known = knownHeads.get(poolOf(tx));
+  if (!known) knownHeads.set(poolOf(tx), (known = new Set()));
+  return known;
+}
+
 /**
  * Takes the row locks of these stream heads (given sorted), creating a missing head on the way,
  * with record locks on those rows only. On MySQL each head is read by its primary key in a
@@ -165,9 +171,10 @@ async function lockStreamHeads(tx: Tx, streams: string[]): Promise<Map<string, S
       else await tx('audit_stream_heads').insert(fresh).onConflict('stream').ignore();
     }
   };
-  let known = knownHeads.get(poolOf(tx));
-  if (!known) knownHeads.set(poolOf(tx), (known = new Set()));
-  if (tx.dialect === 'mysql' && !streams.every((s) => known.has(s))) await create(streams);
+  // MySQL only (SQLite has one writer, so no gap lock to avoid).
+  const known = tx.dialect === 'mysql' ? knownHeadsOf(tx) : null;
+  const unknown = known !== null && !streams.every((s) => known.has(s));
+  if (unknown) await create(streams);
   await read(streams);
   const missing = streams.filter((s) => !heads.has(s));
   if (missing.length) {
@@ -177,11 +184,13 @@ async function lockStreamHeads(tx: Tx, streams: string[]): Promise<Map<string, S
     await read(missing);
   }
   for (const s of streams) if (!heads.has(s)) throw new Error(`audit stream head ${s} missing after its insert`);
-  const seen = known;
-  tx.afterCommit(() => {
-    if (seen.size + streams.length > KNOWN_HEADS_MAX) seen.clear();
-    for (const s of streams) seen.add(s);
-  });
+  // Only when this call created or first met a head: a bid batch on known heads adds no hook.
+  if (unknown) {
+    tx.afterCommit(() => {
+      if (known.size + streams.length > KNOWN_HEADS_MAX) known.clear();
+      for (const s of streams) known.add(s);
+    });
+  }
   return heads;
 }
 
