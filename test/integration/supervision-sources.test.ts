@@ -9,6 +9,7 @@ import { systemClock, toDbTime } from '../../server/db/time';
 import type { RuleEngine } from '../../server/supervision/engine/engine';
 import { TestClient } from '../helpers/http';
 import { auctionBody, cookieFor, createBidders } from './auction-fixtures';
+import { auctionView } from '../../server/supervision/sources/tables-source';
 
 describe(`supervision on the modules' tables (${TEST_DIALECT})`, function () {
   this.timeout(60000);
@@ -111,4 +112,55 @@ describe(`supervision on the modules' tables (${TEST_DIALECT})`, function () {
     expect(trace.body.related).to.deep.include.members([{ type: 'requisition', id: String(rid) }, { type: 'contract', id: String(cid) }]);
     expect(trace.body.events.map((e: any) => e.action)).to.include('contract.signed');
   });
+  it('reads a running competition\'s bids as they come (only the new ones each time), as a reading of every bid would', async () => {
+    const db = s.tdb.db;
+    const [id] = await db('auctions').insert({ code: 'WSJJ-T-INC', title: '台式计算机竞价', lot_description: '50 台', quantity: 50, unit: '台', category_code: 'A02021003', ceiling_fen: 5_000_000, decrement_kind: 'absolute', decrement_value: 100, starts_at: T('2026-04-10T02:00:00Z'), duration_sec: 3600, extension_sec: 0, visibility: 'rank_only', min_suppliers: 3, min_brands: 1, status: 'running', ends_at: T('2026-04-10T03:00:00Z'), announced_at: T('2026-04-05T02:00:00Z'), bid_count: 0, org_id: org, created_at: T('2026-04-05T01:00:00Z'), updated_at: T('2026-04-10T02:00:00Z') });
+    // What the rules must see, from every bid: each distinct (supplier, address, device) and each
+    // supplier's last bid, both in the order first seen.
+    const expected = async () => {
+      const all = await db('auction_bids').where({ auction_id: id }).orderBy('seq');
+      const fps = new Map<string, unknown>();
+      const last = new Map<string, any>();
+      for (const b of all) {
+        const fp = { supplierId: String(b.supplier_id), ip: b.ip, deviceId: b.device_id };
+        fps.set(JSON.stringify(fp), fp);
+        last.set(String(b.supplier_id), b);
+      }
+      return { fingerprints: [...fps.values()], bids: [...last.values()].map((b) => ({ id: String(b.id), supplierId: String(b.supplier_id), amountFen: Number(b.amount_fen) })) };
+    };
+    const read = async () => {
+      const v = (await auctionView(db, String(id)))!;
+      return { fingerprints: v.fingerprints, bids: v.bids.map((b) => ({ id: b.id, supplierId: b.supplierId, amountFen: b.amountFen })) };
+    };
+    expect(await read()).to.deep.equal({ fingerprints: [], bids: [] });
+    let seq = 0;
+    let amount = 5_000_000;
+    const queries: string[] = [];
+    const count = (q: { sql: string }) => queries.push(q.sql);
+    for (let round = 0; round < 6; round++) {
+      // A few bids per round: suppliers in a changing order, one changing its address in round 3.
+      const order = round % 2 ? [...suppliers].reverse() : suppliers;
+      for (const sid of order.slice(0, 2 + (round % 3))) {
+        amount -= 100;
+        const ip = round === 3 && sid === suppliers[1] ? '10.9.9.9' : `10.8.1.${suppliers.indexOf(sid) + 1}`;
+        await db('auction_bids').insert({ auction_id: id, seq: ++seq, supplier_id: sid, amount_fen: amount, client_bid_id: `inc-${seq}`, ip, device_id: `dev-${sid}`, accepted_at: T('2026-04-10T02:30:00Z') });
+      }
+      db.on('query', count);
+      const got = await read();
+      db.off('query', count);
+      expect(got, `round ${round}`).to.deep.equal(await expected());
+    }
+    // Each reading asked only for the bids after the last one folded (from it on, once there was one).
+    const bidReads = queries.filter((q) => /auction_bids/.test(q));
+    expect(bidReads.length).to.equal(6);
+    expect(bidReads[0]).to.match(/seq. > \?/);
+    for (const q of bidReads.slice(1)) expect(q).to.match(/seq. >= \?/);
+    // Rows not the ones folded (a database rebuilt behind the same connections): read again from every bid.
+    await db('auction_bids').where({ auction_id: id }).delete();
+    seq = 0;
+    for (const sid of suppliers.slice(0, 3)) await db('auction_bids').insert({ auction_id: id, seq: ++seq, supplier_id: sid, amount_fen: 4_000_000 - seq, client_bid_id: `again-${seq}`, ip: '10.7.0.1', device_id: null, accepted_at: T('2026-04-10T02:40:00Z') });
+    expect(await read()).to.deep.equal(await expected());
+    expect((await read()).bids).to.have.length(3);
+  });
 });
+

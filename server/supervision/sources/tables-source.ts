@@ -16,6 +16,59 @@ export async function hasTable(db: Knex, name: string): Promise<boolean> {
 
 const AUCTION_STATUS: Record<string, ProcessView['status']> = { draft: 'planned', announced: 'planned', running: 'active', suspended: 'active', closed: 'complete', failed: 'unsuccessful' };
 
+/**
+ * What a competition's bids add up to for the rules: each distinct (supplier, address, device) and
+ * each supplier's last bid, both in the order first seen, and the last bid folded in.
+ */
+interface BidDigest {
+  lastSeq: number;
+  lastId: string | null;
+  fingerprints: Map<string, { supplierId: string; ip: string | null; deviceId: string | null }>;
+  lastBids: Map<string, { id: unknown; supplier_id: unknown; amount_fen: unknown; accepted_at: string | Date | null; ip: string | null; device_id: string | null }>;
+}
+/** Per database (its pool's config object) and competition; the oldest read dropped past the bound. */
+const digests = new WeakMap<object, Map<number, BidDigest>>();
+const MAX_DIGESTS = 5_000;
+const BID_COLUMNS = ['id', 'seq', 'supplier_id', 'amount_fen', 'accepted_at', 'ip', 'device_id'];
+
+/**
+ * A competition's bids folded in seq order. Bids are only ever appended, each competition's in seq
+ * order (one sequencer at a time commits them: a fenced-off owner commits nothing), so the bids
+ * past the last one folded are all that is new. The read starts AT that last bid: if the row found
+ * there is not the one folded (another database behind the same pool, rows removed), the digest
+ * is built again from every bid.
+ */
+async function bidDigest(db: Knex, auctionId: number): Promise<BidDigest> {
+  const pool = (db as unknown as { client: { config: object } }).client.config;
+  let byId = digests.get(pool);
+  if (!byId) digests.set(pool, (byId = new Map()));
+  let d = byId.get(auctionId);
+  let rows: any[] = [];
+  if (d) {
+    rows = await db('auction_bids').where({ auction_id: auctionId }).andWhere('seq', d.lastId === null ? '>' : '>=', d.lastSeq).orderBy('seq').select(BID_COLUMNS);
+    if (d.lastId !== null) {
+      if (rows.length && String(rows[0].id) === d.lastId && Number(rows[0].seq) === d.lastSeq) rows.shift();
+      else d = undefined;
+    }
+  }
+  if (!d) {
+    d = { lastSeq: 0, lastId: null, fingerprints: new Map(), lastBids: new Map() };
+    rows = await db('auction_bids').where({ auction_id: auctionId }).orderBy('seq').select(BID_COLUMNS);
+  }
+  for (const b of rows) {
+    const supplierId = String(b.supplier_id);
+    const fp = JSON.stringify([supplierId, b.ip, b.device_id]);
+    if (!d.fingerprints.has(fp)) d.fingerprints.set(fp, { supplierId, ip: b.ip, deviceId: b.device_id });
+    d.lastBids.set(supplierId, b); // Map order stays the order first set: suppliers by first bid
+    d.lastSeq = Number(b.seq);
+    d.lastId = String(b.id);
+  }
+  byId.delete(auctionId);
+  byId.set(auctionId, d); // most recently read last
+  if (byId.size > MAX_DIGESTS) byId.delete(byId.keys().next().value!);
+  return d;
+}
+
 /** An online price competition from the auctions tables; null when it is not there. */
 export async function auctionView(db: Knex, id: string): Promise<ProcessView | null> {
   if (!(await hasTable(db, 'auctions')) || !/^\d+$/.test(id)) return null;
@@ -31,22 +84,16 @@ export async function auctionView(db: Knex, id: string): Promise<ProcessView | n
   v.periodStart = isoFromDb(a.announced_at ?? a.starts_at); // documents available from the announcement
   v.periodEnd = isoFromDb(a.hard_end_at ?? a.ends_at);
   // Read live, every couple of seconds, while a competition may hold thousands of bids: the
-  // database sums them up (each supplier's last bid, each distinct address and device), so only
-  // a few rows per supplier travel, not every bid.
+  // bids are folded into a digest kept per competition (see bidDigest), so each reading fetches
+  // only the bids committed since the last one, not every bid again.
   const auctionId = Number(id);
-  const fingerprints = await db('auction_bids').where({ auction_id: auctionId }).groupBy('supplier_id', 'ip', 'device_id').orderBy('first_seq').select('supplier_id', 'ip', 'device_id', db.raw('MIN(seq) as first_seq'));
-  for (const f of fingerprints) v.fingerprints.push({ supplierId: String(f.supplier_id), ip: f.ip, deviceId: f.device_id });
+  const digest = await bidDigest(db, auctionId);
+  for (const f of digest.fingerprints.values()) v.fingerprints.push(f);
   const participants = await db('auction_participants').where({ auction_id: auctionId });
   for (const p of participants) v.fingerprints.push({ supplierId: String(p.supplier_id), ip: p.ip, deviceId: p.device_id });
-  // A supplier's offer is its last accepted bid; suppliers in the order they first bid.
-  const bySupplier = await db('auction_bids').where({ auction_id: auctionId }).groupBy('supplier_id').orderBy('first_seq').select('supplier_id', db.raw('MIN(seq) as first_seq'), db.raw('MAX(seq) as last_seq'));
-  const lastBids = bySupplier.length ? await db('auction_bids').where({ auction_id: auctionId }).whereIn('seq', bySupplier.map((r: any) => Number(r.last_seq))) : [];
-  const bySeq = new Map(lastBids.map((b: any) => [Number(b.seq), b]));
   const done = v.status === 'complete';
-  for (const r of bySupplier) {
-    const b: any = bySeq.get(Number(r.last_seq));
-    if (b) v.bids.push({ id: String(b.id), supplierId: String(b.supplier_id), amountFen: Number(b.amount_fen), status: done ? 'valid' : 'pending', at: isoFromDb(b.accepted_at), ip: b.ip, deviceId: b.device_id });
-  }
+  // A supplier's offer is its last accepted bid; suppliers in the order they first bid.
+  for (const b of digest.lastBids.values()) v.bids.push({ id: String(b.id), supplierId: String(b.supplier_id), amountFen: Number(b.amount_fen), status: done ? 'valid' : 'pending', at: isoFromDb(b.accepted_at), ip: b.ip, deviceId: b.device_id });
   if (done && a.winner_supplier_id !== null) v.awards.push({ id: `competition:${id}/award`, supplierId: String(a.winner_supplier_id), amountFen: a.winner_price_fen === null ? null : Number(a.winner_price_fen), status: 'active', at: isoFromDb(a.closed_at) });
   return v;
 }
