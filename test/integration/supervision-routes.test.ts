@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
 import { TEST_DIALECT } from '../helpers/db';
 import { systemActor } from '../../server/http/actor';
 import { systemClock } from '../../server/db/time';
-import type { AlertService } from '../../server/supervision/alerts/service';
+import { AlertService } from '../../server/supervision/alerts/service';
 import type { RuleEngine } from '../../server/supervision/engine/engine';
 import { RULES } from '../../server/supervision/rules/catalogue';
 
@@ -108,4 +108,30 @@ describe(`supervision routes: alert list and rule settings (${TEST_DIALECT})`, f
     expect(after.updatedAt).to.be.a('string');
     expect((await (await s.as('purchaser')).get('/api/supervision/rules')).status).to.equal(403);
   });
+  it('raises a state finding once: found again, the node answers from memory without touching the database; another node reads it there', async () => {
+    const finding = { subjectKey: 'routes-test:memo', subjectType: 'competition', subjectId: 'memo', processKey: 'routes-test:memo', orgId: null, params: { n: 1 }, evidence: { name: 'memo' } };
+    const input = { ruleCode: 'SV04', severity: 'high' as const, finding };
+    const actor = systemActor('routes-test', systemClock);
+    const first = await alerts.raise(actor, input);
+    expect(first).to.not.equal(null);
+    const queries: string[] = [];
+    const count = (q: { sql: string }) => queries.push(q.sql);
+    s.tdb.db.on('query', count);
+    try {
+      expect(await alerts.raise(actor, input)).to.equal(null);
+      expect(queries, 'the same node, found again').to.deep.equal([]);
+      // A node that has not seen it (a fresh service on the same database) asks the database once, then remembers.
+      const other = new AlertService(s.tdb.db);
+      expect(await other.raise(actor, input)).to.equal(null);
+      expect(queries.filter((q) => /sv_alerts/.test(q))).to.have.length(1);
+      expect(await other.raise(actor, input)).to.equal(null);
+      expect(queries.filter((q) => /sv_alerts/.test(q))).to.have.length(1);
+      // Another subject is still raised.
+      expect(await alerts.raise(actor, { ...input, finding: { ...finding, subjectKey: 'routes-test:memo-2', subjectId: 'memo-2' } })).to.not.equal(null);
+    } finally {
+      s.tdb.db.off('query', count);
+    }
+    expect(await s.tdb.db('sv_alerts').where({ rule_code: 'SV04', subject_key: 'routes-test:memo' }).count({ n: '*' }).first()).to.satisfy((r: any) => Number(r.n) === 1);
+  });
 });
+

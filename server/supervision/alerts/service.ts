@@ -27,8 +27,18 @@ export const DEFAULT_FOLD_WINDOW_MINUTES = 60;
 
 export type AlertListener = (alert: AlertRow, change: string) => void;
 
+/** Past this many, the memo of raised state findings starts again (it only saves reads). */
+const MAX_KNOWN_RAISED = 100_000;
+
 export class AlertService {
   private listeners = new Set<AlertListener>();
+  /**
+   * `rule|subject` of state findings known to have their alert. Such an alert is raised once and
+   * alerts are never deleted, so the memo is never wrong; it spares a live competition's every
+   * evaluation (its same-address finding, say, found again every few seconds) a transaction that
+   * only finds the alert already there.
+   */
+  private raised = new Set<string>();
   constructor(private db: Db) {}
 
   onChange(fn: AlertListener): () => void {
@@ -53,6 +63,12 @@ export class AlertService {
     const f = input.finding;
     const subjectKey = f.subjectKey.slice(0, 160);
     const isAct = f.actorId !== undefined; // null: an act whose actor is not a user (a system job)
+    const stateKey = isAct ? null : `${input.ruleCode}|${subjectKey}`;
+    if (stateKey !== null && this.raised.has(stateKey)) return null;
+    const known = () => {
+      if (this.raised.size >= MAX_KNOWN_RAISED) this.raised.clear();
+      this.raised.add(stateKey!);
+    };
     try {
       return await withTx(this.db, async (tx) => {
         const now = actor.clock.now();
@@ -67,7 +83,10 @@ export class AlertService {
             const windowMs = (input.foldWindowMinutes ?? DEFAULT_FOLD_WINDOW_MINUTES) * 60_000;
             if (occurredAt.getTime() - lastSeen.getTime() <= windowMs) return this.repeat(tx, actor, open, { seq, occurredAt, evidence: f.evidence });
           }
-        } else if (await tx('sv_alerts').where({ rule_code: input.ruleCode, subject_key: subjectKey }).first('id')) return null;
+        } else if (await tx('sv_alerts').where({ rule_code: input.ruleCode, subject_key: subjectKey }).first('id')) {
+          known();
+          return null;
+        }
         const latency = input.trigger?.receivedAtMs !== undefined ? Math.max(0, Math.round(performance.now() - input.trigger.receivedAtMs)) : null;
         const row = {
           rule_code: input.ruleCode,
@@ -94,12 +113,17 @@ export class AlertService {
           updated_at: toDbTime(now),
         };
         const [id] = await tx('sv_alerts').insert(row);
+        if (stateKey !== null) tx.afterCommit(known);
         await record(tx, actor, { action: 'alert.raised', entityType: 'alert', entityId: id, after: { ruleCode: input.ruleCode, severity: input.severity, subjectKey, subjectType: f.subjectType, subjectId: row.subject_id, processKey: row.process_key, orgId: row.org_id, actorId: row.actor_id, triggerSeq: row.trigger_seq, evidence: f.evidence } });
         this.announce(tx, Number(id), 'raised');
         return alertFromRow({ ...row, id, version: 1 });
       });
     } catch (err) {
-      if (isUniqueViolation(err)) return null; // raised concurrently by another evaluation
+      if (isUniqueViolation(err)) {
+        // raised concurrently by another evaluation
+        if (stateKey !== null) known();
+        return null;
+      }
       throw err;
     }
   }
