@@ -55,7 +55,16 @@ export function supervisionModule(ctx: ModuleContext): PlatformModule & { engine
     }),
     ctx.caches.register('supervision-process-events', {
       // A contract's process is found through the database: forget every process then (rare).
-      stale: (events) => (events.some((e) => e.entity_type === 'contract') ? true : events.map((e) => processKeyOf(e as unknown as BusEvent)).filter((k): k is string => k !== null)),
+      // Not our sequencer's bid batches: a competition of the auctions tables is read from those
+      // tables (its bids from the database as they come), never from these cached events, and a
+      // drop per batch (hundreds a second, to every node) only loaded the bus and every node.
+      stale: (events) =>
+        events.some((e) => e.entity_type === 'contract')
+          ? true
+          : events
+              .filter((e) => e.action !== 'auction.bids_accepted')
+              .map((e) => processKeyOf(e as unknown as BusEvent))
+              .filter((k): k is string => k !== null),
       // This node saw its own commits live (engine.sources.observe); only the others' are missing.
       remoteOnly: true,
       drop: (keys) => engine.sources.forget(keys),
