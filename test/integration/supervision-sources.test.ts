@@ -155,6 +155,16 @@ describe(`supervision on the modules' tables (${TEST_DIALECT})`, function () {
     expect(bidReads.length).to.equal(6);
     expect(bidReads[0]).to.match(/seq. > \?/);
     for (const q of bidReads.slice(1)) expect(q).to.match(/seq. >= \?/);
+    // Readings running alongside each other and new bids: each bid folded once, the last reading whole.
+    const more = async () => {
+      for (const sid of suppliers.slice(0, 3)) {
+        amount -= 100;
+        await db('auction_bids').insert({ auction_id: id, seq: ++seq, supplier_id: sid, amount_fen: amount, client_bid_id: `inc-${seq}`, ip: '10.8.2.1', device_id: `dev-${sid}`, accepted_at: T('2026-04-10T02:35:00Z') });
+      }
+      return read();
+    };
+    await Promise.all([read(), more(), read(), more(), read()]);
+    expect(await read()).to.deep.equal(await expected());
     // Rows not the ones folded (a database rebuilt behind the same connections): read again from every bid.
     await db('auction_bids').where({ auction_id: id }).delete();
     seq = 0;

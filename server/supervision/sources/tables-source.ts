@@ -45,17 +45,18 @@ async function bidDigest(db: Knex, auctionId: number): Promise<BidDigest> {
   let d = byId.get(auctionId);
   let rows: any[] = [];
   if (d) {
-    rows = await db('auction_bids').where({ auction_id: auctionId }).andWhere('seq', d.lastId === null ? '>' : '>=', d.lastSeq).orderBy('seq').select(BID_COLUMNS);
-    if (d.lastId !== null) {
-      if (rows.length && String(rows[0].id) === d.lastId && Number(rows[0].seq) === d.lastSeq) rows.shift();
-      else d = undefined;
-    }
+    // Where this read starts (another reading of the same competition may move the digest meanwhile).
+    const from = { seq: d.lastSeq, id: d.lastId };
+    rows = await db('auction_bids').where({ auction_id: auctionId }).andWhere('seq', from.id === null ? '>' : '>=', from.seq).orderBy('seq').select(BID_COLUMNS);
+    if (from.id !== null && !(rows.length && String(rows[0].id) === from.id && Number(rows[0].seq) === from.seq)) d = undefined;
   }
   if (!d) {
     d = { lastSeq: 0, lastId: null, fingerprints: new Map(), lastBids: new Map() };
     rows = await db('auction_bids').where({ auction_id: auctionId }).orderBy('seq').select(BID_COLUMNS);
   }
   for (const b of rows) {
+    // Folded once, in seq order: what a reading that ran alongside this one folded already is skipped.
+    if (d.lastId !== null && Number(b.seq) <= d.lastSeq) continue;
     const supplierId = String(b.supplier_id);
     const fp = JSON.stringify([supplierId, b.ip, b.device_id]);
     if (!d.fingerprints.has(fp)) d.fingerprints.set(fp, { supplierId, ip: b.ip, deviceId: b.device_id });
