@@ -3,6 +3,9 @@
 // node's topic and goes out on the bidder's own socket. A request not answered in time is given
 // up (the caller answers SERVICE_UNAVAILABLE with a retry hint: the bidder resends with its
 // clientBidId, which the owner answers once). A late answer for a given-up request is ignored.
+// What a node sends to one node within one event-loop turn (the bids read from its sockets, the
+// answers of one committed batch) travels as ONE bus message, in order: at 1,000 bids/s over three
+// nodes the forwarded bids and their answers were 1,300 of the bus's 1,550 messages a second.
 import crypto from 'node:crypto';
 import type { Logger } from '../../http/log';
 import type { Actor } from '../../http/actor';
@@ -22,13 +25,19 @@ export type ForwardedReply = { answer: unknown } | { error: { status: number; co
 export type LeaseNote = { auctionId: number; nodeId: string; epoch: number; expiresAt: string };
 type Envelope = { t: 'req'; corr: string; replyTo: string; body: ForwardedRequest } | { t: 'rep'; corr: string; answer?: unknown; error?: { status: number; code: string; message: string; details: unknown }; lease?: LeaseNote | null };
 
+/** On the wire: one envelope, or several gathered in one turn for the same node (in order). */
+type Wire = Envelope | Envelope[];
+
 export const nodeTopic = (nodeId: string) => `auctions.node.${nodeId}`;
 
 export class OwnerLink {
   private waiting = new Map<string, { resolve: (r: ForwardedReply) => void; timer: NodeJS.Timeout }>();
   private unsubscribe: () => void;
-  /** Counters: requests sent, answered here for others, given up. */
-  stats = { forwarded: 0, served: 0, timedOut: 0 };
+  /** Envelopes waiting for the end of this turn, per node, each with what to do if it cannot be sent. */
+  private outbox = new Map<string, Array<{ env: Envelope; failed: (err: Error) => void }>>();
+  private flushing = false;
+  /** Counters: requests sent, answered here for others, given up; bus messages sent. */
+  stats = { forwarded: 0, served: 0, timedOut: 0, messages: 0 };
 
   constructor(
     private bus: ClusterBus,
@@ -40,7 +49,9 @@ export class OwnerLink {
     /** The asking side: a lease the owner reported with its answer. */
     private onLease: (lease: LeaseNote) => void = () => {},
   ) {
-    this.unsubscribe = bus.subscribe(nodeTopic(bus.nodeId), (msg) => void this.onMessage(msg as Envelope));
+    this.unsubscribe = bus.subscribe(nodeTopic(bus.nodeId), (msg) => {
+      for (const m of Array.isArray(msg) ? (msg as Envelope[]) : [msg as Envelope]) void this.onMessage(m);
+    });
   }
 
   /** Sends a request to the owner node; resolves with its answer, its error, or a timeout. Never rejects. */
@@ -55,13 +66,34 @@ export class OwnerLink {
       }, timeoutMs);
       timer.unref?.();
       this.waiting.set(corr, { resolve, timer });
-      this.bus.publish(nodeTopic(nodeId), { t: 'req', corr, replyTo: this.bus.nodeId, body } satisfies Envelope).catch((err) => {
+      this.send(nodeId, { t: 'req', corr, replyTo: this.bus.nodeId, body }, (err) => {
         clearTimeout(timer);
         this.waiting.delete(corr);
-        this.log.warn('forwarding to the owner failed', { nodeId, error: (err as Error).message });
+        this.log.warn('forwarding to the owner failed', { nodeId, error: err.message });
         resolve({ timeout: true });
       });
     });
+  }
+
+  /** Queues an envelope for a node; the turn's envelopes for each node leave together (setImmediate: after this turn's I/O). */
+  private send(nodeId: string, env: Envelope, failed: (err: Error) => void): void {
+    let box = this.outbox.get(nodeId);
+    if (!box) this.outbox.set(nodeId, (box = []));
+    box.push({ env, failed });
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    const boxes = this.outbox;
+    this.outbox = new Map();
+    for (const [nodeId, items] of boxes) {
+      this.stats.messages++;
+      const wire: Wire = items.length === 1 ? items[0].env : items.map((i) => i.env);
+      this.bus.publish(nodeTopic(nodeId), wire).catch((err: Error) => items.forEach((i) => i.failed(err)));
+    }
   }
 
   private async onMessage(m: Envelope): Promise<void> {
@@ -85,11 +117,12 @@ export class OwnerLink {
       if (!(err instanceof AppError)) this.log.error('forwarded step failed', { kind: m.body.kind, error: (err as Error).message });
       reply = { t: 'rep', corr: m.corr, error: { status: e.status, code: e.code, message: e.message, details: e.details } };
     }
-    await this.bus.publish(nodeTopic(m.replyTo), reply).catch((err) => this.log.warn('answering a forwarded request failed', { to: m.replyTo, error: (err as Error).message }));
+    this.send(m.replyTo, reply, (err) => this.log.warn('answering a forwarded request failed', { to: m.replyTo, error: err.message }));
   }
 
   close(): void {
     this.unsubscribe();
+    this.outbox.clear();
     for (const [corr, w] of this.waiting) {
       clearTimeout(w.timer);
       w.resolve({ timeout: true });
