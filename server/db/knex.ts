@@ -7,6 +7,12 @@ import { DEFAULT_LIMITS, type Config, type DbClient, type Limits } from '../conf
 export type Db = Knex & { dialect: DbClient };
 
 /**
+ * The connection pool behind a knex instance or one of its transactions (a transaction's client
+ * shares its pool's config object): a key for what is kept per database in memory.
+ */
+export const poolOf = (db: Knex): object => (db as unknown as { client: { config: object } }).client.config;
+
+/**
  * Where and as whom to reach the MySQL/MariaDB server a DATABASE_URL names, no database chosen:
  * TCP host and port, or the server's Unix socket with `?socket=/path/to/mysqld.sock` (a database
  * on the same machine: every statement costs less CPU on both sides than over loopback TCP).

@@ -2,7 +2,7 @@
 // the change, so the audit row and the change commit or roll back together.
 import type { Knex } from 'knex';
 import type { Tx } from '../../db/tx';
-import { forUpdate } from '../../db/knex';
+import { forUpdate, poolOf } from '../../db/knex';
 import { isoFromDb, toDbTime } from '../../db/time';
 import { canonicalJson, eventHash, GENESIS_HASH, GLOBAL_STREAM, streamOf, type ChainedFields } from './chain';
 import type { Actor } from '../../http/actor';
@@ -37,8 +37,6 @@ export function onAuditEvents(fn: Listener, opts: { db?: Knex } = {}): () => voi
   return () => listeners.delete(entry);
 }
 
-// A transaction's client shares its pool's config object (knex makes the transaction client from it).
-const poolOf = (db: Knex | Tx): object => (db as unknown as { client: { config: object } }).client.config;
 
 export async function record(tx: Tx, actor: Actor, input: AuditInput, at?: Date): Promise<AuditEvent> {
   const [e] = await recordMany(tx, actor, [input], at);
