@@ -3,6 +3,7 @@
 // requisitions and contracts. Every query is guarded, so supervision runs before they land.
 import type { Knex } from 'knex';
 import { isoFromDb } from '../../db/time';
+import { poolOf } from '../../db/knex';
 import { emptyView, type ProcessView } from './process-view';
 
 const present = new Map<string, boolean>();
@@ -39,20 +40,25 @@ const BID_COLUMNS = ['id', 'seq', 'supplier_id', 'amount_fen', 'accepted_at', 'i
  * is built again from every bid.
  */
 async function bidDigest(db: Knex, auctionId: number): Promise<BidDigest> {
-  const pool = (db as unknown as { client: { config: object } }).client.config;
-  let byId = digests.get(pool);
-  if (!byId) digests.set(pool, (byId = new Map()));
+  let byId = digests.get(poolOf(db));
+  if (!byId) digests.set(poolOf(db), (byId = new Map()));
+  // The competition's bids in seq order: all of them, or those from a given seq on.
+  const bids = (from?: { op: '>' | '>='; seq: number }): Promise<any[]> => {
+    const q = db('auction_bids').where({ auction_id: auctionId });
+    if (from) q.andWhere('seq', from.op, from.seq);
+    return q.orderBy('seq').select(BID_COLUMNS);
+  };
   let d = byId.get(auctionId);
   let rows: any[] = [];
   if (d) {
     // Where this read starts (another reading of the same competition may move the digest meanwhile).
     const from = { seq: d.lastSeq, id: d.lastId };
-    rows = await db('auction_bids').where({ auction_id: auctionId }).andWhere('seq', from.id === null ? '>' : '>=', from.seq).orderBy('seq').select(BID_COLUMNS);
+    rows = await bids({ op: from.id === null ? '>' : '>=', seq: from.seq });
     if (from.id !== null && !(rows.length && String(rows[0].id) === from.id && Number(rows[0].seq) === from.seq)) d = undefined;
   }
   if (!d) {
     d = { lastSeq: 0, lastId: null, fingerprints: new Map(), lastBids: new Map() };
-    rows = await db('auction_bids').where({ auction_id: auctionId }).orderBy('seq').select(BID_COLUMNS);
+    rows = await bids();
   }
   for (const b of rows) {
     // Folded once, in seq order: what a reading that ran alongside this one folded already is skipped.
