@@ -859,7 +859,8 @@ export class AuctionService {
     this.link?.close();
     await this.leaseDb?.destroy();
     const st = this.engine.stats;
-    if (st.bids) this.ctx.log.info('auction engine', { ...st, validateMs: Math.round(st.validateMs), commitMs: Math.round(st.commitMs), announceMs: Math.round(st.announceMs), insertBidsMs: Math.round(st.insertBidsMs), auditMs: Math.round(st.auditMs), figuresMs: Math.round(st.figuresMs), beginMs: Math.round(st.beginMs), txOpenMs: Math.round(st.txOpenMs), fenceMs: Math.round(st.fenceMs), endMs: Math.round(st.endMs), meanBatch: Math.round(st.bids / Math.max(1, st.batches)) });
+    // Every time (…Ms) in whole milliseconds.
+    if (st.bids) this.ctx.log.info('auction engine', { ...Object.fromEntries(Object.entries(st).map(([k, v]) => [k, k.endsWith('Ms') ? Math.round(v) : v])), meanBatch: Math.round(st.bids / Math.max(1, st.batches)) });
     for (const id of [...this.timers.keys()]) this.clearEndTimer(id);
     this.broadcaster.stop();
     this.eligibility.close();
