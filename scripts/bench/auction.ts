@@ -162,7 +162,7 @@ interface Sock {
 /** The engine statistics of every node added up (one node: its own). */
 function engineStats(): Record<string, number> | null {
   if (!nodeStats.length) return null;
-  const keys = ['batches', 'bids', 'validateMs', 'commitMs', 'insertBidsMs', 'auditMs', 'figuresMs', 'beginMs', 'txOpenMs', 'fenceMs', 'endMs', 'announceMs', 'fencedBatches'] as const;
+  const keys = ['batches', 'bids', 'validateMs', 'commitMs', 'insertBidsMs', 'auditMs', 'figuresMs', 'beginMs', 'txOpenMs', 'fenceMs', 'endMs', 'announceMs', 'fencedBatches', 'writesMs'] as const;
   const sum: Record<string, number> = {};
   for (const k of keys) sum[k] = nodeStats.reduce((n, st) => n + Number(st[k] ?? 0), 0);
   sum.maxBatch = Math.max(...nodeStats.map((st) => Number(st.maxBatch ?? 0)));

@@ -7,6 +7,7 @@
 //
 // Single node (no REDIS_URL): there is nobody to hand over to, so there is no lease at all and
 // the fence is a no-op: the node owns everything, exactly as before.
+import type { Knex } from 'knex';
 import type { Db } from '../../db/knex';
 import type { Tx } from '../../db/tx';
 import { toDbTime, fromDbTime, type Clock } from '../../db/time';
@@ -171,8 +172,19 @@ export class CompetitionOwnership {
    * wait for a batch that passed the check to commit, so the new owner rebuilds with its bids.
    */
   async fence(tx: Tx, auctionIds: number[]): Promise<Map<number, number>> {
+    const plan = this.fencePlan(tx, auctionIds);
+    const matched = plan.statement ? Number(await plan.statement) : 0;
+    return this.fenceSettle(tx, auctionIds, plan, matched);
+  }
+
+  /**
+   * The fence's statement, to be sent first in the transaction (alone, or with the batch's other
+   * statements in one round trip: see engine.ts); `fenceSettle` then checks its matched rows.
+   */
+  fencePlan(tx: Tx, auctionIds: number[]): { epochs: Map<number, number>; until: number; statement: Knex.QueryBuilder | null } {
     const epochs = new Map<number, number>();
-    if (!this.clustered || !auctionIds.length) return epochs;
+    const until = this.deps.clock.now().getTime() + this.leaseMs;
+    if (!this.clustered || !auctionIds.length) return { epochs, until, statement: null };
     for (const id of auctionIds) {
       const h = this.held.get(id);
       if (h) epochs.set(id, h.epoch);
@@ -181,24 +193,23 @@ export class CompetitionOwnership {
     // renewal timer runs late (an overloaded event loop), and the UPDATE takes the rows' locks.
     // One statement, conditional on this node's name and each held epoch: it matches every row
     // exactly when every lease still holds (MySQL counts matched rows, changed or not).
-    const until = this.deps.clock.now().getTime() + this.leaseMs;
     const ids = [...epochs.keys()];
-    const matched = ids.length
-      ? Number(
-          await tx('auction_owners')
-            .whereIn('auction_id', ids)
-            .where({ node_id: this.nodeId })
-            .where('epoch', tx.raw(`CASE auction_id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END`, ids.flatMap((id) => [id, epochs.get(id)!])))
-            .update({ expires_at: toDbTime(until) }),
-        )
-      : 0;
+    const statement = ids.length
+      ? tx('auction_owners')
+          .whereIn('auction_id', ids)
+          .where({ node_id: this.nodeId })
+          .where('epoch', tx.raw(`CASE auction_id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END`, ids.flatMap((id) => [id, epochs.get(id)!])))
+          .update({ expires_at: toDbTime(until) })
+      : null;
+    return { epochs, until, statement };
+  }
+
+  /** Throws FencedError unless the fence statement matched every competition's lease row. */
+  async fenceSettle(tx: Tx, auctionIds: number[], plan: { epochs: Map<number, number>; until: number }, matched: number): Promise<Map<number, number>> {
+    const { epochs, until } = plan;
+    if (!this.clustered || !auctionIds.length) return epochs;
     if (matched !== auctionIds.length) {
-      // Which ones, and who holds them now (for the log and the caller).
-      const rows = (await tx('auction_owners').whereIn('auction_id', auctionIds).select('auction_id', 'node_id', 'epoch', 'expires_at')).map(fromRow);
-      const lost = auctionIds.filter((id) => {
-        const r = rows.find((x) => x.auctionId === id);
-        return !epochs.has(id) || !r || r.nodeId !== this.nodeId || r.epoch !== epochs.get(id);
-      });
+      const { lost, rows } = await this.lostLeases(tx, auctionIds, plan);
       this.stats.fenced++;
       throw new FencedError(lost.length ? lost : auctionIds, rows);
     }
@@ -210,6 +221,28 @@ export class CompetitionOwnership {
       }
     });
     return epochs;
+  }
+
+  /**
+   * Throws FencedError when a lease the plan counted on is gone: which ones, and who holds them
+   * now (for the log and the caller). Also asked after a batch's statement failed behind the
+   * fence in the same round trip (a lost lease lets the new owner's bids take the same seq).
+   */
+  async fenceRecheck(tx: Tx, auctionIds: number[], plan: { epochs: Map<number, number> }): Promise<void> {
+    if (!this.clustered || !auctionIds.length) return;
+    const { lost, rows } = await this.lostLeases(tx, auctionIds, plan);
+    if (!lost.length) return;
+    this.stats.fenced++;
+    throw new FencedError(lost, rows);
+  }
+
+  private async lostLeases(tx: Tx, auctionIds: number[], plan: { epochs: Map<number, number> }): Promise<{ lost: number[]; rows: Lease[] }> {
+    const rows = (await tx('auction_owners').whereIn('auction_id', auctionIds).select('auction_id', 'node_id', 'epoch', 'expires_at')).map(fromRow);
+    const lost = auctionIds.filter((id) => {
+      const r = rows.find((x) => x.auctionId === id);
+      return !plan.epochs.has(id) || !r || r.nodeId !== this.nodeId || r.epoch !== plan.epochs.get(id);
+    });
+    return { lost, rows };
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { fromDbTime, isoFromDb, toDbTime } from '../../db/time';
 import { forUpdate, toInt } from '../../db/knex';
 import type { Tx } from '../../db/tx';
+import type { Statement } from '../../db/statements';
 import type { AuctionStatus } from './state-machine';
 import type { DecrementKind, Visibility } from './rules';
 
@@ -210,12 +211,19 @@ const BID_COLUMNS = 'auction_id, seq, supplier_id, amount_fen, client_bid_id, us
 
 /** One multi-row INSERT per 1,000 bids, as plain SQL (the query builder is slow at this size). */
 export async function insertBids(tx: Tx, rows: BidInsert[]): Promise<void> {
+  for (const st of bidInserts(rows)) await tx.raw(st.sql, st.bindings as Knex.RawBinding[]);
+}
+
+/** The INSERTs of a batch's bids, a thousand rows each. */
+export function bidInserts(rows: BidInsert[]): Statement[] {
+  const out: Statement[] = [];
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000);
-    const bindings: Knex.RawBinding[] = [];
+    const bindings: unknown[] = [];
     for (const b of chunk) bindings.push(b.auctionId, b.seq, b.supplierId, b.amountFen, b.clientBidId, b.userId, b.ip, b.deviceId, toDbTime(b.acceptedAt), b.ownerEpoch ?? null);
-    await tx.raw(`INSERT INTO auction_bids (${BID_COLUMNS}) VALUES ${chunk.map(() => '(?,?,?,?,?,?,?,?,?,?)').join(',')}`, bindings);
+    out.push({ sql: `INSERT INTO auction_bids (${BID_COLUMNS}) VALUES ${chunk.map(() => '(?,?,?,?,?,?,?,?,?,?)').join(',')}`, bindings });
   }
+  return out;
 }
 
 /**
@@ -224,6 +232,11 @@ export async function insertBids(tx: Tx, rows: BidInsert[]): Promise<void> {
  */
 export async function updateRunningFigures(tx: Tx, list: Auction[], now: Date): Promise<void> {
   if (!list.length) return;
+  const st = runningFigures(list, now);
+  await tx.raw(st.sql, st.bindings as Knex.RawBinding[]);
+}
+
+export function runningFigures(list: Auction[], now: Date): Statement {
   const cols: Array<[string, (a: Auction) => unknown]> = [
     ['last_seq', (a) => a.lastSeq],
     ['bid_count', (a) => a.bidCount],
@@ -240,7 +253,7 @@ export async function updateRunningFigures(tx: Tx, list: Auction[], now: Date): 
     return `${col} = CASE id ${whens.join(' ')} END`;
   });
   bindings.push(toDbTime(now), ...list.map((a) => a.id));
-  await tx.raw(`UPDATE auctions SET ${sets.join(', ')}, updated_at = ? WHERE id IN (${list.map(() => '?').join(',')})`, bindings as Knex.RawBinding[]);
+  return { sql: `UPDATE auctions SET ${sets.join(', ')}, updated_at = ? WHERE id IN (${list.map(() => '?').join(',')})`, bindings };
 }
 
 export function times(a: Auction) {

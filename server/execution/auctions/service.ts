@@ -157,7 +157,7 @@ export class AuctionService {
         )
       : null;
     if (clustered) {
-      this.engine.fence = (tx, ids) => this.ownership.fence(tx, ids);
+      this.engine.fence = { plan: (tx, ids) => this.ownership.fencePlan(tx, ids), settle: (tx, ids, plan, matched) => this.ownership.fenceSettle(tx, ids, plan, matched), recheck: (tx, ids, plan) => this.ownership.fenceRecheck(tx, ids, plan) };
       this.engine.onFenced = (ids) => ids.forEach((id) => this.dropCompetition(id));
       this.ownership.onLost = (id) => void this.engine.control(async () => this.dropCompetition(id));
       this.ownership.onTick = () => this.sweep();

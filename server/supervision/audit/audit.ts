@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import type { Tx } from '../../db/tx';
 import { forUpdate, poolOf } from '../../db/knex';
+import { sendTogether, statementOf, type Statement } from '../../db/statements';
 import { isoFromDb, toDbTime } from '../../db/time';
 import { canonicalJson, eventHash, GENESIS_HASH, GLOBAL_STREAM, streamOf, type ChainedFields } from './chain';
 import type { Actor } from '../../http/actor';
@@ -52,7 +53,68 @@ export async function record(tx: Tx, actor: Actor, input: AuditInput, at?: Date)
  */
 export async function recordMany(tx: Tx, actor: Actor, inputs: AuditInput[], at?: Date): Promise<AuditEvent[]> {
   if (inputs.length === 0) return [];
-  const occurred = toDbTime(at ?? actor.clock.now());
+  const { byStream, streams } = streamsOf(inputs);
+  const heads = await lockStreamHeads(tx, streams);
+  const { ordered, moved } = chainRows(actor, inputs, byStream, streams, heads, at);
+  await insertNumbered(tx, ordered);
+  await moveStreamHeads(tx, moved);
+  return announced(tx, ordered);
+}
+
+/**
+ * recordMany on a hot path (a bid batch on MySQL): the caller's own statements travel with the
+ * audit's, in two round trips instead of one per statement (server/db/statements.ts). The first
+ * carries `first` (the caller's, in order), then the heads' locking read and the numbering; the
+ * second the events, the heads' move and `last`. Heads stay the last locks taken, as in
+ * recordMany. Answers null, having sent nothing, where it cannot: SQLite, or a stream head not
+ * yet known to exist (its creation needs recordMany's own order).
+ */
+export async function recordManyAlong(
+  tx: Tx,
+  actor: Actor,
+  inputs: AuditInput[],
+  at: Date,
+  first: Statement[],
+  last: Statement[],
+): Promise<{ events: AuditEvent[]; firstResults: any[] } | null> {
+  if (tx.dialect !== 'mysql' || inputs.length === 0) return null;
+  const { byStream, streams } = streamsOf(inputs);
+  const known = knownHeadsOf(tx);
+  if (!streams.every((s) => known.has(s))) return null;
+  const reads = chunks(streams, HEADS_PER_READ).map(headsRead);
+  const numbering = chunks(inputs, ROWS_PER_INSERT).map((part) => ({ sql: `INSERT INTO audit_seq_alloc (id) VALUES ${part.map(() => '(NULL)').join(',')}`, bindings: [] }));
+  const results = await sendTogether(tx, [...first, ...reads, ...numbering]);
+  const heads = new Map<string, StreamHead>();
+  for (const rows of results.slice(first.length, first.length + reads.length)) for (const r of rows) heads.set(r.stream, headOf(r));
+  const missing = streams.filter((s) => !heads.has(s));
+  if (missing.length) {
+    // A head believed to exist that does not (a database restored under a running process).
+    for (const [s, h] of await lockStreamHeads(tx, missing)) heads.set(s, h);
+  }
+  const { ordered, moved } = chainRows(actor, inputs, byStream, streams, heads, at);
+  // mysql2 answers each INSERT's first id: the chunk's rows are numbered from it (see insertNumbered).
+  results.slice(first.length + reads.length).forEach((r: { insertId: number }, c) => {
+    ordered.slice(c * ROWS_PER_INSERT, (c + 1) * ROWS_PER_INSERT).forEach((row, k) => (row.seq = Number(r.insertId) + k));
+  });
+  await sendTogether(tx, [
+    ...chunks(ordered, ROWS_PER_INSERT).map((part) => statementOf(tx('audit_events').insert(part.map((r) => ({ ...r, id: r.seq }))))),
+    ...chunks(moved, ROWS_PER_INSERT).map(headsMove(tx)),
+    ...last,
+  ]);
+  return { events: announced(tx, ordered), firstResults: results.slice(0, first.length) };
+}
+
+/** Rows per multi-row INSERT of events or heads; heads per locking read. */
+const ROWS_PER_INSERT = 500;
+const HEADS_PER_READ = 200;
+
+function chunks<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+function streamsOf(inputs: AuditInput[]): { byStream: Map<string, number[]>; streams: string[] } {
   const byStream = new Map<string, number[]>(); // stream -> indexes of its inputs, in order
   inputs.forEach((input, k) => {
     const s = streamOf(input.entityType, input.entityId);
@@ -60,8 +122,12 @@ export async function recordMany(tx: Tx, actor: Actor, inputs: AuditInput[], at?
     if (list) list.push(k);
     else byStream.set(s, [k]);
   });
-  const streams = [...byStream.keys()].sort();
-  const heads = await lockStreamHeads(tx, streams);
+  return { byStream, streams: [...byStream.keys()].sort() };
+}
+
+/** The events' rows, each chained to its stream's head (not yet numbered), and the heads' new place. */
+function chainRows(actor: Actor, inputs: AuditInput[], byStream: Map<string, number[]>, streams: string[], heads: Map<string, StreamHead>, at?: Date) {
+  const occurred = toDbTime(at ?? actor.clock.now());
   const rows: Array<Omit<AuditEvent, 'id'>> = [];
   const inputOf: number[] = []; // rows[i] records inputs[inputOf[i]]
   const moved: Array<{ stream: string; last_seq: number; last_hash: string }> = [];
@@ -102,8 +168,11 @@ export async function recordMany(tx: Tx, actor: Actor, inputs: AuditInput[], at?
   // Inserted (and so numbered) in the caller's order: `seq` order stays the order the events were recorded in.
   const ordered: Array<Omit<AuditEvent, 'id'>> = new Array(rows.length);
   rows.forEach((r, i) => (ordered[inputOf[i]] = r));
-  await insertNumbered(tx, ordered);
-  await moveStreamHeads(tx, moved);
+  return { ordered, moved };
+}
+
+/** The numbered rows as events, heard by the listeners once the transaction commits. */
+function announced(tx: Tx, ordered: Array<Omit<AuditEvent, 'id'>>): AuditEvent[] {
   const events = ordered.map((r) => ({ ...r, id: r.seq })) as AuditEvent[];
   if (listeners.size) {
     const pool = poolOf(tx);
@@ -148,16 +217,21 @@ function knownHeadsOf(tx: Tx): Set<string> {
  * key it takes an exclusive record lock, and an insert's intention lock waits for no one when
  * nobody holds gap locks. The common case (every head known) stays one statement.
  */
+/** MySQL: the heads' locking read, each by its primary key (see lockStreamHeads). */
+function headsRead(streams: string[]): Statement {
+  return { sql: streams.map(() => '(SELECT * FROM audit_stream_heads WHERE stream = ? FOR UPDATE)').join(' UNION ALL '), bindings: streams };
+}
+
+function headOf(r: any): StreamHead {
+  return { last_seq: Number(r.last_seq), last_hash: String(r.last_hash), anchor: r.anchor ?? null, linked_seq: Number(r.linked_seq) };
+}
+
 async function lockStreamHeads(tx: Tx, streams: string[]): Promise<Map<string, StreamHead>> {
   const heads = new Map<string, StreamHead>();
   const read = async (which: string[]) => {
-    for (let i = 0; i < which.length; i += 200) {
-      const part = which.slice(i, i + 200);
-      const rows: any[] =
-        tx.dialect === 'mysql'
-          ? (await tx.raw(part.map(() => '(SELECT * FROM audit_stream_heads WHERE stream = ? FOR UPDATE)').join(' UNION ALL '), part))[0]
-          : await tx('audit_stream_heads').whereIn('stream', part);
-      for (const r of rows) heads.set(r.stream, { last_seq: Number(r.last_seq), last_hash: String(r.last_hash), anchor: r.anchor ?? null, linked_seq: Number(r.linked_seq) });
+    for (const part of chunks(which, HEADS_PER_READ)) {
+      const rows: any[] = tx.dialect === 'mysql' ? (await sendTogether(tx, [headsRead(part)]))[0] : await tx('audit_stream_heads').whereIn('stream', part);
+      for (const r of rows) heads.set(r.stream, headOf(r));
     }
   };
   const create = async (which: string[]) => {
@@ -198,13 +272,11 @@ async function lockStreamHeads(tx: Tx, streams: string[]): Promise<Map<string, S
  * planned as a full scan and lock every head.
  */
 async function moveStreamHeads(tx: Tx, moved: Array<{ stream: string; last_seq: number; last_hash: string }>): Promise<void> {
-  for (let i = 0; i < moved.length; i += 500) {
-    await tx('audit_stream_heads')
-      .insert(moved.slice(i, i + 500).map((m) => ({ ...m, anchor: null, linked_seq: 0 })))
-      .onConflict('stream')
-      .merge(['last_seq', 'last_hash', 'anchor']);
-  }
+  for (const part of chunks(moved, ROWS_PER_INSERT)) await tx('audit_stream_heads').insert(headsRow(part)).onConflict('stream').merge(['last_seq', 'last_hash', 'anchor']);
 }
+
+const headsRow = (moved: Array<{ stream: string; last_seq: number; last_hash: string }>) => moved.map((m) => ({ ...m, anchor: null, linked_seq: 0 }));
+const headsMove = (tx: Tx) => (part: Array<{ stream: string; last_seq: number; last_hash: string }>) => statementOf(tx('audit_stream_heads').insert(headsRow(part)).onConflict('stream').merge(['last_seq', 'last_hash', 'anchor']));
 
 /**
  * Numbers event rows and inserts them: `seq` (and the row id) comes from audit_seq_alloc's
