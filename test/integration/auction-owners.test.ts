@@ -191,6 +191,51 @@ describe(`one owner per competition, two nodes in one process (${TEST_DIALECT})`
     expect([listens(a), listens(b)]).to.deep.equal([false, false]);
   });
 
+  it('knows every other node\'s live lease from its sweep: a bid after a quiet spell longer than the lease goes to the owner without reading the lease', async () => {
+    // The test before stopped node A's renewals (as if paused): both nodes renew again.
+    for (const n of nodes) serviceOf(n).ownership.start();
+    const op = new TestClient(nodes[0].url);
+    await op.login('operator');
+    const created = await op.post('/api/auctions', auctionBody(new Date(Date.now() + JOIN_LEAD_MS), { visibility: 'ladder', title: 'quiet spell' }));
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const id = created.body.id as number;
+    // Three suppliers join (fewer and the competition does not open).
+    const clients: TestClient[] = [];
+    for (const bd of bidders) {
+      const c = new TestClient(nodes[0].url);
+      Object.assign(c, await cookieFor(nodes[0].p.sessions, bd.userId));
+      expect((await c.post(`/api/auctions/${id}/join`, { brand: bd.brand, model: bd.model })).status).to.equal(201);
+      clients.push(c);
+    }
+    const joining = clients[0];
+    await moveStart(t.db, id);
+    expect(await nodes[0].p.scheduler.runDue()).to.be.greaterThan(0);
+    // The owner (the node that opened it, or the other one's sweep if it came first); the bidder sits on the other.
+    const a = await until('an owner', async () => nodes.find((n) => serviceOf(n).engine.live.has(id)));
+    const b = nodes.find((n) => n !== a)!;
+    const ws = await WsClient.connect(b.url, joining.cookie);
+    // Nothing of this competition has reached node B; its sweep (every renewal tick) saw node A's lease.
+    const ownershipB = serviceOf(b).ownership;
+    const seen = await until('node B to see the lease', async () => ownershipB.lastSeen.get(id));
+    expect(seen).to.include({ nodeId: serviceOf(a).ownership.nodeId, epoch: 1 });
+    // Quiet for longer than a lease: the view node B had at first has run out, the sweep keeps it current.
+    const firstSeen = seen.expiresAt.getTime();
+    await until('the first view to run out', async () => Date.now() > firstSeen + DEFAULT_LIMITS.ownerRenewMs);
+    expect(ownershipB.lastSeen.get(id)!.expiresAt.getTime()).to.be.greaterThan(Date.now());
+    let reads = 0;
+    const acquire = ownershipB.acquire.bind(ownershipB);
+    ownershipB.acquire = (auctionId: number) => (reads++, acquire(auctionId));
+    try {
+      ws.send({ type: 'bid', auctionId: id, amount: 24_000_000, clientBidId: 'quiet-1' });
+      expect(await ws.next((m) => m.clientBidId === 'quiet-1')).to.include({ type: 'bid.accepted', seq: 1 });
+    } finally {
+      ownershipB.acquire = acquire;
+      ws.close();
+    }
+    expect(reads).to.equal(0);
+    expect(serviceOf(b).engine.live.has(id)).to.equal(false);
+  });
+
   it('a single node (in-process bus) has no lease and no fence', async () => {
     const single = await createBus({ nodeId: 'solo', log: createLogger('silent') });
     expect(single.clustered).to.equal(false);

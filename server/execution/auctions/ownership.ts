@@ -288,19 +288,37 @@ export class CompetitionOwnership {
 
   /** A lease another node reported (with its answer). */
   saw(lease: Lease): void {
-    if (lease.nodeId !== this.nodeId) this.lastSeen.set(lease.auctionId, lease);
+    if (lease.nodeId === this.nodeId) return;
+    // The newest word wins: a later epoch, or the same epoch renewed further.
+    const cur = this.lastSeen.get(lease.auctionId);
+    if (!cur || lease.epoch > cur.epoch || (lease.epoch === cur.epoch && lease.expiresAt > cur.expiresAt)) this.lastSeen.set(lease.auctionId, lease);
   }
 
-  /** Competitions running or suspended whose lease is missing or expired (the sweep takes them). */
+  /**
+   * Competitions running or suspended whose lease is missing or expired (the sweep takes them).
+   * The same read refreshes this node's view of every other node's live lease (lastSeen): a
+   * competition whose bidders on this node were quiet for longer than a lease is still forwarded
+   * to its owner at once, without reading the lease first (the answers' lease notes only move it
+   * while bids flow).
+   */
   async orphans(): Promise<number[]> {
-    const now = toDbTime(this.deps.clock.now());
+    const now = this.deps.clock.now();
     const rows = await this.deps.db('auctions as a')
       .leftJoin('auction_owners as o', 'o.auction_id', 'a.id')
       .leftJoin('auction_owner_renewals as r', (j) => j.on('r.auction_id', 'o.auction_id').andOn('r.node_id', 'o.node_id').andOn('r.epoch', 'o.epoch'))
       .whereIn('a.status', ['running', 'suspended'])
-      .where((w) => w.whereNull('o.auction_id').orWhere((x) => x.where('o.expires_at', '<', now).where((y) => y.whereNull('r.renewed_until').orWhere('r.renewed_until', '<', now))))
-      .select('a.id');
-    return rows.map((r: { id: number }) => Number(r.id));
+      .select('a.id', 'o.auction_id', 'o.node_id', 'o.epoch', 'o.expires_at', 'r.renewed_until');
+    const orphans: number[] = [];
+    const running = new Set<number>();
+    for (const r of rows) {
+      running.add(Number(r.id));
+      const lease = r.auction_id == null ? null : fromRow(r);
+      if (!lease || lease.expiresAt <= now) orphans.push(Number(r.id));
+      else this.saw(lease);
+    }
+    // Finished competitions need no owner any more: forgotten, so the view stays as small as what runs.
+    for (const id of this.lastSeen.keys()) if (!running.has(id)) this.lastSeen.delete(id);
+    return orphans;
   }
 
   start(): void {
