@@ -110,6 +110,46 @@ describe('cluster bus', () => {
       }
     });
 
+    it('a message for one node reaches that node alone: Redis sends it to no other node', async () => {
+      const [a, b, c] = buses;
+      const got: Record<string, Array<[unknown, string]>> = { a: [], b: [], c: [] };
+      // What Redis hands each node's listening connection, before any filtering by topic.
+      const raw: Record<string, number> = { a: 0, b: 0, c: 0 };
+      const offs = buses.map((bus) => {
+        const sub = (bus as unknown as { sub: { on(e: string, f: () => void): void; off(e: string, f: () => void): void } }).sub;
+        const count = () => raw[bus.nodeId]++;
+        sub.on('message', count);
+        sub.on('pmessage', count);
+        const off = bus.subscribe('direct:t', (m, from) => got[bus.nodeId].push([m, from]));
+        return () => (off(), sub.off('message', count), sub.off('pmessage', count));
+      });
+      try {
+        for (let i = 0; i < 20; i++) void a.publishTo('b', 'direct:t', { i });
+        await a.publishTo('a', 'direct:t', 'to myself');
+        await c.publish('direct:t', 'to all');
+        await waitFor(() => got.b.length === 21 && got.a.length === 2 && got.c.length === 1);
+        await new Promise((r) => setTimeout(r, 30));
+        expect(got.b.slice(0, 20).map(([m, from]) => [(m as { i: number }).i, from])).to.deep.equal([...Array(20).keys()].map((i) => [i, 'a']));
+        expect(got.a).to.deep.equal([['to myself', 'a'], ['to all', 'c']]);
+        expect(got.c).to.deep.equal([['to all', 'c']]);
+        expect(raw).to.deep.equal({ a: 2, b: 21, c: 1 });
+        // Another namespace's node of the same name hears nothing of it.
+        const other = await createBus({ redisUrl: REDIS_URL, nodeId: 'b', log, namespace: ns + 'other:' });
+        try {
+          const heard: unknown[] = [];
+          other.subscribe('direct:t', (m) => heard.push(m));
+          await a.publishTo('b', 'direct:t', 'namespaced');
+          await waitFor(() => got.b.length === 22);
+          await new Promise((r) => setTimeout(r, 30));
+          expect(heard).to.deep.equal([]);
+        } finally {
+          await other.close();
+        }
+      } finally {
+        offs.forEach((off) => off());
+      }
+    });
+
     it('refuses to start when Redis cannot be reached, naming the address', async () => {
       let err: Error | null = null;
       try {
@@ -174,6 +214,12 @@ describe('cluster bus when Redis goes away and comes back (a Redis of its own)',
         await a.publish('t', 'after');
         await new Promise((r) => setTimeout(r, 50));
         return got.includes('after');
+      }, 10_000);
+      // Its own channel too (a message for this node alone).
+      await waitForAsync(async () => {
+        await a.publishTo('b', 't', 'after, to b');
+        await new Promise((r) => setTimeout(r, 50));
+        return got.includes('after, to b');
       }, 10_000);
     } finally {
       await a.close();

@@ -10,24 +10,31 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Two nodes' buses on one in-memory wire; every published message is counted and crosses as JSON. */
 function wire() {
-  const handlers = new Map<string, Array<(msg: unknown, from: string) => void>>();
-  const sent: Array<{ topic: string; msg: unknown }> = [];
+  const handlers = new Map<string, Array<(msg: unknown, from: string) => void>>(); // `${node}|${topic}`
+  const nodes = new Set<string>();
+  const sent: Array<{ to: string; topic: string; msg: unknown }> = [];
   let failing = false;
-  const busOf = (nodeId: string): ClusterBus => ({
-    nodeId,
-    clustered: true,
-    async publish(topic, msg) {
+  const busOf = (nodeId: string): ClusterBus => {
+    nodes.add(nodeId);
+    const send = async (to: string[], topic: string, msg: unknown) => {
       if (failing) throw new Error('redis is away');
-      sent.push({ topic, msg });
+      sent.push({ to: to.join(','), topic, msg });
       const text = JSON.stringify(msg);
-      setTimeout(() => (handlers.get(topic) ?? []).forEach((h) => h(JSON.parse(text), nodeId)), 1);
-    },
-    subscribe(topic, handler) {
-      handlers.set(topic, [...(handlers.get(topic) ?? []), handler]);
-      return () => handlers.set(topic, (handlers.get(topic) ?? []).filter((h) => h !== handler));
-    },
-    async close() {},
-  });
+      setTimeout(() => to.forEach((n) => (handlers.get(`${n}|${topic}`) ?? []).forEach((h) => h(JSON.parse(text), nodeId))), 1);
+    };
+    return {
+      nodeId,
+      clustered: true,
+      publish: (topic, msg) => send([...nodes], topic, msg),
+      publishTo: (to, topic, msg) => send([to], topic, msg),
+      subscribe(topic, handler) {
+        const k = `${nodeId}|${topic}`;
+        handlers.set(k, [...(handlers.get(k) ?? []), handler]);
+        return () => handlers.set(k, (handlers.get(k) ?? []).filter((h) => h !== handler));
+      },
+      async close() {},
+    };
+  };
   return { busOf, sent, fail: (on: boolean) => (failing = on) };
 }
 
@@ -53,7 +60,7 @@ describe('forwarding to the owner node: one bus message per node per turn', () =
     const got = await answers;
     expect(got.map((g) => (g as { answer: { clientBidId: string } }).answer.clientBidId)).to.deep.equal(['c-1', 'c-2', 'c-3', 'c-4', 'c-5']);
     expect(served, 'served in the order sent').to.deep.equal([101, 102, 103, 104, 105]);
-    expect(w.sent.map((m) => m.topic)).to.deep.equal(['auctions.node.b', 'auctions.node.a']);
+    expect(w.sent.map((m) => [m.to, m.topic])).to.deep.equal([['b', 'auctions.forward'], ['a', 'auctions.forward']]);
     expect((w.sent[0].msg as unknown[]).length).to.equal(5);
     expect((w.sent[1].msg as unknown[]).length).to.equal(5);
     expect([asker.stats.messages, owner.stats.messages]).to.deep.equal([1, 1]);

@@ -28,7 +28,8 @@ type Envelope = { t: 'req'; corr: string; replyTo: string; body: ForwardedReques
 /** On the wire: one envelope, or several gathered in one turn for the same node (in order). */
 type Wire = Envelope | Envelope[];
 
-export const nodeTopic = (nodeId: string) => `auctions.node.${nodeId}`;
+/** The topic of requests to a competition's owner and their answers, sent to one node only (publishTo). */
+export const FORWARD_TOPIC = 'auctions.forward';
 
 export class OwnerLink {
   private waiting = new Map<string, { resolve: (r: ForwardedReply) => void; timer: NodeJS.Timeout }>();
@@ -49,7 +50,7 @@ export class OwnerLink {
     /** The asking side: a lease the owner reported with its answer. */
     private onLease: (lease: LeaseNote) => void = () => {},
   ) {
-    this.unsubscribe = bus.subscribe(nodeTopic(bus.nodeId), (msg) => {
+    this.unsubscribe = bus.subscribe(FORWARD_TOPIC, (msg) => {
       for (const m of Array.isArray(msg) ? (msg as Envelope[]) : [msg as Envelope]) void this.onMessage(m);
     });
   }
@@ -92,7 +93,7 @@ export class OwnerLink {
     for (const [nodeId, items] of boxes) {
       this.stats.messages++;
       const wire: Wire = items.length === 1 ? items[0].env : items.map((i) => i.env);
-      this.bus.publish(nodeTopic(nodeId), wire).catch((err: Error) => items.forEach((i) => i.failed(err)));
+      this.bus.publishTo(nodeId, FORWARD_TOPIC, wire).catch((err: Error) => items.forEach((i) => i.failed(err)));
     }
   }
 
