@@ -233,6 +233,11 @@ export class RealtimeHub {
     return this.deliver(channel, msg);
   }
 
+  /** How many of this node's sockets watch a channel (work done only for watchers can be skipped at 0). */
+  watchers(channel: string): number {
+    return this.subscribers.get(channel)?.size ?? 0;
+  }
+
   /** Send to this node's subscribers only: what is about this node (its own health), not the platform's data. */
   publishLocal(channel: string, msg: unknown): number {
     return this.deliver(channel, msg);

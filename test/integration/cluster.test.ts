@@ -195,6 +195,40 @@ describe(`cluster: three nodes on one database and Redis (${TEST_DIALECT})`, fun
     }
   });
 
+  it('builds the monitoring board only where a supervisor watches it, and follows there a change committed on another node', async () => {
+    // The board's own statement (projects by stage and method): counted per node.
+    const builds = [0, 0, 0];
+    const listeners = [0, 1, 2].map((i) => {
+      const fn = (q: { sql: string }) => /count\(\*\).*from `procurement_projects` group by `stage`, `method`/.test(q.sql) && builds[i]++;
+      node(i).db.on('query', fn);
+      return fn;
+    });
+    try {
+      const sup = await node(1).as('supervisor');
+      const ws = await connect(1, sup.cookie);
+      ws.send({ type: 'subscribe', channel: 'supervision:board' });
+      const snap = await ws.next((m) => m.type === 'supervision.board');
+      const before = snap.board.alerts.open as number;
+      // An event committed on node 1 raises an alert there; node 2's board shows it within its poll.
+      await withTx(node(0).db, (tx) => record(tx, systemActor('cluster-test', clock), { action: 'sealed.read_attempt', entityType: 'expert_draw', entityId: 77, after: { orgId: 4 } }));
+      const pushed = await ws.next((m) => m.type === 'supervision.board' && m.board.alerts.open === before + 1, 5000);
+      expect(pushed.board.alerts.latest[0].ruleCode).to.equal('SV10');
+      // More commits on node 1 with nobody watching there or on node 3: neither builds a board.
+      for (let i = 0; i < 3; i++) await withTx(node(0).db, (tx) => record(tx, systemActor('cluster-test', clock), { action: 'cluster.test_changed', entityType: 'thing', entityId: i }));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(builds[0]).to.equal(0);
+      expect(builds[2]).to.equal(0);
+      expect(builds[1]).to.be.greaterThan(1);
+      // An unchanged board is not sent again (node 2 polls every second).
+      const n = ws.messages.filter((m) => m.type === 'supervision.board').length;
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(ws.messages.filter((m) => m.type === 'supervision.board').length).to.equal(n);
+      ws.close();
+    } finally {
+      listeners.forEach((fn, i) => node(i).db.off('query', fn));
+    }
+  });
+
   it('reads on one node a file stored by another (nodes share no disk)', async () => {
     const bytes = Buffer.from(`需求论证报告 ${Date.now()}`, 'utf8');
     const sha = await new AttachmentStore(node(0).db, 'requisitions').save(bytes);
