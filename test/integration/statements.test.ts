@@ -142,6 +142,27 @@ describe(`statements sent together (${TEST_DIALECT})`, () => {
     expect(await t.db('audit_stream_heads').where({ stream: 'auction:601' }).first()).to.deep.equal(head);
   });
 
+  it('a check between the two round trips that throws stops the rest: the audit rows are never sent', async function () {
+    if (TEST_DIALECT !== 'mysql') this.skip();
+    const db = onePool();
+    await withTx(db, (tx) => recordMany(tx, actor, [{ action: 'auction.opened', entityType: 'auction', entityId: 801 }]));
+    const head = await db('audit_stream_heads').where({ stream: 'auction:801' }).first();
+    const packets = await packetCounter(db);
+    const before = packets.count();
+    let seen: unknown = null;
+    const err = await withTx(db, (tx) =>
+      recordManyAlong(tx, actor, [{ action: 'auction.bids_accepted', entityType: 'auction', entityId: 801 }], new Date(), [{ sql: 'SELECT ? AS lease', bindings: [0] }], [], async (results) => {
+        seen = results;
+        throw new Error('lease lost');
+      }),
+    ).catch((e: Error) => e);
+    expect((err as Error).message).to.equal('lease lost');
+    expect(seen).to.deep.equal([[{ lease: 0 }]]);
+    // BEGIN with the first statements, then ROLLBACK: no second round trip.
+    expect(packets.count() - before).to.equal(2);
+    expect(await db('audit_stream_heads').where({ stream: 'auction:801' }).first()).to.deep.equal(head);
+  });
+
   it('answers null on SQLite, having sent nothing (one writer: the statements go one by one)', async function () {
     if (TEST_DIALECT !== 'sqlite') this.skip();
     await withTx(t.db, (tx) => recordMany(tx, actor, [{ action: 'auction.opened', entityType: 'auction', entityId: 701 }]));

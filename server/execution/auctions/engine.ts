@@ -368,14 +368,18 @@ export class AuctionEngine {
           for (const x of accepted) x.row.ownerEpoch = fence?.epochs.get(x.row.auctionId) ?? null;
           // MySQL: the fence, the bids, the running figures and the audit's statements in two
           // round trips (each one a wake-up of the database and of this node on a busy machine).
-          const together = await recordManyAlong(tx, auditActor, events, now, [...(fence?.statement ? [statementOf(fence.statement)] : []), ...bidInserts(accepted.map((x) => x.row)), runningFigures(figures, now)], []).catch(async (err) => {
+          const first = [...(fence?.statement ? [statementOf(fence.statement)] : []), ...bidInserts(accepted.map((x) => x.row)), runningFigures(figures, now)];
+          // The fence is checked as soon as its answer is back, before the audit rows are sent.
+          const settle = async (results: any[]) => {
+            if (fence) await this.fence!.settle(tx, ids, fence, fence.statement ? Number(results[0].affectedRows) : 0);
+          };
+          const together = await recordManyAlong(tx, auditActor, events, now, first, [], settle).catch(async (err) => {
             // A statement behind the fence failed (the new owner's bid holds this seq, say): was the lease lost?
-            if (fence?.statement) await this.fence!.recheck(tx, ids, fence);
+            if (fence?.statement && !(err instanceof FencedError)) await this.fence!.recheck(tx, ids, fence);
             throw err;
           });
           let recorded: AuditEvent[];
           if (together) {
-            if (fence) await this.fence!.settle(tx, ids, fence, fence.statement ? Number(together.firstResults[0].affectedRows) : 0);
             recorded = together.events;
             const c0 = performance.now();
             this.stats.beginMs += cb - t1;

@@ -76,6 +76,8 @@ export async function recordManyAlong(
   at: Date,
   first: Statement[],
   last: Statement[],
+  /** Runs between the two round trips with the answers to `first` (a check that throws stops the rest). */
+  afterFirst?: (firstResults: any[]) => Promise<void>,
 ): Promise<{ events: AuditEvent[]; firstResults: any[] } | null> {
   if (tx.dialect !== 'mysql' || inputs.length === 0) return null;
   const { byStream, streams } = streamsOf(inputs);
@@ -84,6 +86,7 @@ export async function recordManyAlong(
   const reads = chunks(streams, HEADS_PER_READ).map(headsRead);
   const numbering = chunks(inputs, ROWS_PER_INSERT).map((part) => ({ sql: `INSERT INTO audit_seq_alloc (id) VALUES ${part.map(() => '(NULL)').join(',')}`, bindings: [] }));
   const results = await sendTogether(tx, [...first, ...reads, ...numbering]);
+  if (afterFirst) await afterFirst(results.slice(0, first.length));
   const heads = new Map<string, StreamHead>();
   for (const rows of results.slice(first.length, first.length + reads.length)) for (const r of rows) heads.set(r.stream, headOf(r));
   const missing = streams.filter((s) => !heads.has(s));
