@@ -374,8 +374,15 @@ export class AuctionEngine {
             if (fence) await this.fence!.settle(tx, ids, fence, fence.statement ? Number(results[0].affectedRows) : 0);
           };
           const together = await recordManyAlong(tx, auditActor, events, now, first, [], settle).catch(async (err) => {
-            // A statement behind the fence failed (the new owner's bid holds this seq, say): was the lease lost?
-            if (fence?.statement && !(err instanceof FencedError)) await this.fence!.recheck(tx, ids, fence);
+            // A statement behind the fence failed (the new owner's bid holds this seq, say): was the
+            // lease lost? If the question cannot be answered either, the first failure stands.
+            if (fence?.statement && !(err instanceof FencedError)) {
+              const fenced = await this.fence!.recheck(tx, ids, fence).then(
+                () => null,
+                (e: unknown) => (e instanceof FencedError ? e : null),
+              );
+              if (fenced) throw fenced;
+            }
             throw err;
           });
           let recorded: AuditEvent[];
