@@ -290,8 +290,7 @@ const headsMove = (tx: Tx) => (part: Array<{ stream: string; last_seq: number; l
  * transaction leaves a gap, as an auto-increment does.
  */
 export async function insertNumbered(tx: Tx, rows: Array<Omit<AuditEvent, 'id'>>): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows.slice(i, i + 500);
+  for (const chunk of chunks(rows, ROWS_PER_INSERT)) {
     const [returned] = await tx('audit_seq_alloc').insert(chunk.map(() => ({ id: null })));
     // mysql2 answers the first id of the statement, better-sqlite3 the last.
     const first = tx.dialect === 'mysql' ? Number(returned) : Number(returned) - chunk.length + 1;
