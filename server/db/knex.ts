@@ -41,7 +41,8 @@ export function mysqlConnection(cfg: Pick<Config, 'databaseUrl'>) {
     decimalNumbers: true,
     // A database that does not answer the handshake is down: fail in seconds, not 10.
     connectTimeout: 3000,
-    // A bid batch sends its statements in two round trips (server/db/statements.ts). Every value
+    // BEGIN travels with a transaction's first statement (withLazyBegin), and a bid batch sends
+    // its statements in two round trips (server/db/statements.ts). Every value
     // still travels as a bound parameter escaped by the driver; no SQL is built from input.
     multipleStatements: true,
   };
