@@ -84,7 +84,7 @@ export async function recordManyAlong(
   const known = knownHeadsOf(tx);
   if (!streams.every((s) => known.has(s))) return null;
   const reads = chunks(streams, HEADS_PER_READ).map(headsRead);
-  const numbering = chunks(inputs, ROWS_PER_INSERT).map((part) => ({ sql: `INSERT INTO audit_seq_alloc (id) VALUES ${part.map(() => '(NULL)').join(',')}`, bindings: [] }));
+  const numbering = chunks(inputs, ROWS_PER_INSERT).map((part) => statementOf(numberingInsert(tx, part.length)));
   const results = await sendTogether(tx, [...first, ...reads, ...numbering]);
   if (afterFirst) await afterFirst(results.slice(0, first.length));
   const heads = new Map<string, StreamHead>();
@@ -100,8 +100,8 @@ export async function recordManyAlong(
     ordered.slice(c * ROWS_PER_INSERT, (c + 1) * ROWS_PER_INSERT).forEach((row, k) => (row.seq = Number(r.insertId) + k));
   });
   await sendTogether(tx, [
-    ...chunks(ordered, ROWS_PER_INSERT).map((part) => statementOf(tx('audit_events').insert(part.map((r) => ({ ...r, id: r.seq }))))),
-    ...chunks(moved, ROWS_PER_INSERT).map(headsMove(tx)),
+    ...chunks(ordered, ROWS_PER_INSERT).map((part) => statementOf(eventsInsert(tx, part))),
+    ...chunks(moved, ROWS_PER_INSERT).map((part) => statementOf(headsMove(tx, part))),
     ...last,
   ]);
   return { events: announced(tx, ordered), firstResults: results.slice(0, first.length) };
@@ -275,11 +275,17 @@ async function lockStreamHeads(tx: Tx, streams: string[]): Promise<Map<string, S
  * planned as a full scan and lock every head.
  */
 async function moveStreamHeads(tx: Tx, moved: Array<{ stream: string; last_seq: number; last_hash: string }>): Promise<void> {
-  for (const part of chunks(moved, ROWS_PER_INSERT)) await tx('audit_stream_heads').insert(headsRow(part)).onConflict('stream').merge(['last_seq', 'last_hash', 'anchor']);
+  for (const part of chunks(moved, ROWS_PER_INSERT)) await headsMove(tx, part);
 }
 
-const headsRow = (moved: Array<{ stream: string; last_seq: number; last_hash: string }>) => moved.map((m) => ({ ...m, anchor: null, linked_seq: 0 }));
-const headsMove = (tx: Tx) => (part: Array<{ stream: string; last_seq: number; last_hash: string }>) => statementOf(tx('audit_stream_heads').insert(headsRow(part)).onConflict('stream').merge(['last_seq', 'last_hash', 'anchor']));
+// The audit's writes, one statement each, sent one by one (recordMany) or together (recordManyAlong).
+const headsMove = (tx: Tx, moved: Array<{ stream: string; last_seq: number; last_hash: string }>) =>
+  tx('audit_stream_heads')
+    .insert(moved.map((m) => ({ ...m, anchor: null, linked_seq: 0 })))
+    .onConflict('stream')
+    .merge(['last_seq', 'last_hash', 'anchor']);
+const numberingInsert = (tx: Tx, n: number) => tx('audit_seq_alloc').insert(Array.from({ length: n }, () => ({ id: null })));
+const eventsInsert = (tx: Tx, rows: Array<Omit<AuditEvent, 'id'>>) => tx('audit_events').insert(rows.map((r) => ({ ...r, id: r.seq })));
 
 /**
  * Numbers event rows and inserts them: `seq` (and the row id) comes from audit_seq_alloc's
@@ -291,11 +297,11 @@ const headsMove = (tx: Tx) => (part: Array<{ stream: string; last_seq: number; l
  */
 export async function insertNumbered(tx: Tx, rows: Array<Omit<AuditEvent, 'id'>>): Promise<void> {
   for (const chunk of chunks(rows, ROWS_PER_INSERT)) {
-    const [returned] = await tx('audit_seq_alloc').insert(chunk.map(() => ({ id: null })));
+    const [returned] = await numberingInsert(tx, chunk.length);
     // mysql2 answers the first id of the statement, better-sqlite3 the last.
     const first = tx.dialect === 'mysql' ? Number(returned) : Number(returned) - chunk.length + 1;
     chunk.forEach((r, k) => (r.seq = first + k));
-    await tx('audit_events').insert(chunk.map((r) => ({ ...r, id: r.seq })));
+    await eventsInsert(tx, chunk);
   }
 }
 
