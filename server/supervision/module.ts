@@ -27,10 +27,8 @@ export function supervisionModule(ctx: ModuleContext): PlatformModule & { engine
 
   const supervisorsOnly = (u: { roles: string[] }) => u.roles.includes('supervisor');
   realtime.channel('supervision:', { authorize: (u, ch) => supervisorsOnly(u) && (ch === BOARD_CHANNEL || ch === ALERTS_CHANNEL) });
-  realtime.channel(BOARD_CHANNEL, {
-    authorize: (u) => supervisorsOnly(u),
-    snapshot: async () => ({ type: 'supervision.board', board: await buildBoard(db, clock.now()) }),
-  });
+  const boardMessage = async () => ({ type: 'supervision.board', board: await buildBoard(db, clock.now()) });
+  realtime.channel(BOARD_CHANNEL, { authorize: (u) => supervisorsOnly(u), snapshot: boardMessage });
 
   // The board is built only where someone watches it, for the watchers on this node: after this
   // node's commits (at most once per debounce window) and, in cluster mode, once a second, which
@@ -63,7 +61,7 @@ export function supervisionModule(ctx: ModuleContext): PlatformModule & { engine
       return;
     }
     try {
-      const msg = { type: 'supervision.board', board: await buildBoard(db, clock.now()) };
+      const msg = await boardMessage();
       const text = JSON.stringify(msg);
       if (text === lastBoard) return;
       lastBoard = text;
